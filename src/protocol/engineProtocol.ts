@@ -1,0 +1,208 @@
+// Host ⇄ engine messages. The engine is a Node child process (fork, serialization 'advanced'):
+// bytes travel as Uint8Array, never base64. The CLI calls the same engine in-process.
+
+/** Bumped on any incompatible change; checked by the `hello` handshake. */
+export const PROTOCOL_VERSION = 1;
+
+export const SCHEDULER_NAMES = ['default', 'euler', 'euler-a', 'ddim', 'dpmpp-2m', 'dpmpp-2m-karras', 'lcm'] as const;
+export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
+/** A scheduler the engine actually runs (`default` resolved through the model's scheduler_config.json). */
+export type ConcreteSchedulerName = Exclude<SchedulerName, 'default'>;
+
+export const EXECUTION_PROVIDER_NAMES = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
+export type ExecutionProviderName = (typeof EXECUTION_PROVIDER_NAMES)[number];
+export type ConcreteExecutionProvider = Exclude<ExecutionProviderName, 'auto'>;
+
+/** A diffusers-layout ONNX model folder. */
+export interface ModelRef {
+  dir: string;
+  /** Shown in results and the PNG metadata; defaults to the folder name. */
+  name?: string;
+}
+
+export interface GenerateParams {
+  model: ModelRef;
+  executionProvider?: ExecutionProviderName;
+  prompt: string;
+  negativePrompt?: string;
+  /** Multiples of 8. Default: the model's native size. */
+  width?: number;
+  height?: number;
+  steps?: number;
+  guidanceScale?: number;
+  /** 0 … 2^32−1 (PyTorch CPU generator semantics). Default: random. */
+  seed?: number;
+  scheduler?: SchedulerName;
+  /** Images in this job; image i uses seed + i, so each equals a single run with that seed. */
+  batchCount?: number;
+  /** Encoded image (PNG/JPEG/WebP). Alone: img2img. With `mask`: inpaint. */
+  initImage?: Uint8Array;
+  /** img2img / inpaint denoising strength in (0, 1]. */
+  strength?: number;
+  /** Encoded image, white = repaint, grey = soft edge. Same size as initImage. */
+  mask?: Uint8Array;
+  /** Gaussian feather of the mask in pixels, applied by the engine (0 = none). */
+  maskBlur?: number;
+  /** 'masked': crop around the mask (plus maskPadding), generate at the model's size, paste back. */
+  inpaintArea?: 'whole' | 'masked';
+  maskPadding?: number;
+  /** Send a preview every N steps (0 = never). Default 1. */
+  previewEverySteps?: number;
+}
+
+export interface PreviewImage {
+  width: number;
+  height: number;
+  /** width × height × 4 bytes, RGBA. */
+  rgba: Uint8Array;
+}
+
+export type GenerateProgress =
+  | { stage: 'loading'; component: string; index: number; total: number }
+  | { stage: 'encodingPrompt' }
+  | { stage: 'encodingImage' }
+  | {
+      stage: 'denoising';
+      image: number;
+      images: number;
+      step: number;
+      steps: number;
+      elapsedMs: number;
+      preview?: PreviewImage;
+    }
+  | { stage: 'decoding'; image: number; images: number };
+
+export interface GeneratedImage {
+  /** PNG bytes with the A1111 `parameters` tEXt chunk. */
+  png: Uint8Array;
+  seed: number;
+  /** The A1111 infotext written into the PNG. */
+  parameters: string;
+}
+
+export interface Timings {
+  loadMs: number;
+  textEncodeMs: number;
+  denoiseMs: number;
+  /** Sum of the UNet's session.run times. */
+  unetMs: number;
+  previewMs: number;
+  decodeMs: number;
+  totalMs: number;
+}
+
+export interface GenerateResult {
+  images: GeneratedImage[];
+  width: number;
+  height: number;
+  steps: number;
+  guidanceScale: number;
+  scheduler: ConcreteSchedulerName;
+  executionProvider: ConcreteExecutionProvider;
+  warnings: string[];
+  timings: Timings;
+}
+
+export type ModelFamily = 'sd1' | 'sd2' | 'sdxl' | 'unknown';
+export type TensorDType = 'float32' | 'float16' | 'int32' | 'int64';
+
+export interface ComponentReport {
+  name: string;
+  present: boolean;
+  required: boolean;
+  /** model.onnx path relative to the model folder. */
+  file?: string;
+  /** External weights next to it (model.onnx_data / weights.pb), if any. */
+  externalData?: string;
+  bytes?: number;
+}
+
+export interface ModelInfo {
+  dir: string;
+  name: string;
+  family: ModelFamily;
+  pipelineClass: string;
+  components: ComponentReport[];
+  nativeWidth: number;
+  nativeHeight: number;
+  textEncoder: {
+    inputIdsType: TensorDType;
+    sequenceLength: number | string;
+    hiddenSize: number | string;
+    outputName: string;
+  };
+  tokenizer: { maxLength: number; padToken: string; padTokenId: number; vocabSize: number };
+  unet: {
+    inChannels: number;
+    latentChannels: number;
+    inpainting: boolean;
+    dtype: TensorDType;
+    timestep: { type: TensorDType; shape: (number | string)[] };
+    /** 'dynamic', or the fixed batch the export was made for. */
+    batch: 'dynamic' | number;
+    /** 'dynamic', or the fixed image size (pixels) the export was made for. */
+    size: 'dynamic' | { width: number; height: number };
+    predictionType: 'epsilon' | 'v_prediction';
+    timeCondProjDim: number | null;
+  };
+  vae: {
+    scalingFactor: number;
+    scalingFactorSource: 'config' | 'default';
+    /** Pixels per latent cell along each axis (8 for Stable Diffusion). */
+    scaleFactor: number;
+    encoder: 'latent_sample' | 'latent_parameters' | 'latent' | null;
+    decoderDtype: TensorDType;
+  };
+  scheduler: { className: string; defaultScheduler: ConcreteSchedulerName; note?: string };
+  preview: 'taesd' | 'latent-rgb';
+  warnings: string[];
+}
+
+export interface LoadedModel {
+  info: ModelInfo;
+  executionProvider: ConcreteExecutionProvider;
+  /** Why `auto` (or the asked provider) ended up on another one. */
+  fallbackReason?: string;
+  loadMs: number;
+  /** False when the model was already loaded with these options. */
+  loaded: boolean;
+}
+
+export interface HelloResult {
+  protocolVersion: number;
+  engineVersion: string;
+  ortVersion: string;
+  platform: string;
+  arch: string;
+  pid: number;
+  /** Providers the installed onnxruntime-node binary can try on this machine. */
+  executionProviders: ConcreteExecutionProvider[];
+}
+
+type Empty = Record<string, never>;
+
+/** Methods the engine handles. */
+export interface EngineMethods {
+  [method: string]: { params: unknown; result: unknown; progress: unknown };
+  hello: { params: { protocolVersion: number }; result: HelloResult; progress: never };
+  info: { params: { model: ModelRef }; result: ModelInfo; progress: never };
+  loadModel: {
+    params: { model: ModelRef; executionProvider?: ExecutionProviderName };
+    result: LoadedModel;
+    progress: Extract<GenerateProgress, { stage: 'loading' }>;
+  };
+  generate: { params: GenerateParams; result: GenerateResult; progress: GenerateProgress };
+  unloadModel: { params: Empty; result: { unloaded: boolean }; progress: never };
+  shutdown: { params: Empty; result: Empty; progress: never };
+}
+
+/** Methods the host handles (none yet: the engine only answers). */
+export interface HostMethods {
+  [method: string]: { params: unknown; result: unknown; progress: unknown };
+}
+
+/** Engine → host notifications. */
+export interface EngineNotifications {
+  [method: string]: unknown;
+  log: { level: 'debug' | 'info' | 'warn' | 'error'; message: string };
+}
