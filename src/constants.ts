@@ -1,0 +1,34 @@
+// Ids shared by package.json contributions and code. Every id carries the `localDiffusion.` prefix.
+
+export const EXTENSION_ID = 'local-diffusion.local-diffusion';
+export const LOG_CHANNEL_NAME = 'Local Diffusion';
+
+export const Commands = {
+  generateImage: 'localDiffusion.generateImage',
+  inpaintImage: 'localDiffusion.inpaintImage',
+  generateImageHere: 'localDiffusion.generateImageHere',
+  selectModel: 'localDiffusion.selectModel',
+  cancelGeneration: 'localDiffusion.cancelGeneration',
+  showLog: 'localDiffusion.showLog',
+} as const;
+
+export const ViewTypes = {
+  generatePanel: 'localDiffusion.generatePanel',
+  inpaintEditor: 'localDiffusion.inpaintEditor',
+} as const;
+
+/** Keys under the `localDiffusion` configuration section. */
+export const Settings = {
+  section: 'localDiffusion',
+  model: 'model',
+  executionProvider: 'executionProvider',
+  defaultSteps: 'defaultSteps',
+  defaultGuidanceScale: 'defaultGuidanceScale',
+  defaultScheduler: 'defaultScheduler',
+  defaultWidth: 'defaultWidth',
+  defaultHeight: 'defaultHeight',
+  outputFolder: 'outputFolder',
+  previewEverySteps: 'previewEverySteps',
+  nodePath: 'nodePath',
+  keepModelLoadedMinutes: 'keepModelLoadedMinutes',
+} as const;
