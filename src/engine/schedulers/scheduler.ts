@@ -1,0 +1,31 @@
+// The one interface every scheduler implements (diffusers SchedulerMixin semantics, flat NCHW arrays).
+import type { ConcreteSchedulerName } from '../../protocol/engineProtocol';
+import type { TorchGenerator } from '../noise/torchGenerator';
+
+export interface SchedulerStepOutput {
+  prevSample: Float32Array;
+  /** x0 predicted at this step (after clipping where the scheduler clips); LCM: its `denoised` output. */
+  predOriginalSample: Float32Array;
+}
+
+export interface Scheduler {
+  readonly name: ConcreteSchedulerName;
+  readonly order: number;
+  /** Valid after setTimesteps. */
+  readonly initNoiseSigma: number;
+  /** The timesteps the denoising loop runs, in order (already cut for strength < 1). */
+  readonly timesteps: readonly number[];
+  /** ᾱ table (length num_train_timesteps). */
+  readonly alphasCumprod: Float32Array;
+  /**
+   * strength in (0, 1], default 1 = txt2img; < 1 = img2img as diffusers' img2img pipeline does
+   * (get_timesteps + set_begin_index); LCM uses its own strength rule (facts §2.9). When
+   * numInferenceSteps × strength leaves no step, timesteps is empty (no error).
+   */
+  setTimesteps(numInferenceSteps: number, strength?: number): void;
+  scaleModelInput(sample: Float32Array, timestep: number): Float32Array;
+  /** Ancestral / LCM noise is drawn as generator.randn([modelOutput.length]) in diffusers' order. */
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, generator?: TorchGenerator): SchedulerStepOutput;
+  /** diffusers add_noise (img2img start, and the inpaint re-noise at the NEXT timestep after a step). */
+  addNoise(originalSamples: Float32Array, noise: Float32Array, timestep: number): Float32Array;
+}
