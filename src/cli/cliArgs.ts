@@ -1,0 +1,179 @@
+// Command-line parsing for `local-diffusion` (dist/cli.js). Pure: no I/O, so it is unit-tested.
+import { parseArgs } from 'node:util';
+import {
+  EXECUTION_PROVIDER_NAMES,
+  SCHEDULER_NAMES,
+  type ExecutionProviderName,
+  type SchedulerName,
+} from '../protocol/engineProtocol';
+
+export const USAGE = `Usage:
+  local-diffusion generate --model DIR --prompt TEXT --out FILE.png [options]
+  local-diffusion info --model DIR [--json]
+
+generate options:
+  --negative TEXT        negative prompt
+  --width N --height N   size in pixels, multiples of 8 (default: the model's native size)
+  --steps N              denoising steps (default 20)
+  --guidance F           classifier-free guidance scale (default 7.5; <= 1 turns it off)
+  --seed N               0..4294967295 (default: random)
+  --scheduler NAME       ${SCHEDULER_NAMES.join(' | ')}
+  --image FILE           init image: img2img, or inpaint with --mask
+  --strength F           img2img/inpaint strength in (0, 1] (default 0.75 img2img, 1 inpaint)
+  --mask FILE            inpaint mask, white = repaint (same size as --image)
+  --mask-blur N          feather the mask by N pixels (Gaussian sigma)
+  --only-masked          inpaint a crop around the mask at the model's size, then paste back
+  --mask-padding N       context around the mask for --only-masked (default 32)
+  --batch N              N images, seeds seed..seed+N-1, files FILE-1.png..FILE-N.png
+  --ep NAME              execution provider: ${EXECUTION_PROVIDER_NAMES.join(' | ')} (default auto)
+  --json                 print one JSON object with outputs, seed, timings, warnings on stdout
+`;
+
+export class UsageError extends Error {}
+
+export interface GenerateCommand {
+  command: 'generate';
+  model: string;
+  prompt: string;
+  negativePrompt?: string;
+  width?: number;
+  height?: number;
+  steps?: number;
+  guidanceScale?: number;
+  seed?: number;
+  scheduler?: SchedulerName;
+  image?: string;
+  strength?: number;
+  mask?: string;
+  maskBlur?: number;
+  onlyMasked: boolean;
+  maskPadding?: number;
+  batch: number;
+  executionProvider: ExecutionProviderName;
+  out: string;
+  json: boolean;
+}
+
+export interface InfoCommand {
+  command: 'info';
+  model: string;
+  json: boolean;
+}
+
+export interface HelpCommand {
+  command: 'help';
+}
+
+export type CliCommand = GenerateCommand | InfoCommand | HelpCommand;
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`--${name} must be a whole number, got "${value}".`);
+  return Number(value);
+}
+
+function decimal(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${value}".`);
+  return n;
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${value}".`);
+  }
+  return value as T;
+}
+
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
+  if (command !== 'generate' && command !== 'info') {
+    throw new UsageError(`Unknown command "${command}": use generate or info.`);
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const parsed = parseArgs({
+      args: [...rest],
+      strict: true,
+      allowPositionals: false,
+      options:
+        command === 'info'
+          ? { model: { type: 'string' }, json: { type: 'boolean' } }
+          : {
+              model: { type: 'string' },
+              prompt: { type: 'string' },
+              negative: { type: 'string' },
+              width: { type: 'string' },
+              height: { type: 'string' },
+              steps: { type: 'string' },
+              guidance: { type: 'string' },
+              seed: { type: 'string' },
+              scheduler: { type: 'string' },
+              image: { type: 'string' },
+              strength: { type: 'string' },
+              mask: { type: 'string' },
+              'mask-blur': { type: 'string' },
+              'only-masked': { type: 'boolean' },
+              'mask-padding': { type: 'string' },
+              batch: { type: 'string' },
+              ep: { type: 'string' },
+              out: { type: 'string' },
+              json: { type: 'boolean' },
+            },
+    });
+    values = parsed.values as Record<string, string | boolean | undefined>;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const str = (k: string): string | undefined => values[k] as string | undefined;
+  const model = str('model');
+  if (!model) throw new UsageError('--model DIR is required (a diffusers ONNX model folder).');
+  if (command === 'info') return { command, model, json: Boolean(values.json) };
+
+  const prompt = str('prompt');
+  if (prompt === undefined) throw new UsageError('--prompt TEXT is required.');
+  const out = str('out');
+  if (!out) throw new UsageError('--out FILE.png is required.');
+  if (!out.toLowerCase().endsWith('.png')) throw new UsageError(`--out must name a .png file, got "${out}".`);
+  if (str('mask') !== undefined && str('image') === undefined) throw new UsageError('--mask needs --image (the picture to inpaint).');
+  if (str('strength') !== undefined && str('image') === undefined) throw new UsageError('--strength needs --image.');
+  const batch = integer('batch', str('batch')) ?? 1;
+  if (batch < 1) throw new UsageError('--batch must be at least 1.');
+  const result: GenerateCommand = {
+    command,
+    model,
+    prompt,
+    onlyMasked: Boolean(values['only-masked']),
+    batch,
+    executionProvider: oneOf('ep', str('ep'), EXECUTION_PROVIDER_NAMES) ?? 'auto',
+    out,
+    json: Boolean(values.json),
+  };
+  const optional: Partial<GenerateCommand> = {
+    negativePrompt: str('negative'),
+    width: integer('width', str('width')),
+    height: integer('height', str('height')),
+    steps: integer('steps', str('steps')),
+    guidanceScale: decimal('guidance', str('guidance')),
+    seed: integer('seed', str('seed')),
+    scheduler: oneOf('scheduler', str('scheduler'), SCHEDULER_NAMES),
+    image: str('image'),
+    strength: decimal('strength', str('strength')),
+    mask: str('mask'),
+    maskBlur: decimal('mask-blur', str('mask-blur')),
+    maskPadding: integer('mask-padding', str('mask-padding')),
+  };
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) (result as unknown as Record<string, unknown>)[k] = v;
+  return result;
+}
+
+/** FILE.png for one image; FILE-1.png … FILE-N.png for a batch. */
+export function outputPaths(out: string, count: number): string[] {
+  if (count === 1) return [out];
+  const stem = out.slice(0, -'.png'.length);
+  const ext = out.slice(-'.png'.length);
+  return Array.from({ length: count }, (_, i) => `${stem}-${i + 1}${ext}`);
+}

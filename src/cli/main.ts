@@ -1,0 +1,163 @@
+// `local-diffusion` command-line tool (dist/cli.js): the engine in-process.
+//   exit 0 on success; 1 on any error, with one line "error: …" on stderr and no output file;
+//   130 when interrupted (Ctrl+C cancels between steps, a second Ctrl+C quits at once).
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { GenerateParams, GenerateResult, ModelInfo } from '../protocol/engineProtocol';
+import { CancellationSource, ErrorCode, RpcFailure } from '../protocol/rpc';
+import { Engine } from '../engine/engine';
+import { writeFilesAtomically } from '../engine/output/writeFilesAtomically';
+import { outputPaths, parseCliArgs, USAGE, UsageError, type GenerateCommand } from './cliArgs';
+import { ProgressBar } from './progressBar';
+
+async function readInput(file: string, what: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await fs.readFile(file));
+  } catch (e) {
+    throw new RpcFailure(ErrorCode.InvalidParams, `cannot read the ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+  }
+}
+
+async function runGenerate(cmd: GenerateCommand): Promise<number> {
+  const engine = new Engine((level, message) => {
+    if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
+  });
+  const cancel = new CancellationSource();
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write('\ncancelling… (Ctrl+C again to quit now)\n');
+    cancel.cancel();
+  };
+  process.on('SIGINT', onSigint);
+  const bar = process.stderr.isTTY && !cmd.json ? new ProgressBar(process.stderr) : undefined;
+  try {
+    const params: GenerateParams = {
+      model: { dir: cmd.model },
+      executionProvider: cmd.executionProvider,
+      prompt: cmd.prompt,
+      batchCount: cmd.batch,
+      previewEverySteps: 0,
+      ...(cmd.negativePrompt !== undefined ? { negativePrompt: cmd.negativePrompt } : {}),
+      ...(cmd.width !== undefined ? { width: cmd.width } : {}),
+      ...(cmd.height !== undefined ? { height: cmd.height } : {}),
+      ...(cmd.steps !== undefined ? { steps: cmd.steps } : {}),
+      ...(cmd.guidanceScale !== undefined ? { guidanceScale: cmd.guidanceScale } : {}),
+      ...(cmd.seed !== undefined ? { seed: cmd.seed } : {}),
+      ...(cmd.scheduler !== undefined ? { scheduler: cmd.scheduler } : {}),
+      ...(cmd.strength !== undefined ? { strength: cmd.strength } : {}),
+      ...(cmd.maskBlur !== undefined ? { maskBlur: cmd.maskBlur } : {}),
+      ...(cmd.maskPadding !== undefined ? { maskPadding: cmd.maskPadding } : {}),
+      ...(cmd.onlyMasked ? { inpaintArea: 'masked' as const } : {}),
+    };
+    if (cmd.image !== undefined) params.initImage = await readInput(cmd.image, 'image');
+    if (cmd.mask !== undefined) params.mask = await readInput(cmd.mask, 'mask');
+    const result: GenerateResult = await engine.generate(params, {
+      cancellation: cancel.token,
+      ...(bar ? { onProgress: (p) => bar.update(p) } : {}),
+    });
+    bar?.clear();
+    const files = outputPaths(cmd.out, result.images.length);
+    await writeFilesAtomically(
+      result.images.map((image, i) => ({ path: files[i], bytes: image.png })),
+      { overwrite: true },
+    );
+    if (cmd.json) {
+      const json = {
+        outputs: files.map((f) => path.resolve(f)),
+        seed: result.images[0].seed,
+        seeds: result.images.map((i) => i.seed),
+        width: result.width,
+        height: result.height,
+        steps: result.steps,
+        guidanceScale: result.guidanceScale,
+        scheduler: result.scheduler,
+        executionProvider: result.executionProvider,
+        warnings: result.warnings,
+        timings: result.timings,
+      };
+      process.stdout.write(`${JSON.stringify(json)}\n`);
+    } else {
+      for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+      for (let i = 0; i < files.length; i++) {
+        process.stdout.write(
+          `${files[i]}  (${result.width}×${result.height}, seed ${result.images[i].seed}, ${result.scheduler}, ${result.steps} steps, ${result.executionProvider})\n`,
+        );
+      }
+      process.stderr.write(`done in ${(result.timings.totalMs / 1000).toFixed(2)} s\n`);
+    }
+    return 0;
+  } catch (e) {
+    bar?.clear();
+    if (e instanceof RpcFailure && e.code === ErrorCode.Cancelled) {
+      process.stderr.write('error: cancelled; no file written.\n');
+      return 130;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await engine.dispose();
+  }
+}
+
+function describeInfo(info: ModelInfo): string {
+  const lines = [
+    `${info.name}  (${info.dir})`,
+    `  family ${info.family}, pipeline ${info.pipelineClass}, native size ${info.nativeWidth}×${info.nativeHeight}`,
+    `  text_encoder: input_ids ${info.textEncoder.inputIdsType}, sequence ${info.textEncoder.sequenceLength}, hidden ${info.textEncoder.hiddenSize}, output ${info.textEncoder.outputName}`,
+    `  tokenizer: max length ${info.tokenizer.maxLength}, pad "${info.tokenizer.padToken}" (${info.tokenizer.padTokenId}), vocabulary ${info.tokenizer.vocabSize}`,
+    `  unet: ${info.unet.inChannels} input channels${info.unet.inpainting ? ' (inpainting)' : ''}, ${info.unet.dtype}, timestep ${info.unet.timestep.type}[${info.unet.timestep.shape.join(', ')}], batch ${info.unet.batch}, size ${info.unet.size === 'dynamic' ? 'dynamic' : `${info.unet.size.width}×${info.unet.size.height}`}, ${info.unet.predictionType}${info.unet.timeCondProjDim !== null ? `, LCM guidance embedding ${info.unet.timeCondProjDim}` : ''}`,
+    `  vae: scaling factor ${info.vae.scalingFactor} (${info.vae.scalingFactorSource}), ×${info.vae.scaleFactor}, encoder ${info.vae.encoder ?? 'none'}, decoder ${info.vae.decoderDtype}`,
+    `  scheduler: ${info.scheduler.className} → ${info.scheduler.defaultScheduler}${info.scheduler.note ? ` (${info.scheduler.note})` : ''}`,
+    `  preview: ${info.preview}`,
+    '  components:',
+    ...info.components.map(
+      (c) =>
+        `    ${c.present ? '✓' : c.required ? '✗' : '-'} ${c.name}${c.file ? ` ${c.file}` : ''}${c.externalData ? ` + ${c.externalData}` : ''}${c.bytes !== undefined ? ` ${(c.bytes / 1048576).toFixed(1)} MiB` : ''}`,
+    ),
+    ...info.warnings.map((w) => `  warning: ${w}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let command;
+  try {
+    command = parseCliArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`error: ${e.message}\n\n${USAGE}`);
+      return 1;
+    }
+    throw e;
+  }
+  try {
+    switch (command.command) {
+      case 'help':
+        process.stdout.write(USAGE);
+        return 0;
+      case 'info': {
+        const engine = new Engine();
+        try {
+          const info = await engine.info({ dir: command.model });
+          process.stdout.write(command.json ? `${JSON.stringify(info)}\n` : describeInfo(info));
+        } finally {
+          await engine.dispose();
+        }
+        return 0;
+      }
+      case 'generate':
+        return await runGenerate(command);
+    }
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`error: ${message.split('\n')[0]}\n`);
+    if (process.env.LOCAL_DIFFUSION_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,29 @@
+// Entry of the engine child process (dist/engine.js), forked by the extension host with
+// serialization 'advanced'. Never imports vscode. Exits when the parent's IPC channel goes away.
+import type { Envelope } from '../protocol/rpc';
+import { EngineServer } from './engineServer';
+
+if (!process.send) {
+  console.error('dist/engine.js is the engine process of the Local Diffusion extension; run dist/cli.js for the command line.');
+  process.exit(2);
+}
+
+const server = new EngineServer(
+  {
+    send: (message: Envelope) => {
+      if (process.connected) process.send?.(message);
+    },
+    onMessage: (listener) => process.on('message', listener),
+  },
+  () => process.exit(0),
+);
+
+process.on('disconnect', () => {
+  void server.dispose().finally(() => process.exit(0));
+});
+process.on('uncaughtException', (error) => {
+  server.log('error', `Uncaught: ${error.stack ?? error.message}`);
+});
+process.on('unhandledRejection', (reason) => {
+  server.log('error', `Unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+});

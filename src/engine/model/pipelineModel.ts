@@ -1,0 +1,273 @@
+// A model folder loaded for generation: tokenizer, scheduler config, and one ONNX session per component,
+// all on one execution provider (with CPU fallback). Sessions stay loaded between jobs until release().
+import type {
+  ConcreteExecutionProvider,
+  ExecutionProviderName,
+  GenerateProgress,
+  ModelFamily,
+  ModelInfo,
+} from '../../protocol/engineProtocol';
+import { ErrorCode, RpcFailure, type Cancellation } from '../../protocol/rpc';
+import { throwIfCancelled } from '../cancellation';
+import { PreviewDecoder } from '../components/previewDecoder';
+import { TextEncoder } from '../components/textEncoder';
+import { Unet } from '../components/unet';
+import { VaeDecoder } from '../components/vaeDecoder';
+import { VaeEncoder } from '../components/vaeEncoder';
+import { LATENT_RGB_FACTORS, type LatentRgbFactors } from '../image/latentPreview';
+import { installedProviders, OnnxSession } from '../runtime/ort';
+import { planProviders, PROVIDER_LABELS } from '../runtime/executionProviders';
+import { resolveDefaultScheduler } from '../schedulers/createScheduler';
+import { ClipTokenizer } from '../tokenizer/clipTokenizer';
+import { readModelFolder, type ModelFolder, type OnnxComponent } from './modelFolder';
+
+/** Stable Diffusion 1.x/2.x VAE facts, used only when the model's own configs are silent (facts.md §1.1, §6). */
+const SD_VAE_SCALING_FACTOR = 0.18215;
+const SD_VAE_SCALE_FACTOR = 8;
+
+export type LoadProgress = Extract<GenerateProgress, { stage: 'loading' }>;
+
+export interface LoadOptions {
+  executionProvider: ExecutionProviderName;
+  onProgress?: (progress: LoadProgress) => void;
+  cancellation?: Cancellation;
+}
+
+function numberIn(config: Record<string, unknown> | null | undefined, key: string): number | null {
+  const v = config?.[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function isOutOfMemory(message: string): boolean {
+  return /out of memory|failed to allocate|bad_alloc|E_OUTOFMEMORY|0x8007000E|cudaErrorMemoryAllocation/i.test(message);
+}
+
+export function loadFailure(component: string, error: unknown): RpcFailure {
+  if (error instanceof RpcFailure) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (isOutOfMemory(message)) {
+    return new RpcFailure(
+      ErrorCode.OutOfMemory,
+      `Out of memory while loading ${component}. Close other GPU programs, use a smaller (fp16) model, or choose the CPU provider.`,
+      message,
+    );
+  }
+  return new RpcFailure(ErrorCode.ModelMismatch, `${component}/model.onnx could not be loaded: ${message}`, message);
+}
+
+export class PipelineModel {
+  private constructor(
+    readonly folder: ModelFolder,
+    readonly tokenizer: ClipTokenizer,
+    readonly textEncoder: TextEncoder,
+    readonly unet: Unet,
+    readonly vaeDecoder: VaeDecoder,
+    readonly vaeEncoder: VaeEncoder | undefined,
+    readonly previewDecoder: PreviewDecoder,
+    readonly info: ModelInfo,
+    readonly provider: ConcreteExecutionProvider,
+    readonly fallbackReason: string | undefined,
+    private readonly sessions: OnnxSession[],
+  ) {}
+
+  static async load(dir: string, name: string | undefined, options: LoadOptions): Promise<PipelineModel> {
+    const folder = await readModelFolder(dir, name);
+    if (folder.hasSecondTextEncoder) {
+      throw new RpcFailure(
+        ErrorCode.ModelMismatch,
+        `${folder.dir} is an SDXL-style pipeline (text_encoder_2); only Stable Diffusion 1.x/2.x-style models (one text encoder) are supported yet.`,
+      );
+    }
+    let tokenizer: ClipTokenizer;
+    try {
+      tokenizer = await ClipTokenizer.fromFolder(folder.tokenizerDir);
+    } catch (e) {
+      throw new RpcFailure(ErrorCode.ModelMismatch, `tokenizer: ${(e as Error).message}`);
+    }
+
+    const plan = planProviders(options.executionProvider, installedProviders());
+    const reasons = [...plan.skipped];
+    let providerIndex = 0;
+    const sessions: OnnxSession[] = [];
+    const order = (['text_encoder', 'unet', 'vae_decoder', 'vae_encoder', 'taesd_decoder'] as const).filter(
+      (c) => folder.components[c],
+    );
+    const opened: Partial<Record<(typeof order)[number], OnnxSession>> = {};
+    try {
+      for (let index = 0; index < order.length; index++) {
+        const name = order[index];
+        throwIfCancelled(options.cancellation);
+        options.onProgress?.({ stage: 'loading', component: name, index, total: order.length });
+        const component = folder.components[name] as OnnxComponent;
+        // The first component settles the provider: if the GPU provider fails there, everything moves down.
+        for (;;) {
+          const provider = plan.candidates[providerIndex];
+          try {
+            const session = await OnnxSession.create(component.file, { provider });
+            sessions.push(session);
+            opened[name] = session;
+            break;
+          } catch (e) {
+            const message = e instanceof Error ? e.message : String(e);
+            if (provider === 'cpu') throw loadFailure(name, e);
+            reasons.push(`${PROVIDER_LABELS[provider]} failed on ${name}: ${message.split('\n')[0]}`);
+            if (index === 0) providerIndex++;
+            else {
+              // A later component that the GPU provider cannot run goes to the CPU alone.
+              const session = await OnnxSession.create(component.file, { provider: 'cpu' }).catch((err: unknown) => {
+                throw loadFailure(name, err);
+              });
+              sessions.push(session);
+              opened[name] = session;
+              break;
+            }
+          }
+        }
+      }
+      throwIfCancelled(options.cancellation);
+      const textEncoder = new TextEncoder(opened.text_encoder as OnnxSession);
+      const unet = new Unet(opened.unet as OnnxSession, folder.components.unet?.config ?? null, folder.pipelineClass);
+      const vaeDecoder = new VaeDecoder(opened.vae_decoder as OnnxSession);
+      const vaeEncoder = opened.vae_encoder ? new VaeEncoder(opened.vae_encoder) : undefined;
+      const taesd = opened.taesd_decoder ? new VaeDecoder(opened.taesd_decoder, 'taesd_decoder') : undefined;
+      const provider = plan.candidates[providerIndex];
+      const info = describeModel(folder, tokenizer, textEncoder, unet, vaeDecoder, vaeEncoder, Boolean(taesd));
+      const previewDecoder = taesd ? PreviewDecoder.taesd(taesd) : PreviewDecoder.linear(latentRgbFactors(folder, info.family));
+      const fallbackReason = reasons.length > 0 ? reasons.join(' ') : undefined;
+      return new PipelineModel(folder, tokenizer, textEncoder, unet, vaeDecoder, vaeEncoder, previewDecoder, info, provider, fallbackReason, sessions);
+    } catch (e) {
+      await Promise.all(sessions.map((s) => s.release().catch(() => undefined)));
+      throw e;
+    }
+  }
+
+  /** Total time inside session.run per component since the counters were last reset. */
+  resetRunTimers(): void {
+    for (const s of this.sessions) {
+      s.runMs = 0;
+      s.runCount = 0;
+    }
+  }
+
+  async release(): Promise<void> {
+    await Promise.all(this.sessions.map((s) => s.release().catch(() => undefined)));
+    this.sessions.length = 0;
+  }
+}
+
+function latentRgbFactors(folder: ModelFolder, family: ModelFamily): LatentRgbFactors {
+  const config = folder.components.vae_decoder?.config;
+  const factors = config?.latent_rgb_factors;
+  const bias = config?.latent_rgb_bias;
+  if (Array.isArray(factors) && factors.every((row) => Array.isArray(row) && row.length === 3)) {
+    return {
+      factors: factors as number[][],
+      ...(Array.isArray(bias) && bias.length === 3 ? { bias: bias as [number, number, number] } : {}),
+      source: 'vae_decoder/config.json latent_rgb_factors',
+    };
+  }
+  return family === 'sdxl' ? LATENT_RGB_FACTORS.sdxl : LATENT_RGB_FACTORS.sd1;
+}
+
+/** The engine's report of what it found in a model folder (CLI `info`, the extension's model check). */
+export function describeModel(
+  folder: ModelFolder,
+  tokenizer: ClipTokenizer,
+  textEncoder: TextEncoder,
+  unet: Unet,
+  vaeDecoder: VaeDecoder,
+  vaeEncoder: VaeEncoder | undefined,
+  hasTaesd: boolean,
+): ModelInfo {
+  const warnings: string[] = [];
+  const unetConfig = folder.components.unet?.config ?? null;
+  const vaeConfig = folder.components.vae_decoder?.config ?? folder.components.vae_encoder?.config ?? null;
+  const textConfig = folder.components.text_encoder?.config ?? null;
+
+  const hiddenSize =
+    textEncoder.hiddenSize !== 'dynamic'
+      ? textEncoder.hiddenSize
+      : (numberIn(textConfig, 'hidden_size') ?? numberIn(unetConfig, 'cross_attention_dim'));
+  const family: ModelFamily = hiddenSize === 768 ? 'sd1' : hiddenSize === 1024 ? 'sd2' : 'unknown';
+
+  const configScaling = numberIn(vaeConfig, 'scaling_factor');
+  const scalingFactor = configScaling ?? SD_VAE_SCALING_FACTOR;
+  if (configScaling === null) {
+    warnings.push(
+      `No VAE config.json with scaling_factor: using Stable Diffusion's ${SD_VAE_SCALING_FACTOR}. Wrong colours or noise mean the model needs another value.`,
+    );
+  }
+  const blocks = vaeConfig?.block_out_channels;
+  const vaeScale = Array.isArray(blocks) && blocks.length > 0 ? 2 ** (blocks.length - 1) : SD_VAE_SCALE_FACTOR;
+
+  const predictionType = folder.schedulerConfig.prediction_type ?? 'epsilon';
+  if (predictionType !== 'epsilon' && predictionType !== 'v_prediction') {
+    throw new RpcFailure(
+      ErrorCode.ModelMismatch,
+      `scheduler/scheduler_config.json: prediction_type "${String(predictionType)}" is not supported (epsilon or v_prediction).`,
+    );
+  }
+  const sampleSize = numberIn(unetConfig, 'sample_size');
+  let native: number;
+  if (unet.latentHeight !== 'dynamic' && unet.latentWidth !== 'dynamic') native = -1;
+  else if (sampleSize !== null) native = sampleSize * vaeScale;
+  else native = family === 'sd2' && predictionType === 'v_prediction' ? 768 : 512; // SD 2.x 768-v, else 512 (model cards)
+  const nativeWidth = native === -1 ? (unet.latentWidth as number) * vaeScale : native;
+  const nativeHeight = native === -1 ? (unet.latentHeight as number) * vaeScale : native;
+
+  const defaultScheduler = resolveDefaultScheduler(folder.schedulerConfig);
+  if (folder.ignored.length > 0) warnings.push(`Not used: ${folder.ignored.join(', ')}.`);
+  if (unet.inChannels === 9 && !vaeEncoder) {
+    warnings.push('This inpainting UNet needs vae_encoder/ to inpaint; the folder has none.');
+  }
+
+  return {
+    dir: folder.dir,
+    name: folder.name,
+    family,
+    pipelineClass: folder.pipelineClass,
+    components: folder.report,
+    nativeWidth,
+    nativeHeight,
+    textEncoder: {
+      inputIdsType: textEncoder.idsType,
+      sequenceLength: textEncoder.sequenceLength,
+      hiddenSize: hiddenSize ?? 'dynamic',
+      outputName: textEncoder.outputTensorName,
+    },
+    tokenizer: {
+      maxLength: tokenizer.maxLength,
+      padToken: tokenizer.padToken,
+      padTokenId: tokenizer.padTokenId,
+      vocabSize: tokenizer.vocabSize,
+    },
+    unet: {
+      inChannels: unet.inChannels,
+      latentChannels: unet.latentChannels,
+      inpainting: unet.inChannels === 9,
+      dtype: unet.sampleType,
+      timestep: { type: unet.timestepSpec.type as ModelInfo['unet']['timestep']['type'], shape: [...unet.timestepSpec.shape] },
+      batch: unet.batch,
+      size:
+        unet.latentHeight !== 'dynamic' && unet.latentWidth !== 'dynamic'
+          ? { width: unet.latentWidth * vaeScale, height: unet.latentHeight * vaeScale }
+          : 'dynamic',
+      predictionType,
+      timeCondProjDim: unet.timeCondProjDim,
+    },
+    vae: {
+      scalingFactor,
+      scalingFactorSource: configScaling === null ? 'default' : 'config',
+      scaleFactor: vaeScale,
+      encoder: vaeEncoder ? vaeEncoder.outputKind : null,
+      decoderDtype: vaeDecoder.inputType,
+    },
+    scheduler: {
+      className: folder.schedulerConfig._class_name ?? 'unknown',
+      defaultScheduler: defaultScheduler.name,
+      ...(defaultScheduler.note ? { note: defaultScheduler.note } : {}),
+    },
+    preview: hasTaesd ? 'taesd' : 'latent-rgb',
+    warnings,
+  };
+}

@@ -1,0 +1,16 @@
+import type { RasterImage } from '../image/imageTypes';
+import { planarToRaster } from './imageTensors';
+import { latentSize, type JobContext } from './jobContext';
+
+/** UNet-space latents → RGB bytes through the VAE decoder (latents / scaling_factor, facts.md §1.5). */
+export async function decodeLatents(ctx: JobContext, latents: Float32Array): Promise<RasterImage> {
+  const start = performance.now();
+  const { channels, height, width } = latentSize(ctx);
+  const scaling = ctx.model.info.vae.scalingFactor;
+  const unscaled = new Float32Array(latents.length);
+  for (let i = 0; i < latents.length; i++) unscaled[i] = latents[i] / scaling;
+  const decoded = await ctx.model.vaeDecoder.decode(unscaled, channels, height, width);
+  const image = planarToRaster(decoded.rgb, decoded.height, decoded.width);
+  ctx.timings.decodeMs += performance.now() - start;
+  return image;
+}

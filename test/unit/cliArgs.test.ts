@@ -1,0 +1,58 @@
+import * as assert from 'node:assert/strict';
+import { outputPaths, parseCliArgs, UsageError } from '../../src/cli/cliArgs';
+
+describe('CLI arguments', () => {
+  it('parses a full generate command', () => {
+    const cmd = parseCliArgs([
+      'generate', '--model', 'm', '--prompt', 'a red circle', '--negative', 'blur', '--width', '640', '--height', '384',
+      '--steps', '12', '--guidance', '6.5', '--seed', '42', '--scheduler', 'dpmpp-2m-karras', '--image', 'in.png',
+      '--strength', '0.6', '--mask', 'mask.png', '--mask-blur', '4', '--only-masked', '--mask-padding', '16',
+      '--batch', '3', '--ep', 'cpu', '--out', 'o.png', '--json',
+    ]);
+    assert.deepEqual(cmd, {
+      command: 'generate', model: 'm', prompt: 'a red circle', negativePrompt: 'blur', width: 640, height: 384, steps: 12,
+      guidanceScale: 6.5, seed: 42, scheduler: 'dpmpp-2m-karras', image: 'in.png', strength: 0.6, mask: 'mask.png',
+      maskBlur: 4, onlyMasked: true, maskPadding: 16, batch: 3, executionProvider: 'cpu', out: 'o.png', json: true,
+    });
+  });
+
+  it('defaults: auto provider, batch 1, no json', () => {
+    const cmd = parseCliArgs(['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png']);
+    assert.equal(cmd.command, 'generate');
+    if (cmd.command !== 'generate') return;
+    assert.equal(cmd.executionProvider, 'auto');
+    assert.equal(cmd.batch, 1);
+    assert.equal(cmd.json, false);
+    assert.equal(cmd.seed, undefined);
+  });
+
+  const bad: [string[], RegExp][] = [
+    [['generate', '--prompt', 'p', '--out', 'x.png'], /--model/],
+    [['generate', '--model', 'm', '--out', 'x.png'], /--prompt/],
+    [['generate', '--model', 'm', '--prompt', 'p'], /--out/],
+    [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.jpg'], /\.png/],
+    [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--steps', 'ten'], /--steps must be a whole number/],
+    [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--guidance', 'high'], /--guidance must be a number/],
+    [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--scheduler', 'plms'], /--scheduler must be one of/],
+    [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--ep', 'tpu'], /--ep must be one of/],
+    [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--mask', 'k.png'], /--mask needs --image/],
+    [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--batch', '0'], /--batch/],
+    [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--colour', 'red'], /colour/],
+    [['paint'], /Unknown command/],
+  ];
+  for (const [argv, message] of bad) {
+    it(`rejects ${argv.slice(1).join(' ') || argv[0]}`, () => {
+      assert.throws(() => parseCliArgs(argv), (e: unknown) => e instanceof UsageError && message.test(e.message));
+    });
+  }
+
+  it('info and help', () => {
+    assert.deepEqual(parseCliArgs(['info', '--model', 'm', '--json']), { command: 'info', model: 'm', json: true });
+    assert.deepEqual(parseCliArgs([]), { command: 'help' });
+  });
+
+  it('batch output names', () => {
+    assert.deepEqual(outputPaths('out/a.png', 1), ['out/a.png']);
+    assert.deepEqual(outputPaths('out/a.png', 3), ['out/a-1.png', 'out/a-2.png', 'out/a-3.png']);
+  });
+});
