@@ -1,0 +1,400 @@
+// The generation form: prompt, negative prompt, size (presets + custom, multiples of 8), steps, guidance, seed
+// (random / fixed / reuse last), scheduler, batch count, img2img init image with strength, the model row, and
+// Generate / Cancel. It validates before anything is sent; the host validates again.
+import { SCHEDULER_NAMES, type SchedulerName } from '../../src/protocol/engineProtocol';
+import {
+  GENERATE_LIMITS,
+  isValidImageSide,
+  nearestValidSide,
+  type GenerateFormValues,
+  type PanelDefaults,
+  type PanelInitImage,
+  type PanelModel,
+  type SeedMode,
+} from '../../src/protocol/generatePanelProtocol';
+import { h, pngUrl } from './dom';
+import { DEFAULT_STRENGTH, randomSeed, type FormState } from './panelState';
+
+export const SCHEDULER_LABELS: Record<SchedulerName, string> = {
+  default: "Model's default",
+  euler: 'Euler',
+  'euler-a': 'Euler a',
+  ddim: 'DDIM',
+  'dpmpp-2m': 'DPM++ 2M',
+  'dpmpp-2m-karras': 'DPM++ 2M Karras',
+  lcm: 'LCM',
+};
+
+interface SizePreset {
+  id: string;
+  label: string;
+  width: number;
+  height: number;
+}
+
+const SIZE_PRESETS: readonly SizePreset[] = [
+  { id: '512x512', label: '512 × 512 (1:1)', width: 512, height: 512 },
+  { id: '768x768', label: '768 × 768 (1:1)', width: 768, height: 768 },
+  { id: '1024x1024', label: '1024 × 1024 (1:1)', width: 1024, height: 1024 },
+  { id: '512x768', label: '512 × 768 (portrait 2:3)', width: 512, height: 768 },
+  { id: '768x512', label: '768 × 512 (landscape 3:2)', width: 768, height: 512 },
+  { id: '576x1024', label: '576 × 1024 (9:16)', width: 576, height: 1024 },
+  { id: '1024x576', label: '1024 × 576 (16:9)', width: 1024, height: 576 },
+];
+const NATIVE = 'native';
+const CUSTOM = 'custom';
+const SIZE_STEP = GENERATE_LIMITS.sizeMultiple;
+
+export interface FormCallbacks {
+  onChange(state: FormState): void;
+  onGenerate(): void;
+  onCancel(): void;
+  onPickInitImage(): void;
+  onClearInitImage(): void;
+  onSelectModel(): void;
+}
+
+export class GenerateForm {
+  readonly element: HTMLElement;
+  private state: FormState;
+  private model: PanelModel | null = null;
+  private lastSeed: number | null = null;
+  private hasInitImage = false;
+  private initImageUrl: string | undefined;
+
+  private readonly modelName = h('span', { class: 'model-name' });
+  private readonly modelNote = h('span', { class: 'model-note' });
+  private readonly prompt = h('textarea', { id: 'prompt', rows: 3, placeholder: 'Describe the image…', 'aria-label': 'Prompt' });
+  private readonly negativePrompt = h('textarea', {
+    id: 'negative-prompt',
+    rows: 2,
+    placeholder: 'What to avoid (optional)',
+    'aria-label': 'Negative prompt',
+  });
+  private readonly sizePreset = h('select', { id: 'size-preset', 'aria-label': 'Size' });
+  private readonly width = numberInput('width', GENERATE_LIMITS.size.min, GENERATE_LIMITS.size.max, SIZE_STEP, 'Width');
+  private readonly height = numberInput('height', GENERATE_LIMITS.size.min, GENERATE_LIMITS.size.max, SIZE_STEP, 'Height');
+  private readonly customSize = h('span', { class: 'custom-size' });
+  private readonly steps = numberInput('steps', GENERATE_LIMITS.steps.min, GENERATE_LIMITS.steps.max, 1, 'Steps');
+  private readonly guidance = numberInput(
+    'guidance',
+    GENERATE_LIMITS.guidanceScale.min,
+    GENERATE_LIMITS.guidanceScale.max,
+    0.5,
+    'Guidance scale',
+  );
+  private readonly seedMode = h('select', { id: 'seed-mode', 'aria-label': 'Seed mode' });
+  private readonly seed = numberInput('seed', GENERATE_LIMITS.seed.min, GENERATE_LIMITS.seed.max, 1, 'Seed');
+  private readonly scheduler = h('select', { id: 'scheduler', 'aria-label': 'Scheduler' });
+  private readonly batchCount = numberInput(
+    'batch-count',
+    GENERATE_LIMITS.batchCount.min,
+    GENERATE_LIMITS.batchCount.max,
+    1,
+    'Batch count',
+  );
+  private readonly initThumb = h('img', { class: 'init-thumb', alt: '' });
+  private readonly initLabel = h('span', { class: 'init-label' }, 'No init image');
+  private readonly clearInit = h('button', { type: 'button', class: 'secondary', id: 'clear-init' }, 'Clear');
+  private readonly useInit = h('input', { type: 'checkbox', id: 'use-init' });
+  private readonly strength = h('input', {
+    type: 'range',
+    id: 'strength',
+    min: GENERATE_LIMITS.strength.min,
+    max: GENERATE_LIMITS.strength.max,
+    step: 0.01,
+    'aria-label': 'Strength',
+  });
+  private readonly strengthValue = h('output', { for: 'strength' });
+  private readonly generateButton = h('button', { type: 'button', id: 'generate', title: 'Generate (Ctrl+Enter)' }, 'Generate');
+  private readonly cancelButton = h('button', { type: 'button', id: 'cancel', class: 'secondary', disabled: true }, 'Cancel');
+  private readonly message = h('div', { class: 'form-message', role: 'alert' });
+
+  constructor(
+    initial: FormState,
+    private readonly callbacks: FormCallbacks,
+  ) {
+    this.state = { ...initial };
+    for (const name of SCHEDULER_NAMES) this.scheduler.append(h('option', { value: name }, SCHEDULER_LABELS[name]));
+    for (const [value, label] of [
+      ['random', 'Random'],
+      ['fixed', 'Fixed'],
+      ['last', 'Reuse last'],
+    ] as const) {
+      this.seedMode.append(h('option', { value }, label));
+    }
+    this.customSize.append(this.width, ' × ', this.height);
+    const changeModel = h('button', { type: 'button', class: 'link', id: 'change-model' }, 'Change…');
+    const chooseInit = h('button', { type: 'button', class: 'secondary', id: 'choose-init' }, 'Choose…');
+
+    this.element = h(
+      'form',
+      { class: 'generate-form', autocomplete: 'off' },
+      h('div', { class: 'model-row' }, h('span', { class: 'label' }, 'Model'), this.modelName, this.modelNote, changeModel),
+      labelled('Prompt', this.prompt),
+      labelled('Negative prompt', this.negativePrompt),
+      h('div', { class: 'row' }, labelled('Size', h('span', { class: 'size' }, this.sizePreset, this.customSize))),
+      h('div', { class: 'row' }, labelled('Steps', this.steps), labelled('Guidance', this.guidance)),
+      h('div', { class: 'row' }, labelled('Seed', h('span', { class: 'seed' }, this.seedMode, this.seed)), labelled('Batch', this.batchCount)),
+      labelled('Scheduler', this.scheduler),
+      h(
+        'fieldset',
+        { class: 'init-image' },
+        h('legend', {}, 'Init image (img2img)'),
+        h('div', { class: 'init-row' }, this.initThumb, this.initLabel, chooseInit, this.clearInit),
+        h(
+          'div',
+          { class: 'init-row' },
+          h('label', { class: 'checkbox' }, this.useInit, ' Start from the init image'),
+          h('label', { class: 'strength' }, 'Strength ', this.strength, this.strengthValue),
+        ),
+      ),
+      h('div', { class: 'actions' }, this.generateButton, this.cancelButton),
+      this.message,
+    );
+
+    this.element.addEventListener('submit', (e) => e.preventDefault());
+    this.element.addEventListener('input', () => this.readInputs());
+    this.element.addEventListener('change', () => this.readInputs());
+    this.element.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        if (!this.generateButton.disabled) callbacks.onGenerate();
+      }
+    });
+    this.generateButton.addEventListener('click', () => callbacks.onGenerate());
+    this.cancelButton.addEventListener('click', () => callbacks.onCancel());
+    changeModel.addEventListener('click', () => callbacks.onSelectModel());
+    chooseInit.addEventListener('click', () => callbacks.onPickInitImage());
+    this.clearInit.addEventListener('click', () => callbacks.onClearInitImage());
+    this.renderSizePresets();
+    this.render();
+  }
+
+  get values(): FormState {
+    return { ...this.state };
+  }
+
+  /** Applies the host's defaults (settings) to a fresh form. */
+  applyDefaults(defaults: PanelDefaults): void {
+    const native = defaults.width === 0 || defaults.height === 0;
+    this.state = {
+      ...this.state,
+      steps: defaults.steps,
+      guidanceScale: defaults.guidanceScale,
+      scheduler: defaults.scheduler,
+      sizePreset: native ? NATIVE : presetFor(defaults.width, defaults.height),
+      width: native ? this.state.width : defaults.width,
+      height: native ? this.state.height : defaults.height,
+    };
+    this.render();
+    this.callbacks.onChange(this.values);
+  }
+
+  setModel(model: PanelModel): void {
+    this.model = model;
+    this.modelName.textContent = `${model.name}${model.builtIn ? ' (built-in)' : ''}`;
+    const size = model.nativeWidth && model.nativeHeight ? `${model.nativeWidth}×${model.nativeHeight}` : '';
+    this.modelNote.textContent = model.error ?? (size ? `native ${size}${model.inpainting ? ', inpainting' : ''}` : 'checking…');
+    this.modelNote.classList.toggle('error', model.error !== undefined);
+    this.renderSizePresets();
+    if (this.state.sizePreset === NATIVE && model.nativeWidth && model.nativeHeight) {
+      this.state.width = model.nativeWidth;
+      this.state.height = model.nativeHeight;
+      this.render();
+      this.callbacks.onChange(this.values);
+    }
+  }
+
+  setLastSeed(seed: number | null): void {
+    this.lastSeed = seed;
+    this.render();
+  }
+
+  /** `chosen`: the user just picked it, so img2img is switched on at the image's own size. */
+  setInitImage(image: PanelInitImage | null, chosen = false): void {
+    if (this.initImageUrl) URL.revokeObjectURL(this.initImageUrl);
+    this.initImageUrl = image ? pngUrl(image.png) : undefined;
+    this.hasInitImage = image !== null;
+    this.initThumb.hidden = !image;
+    if (this.initImageUrl) this.initThumb.src = this.initImageUrl;
+    else this.initThumb.removeAttribute('src');
+    this.initLabel.textContent = image ? `${image.label} (${image.width}×${image.height})` : 'No init image';
+    this.clearInit.disabled = !image;
+    if (image && chosen) {
+      // Start from the init image at its own size (rounded to a multiple of 8).
+      this.state.useInitImage = true;
+      this.state.sizePreset = CUSTOM;
+      this.state.width = nearestValidSide(image.width);
+      this.state.height = nearestValidSide(image.height);
+    } else if (!image) {
+      this.state.useInitImage = false;
+    }
+    this.render();
+    this.callbacks.onChange(this.values);
+  }
+
+  setRunning(running: boolean): void {
+    this.generateButton.disabled = running;
+    this.cancelButton.disabled = !running;
+  }
+
+  showMessage(text: string, kind: 'error' | 'info' = 'error'): void {
+    this.message.textContent = text;
+    this.message.className = `form-message ${kind}`;
+  }
+
+  /** The values to send, or what is wrong with them. */
+  validate(): { values: GenerateFormValues } | { error: string } {
+    const s = this.state;
+    const L = GENERATE_LIMITS;
+    if (!s.prompt.trim()) return { error: 'Enter a prompt.' };
+    if (s.sizePreset === NATIVE && !(this.model?.nativeWidth && this.model.nativeHeight)) {
+      return { error: "The model's size is not known yet: pick a size." };
+    }
+    if (!isValidImageSide(s.width) || !isValidImageSide(s.height)) {
+      return { error: `Width and height must be multiples of ${L.sizeMultiple} between ${L.size.min} and ${L.size.max}.` };
+    }
+    if (!isIntegerIn(s.steps, L.steps)) return { error: `Steps must be a whole number from ${L.steps.min} to ${L.steps.max}.` };
+    if (!(s.guidanceScale >= L.guidanceScale.min && s.guidanceScale <= L.guidanceScale.max)) {
+      return { error: `Guidance must be between ${L.guidanceScale.min} and ${L.guidanceScale.max}.` };
+    }
+    if (!isIntegerIn(s.batchCount, L.batchCount)) {
+      return { error: `Batch count must be a whole number from ${L.batchCount.min} to ${L.batchCount.max}.` };
+    }
+    let seed: number | null = null;
+    if (s.seedMode === 'fixed') {
+      if (!isIntegerIn(s.fixedSeed, L.seed)) return { error: `The seed must be a whole number from 0 to ${L.seed.max}.` };
+      seed = s.fixedSeed;
+    } else if (s.seedMode === 'last') {
+      if (this.lastSeed === null) return { error: 'There is no previous seed yet: generate once, or choose Random.' };
+      seed = this.lastSeed;
+    }
+    const useInitImage = s.useInitImage && this.hasInitImage;
+    if (useInitImage && !(s.strength >= L.strength.min && s.strength <= L.strength.max)) {
+      return { error: `Strength must be between ${L.strength.min} and ${L.strength.max}.` };
+    }
+    return {
+      values: {
+        prompt: s.prompt,
+        negativePrompt: s.negativePrompt,
+        width: s.width,
+        height: s.height,
+        steps: s.steps,
+        guidanceScale: s.guidanceScale,
+        seed,
+        scheduler: s.scheduler,
+        batchCount: s.batchCount,
+        useInitImage,
+        strength: s.strength,
+      },
+    };
+  }
+
+  private readInputs(): void {
+    const preset = this.sizePreset.value;
+    const presetSize = SIZE_PRESETS.find((p) => p.id === preset);
+    let width = this.width.valueAsNumber;
+    let height = this.height.valueAsNumber;
+    if (preset !== this.state.sizePreset) {
+      if (presetSize) ({ width, height } = presetSize);
+      else if (preset === NATIVE && this.model?.nativeWidth && this.model.nativeHeight) {
+        width = this.model.nativeWidth;
+        height = this.model.nativeHeight;
+      }
+    }
+    const seedMode = this.seedMode.value as SeedMode;
+    let fixedSeed = this.state.seedMode === 'fixed' ? this.seed.valueAsNumber : this.state.fixedSeed;
+    // Switching to "Fixed" keeps the seed of the last image (or draws one), ready to be edited.
+    if (seedMode === 'fixed' && this.state.seedMode !== 'fixed') fixedSeed = this.lastSeed ?? randomSeed();
+    this.state = {
+      prompt: this.prompt.value,
+      negativePrompt: this.negativePrompt.value,
+      sizePreset: preset,
+      width,
+      height,
+      steps: this.steps.valueAsNumber,
+      guidanceScale: this.guidance.valueAsNumber,
+      seedMode,
+      fixedSeed,
+      scheduler: this.scheduler.value as SchedulerName,
+      batchCount: this.batchCount.valueAsNumber,
+      useInitImage: this.useInit.checked,
+      strength: this.strength.valueAsNumber,
+    };
+    // A different seed mode shows a different number in the seed box.
+    this.render();
+    this.message.textContent = '';
+    this.callbacks.onChange(this.values);
+  }
+
+  private renderSizePresets(): void {
+    const native = this.model?.nativeWidth && this.model.nativeHeight ? ` (${this.model.nativeWidth} × ${this.model.nativeHeight})` : '';
+    this.sizePreset.replaceChildren(
+      h('option', { value: NATIVE }, `Model size${native}`),
+      ...SIZE_PRESETS.map((p) => h('option', { value: p.id }, p.label)),
+      h('option', { value: CUSTOM }, 'Custom…'),
+    );
+    this.sizePreset.value = this.state.sizePreset;
+  }
+
+  /** Puts the state into the inputs (only where they differ, so typing is never disturbed). */
+  private render(): void {
+    const s = this.state;
+    setValue(this.prompt, s.prompt);
+    setValue(this.negativePrompt, s.negativePrompt);
+    this.sizePreset.value = s.sizePreset;
+    setNumber(this.width, s.width);
+    setNumber(this.height, s.height);
+    const custom = s.sizePreset === CUSTOM;
+    this.width.disabled = !custom;
+    this.height.disabled = !custom;
+    this.customSize.classList.toggle('readonly', !custom);
+    const sizeOk = isValidImageSide(s.width) && isValidImageSide(s.height);
+    this.width.classList.toggle('invalid', custom && !isValidImageSide(s.width));
+    this.height.classList.toggle('invalid', custom && !isValidImageSide(s.height));
+    this.customSize.title = sizeOk ? '' : `Multiples of ${SIZE_STEP}`;
+    setNumber(this.steps, s.steps);
+    setNumber(this.guidance, s.guidanceScale);
+    this.seedMode.value = s.seedMode;
+    this.seed.disabled = s.seedMode !== 'fixed';
+    if (s.seedMode === 'fixed') setNumber(this.seed, s.fixedSeed);
+    else if (s.seedMode === 'last' && this.lastSeed !== null) setNumber(this.seed, this.lastSeed);
+    else setValue(this.seed, '');
+    this.seed.placeholder = s.seedMode === 'random' ? 'random' : s.seedMode === 'last' ? 'none yet' : '';
+    this.scheduler.value = s.scheduler;
+    setNumber(this.batchCount, s.batchCount);
+    this.useInit.checked = s.useInitImage && this.hasInitImage;
+    this.useInit.disabled = !this.hasInitImage;
+    this.strength.disabled = !this.hasInitImage;
+    setNumber(this.strength, Number.isFinite(s.strength) ? s.strength : DEFAULT_STRENGTH);
+    this.strengthValue.textContent = Number.isFinite(s.strength) ? s.strength.toFixed(2) : '';
+    this.clearInit.disabled = !this.hasInitImage;
+    this.initThumb.hidden = !this.hasInitImage;
+  }
+}
+
+function numberInput(id: string, min: number, max: number, step: number, label: string): HTMLInputElement {
+  return h('input', { type: 'number', id, min, max, step, 'aria-label': label });
+}
+
+function labelled(text: string, control: HTMLElement): HTMLElement {
+  return h('label', { class: 'field' }, h('span', { class: 'label' }, text), control);
+}
+
+function setValue(element: HTMLInputElement | HTMLTextAreaElement, value: string): void {
+  if (element.value !== value) element.value = value;
+}
+
+function setNumber(element: HTMLInputElement, value: number): void {
+  if (!Number.isFinite(value)) return;
+  if (element.valueAsNumber !== value) element.value = String(value);
+}
+
+function isIntegerIn(value: number, limits: { min: number; max: number }): boolean {
+  return Number.isSafeInteger(value) && value >= limits.min && value <= limits.max;
+}
+
+function presetFor(width: number, height: number): string {
+  return SIZE_PRESETS.find((p) => p.width === width && p.height === height)?.id ?? CUSTOM;
+}

@@ -1,0 +1,116 @@
+// Entry of the Generate Image page. Builds the form, the live preview and the results grid, keeps the form in the
+// webview state, validates every host message, and says `ready` last (the host posts nothing before that).
+import {
+  isToGeneratePanelMessage,
+  type FromGeneratePanelMessage,
+  type ToGeneratePanelMessage,
+} from '../../src/protocol/generatePanelProtocol';
+import { connectToHost } from '../common/vscodeApi';
+import { h } from './dom';
+import { GenerateForm } from './form';
+import { DEFAULT_FORM, loadState, type PanelState } from './panelState';
+import { PreviewView } from './previewView';
+import { ResultsGrid } from './resultsGrid';
+
+const host = connectToHost<FromGeneratePanelMessage, PanelState>();
+let state = loadState(host.getState());
+const freshForm = state.form === null;
+
+function save(): void {
+  state = { ...state, form: form.values, known: results.known() };
+  host.setState(state);
+}
+
+const preview = new PreviewView();
+const results = new ResultsGrid((action, resultId) => {
+  host.post({ type: 'resultAction', action, resultId });
+  if (action === 'discard') save();
+});
+const form = new GenerateForm(state.form ?? DEFAULT_FORM, {
+  onChange: () => save(),
+  onGenerate: () => {
+    const checked = form.validate();
+    if ('error' in checked) {
+      form.showMessage(checked.error);
+      return;
+    }
+    form.showMessage('');
+    form.setRunning(true);
+    host.post({ type: 'generate', form: checked.values });
+  },
+  onCancel: () => host.post({ type: 'cancel' }),
+  onPickInitImage: () => host.post({ type: 'pickInitImage' }),
+  onClearInitImage: () => host.post({ type: 'clearInitImage' }),
+  onSelectModel: () => host.post({ type: 'selectModel' }),
+});
+form.setLastSeed(state.lastSeed);
+
+const app = document.getElementById('app') ?? document.body;
+app.replaceChildren(h('main', { class: 'generate' }, h('div', { class: 'top' }, form.element, preview.element), results.element));
+
+function onMessage(message: ToGeneratePanelMessage): void {
+  switch (message.type) {
+    case 'init':
+      if (freshForm) form.applyDefaults(message.defaults);
+      if (message.model) form.setModel(message.model);
+      results.setResults(message.results, message.canSaveToWorkspace);
+      form.setInitImage(message.initImage);
+      if (message.job) preview.start(message.job);
+      form.setRunning(message.job !== null);
+      {
+        const newest = results.newest();
+        if (newest && !message.job) void preview.showImage(newest.png);
+      }
+      save();
+      return;
+    case 'model':
+      form.setModel(message.model);
+      return;
+    case 'jobStarted':
+      preview.start(message.job);
+      form.setRunning(true);
+      return;
+    case 'progress':
+      preview.progress(message.jobId, message.progress);
+      return;
+    case 'results': {
+      results.add(message.results);
+      const first = message.results[0];
+      if (first) {
+        state = { ...state, lastSeed: first.seed };
+        form.setLastSeed(first.seed);
+        void preview.showImage(first.png);
+      }
+      save();
+      return;
+    }
+    case 'jobEnded':
+      preview.end(message.jobId, message.outcome, message.elapsedMs, message.message);
+      form.setRunning(false);
+      if (message.outcome === 'failed') form.showMessage(message.message ?? 'The generation failed.');
+      else if (message.warnings.length > 0) form.showMessage(message.warnings.join(' '), 'info');
+      return;
+    case 'resultSaved':
+      results.markSaved(message.resultId, message.savedPath, message.savedUri);
+      save();
+      return;
+    case 'initImage':
+      form.setInitImage(message.image, true);
+      return;
+    default: {
+      const unexpected: never = message;
+      host.post({ type: 'error', message: `Unhandled message ${String((unexpected as { type?: unknown }).type)}` });
+    }
+  }
+}
+
+host.onMessage(isToGeneratePanelMessage, (message) => {
+  try {
+    onMessage(message);
+  } catch (error) {
+    host.post({ type: 'error', message: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });
+  }
+});
+window.addEventListener('error', (event) => host.post({ type: 'error', message: String(event.message) }));
+
+host.post({ type: 'ready', known: state.known });
