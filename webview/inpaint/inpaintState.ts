@@ -1,0 +1,70 @@
+// What the inpaint page keeps in VS Code's webview state (getState/setState) so that hiding and showing
+// the editor (no retainContextWhenHidden) loses nothing the host does not resend: tool settings, the
+// prompt bar and the view. Image, mask, job and candidates come from the host on `ready`.
+import { MaskLimits, isInpaintSettings, type InpaintSettings } from '../../src/protocol/inpaintEditorProtocol';
+import type { ViewState } from './viewTransform';
+
+export type ToolName = 'brush' | 'eraser' | 'rectangle' | 'rectangleEraser' | 'pan';
+
+export interface ToolSettings {
+  tool: ToolName;
+  /** Brush diameter in image pixels. */
+  size: number;
+  hardness: number;
+  opacity: number;
+  growPixels: number;
+  featherSigma: number;
+  showMask: boolean;
+}
+
+export interface InpaintPageState {
+  version: 1;
+  tools: ToolSettings;
+  settings?: InpaintSettings;
+  /** The view, for an image of this size. */
+  view?: ViewState & { imageWidth: number; imageHeight: number };
+}
+
+export const DEFAULT_TOOLS: Readonly<ToolSettings> = Object.freeze({
+  tool: 'brush',
+  size: 48,
+  hardness: 0.6,
+  opacity: 1,
+  growPixels: 8,
+  featherSigma: 4,
+  showMask: true,
+});
+
+const TOOLS: readonly ToolName[] = ['brush', 'eraser', 'rectangle', 'rectangleEraser', 'pan'];
+
+function num(value: unknown, min: number, max: number, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
+}
+
+/** A state read back from VS Code, checked field by field (it may come from an older version). */
+export function readPageState(value: unknown): InpaintPageState {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Partial<InpaintPageState>;
+  const t = (typeof v.tools === 'object' && v.tools !== null ? v.tools : {}) as Partial<ToolSettings>;
+  const d = DEFAULT_TOOLS;
+  const state: InpaintPageState = {
+    version: 1,
+    tools: {
+      tool: TOOLS.includes(t.tool as ToolName) ? (t.tool as ToolName) : d.tool,
+      size: num(t.size, 1, MaskLimits.maxBrushSize, d.size),
+      hardness: num(t.hardness, 0, 1, d.hardness),
+      opacity: num(t.opacity, 0.05, 1, d.opacity),
+      growPixels: Math.round(num(t.growPixels, 1, MaskLimits.maxGrowPixels, d.growPixels)),
+      featherSigma: num(t.featherSigma, 0.5, MaskLimits.maxFeatherSigma, d.featherSigma),
+      showMask: typeof t.showMask === 'boolean' ? t.showMask : d.showMask,
+    },
+  };
+  if (isInpaintSettings(v.settings)) state.settings = v.settings;
+  const view = v.view;
+  if (
+    view &&
+    [view.scale, view.offsetX, view.offsetY, view.imageWidth, view.imageHeight].every((n) => typeof n === 'number' && Number.isFinite(n))
+  ) {
+    state.view = { ...view };
+  }
+  return state;
+}

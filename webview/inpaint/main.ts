@@ -1,0 +1,281 @@
+// Entry of the inpaint editor page (dist/webview/inpaint.js). Builds the page, then follows the host:
+// nothing is drawn until `init`, `image` and `mask` arrive after our `ready`. The page only displays the
+// image (decoded by the browser from the host's bytes); mask edits are applied locally for instant
+// feedback and sent as ops; undo/redo is VS Code's (Ctrl+Z), and the host sends the resulting mask.
+import { connectToHost } from '../common/vscodeApi';
+import {
+  isToInpaintWebviewMessage,
+  type FromInpaintWebviewMessage,
+  type InpaintDocumentInfo,
+  type MaskOp,
+  type ToInpaintWebviewMessage,
+} from '../../src/protocol/inpaintEditorProtocol';
+import { CandidatesView } from './candidatesView';
+import { CanvasView } from './canvasView';
+import { h } from './dom';
+import { readPageState, type InpaintPageState } from './inpaintState';
+import { JobView } from './jobView';
+import { MaskOverlay, cssColorToRgb, type Rgb } from './maskOverlay';
+import { MaskSync, type SyncResult } from './maskSync';
+import { NoticeList } from './noticeList';
+import { PromptBar } from './promptBar';
+import { ToolController } from './toolController';
+import { Toolbar } from './toolbar';
+
+const FALLBACK_MASK_COLOR: Rgb = [255, 64, 64];
+const STATE_SAVE_DELAY_MS = 300;
+
+const host = connectToHost<FromInpaintWebviewMessage, InpaintPageState>();
+let pageState = readPageState(host.getState());
+let info: InpaintDocumentInfo | undefined;
+let imageRevision = -1;
+let imageDecodes = 0;
+let maskRequested = false;
+
+function post(message: FromInpaintWebviewMessage): void {
+  host.post(message);
+}
+
+function reportError(message: string): void {
+  post({ type: 'error', message });
+}
+
+// ─── Page ──────────────────────────────────────────────────────────────────────────────────────
+
+const notices = new NoticeList();
+const overlay = new MaskOverlay();
+const sync = new MaskSync();
+const stage = h('div', { class: 'stage' });
+const statusLine = h('div', { id: 'statusLine', class: 'status-line', 'aria-live': 'polite' }, 'Loading…');
+const view = new CanvasView(stage, overlay);
+view.showMask = pageState.tools.showMask;
+
+const toolbar = new Toolbar(pageState.tools, {
+  toolSettingsChanged: (tools) => {
+    view.showMask = tools.showMask;
+    view.requestRender();
+    controller.toolChanged();
+    saveStateSoon();
+  },
+  maskAction: (op) => applyMaskAction(op),
+  zoomIn: () => view.zoomIn(),
+  zoomOut: () => view.zoomOut(),
+  fit: () => view.fit(),
+  actualSize: () => view.actualSize(),
+});
+
+const promptBar = new PromptBar({
+  generate: (settings) => post({ type: 'generate', settings }),
+  cancel: () => post({ type: 'cancel' }),
+  changed: () => saveStateSoon(),
+});
+
+const jobView = new JobView();
+
+const candidates = new CandidatesView({
+  preview: (bitmap) => {
+    view.setCandidate(bitmap);
+    toolbar.setEditable(bitmap === undefined);
+    updateStatus();
+  },
+  apply: (jobId, index) => {
+    candidates.unselect();
+    post({ type: 'applyCandidate', jobId, index });
+  },
+  discard: (jobId) => post({ type: 'discardCandidates', jobId }),
+  useSeed: (seed) => promptBar.useSeed(seed),
+  error: (message) => {
+    notices.show('error', message);
+    reportError(message);
+  },
+});
+
+const controller = new ToolController({
+  view,
+  sync,
+  tools: () => toolbar.current,
+  setTool: (tool) => toolbar.setTool(tool),
+  setBrushSize: (size) => toolbar.setBrushSize(size),
+  maskChanged: (rect) => {
+    const mask = sync.mask;
+    if (mask) overlay.update(mask, rect);
+    view.requestRender();
+  },
+  sendOp: (message) => post({ type: 'maskOp', ...message }),
+  canEdit: () => info !== undefined && sync.mask !== undefined && !candidates.isPreviewing,
+});
+
+view.onViewChange = () => {
+  toolbar.setZoom(view.transform.scale);
+  updateStatus();
+  saveStateSoon();
+};
+
+const root = document.getElementById('app') ?? document.body;
+root.append(
+  h(
+    'div',
+    { class: 'inpaint' },
+    toolbar.element,
+    notices.element,
+    h(
+      'div',
+      { class: 'body' },
+      h('main', { class: 'stage-wrap', 'aria-label': 'Canvas' }, stage, statusLine),
+      h('aside', { class: 'side', 'aria-label': 'Inpaint' }, promptBar.element, jobView.element, candidates.element),
+    ),
+  ),
+);
+toolbar.setEditable(false);
+promptBar.setReady(false);
+if (pageState.settings) promptBar.set(pageState.settings);
+
+// The mask tint follows the colour theme (a CSS variable built from theme colours in media/inpaint.css).
+function readMaskColor(): void {
+  const value = getComputedStyle(document.body).getPropertyValue('--ld-mask-color');
+  overlay.setColor(cssColorToRgb(value, FALLBACK_MASK_COLOR), sync.mask);
+  view.requestRender();
+}
+readMaskColor();
+new MutationObserver(readMaskColor).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+// ─── Local actions ─────────────────────────────────────────────────────────────────────────────
+
+function applyMaskAction(op: MaskOp): void {
+  if (!info || candidates.isPreviewing) return;
+  const applied = sync.applyLocal(op);
+  if (!applied) return;
+  const mask = sync.mask;
+  if (mask) overlay.update(mask, applied.changed);
+  view.requestRender();
+  post({ type: 'maskOp', ...applied.message });
+}
+
+function applySync(result: SyncResult): void {
+  const mask = sync.mask;
+  if (result.changed && mask) {
+    overlay.update(mask, result.changed);
+    view.requestRender();
+  }
+  if (result.requestMask && !maskRequested) {
+    maskRequested = true;
+    post({ type: 'requestMask' });
+  }
+}
+
+function updateStatus(): void {
+  if (!info) return;
+  const parts = [`${info.width}×${info.height}`, info.format.toUpperCase(), `${Math.round(view.transform.scale * 100)}%`];
+  if (view.showingCandidate) parts.push('showing a result: Apply it, or click it again to go back');
+  statusLine.textContent = parts.join(' · ');
+}
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+function saveStateSoon(): void {
+  if (saveTimer !== undefined) clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => {
+    saveTimer = undefined;
+    const t = view.transform;
+    const settings = promptBar.snapshot() ?? pageState.settings;
+    pageState = {
+      version: 1,
+      tools: toolbar.current,
+      ...(settings ? { settings } : {}),
+      ...(info ? { view: { scale: t.scale, offsetX: t.offsetX, offsetY: t.offsetY, imageWidth: info.width, imageHeight: info.height } } : {}),
+    };
+    host.setState(pageState);
+  }, STATE_SAVE_DELAY_MS);
+}
+
+// ─── Host messages ─────────────────────────────────────────────────────────────────────────────
+
+function onInit(message: Extract<ToInpaintWebviewMessage, { type: 'init' }>): void {
+  const doc = message.document;
+  const sizeChanged = !info || info.width !== doc.width || info.height !== doc.height;
+  info = doc;
+  if (sizeChanged || !sync.mask) {
+    sync.reset(doc.width, doc.height);
+    overlay.update(sync.mask!, { x: 0, y: 0, width: doc.width, height: doc.height });
+  }
+  const savedView = pageState.view;
+  const view0 = savedView && savedView.imageWidth === doc.width && savedView.imageHeight === doc.height ? savedView : undefined;
+  view.setDocumentSize(doc.width, doc.height, view0);
+  toolbar.setZoom(view.transform.scale);
+  // The page's own form (kept across hide/show) wins over the host's last-used settings.
+  promptBar.set(pageState.settings ?? message.settings);
+  promptBar.setReady(true);
+  toolbar.setEditable(!candidates.isPreviewing);
+  notices.clear();
+  for (const warning of doc.warnings) notices.show('warning', warning);
+  document.title = `Inpaint ${doc.fileName}`;
+  updateStatus();
+}
+
+function onImage(message: Extract<ToInpaintWebviewMessage, { type: 'image' }>): void {
+  if (message.revision < imageRevision) return;
+  imageRevision = message.revision;
+  const token = ++imageDecodes;
+  candidates.unselect();
+  createImageBitmap(new Blob([message.bytes as Uint8Array<ArrayBuffer>], { type: message.mimeType })).then(
+    (bitmap) => {
+      if (token !== imageDecodes) {
+        bitmap.close();
+        return;
+      }
+      if (bitmap.width !== message.width || bitmap.height !== message.height) {
+        reportError(`The browser decoded a ${bitmap.width}×${bitmap.height} image for a ${message.width}×${message.height} document; it is drawn scaled.`);
+      }
+      view.setImage(bitmap);
+    },
+    (error: unknown) => {
+      const text = `This image cannot be displayed here (${message.mimeType}): ${String(error)}`;
+      notices.show('error', text);
+      reportError(text);
+    },
+  );
+}
+
+function onMessage(message: ToInpaintWebviewMessage): void {
+  switch (message.type) {
+    case 'init':
+      onInit(message);
+      return;
+    case 'image':
+      onImage(message);
+      return;
+    case 'mask':
+      if (message.baseRevision === null) maskRequested = false;
+      applySync(sync.onMask(message));
+      return;
+    case 'maskOpApplied':
+      applySync(sync.onOpApplied(message));
+      return;
+    case 'jobStarted':
+      jobView.started(message.jobId);
+      promptBar.setRunning(true);
+      return;
+    case 'jobProgress':
+      jobView.progress(message.jobId, message.progress);
+      return;
+    case 'jobPreview':
+      jobView.showPreview(message.jobId, message.width, message.height, message.rgba);
+      return;
+    case 'jobEnded':
+      jobView.ended(message.jobId, message.outcome, message.message);
+      promptBar.setRunning(false);
+      return;
+    case 'candidates':
+      candidates.show(message.jobId, message.candidates);
+      toolbar.setEditable(!candidates.isPreviewing);
+      return;
+    case 'notice':
+      notices.show(message.level, message.message);
+      return;
+  }
+}
+
+window.addEventListener('error', (event) => reportError(`${event.message} (${event.filename}:${event.lineno})`));
+window.addEventListener('unhandledrejection', (event) => reportError(`Unhandled rejection: ${String(event.reason)}`));
+
+host.onMessage(isToInpaintWebviewMessage, onMessage);
+post({ type: 'ready' });

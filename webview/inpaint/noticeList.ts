@@ -1,0 +1,26 @@
+// Messages at the top of the editor: warnings about the file (read-only, lossy format, very large) and
+// notices from the host. Each can be dismissed; info notices go away by themselves.
+import { h } from './dom';
+
+const INFO_TIMEOUT_MS = 8000;
+
+export class NoticeList {
+  readonly element = h('div', { id: 'notices', class: 'notices', 'aria-live': 'polite' });
+
+  show(level: 'info' | 'warning' | 'error', message: string): void {
+    // The same text twice: keep one.
+    for (const child of Array.from(this.element.children)) {
+      if (child instanceof HTMLElement && child.dataset.message === message) child.remove();
+    }
+    const close = h('button', { type: 'button', class: 'dismiss', 'aria-label': 'Dismiss', title: 'Dismiss' }, '×');
+    const notice = h('div', { class: `notice ${level}`, role: level === 'error' ? 'alert' : 'status' }, h('span', { class: 'text' }, message), close);
+    notice.dataset.message = message;
+    close.addEventListener('click', () => notice.remove());
+    this.element.append(notice);
+    if (level === 'info') setTimeout(() => notice.remove(), INFO_TIMEOUT_MS);
+  }
+
+  clear(): void {
+    this.element.replaceChildren();
+  }
+}

@@ -1,0 +1,193 @@
+// The prompt bar: prompt, negative prompt and the generation settings (steps, guidance, seed, scheduler,
+// strength, "only masked" with padding, mask blur, batch count), Generate and Cancel.
+import { SCHEDULER_NAMES, type SchedulerName } from '../../src/protocol/engineProtocol';
+import { InpaintSettingLimits as L, isInpaintSettings, type InpaintSettings } from '../../src/protocol/inpaintEditorProtocol';
+import { h, labelled, numberValue } from './dom';
+
+const SCHEDULER_LABELS: Record<SchedulerName, string> = {
+  default: "Model's default",
+  euler: 'Euler',
+  'euler-a': 'Euler a',
+  ddim: 'DDIM',
+  'dpmpp-2m': 'DPM++ 2M',
+  'dpmpp-2m-karras': 'DPM++ 2M Karras',
+  lcm: 'LCM',
+};
+
+export interface PromptBarActions {
+  generate(settings: InpaintSettings): void;
+  cancel(): void;
+  /** Any field changed (to keep the page state). */
+  changed(): void;
+}
+
+export class PromptBar {
+  readonly element: HTMLElement;
+  private readonly prompt = h('textarea', { id: 'prompt', rows: 3, placeholder: 'What to paint into the masked area', 'aria-label': 'Prompt' });
+  private readonly negative = h('textarea', { id: 'negativePrompt', rows: 2, placeholder: 'What to avoid', 'aria-label': 'Negative prompt' });
+  private readonly steps = h('input', { id: 'steps', type: 'number', min: L.steps.min, max: L.steps.max, step: 1, 'aria-label': 'Steps' });
+  private readonly guidance = h('input', { id: 'guidance', type: 'number', min: L.guidanceScale.min, max: L.guidanceScale.max, step: 0.5, 'aria-label': 'Guidance scale' });
+  private readonly strength = h('input', { id: 'strength', type: 'number', min: L.strength.min, max: L.strength.max, step: 0.05, 'aria-label': 'Strength' });
+  private readonly seed = h('input', { id: 'seed', type: 'number', min: L.seed.min, max: L.seed.max, step: 1, 'aria-label': 'Seed' });
+  private readonly randomSeed = h('input', { id: 'randomSeed', type: 'checkbox', 'aria-label': 'Random seed' });
+  private readonly scheduler = h('select', { id: 'scheduler', 'aria-label': 'Scheduler' });
+  private readonly onlyMasked = h('input', { id: 'onlyMasked', type: 'checkbox', 'aria-label': 'Only masked' });
+  private readonly padding = h('input', { id: 'maskPadding', type: 'number', min: L.maskPadding.min, max: L.maskPadding.max, step: 1, 'aria-label': 'Mask padding' });
+  private readonly blur = h('input', { id: 'maskBlur', type: 'number', min: L.maskBlur.min, max: L.maskBlur.max, step: 1, 'aria-label': 'Mask blur' });
+  private readonly batch = h('input', { id: 'batchCount', type: 'number', min: L.batchCount.min, max: L.batchCount.max, step: 1, 'aria-label': 'Batch count' });
+  private readonly generateButton = h('button', { id: 'generate', type: 'button', class: 'primary', title: 'Generate (Ctrl+Enter)' }, 'Generate');
+  private readonly cancelButton = h('button', { id: 'cancel', type: 'button', disabled: true }, 'Cancel');
+  private readonly error = h('div', { id: 'settingsError', class: 'error-text', role: 'alert' });
+  private running = false;
+  private ready = false;
+
+  constructor(private readonly actions: PromptBarActions) {
+    for (const name of SCHEDULER_NAMES) this.scheduler.append(h('option', { value: name }, SCHEDULER_LABELS[name]));
+    this.generateButton.addEventListener('click', () => this.submit());
+    this.cancelButton.addEventListener('click', () => this.actions.cancel());
+    this.randomSeed.addEventListener('change', () => this.syncEnabled());
+    this.onlyMasked.addEventListener('change', () => this.syncEnabled());
+    for (const input of [this.prompt, this.negative]) {
+      input.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+          e.preventDefault();
+          this.submit();
+        }
+      });
+    }
+    const fields = [this.prompt, this.negative, this.steps, this.guidance, this.strength, this.seed, this.randomSeed, this.scheduler, this.onlyMasked, this.padding, this.blur, this.batch];
+    for (const f of fields) {
+      f.addEventListener('input', () => {
+        this.error.textContent = '';
+        this.actions.changed();
+      });
+      f.addEventListener('change', () => this.actions.changed());
+    }
+    this.element = h(
+      'section',
+      { class: 'prompt-bar', 'aria-label': 'Generation settings' },
+      labelled('Prompt', this.prompt, 'wide'),
+      labelled('Negative prompt', this.negative, 'wide'),
+      h(
+        'div',
+        { class: 'grid' },
+        labelled('Steps', this.steps),
+        labelled('Guidance', this.guidance),
+        labelled('Strength', this.strength),
+        labelled('Scheduler', this.scheduler),
+        labelled('Seed', h('span', { class: 'pair' }, this.seed, h('label', { class: 'check', title: 'A new random seed for every run' }, this.randomSeed, 'Random'))),
+        labelled('Batch', this.batch),
+        labelled('Mask blur', this.blur),
+        labelled('Padding', this.padding),
+      ),
+      h('label', { class: 'check', title: 'Crop around the mask (plus padding), generate at the model\'s size, paste back: more detail for small areas' }, this.onlyMasked, 'Only masked'),
+      this.error,
+      h('div', { class: 'buttons' }, this.generateButton, this.cancelButton),
+    );
+    this.syncEnabled();
+  }
+
+  set(settings: InpaintSettings): void {
+    this.prompt.value = settings.prompt;
+    this.negative.value = settings.negativePrompt;
+    this.steps.value = String(settings.steps);
+    this.guidance.value = String(settings.guidanceScale);
+    this.strength.value = String(settings.strength);
+    this.randomSeed.checked = settings.seed === null;
+    if (settings.seed !== null) this.seed.value = String(settings.seed);
+    this.scheduler.value = settings.scheduler;
+    this.onlyMasked.checked = settings.inpaintArea === 'masked';
+    this.padding.value = String(settings.maskPadding);
+    this.blur.value = String(settings.maskBlur);
+    this.batch.value = String(settings.batchCount);
+    this.syncEnabled();
+  }
+
+  /** Uses a candidate's seed for the next run. */
+  useSeed(seed: number): void {
+    this.randomSeed.checked = false;
+    this.seed.value = String(seed);
+    this.syncEnabled();
+    this.actions.changed();
+  }
+
+  /** The settings as typed, or why they cannot be used. */
+  read(): { settings: InpaintSettings } | { error: string; field: HTMLElement } {
+    const need = (input: HTMLInputElement, name: string, min: number, max: number, integer: boolean): number | { error: string; field: HTMLElement } => {
+      const v = numberValue(input);
+      if (v === undefined || v < min || v > max || (integer && !Number.isInteger(v))) {
+        return { error: `${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`, field: input };
+      }
+      return v;
+    };
+    const steps = need(this.steps, 'Steps', L.steps.min, L.steps.max, true);
+    if (typeof steps !== 'number') return steps;
+    const guidanceScale = need(this.guidance, 'Guidance', L.guidanceScale.min, L.guidanceScale.max, false);
+    if (typeof guidanceScale !== 'number') return guidanceScale;
+    const strength = need(this.strength, 'Strength', L.strength.min, L.strength.max, false);
+    if (typeof strength !== 'number') return strength;
+    let seed: number | null = null;
+    if (!this.randomSeed.checked) {
+      const s = need(this.seed, 'Seed', L.seed.min, L.seed.max, true);
+      if (typeof s !== 'number') return s;
+      seed = s;
+    }
+    const maskPadding = need(this.padding, 'Padding', L.maskPadding.min, L.maskPadding.max, true);
+    if (typeof maskPadding !== 'number') return maskPadding;
+    const maskBlur = need(this.blur, 'Mask blur', L.maskBlur.min, L.maskBlur.max, false);
+    if (typeof maskBlur !== 'number') return maskBlur;
+    const batchCount = need(this.batch, 'Batch', L.batchCount.min, L.batchCount.max, true);
+    if (typeof batchCount !== 'number') return batchCount;
+    const settings: InpaintSettings = {
+      prompt: this.prompt.value,
+      negativePrompt: this.negative.value,
+      steps,
+      guidanceScale,
+      seed,
+      scheduler: this.scheduler.value as SchedulerName,
+      strength,
+      inpaintArea: this.onlyMasked.checked ? 'masked' : 'whole',
+      maskPadding,
+      maskBlur,
+      batchCount,
+    };
+    if (!isInpaintSettings(settings)) return { error: 'These settings are not valid.', field: this.prompt };
+    return { settings };
+  }
+
+  /** The settings to keep in the page state (invalid fields fall back to the last valid ones). */
+  snapshot(): InpaintSettings | undefined {
+    const r = this.read();
+    return 'settings' in r ? r.settings : undefined;
+  }
+
+  setRunning(running: boolean): void {
+    this.running = running;
+    this.syncEnabled();
+  }
+
+  /** Generate stays disabled until the document has arrived. */
+  setReady(ready: boolean): void {
+    this.ready = ready;
+    this.syncEnabled();
+  }
+
+  private submit(): void {
+    if (this.running || !this.ready) return;
+    const result = this.read();
+    if ('error' in result) {
+      this.error.textContent = result.error;
+      result.field.focus();
+      return;
+    }
+    this.error.textContent = '';
+    this.actions.generate(result.settings);
+  }
+
+  private syncEnabled(): void {
+    this.seed.disabled = this.randomSeed.checked;
+    this.padding.disabled = !this.onlyMasked.checked;
+    this.generateButton.disabled = this.running || !this.ready;
+    this.cancelButton.disabled = !this.running;
+  }
+}
