@@ -217,10 +217,17 @@ function randomMatrix(size: number, seed: number): Float32Array {
 }
 
 /** The benchmark load: X = W₀ + mean(sample); X = tanh(X·W_i) for each layer; returns 0·mean(X) (a scalar). */
-function heavyGraph(g: GraphBuilder, sample: string, heavy: { matmulSize: number; layers: number }): string {
+/**
+ * Benchmark load: per batch item, a [rows, n] activation (input-dependent through the item's mean) goes through
+ * `layers` MatMul+Tanh with distinct n×n weights; the result × 0 is added to the output. Cost grows with the
+ * batch like a real UNet's convolutions do; the weights can be made as large as a real UNet's.
+ */
+function heavyGraph(g: GraphBuilder, sample: string, heavy: NonNullable<AnalyticModelOptions['heavy']>): string {
   const n = heavy.matmulSize;
-  const mean = g.op1('ReduceMean', [sample], { keepdims: 0 });
-  let x = g.op1('Add', [g.addInitializer('heavy_w0', randomMatrix(n, 1), [n, n]), mean]);
+  const rows = heavy.rowsPerItem ?? n;
+  const itemMean = g.op1('ReduceMean', [sample], { axes: [1, 2, 3], keepdims: 1 }); // [B, 1, 1, 1]
+  const mean = g.op1('Reshape', [itemMean, g.constInt64([-1, 1, 1])]); // [B, 1, 1]
+  let x = g.op1('Add', [g.addInitializer('heavy_w0', randomMatrix(n, 1).subarray(0, rows * n), [rows, n]), mean]);
   for (let i = 1; i <= heavy.layers; i++) {
     x = g.op1('Tanh', [g.op1('MatMul', [x, g.addInitializer(`heavy_w${i}`, randomMatrix(n, i + 1), [n, n])])]);
   }

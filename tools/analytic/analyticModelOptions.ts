@@ -37,7 +37,7 @@ export interface AnalyticModelOptions {
    * Benchmark only: an input-dependent chain of `layers` MatMuls of size matmulSize² inside the UNet, whose
    * result is multiplied by 0 and added to the output. Its weights always go to external data.
    */
-  heavy: null | { matmulSize: number; layers: number };
+  heavy: null | { matmulSize: number; layers: number; /** activation rows per batch item (default matmulSize) */ rowsPerItem?: number };
   /** Native image size in pixels, written to the configs (unet sample_size = sampleSize/8). */
   sampleSize: number;
 }

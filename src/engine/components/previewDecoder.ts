@@ -26,22 +26,40 @@ export class PreviewDecoder {
   async render(latents: Float32Array, channels: number, height: number, width: number): Promise<PreviewImage> {
     if (this.taesd) {
       const { rgb, height: h, width: w } = await this.taesd.decode(latents, channels, height, width);
-      return planarToRgba(rgb, h, w);
+      // Previews travel to the webview at every step: at most PREVIEW_MAX_SIDE pixels on the long side.
+      return planarToRgba(rgb, h, w, Math.max(1, Math.ceil(Math.max(h, w) / PREVIEW_MAX_SIDE)));
     }
     return latentToRgba(latents, channels, height, width, this.factors as LatentRgbFactors);
   }
 }
 
-/** Planar RGB in [-1, 1] → RGBA bytes, as diffusers' image post-processing rounds. */
-export function planarToRgba(rgb: Float32Array, height: number, width: number): PreviewImage {
+/** Longest side of a TAESD preview; larger decodes are box-averaged down by an integer factor. */
+export const PREVIEW_MAX_SIDE = 256;
+
+/**
+ * Planar RGB in [-1, 1] → RGBA bytes (clamped, rounded half to even by the Uint8ClampedArray store), box-averaged
+ * over factor × factor pixels.
+ */
+export function planarToRgba(rgb: Float32Array, height: number, width: number, factor = 1): PreviewImage {
   const n = height * width;
-  const rgba = new Uint8Array(n * 4);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) {
-      const v = rgb[c * n + i] / 2 + 0.5;
-      rgba[i * 4 + c] = Math.round((v < 0 ? 0 : v > 1 ? 1 : v) * 255);
+  const outW = Math.floor(width / factor);
+  const outH = Math.floor(height / factor);
+  const rgba = new Uint8ClampedArray(outW * outH * 4);
+  const scale = 127.5 / (factor * factor);
+  for (let y = 0; y < outH; y++) {
+    for (let x = 0; x < outW; x++) {
+      const o = (y * outW + x) * 4;
+      for (let c = 0; c < 3; c++) {
+        const plane = c * n;
+        let sum = 0;
+        for (let dy = 0; dy < factor; dy++) {
+          const row = plane + (y * factor + dy) * width + x * factor;
+          for (let dx = 0; dx < factor; dx++) sum += rgb[row + dx];
+        }
+        rgba[o + c] = sum * scale + 127.5;
+      }
+      rgba[o + 3] = 255;
     }
-    rgba[i * 4 + 3] = 255;
   }
-  return { width, height, rgba };
+  return { width: outW, height: outH, rgba: new Uint8Array(rgba.buffer) };
 }

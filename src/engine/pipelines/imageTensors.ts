@@ -13,15 +13,20 @@ export function rasterToPlanar(image: RasterImage): Float32Array {
   return out;
 }
 
-/** Planar RGB in about [-1, 1] → interleaved RGB bytes. */
+/**
+ * Planar RGB in about [-1, 1] → interleaved RGB bytes. A Uint8ClampedArray store clamps to [0, 255] and rounds
+ * half to even, as numpy's round() does in diffusers' numpy_to_pil.
+ */
 export function planarToRaster(rgb: Float32Array, height: number, width: number): RasterImage {
   const n = width * height;
-  const data = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) {
-      const v = Math.fround(rgb[c * n + i] / 2 + 0.5);
-      data[i * 3 + c] = Math.round((v < 0 ? 0 : v > 1 ? 1 : v) * 255);
-    }
+  const out = new Uint8ClampedArray(n * 3);
+  const r = rgb.subarray(0, n);
+  const g = rgb.subarray(n, 2 * n);
+  const b = rgb.subarray(2 * n, 3 * n);
+  for (let i = 0, j = 0; i < n; i++, j += 3) {
+    out[j] = (r[i] + 1) * 127.5;
+    out[j + 1] = (g[i] + 1) * 127.5;
+    out[j + 2] = (b[i] + 1) * 127.5;
   }
-  return { width, height, channels: 3, data };
+  return { width, height, channels: 3, data: new Uint8Array(out.buffer) };
 }
