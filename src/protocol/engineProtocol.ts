@@ -6,6 +6,20 @@ export const PROTOCOL_VERSION = 1;
 
 export const SCHEDULER_NAMES = ['default', 'euler', 'euler-a', 'ddim', 'dpmpp-2m', 'dpmpp-2m-karras', 'lcm'] as const;
 export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
+/**
+ * Display names; for concrete schedulers these are also AUTOMATIC1111's sampler names as written in the "Sampler:"
+ * infotext field (facts §5.1, pre-1.9 names: the Karras schedule is part of the name, not a "Schedule type" key).
+ */
+export const SCHEDULER_LABELS: Readonly<Record<SchedulerName, string>> = {
+  default: "Model's default",
+  euler: 'Euler',
+  'euler-a': 'Euler a',
+  ddim: 'DDIM',
+  'dpmpp-2m': 'DPM++ 2M',
+  'dpmpp-2m-karras': 'DPM++ 2M Karras',
+  lcm: 'LCM',
+};
+
 /** A scheduler the engine actually runs (`default` resolved through the model's scheduler_config.json). */
 export type ConcreteSchedulerName = Exclude<SchedulerName, 'default'>;
 

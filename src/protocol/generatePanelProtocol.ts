@@ -1,5 +1,6 @@
 // Host ⇄ Generate Image panel messages (discriminant `type`) and their validators. Pure TypeScript: imports only
 // from src/protocol, runs in the host and in the webview. Images travel as Uint8Array, never base64.
+import { isBytes, isGenerateProgress, isIntegerIn, isNumberIn, isRecord, type Fields } from './validators';
 import { SCHEDULER_NAMES, type GenerateProgress, type SchedulerName } from './engineProtocol';
 
 /** Limits of the form; the host validates every message against them before use. */
@@ -140,23 +141,13 @@ export type FromGeneratePanelMessage =
 
 // ---- validators ------------------------------------------------------------------------------------------
 
-type Fields = Record<string, unknown>;
 
-function isObject(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isString(value: unknown, maxLength: number = GENERATE_LIMITS.promptLength): value is string {
   return typeof value === 'string' && value.length <= maxLength;
 }
 
-function isIntegerIn(value: unknown, limits: { min: number; max: number }): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= limits.min && value <= limits.max;
-}
 
-function isNumberIn(value: unknown, limits: { min: number; max: number }): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= limits.min && value <= limits.max;
-}
 
 /** A width or height the engine accepts: an integer multiple of 8 within the limits. */
 export function isValidImageSide(value: unknown): value is number {
@@ -175,7 +166,7 @@ export function isSchedulerName(value: unknown): value is SchedulerName {
 }
 
 export function isGenerateFormValues(value: unknown): value is GenerateFormValues {
-  if (!isObject(value)) return false;
+  if (!isRecord(value)) return false;
   const L = GENERATE_LIMITS;
   return (
     isString(value.prompt) &&
@@ -199,7 +190,7 @@ function isResultId(value: unknown): value is string {
 
 function isKnownResult(value: unknown): value is KnownResult {
   return (
-    isObject(value) &&
+    isRecord(value) &&
     isResultId(value.resultId) &&
     (value.savedUri === undefined || isString(value.savedUri, 4096)) &&
     (value.prompt === undefined || isString(value.prompt)) &&
@@ -213,7 +204,7 @@ function isResultAction(value: unknown): value is ResultAction {
 
 /** Validates a message from the panel before the host uses it. */
 export function isFromGeneratePanelMessage(value: unknown): value is FromGeneratePanelMessage {
-  if (!isObject(value)) return false;
+  if (!isRecord(value)) return false;
   switch (value.type) {
     case 'ready':
       return Array.isArray(value.known) && value.known.length <= 1000 && value.known.every(isKnownResult);
@@ -233,13 +224,10 @@ export function isFromGeneratePanelMessage(value: unknown): value is FromGenerat
   }
 }
 
-function isBytes(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array;
-}
 
 function isPanelResult(value: unknown): value is PanelResult {
   return (
-    isObject(value) &&
+    isRecord(value) &&
     isResultId(value.resultId) &&
     isBytes(value.png) &&
     isIntegerIn(value.width, { min: 1, max: 65535 }) &&
@@ -254,7 +242,7 @@ function isPanelResult(value: unknown): value is PanelResult {
 
 function isPanelModel(value: unknown): value is PanelModel {
   return (
-    isObject(value) &&
+    isRecord(value) &&
     typeof value.name === 'string' &&
     typeof value.builtIn === 'boolean' &&
     (value.nativeWidth === undefined || typeof value.nativeWidth === 'number') &&
@@ -266,7 +254,7 @@ function isPanelModel(value: unknown): value is PanelModel {
 
 function isPanelInitImage(value: unknown): value is PanelInitImage {
   return (
-    isObject(value) &&
+    isRecord(value) &&
     isBytes(value.png) &&
     typeof value.width === 'number' &&
     typeof value.height === 'number' &&
@@ -274,38 +262,10 @@ function isPanelInitImage(value: unknown): value is PanelInitImage {
   );
 }
 
-/** Checks the stage-specific fields the panel reads; a preview must hold width × height × 4 bytes. */
-export function isGenerateProgress(value: unknown): value is GenerateProgress {
-  if (!isObject(value)) return false;
-  switch (value.stage) {
-    case 'loading':
-      return typeof value.component === 'string' && typeof value.index === 'number' && typeof value.total === 'number';
-    case 'encodingPrompt':
-    case 'encodingImage':
-      return true;
-    case 'denoising': {
-      const numbers = ['image', 'images', 'step', 'steps', 'elapsedMs'].every((k) => typeof value[k] === 'number');
-      if (!numbers) return false;
-      if (value.preview === undefined) return true;
-      const p = value.preview;
-      return (
-        isObject(p) &&
-        isIntegerIn(p.width, { min: 1, max: 8192 }) &&
-        isIntegerIn(p.height, { min: 1, max: 8192 }) &&
-        isBytes(p.rgba) &&
-        p.rgba.length === p.width * p.height * 4
-      );
-    }
-    case 'decoding':
-      return typeof value.image === 'number' && typeof value.images === 'number';
-    default:
-      return false;
-  }
-}
 
 function isPanelJob(value: unknown): value is PanelJob {
   return (
-    isObject(value) &&
+    isRecord(value) &&
     typeof value.jobId === 'number' &&
     typeof value.startedAt === 'number' &&
     typeof value.images === 'number' &&
@@ -316,7 +276,7 @@ function isPanelJob(value: unknown): value is PanelJob {
 
 function isPanelDefaults(value: unknown): value is PanelDefaults {
   return (
-    isObject(value) &&
+    isRecord(value) &&
     typeof value.steps === 'number' &&
     typeof value.guidanceScale === 'number' &&
     isSchedulerName(value.scheduler) &&
@@ -327,7 +287,7 @@ function isPanelDefaults(value: unknown): value is PanelDefaults {
 
 /** Validates a message from the host before the panel uses it. */
 export function isToGeneratePanelMessage(value: unknown): value is ToGeneratePanelMessage {
-  if (!isObject(value)) return false;
+  if (!isRecord(value)) return false;
   switch (value.type) {
     case 'init':
       return (
@@ -364,3 +324,5 @@ export function isToGeneratePanelMessage(value: unknown): value is ToGeneratePan
       return false;
   }
 }
+
+export { isGenerateProgress };

@@ -3,6 +3,7 @@
 // source. Images, masks and previews travel as Uint8Array (structured clone), never base64.
 // Pure TypeScript: imports only from src/protocol.
 
+import { isBytes, isFiniteNumber, isIntegerIn, isNumberIn, isRecord, type Fields } from './validators';
 import { SCHEDULER_NAMES, type SchedulerName } from './engineProtocol';
 
 // ─── Mask operations ─────────────────────────────────────────────────────────────────────────────
@@ -188,42 +189,29 @@ export type FromInpaintWebviewMessage =
 
 // ─── Validators (every message is checked before use, in both directions) ───────────────────────
 
-type Dict = Record<string, unknown>;
 
-function isDict(value: unknown): value is Dict {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
 
-function isIntIn(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-}
 
-function isNumberIn(value: unknown, min: number, max: number): value is number {
-  return isFiniteNumber(value) && value >= min && value <= max;
-}
 
 function isMaskMode(value: unknown): value is MaskMode {
   return value === 'paint' || value === 'erase';
 }
 
 function isCoordinate(value: unknown): value is number {
-  return isNumberIn(value, -MaskLimits.maxCoordinate, MaskLimits.maxCoordinate);
+  return isNumberIn(value, { min: -MaskLimits.maxCoordinate, max: MaskLimits.maxCoordinate });
 }
 
 export function isMaskOp(value: unknown): value is MaskOp {
-  if (!isDict(value)) return false;
+  if (!isRecord(value)) return false;
   switch (value.kind) {
     case 'stroke': {
       const points = value.points;
       return (
         isMaskMode(value.mode) &&
-        isNumberIn(value.size, 1, MaskLimits.maxBrushSize) &&
-        isNumberIn(value.hardness, 0, 1) &&
-        isNumberIn(value.opacity, 0, 1) &&
+        isNumberIn(value.size, { min: 1, max: MaskLimits.maxBrushSize }) &&
+        isNumberIn(value.hardness, { min: 0, max: 1 }) &&
+        isNumberIn(value.opacity, { min: 0, max: 1 }) &&
         value.opacity > 0 &&
         Array.isArray(points) &&
         points.length >= 2 &&
@@ -237,9 +225,9 @@ export function isMaskOp(value: unknown): value is MaskOp {
         isMaskMode(value.mode) &&
         isCoordinate(value.x) &&
         isCoordinate(value.y) &&
-        isNumberIn(value.width, 0, MaskLimits.maxCoordinate) &&
-        isNumberIn(value.height, 0, MaskLimits.maxCoordinate) &&
-        isNumberIn(value.opacity, 0, 1) &&
+        isNumberIn(value.width, { min: 0, max: MaskLimits.maxCoordinate }) &&
+        isNumberIn(value.height, { min: 0, max: MaskLimits.maxCoordinate }) &&
+        isNumberIn(value.opacity, { min: 0, max: 1 }) &&
         value.opacity > 0
       );
     case 'invert':
@@ -247,31 +235,31 @@ export function isMaskOp(value: unknown): value is MaskOp {
     case 'fill':
       return true;
     case 'grow':
-      return isIntIn(value.pixels, -MaskLimits.maxGrowPixels, MaskLimits.maxGrowPixels) && value.pixels !== 0;
+      return isIntegerIn(value.pixels, { min: -MaskLimits.maxGrowPixels, max: MaskLimits.maxGrowPixels }) && value.pixels !== 0;
     case 'feather':
-      return isNumberIn(value.sigma, 0, MaskLimits.maxFeatherSigma) && value.sigma > 0;
+      return isNumberIn(value.sigma, { min: 0, max: MaskLimits.maxFeatherSigma }) && value.sigma > 0;
     default:
       return false;
   }
 }
 
 export function isInpaintSettings(value: unknown): value is InpaintSettings {
-  if (!isDict(value)) return false;
+  if (!isRecord(value)) return false;
   const L = InpaintSettingLimits;
   return (
     typeof value.prompt === 'string' &&
     value.prompt.length <= L.maxPromptLength &&
     typeof value.negativePrompt === 'string' &&
     value.negativePrompt.length <= L.maxPromptLength &&
-    isIntIn(value.steps, L.steps.min, L.steps.max) &&
-    isNumberIn(value.guidanceScale, L.guidanceScale.min, L.guidanceScale.max) &&
-    (value.seed === null || isIntIn(value.seed, L.seed.min, L.seed.max)) &&
+    isIntegerIn(value.steps, { min: L.steps.min, max: L.steps.max }) &&
+    isNumberIn(value.guidanceScale, { min: L.guidanceScale.min, max: L.guidanceScale.max }) &&
+    (value.seed === null || isIntegerIn(value.seed, { min: L.seed.min, max: L.seed.max })) &&
     (SCHEDULER_NAMES as readonly unknown[]).includes(value.scheduler) &&
-    isNumberIn(value.strength, L.strength.min, L.strength.max) &&
+    isNumberIn(value.strength, { min: L.strength.min, max: L.strength.max }) &&
     (value.inpaintArea === 'whole' || value.inpaintArea === 'masked') &&
-    isIntIn(value.maskPadding, L.maskPadding.min, L.maskPadding.max) &&
-    isNumberIn(value.maskBlur, L.maskBlur.min, L.maskBlur.max) &&
-    isIntIn(value.batchCount, L.batchCount.min, L.batchCount.max)
+    isIntegerIn(value.maskPadding, { min: L.maskPadding.min, max: L.maskPadding.max }) &&
+    isNumberIn(value.maskBlur, { min: L.maskBlur.min, max: L.maskBlur.max }) &&
+    isIntegerIn(value.batchCount, { min: L.batchCount.min, max: L.batchCount.max })
   );
 }
 
@@ -280,7 +268,7 @@ export function isInpaintSettings(value: unknown): value is InpaintSettings {
  * settings, field by field, falling back to `fallback`.
  */
 export function sanitizeInpaintSettings(value: unknown, fallback: InpaintSettings = DEFAULT_INPAINT_SETTINGS): InpaintSettings {
-  const v = isDict(value) ? value : {};
+  const v = isRecord(value) ? value : {};
   const L = InpaintSettingLimits;
   const clampInt = (x: unknown, min: number, max: number, d: number): number =>
     isFiniteNumber(x) ? Math.min(max, Math.max(min, Math.round(x))) : d;
@@ -295,7 +283,7 @@ export function sanitizeInpaintSettings(value: unknown, fallback: InpaintSetting
     seed:
       v.seed === null
         ? null
-        : isIntIn(v.seed, L.seed.min, L.seed.max)
+        : isIntegerIn(v.seed, { min: L.seed.min, max: L.seed.max })
           ? v.seed
           : fallback.seed,
     scheduler: (SCHEDULER_NAMES as readonly unknown[]).includes(v.scheduler) ? (v.scheduler as SchedulerName) : fallback.scheduler,
@@ -308,20 +296,20 @@ export function sanitizeInpaintSettings(value: unknown, fallback: InpaintSetting
 }
 
 export function isFromInpaintWebviewMessage(value: unknown): value is FromInpaintWebviewMessage {
-  if (!isDict(value)) return false;
+  if (!isRecord(value)) return false;
   switch (value.type) {
     case 'ready':
     case 'requestMask':
     case 'cancel':
       return true;
     case 'maskOp':
-      return isMaskOp(value.op) && isIntIn(value.baseRevision, 0, Number.MAX_SAFE_INTEGER);
+      return isMaskOp(value.op) && isIntegerIn(value.baseRevision, { min: 0, max: Number.MAX_SAFE_INTEGER });
     case 'generate':
       return isInpaintSettings(value.settings);
     case 'applyCandidate':
-      return isIntIn(value.jobId, 0, Number.MAX_SAFE_INTEGER) && isIntIn(value.index, 0, 1023);
+      return isIntegerIn(value.jobId, { min: 0, max: Number.MAX_SAFE_INTEGER }) && isIntegerIn(value.index, { min: 0, max: 1023 });
     case 'discardCandidates':
-      return isIntIn(value.jobId, 0, Number.MAX_SAFE_INTEGER);
+      return isIntegerIn(value.jobId, { min: 0, max: Number.MAX_SAFE_INTEGER });
     case 'error':
       return typeof value.message === 'string';
     default:
@@ -329,28 +317,25 @@ export function isFromInpaintWebviewMessage(value: unknown): value is FromInpain
   }
 }
 
-function isBytes(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array;
-}
 
 function isMaskRegion(value: unknown): value is MaskRegion {
   return (
-    isDict(value) &&
-    isIntIn(value.x, 0, MaskLimits.maxCoordinate) &&
-    isIntIn(value.y, 0, MaskLimits.maxCoordinate) &&
-    isIntIn(value.width, 0, MaskLimits.maxCoordinate) &&
-    isIntIn(value.height, 0, MaskLimits.maxCoordinate) &&
+    isRecord(value) &&
+    isIntegerIn(value.x, { min: 0, max: MaskLimits.maxCoordinate }) &&
+    isIntegerIn(value.y, { min: 0, max: MaskLimits.maxCoordinate }) &&
+    isIntegerIn(value.width, { min: 0, max: MaskLimits.maxCoordinate }) &&
+    isIntegerIn(value.height, { min: 0, max: MaskLimits.maxCoordinate }) &&
     isBytes(value.data) &&
     value.data.length === value.width * value.height
   );
 }
 
 function isRevision(value: unknown): value is number {
-  return isIntIn(value, 0, Number.MAX_SAFE_INTEGER);
+  return isIntegerIn(value, { min: 0, max: Number.MAX_SAFE_INTEGER });
 }
 
 function isJobProgress(value: unknown): value is InpaintJobProgress {
-  if (!isDict(value)) return false;
+  if (!isRecord(value)) return false;
   switch (value.stage) {
     case 'starting':
     case 'encodingPrompt':
@@ -375,11 +360,11 @@ function isJobProgress(value: unknown): value is InpaintJobProgress {
 
 function isDocumentInfo(value: unknown): value is InpaintDocumentInfo {
   return (
-    isDict(value) &&
+    isRecord(value) &&
     typeof value.fileName === 'string' &&
     (value.format === 'png' || value.format === 'jpeg' || value.format === 'webp') &&
-    isIntIn(value.width, 1, MaskLimits.maxCoordinate) &&
-    isIntIn(value.height, 1, MaskLimits.maxCoordinate) &&
+    isIntegerIn(value.width, { min: 1, max: MaskLimits.maxCoordinate }) &&
+    isIntegerIn(value.height, { min: 1, max: MaskLimits.maxCoordinate }) &&
     typeof value.readonly === 'boolean' &&
     typeof value.lossy === 'boolean' &&
     Array.isArray(value.warnings) &&
@@ -389,8 +374,8 @@ function isDocumentInfo(value: unknown): value is InpaintDocumentInfo {
 
 function isCandidate(value: unknown): value is InpaintCandidate {
   return (
-    isDict(value) &&
-    isIntIn(value.index, 0, 1023) &&
+    isRecord(value) &&
+    isIntegerIn(value.index, { min: 0, max: 1023 }) &&
     isBytes(value.png) &&
     isFiniteNumber(value.seed) &&
     typeof value.parameters === 'string'
@@ -398,7 +383,7 @@ function isCandidate(value: unknown): value is InpaintCandidate {
 }
 
 export function isToInpaintWebviewMessage(value: unknown): value is ToInpaintWebviewMessage {
-  if (!isDict(value)) return false;
+  if (!isRecord(value)) return false;
   switch (value.type) {
     case 'init':
       return isDocumentInfo(value.document) && isInpaintSettings(value.settings);
@@ -407,8 +392,8 @@ export function isToInpaintWebviewMessage(value: unknown): value is ToInpaintWeb
         isRevision(value.revision) &&
         isBytes(value.bytes) &&
         typeof value.mimeType === 'string' &&
-        isIntIn(value.width, 1, MaskLimits.maxCoordinate) &&
-        isIntIn(value.height, 1, MaskLimits.maxCoordinate)
+        isIntegerIn(value.width, { min: 1, max: MaskLimits.maxCoordinate }) &&
+        isIntegerIn(value.height, { min: 1, max: MaskLimits.maxCoordinate })
       );
     case 'mask':
       return (
@@ -420,7 +405,7 @@ export function isToInpaintWebviewMessage(value: unknown): value is ToInpaintWeb
       return (
         isRevision(value.revision) &&
         isMaskOp(value.op) &&
-        isIntIn(value.hash, 0, 0xffffffff) &&
+        isIntegerIn(value.hash, { min: 0, max: 0xffffffff }) &&
         typeof value.fromThisView === 'boolean'
       );
     case 'jobStarted':
@@ -431,8 +416,8 @@ export function isToInpaintWebviewMessage(value: unknown): value is ToInpaintWeb
       return (
         isRevision(value.jobId) &&
         isFiniteNumber(value.image) &&
-        isIntIn(value.width, 1, MaskLimits.maxCoordinate) &&
-        isIntIn(value.height, 1, MaskLimits.maxCoordinate) &&
+        isIntegerIn(value.width, { min: 1, max: MaskLimits.maxCoordinate }) &&
+        isIntegerIn(value.height, { min: 1, max: MaskLimits.maxCoordinate }) &&
         isBytes(value.rgba) &&
         value.rgba.length === value.width * value.height * 4
       );
@@ -445,8 +430,8 @@ export function isToInpaintWebviewMessage(value: unknown): value is ToInpaintWeb
     case 'candidates':
       return (
         (value.jobId === null || isRevision(value.jobId)) &&
-        isIntIn(value.width, 0, MaskLimits.maxCoordinate) &&
-        isIntIn(value.height, 0, MaskLimits.maxCoordinate) &&
+        isIntegerIn(value.width, { min: 0, max: MaskLimits.maxCoordinate }) &&
+        isIntegerIn(value.height, { min: 0, max: MaskLimits.maxCoordinate }) &&
         Array.isArray(value.candidates) &&
         value.candidates.every(isCandidate)
       );

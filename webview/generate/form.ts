@@ -1,7 +1,7 @@
 // The generation form: prompt, negative prompt, size (presets + custom, multiples of 8), steps, guidance, seed
 // (random / fixed / reuse last), scheduler, batch count, img2img init image with strength, the model row, and
 // Generate / Cancel. It validates before anything is sent; the host validates again.
-import { SCHEDULER_NAMES, type SchedulerName } from '../../src/protocol/engineProtocol';
+import { SCHEDULER_LABELS, SCHEDULER_NAMES, type SchedulerName } from '../../src/protocol/engineProtocol';
 import {
   GENERATE_LIMITS,
   isValidImageSide,
@@ -12,18 +12,9 @@ import {
   type PanelModel,
   type SeedMode,
 } from '../../src/protocol/generatePanelProtocol';
-import { h, pngUrl } from './dom';
+import { h, pngUrl } from '../common/dom';
 import { DEFAULT_STRENGTH, randomSeed, type FormState } from './panelState';
 
-export const SCHEDULER_LABELS: Record<SchedulerName, string> = {
-  default: "Model's default",
-  euler: 'Euler',
-  'euler-a': 'Euler a',
-  ddim: 'DDIM',
-  'dpmpp-2m': 'DPM++ 2M',
-  'dpmpp-2m-karras': 'DPM++ 2M Karras',
-  lcm: 'LCM',
-};
 
 interface SizePreset {
   id: string;

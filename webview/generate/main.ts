@@ -6,7 +6,7 @@ import {
   type ToGeneratePanelMessage,
 } from '../../src/protocol/generatePanelProtocol';
 import { connectToHost } from '../common/vscodeApi';
-import { h } from './dom';
+import { h } from '../common/dom';
 import { GenerateForm } from './form';
 import { DEFAULT_FORM, loadState, type PanelState } from './panelState';
 import { PreviewView } from './previewView';

@@ -2,7 +2,7 @@
 // message, with the stage, "step x/N" and the elapsed time; the final image replaces the last preview.
 import type { GenerateProgress, PreviewImage } from '../../src/protocol/engineProtocol';
 import type { JobOutcome, PanelJob } from '../../src/protocol/generatePanelProtocol';
-import { formatSeconds, h, ownBytes } from './dom';
+import { formatSeconds, h, ownBytes } from '../common/dom';
 
 const ELAPSED_TICK_MS = 100;
 

@@ -6,7 +6,7 @@ import {
   type PanelResult,
   type ResultAction,
 } from '../../src/protocol/generatePanelProtocol';
-import { h, pngUrl } from './dom';
+import { h, pngUrl } from '../common/dom';
 
 interface Card {
   result: PanelResult;

@@ -1,7 +1,7 @@
 // The results of the last job side by side. Selecting one shows it on the canvas in place of the image
 // (compare); Apply makes it the document image as one undoable edit (done by the host), Discard drops them.
 import type { InpaintCandidate } from '../../src/protocol/inpaintEditorProtocol';
-import { h } from './dom';
+import { h } from '../common/dom';
 
 export interface CandidatesActions {
   /** Show a candidate on the canvas (undefined: the document image again). */

@@ -2,7 +2,7 @@
 // (RGBA from the engine; in "only masked" mode it shows the generated crop, at the model's size).
 import type { InpaintJobProgress } from '../../src/protocol/inpaintEditorProtocol';
 import { describeProgress } from './describeProgress';
-import { h } from './dom';
+import { h } from '../common/dom';
 
 export class JobView {
   readonly element: HTMLElement;

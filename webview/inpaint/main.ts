@@ -12,7 +12,7 @@ import {
 } from '../../src/protocol/inpaintEditorProtocol';
 import { CandidatesView } from './candidatesView';
 import { CanvasView } from './canvasView';
-import { h } from './dom';
+import { h } from '../common/dom';
 import { readPageState, type InpaintPageState } from './inpaintState';
 import { JobView } from './jobView';
 import { MaskOverlay, cssColorToRgb, type Rgb } from './maskOverlay';

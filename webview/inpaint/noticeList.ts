@@ -1,6 +1,6 @@
 // Messages at the top of the editor: warnings about the file (read-only, lossy format, very large) and
 // notices from the host. Each can be dismissed; info notices go away by themselves.
-import { h } from './dom';
+import { h } from '../common/dom';
 
 const INFO_TIMEOUT_MS = 8000;
 

@@ -1,18 +1,9 @@
 // The prompt bar: prompt, negative prompt and the generation settings (steps, guidance, seed, scheduler,
 // strength, "only masked" with padding, mask blur, batch count), Generate and Cancel.
-import { SCHEDULER_NAMES, type SchedulerName } from '../../src/protocol/engineProtocol';
+import { SCHEDULER_LABELS, SCHEDULER_NAMES, type SchedulerName } from '../../src/protocol/engineProtocol';
 import { InpaintSettingLimits as L, isInpaintSettings, type InpaintSettings } from '../../src/protocol/inpaintEditorProtocol';
-import { h, labelled, numberValue } from './dom';
+import { h, labelled, numberValue } from '../common/dom';
 
-const SCHEDULER_LABELS: Record<SchedulerName, string> = {
-  default: "Model's default",
-  euler: 'Euler',
-  'euler-a': 'Euler a',
-  ddim: 'DDIM',
-  'dpmpp-2m': 'DPM++ 2M',
-  'dpmpp-2m-karras': 'DPM++ 2M Karras',
-  lcm: 'LCM',
-};
 
 export interface PromptBarActions {
   generate(settings: InpaintSettings): void;

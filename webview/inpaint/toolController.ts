@@ -2,7 +2,7 @@
 // pointer is released), rectangles, pan (Pan tool, Space+drag, middle button) and wheel zoom.
 import { MaskLimits, type MaskMode, type MaskOp } from '../../src/protocol/inpaintEditorProtocol';
 import type { CanvasView } from './canvasView';
-import { isTyping } from './dom';
+import { isTyping } from '../common/dom';
 import type { ToolName, ToolSettings } from './inpaintState';
 import type { MaskSync } from './maskSync';
 import type { Rect } from './maskRect';

@@ -7,6 +7,7 @@ import type { PipelineModel } from '../model/pipelineModel';
 import type { TorchGenerator } from '../noise/torchGenerator';
 import type { Scheduler } from '../schedulers/scheduler';
 import { predictNoise } from './noisePrediction';
+import { latentSize, type JobContext } from './jobContext';
 import type { PromptEmbeddings } from './promptEmbeddings';
 
 /** diffusers' 4-channel inpainting: after every step, cells outside the mask are reset to the re-noised image. */
@@ -84,6 +85,38 @@ export async function denoise(o: DenoiseOptions): Promise<Float32Array> {
     o.onStep(i + 1, timesteps.length, preview);
   }
   return latents;
+}
+
+/** Runs the loop with the job's shared settings (embeddings, guidance, previews, cancel), timing it as denoiseMs. */
+export async function denoiseForJob(
+  ctx: JobContext,
+  scheduler: Scheduler,
+  latents: Float32Array,
+  generator: TorchGenerator,
+  extra: Pick<DenoiseOptions, 'conditioning' | 'blend'> = {},
+): Promise<Float32Array> {
+  const { height, width } = latentSize(ctx);
+  const start = performance.now();
+  try {
+    return await denoise({
+      model: ctx.model,
+      scheduler,
+      latents,
+      height,
+      width,
+      embeddings: ctx.embeddings,
+      guidanceScale: ctx.guidanceScale,
+      generator,
+      ...(ctx.timestepCond ? { timestepCond: ctx.timestepCond } : {}),
+      ...extra,
+      previewEvery: ctx.previewEvery,
+      onStep: ctx.onStep,
+      ...(ctx.cancellation ? { cancellation: ctx.cancellation } : {}),
+      timings: ctx.timings,
+    });
+  } finally {
+    ctx.timings.denoiseMs += performance.now() - start;
+  }
 }
 
 /** (1 − m)·keep + m·generated, with m broadcast over channels. */

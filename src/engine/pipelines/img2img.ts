@@ -5,7 +5,7 @@ import type { LatentDistribution } from '../components/vaeEncoder';
 import type { RasterImage } from '../image/imageTypes';
 import { TorchGenerator } from '../noise/torchGenerator';
 import { decodeLatents } from './decodeLatents';
-import { denoise } from './denoise';
+import { denoiseForJob } from './denoise';
 import { latentSize, prepareScheduler, type JobContext } from './jobContext';
 import { sampleLatents } from './sampleLatents';
 
@@ -16,22 +16,6 @@ export async function img2img(ctx: JobContext, seed: number, encoded: LatentDist
   const imageLatents = sampleLatents(encoded, generator, ctx.model.info.vae.scalingFactor);
   const noise = generator.randn([1, channels, height, width]);
   const latents = scheduler.addNoise(imageLatents, noise, scheduler.timesteps[0]);
-  const start = performance.now();
-  const result = await denoise({
-    model: ctx.model,
-    scheduler,
-    latents,
-    height,
-    width,
-    embeddings: ctx.embeddings,
-    guidanceScale: ctx.guidanceScale,
-    generator,
-    ...(ctx.timestepCond ? { timestepCond: ctx.timestepCond } : {}),
-    previewEvery: ctx.previewEvery,
-    onStep: ctx.onStep,
-    ...(ctx.cancellation ? { cancellation: ctx.cancellation } : {}),
-    timings: ctx.timings,
-  });
-  ctx.timings.denoiseMs += performance.now() - start;
+  const result = await denoiseForJob(ctx, scheduler, latents, generator);
   return decodeLatents(ctx, result);
 }

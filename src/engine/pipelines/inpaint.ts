@@ -10,7 +10,7 @@ import type { GrayMask, RasterImage } from '../image/imageTypes';
 import { resizeMaskNearest } from '../image/resizeMaskNearest';
 import { TorchGenerator } from '../noise/torchGenerator';
 import { decodeLatents } from './decodeLatents';
-import { denoise } from './denoise';
+import { denoiseForJob } from './denoise';
 import { rasterToPlanar } from './imageTensors';
 import { latentSize, prepareScheduler, type JobContext } from './jobContext';
 import { sampleLatents } from './sampleLatents';
@@ -72,25 +72,6 @@ export async function inpaint(ctx: JobContext, seed: number, inputs: InpaintInpu
     // RNG order (ancestral step noise comes next) without paying for the encode.
     generator.randn([1, inputs.image.channels, inputs.image.height, inputs.image.width]);
   }
-  const start = performance.now();
-  const result = await denoise({
-    model: ctx.model,
-    scheduler,
-    latents,
-    height,
-    width,
-    embeddings: ctx.embeddings,
-    guidanceScale: ctx.guidanceScale,
-    generator,
-    ...(ctx.timestepCond ? { timestepCond: ctx.timestepCond } : {}),
-    ...(conditioning
-      ? { conditioning }
-      : { blend: { imageLatents, noise, mask: inputs.latentMask } }),
-    previewEvery: ctx.previewEvery,
-    onStep: ctx.onStep,
-    ...(ctx.cancellation ? { cancellation: ctx.cancellation } : {}),
-    timings: ctx.timings,
-  });
-  ctx.timings.denoiseMs += performance.now() - start;
+  const result = await denoiseForJob(ctx, scheduler, latents, generator, conditioning ? { conditioning } : { blend: { imageLatents, noise, mask: inputs.latentMask } });
   return decodeLatents(ctx, result);
 }

@@ -4,7 +4,7 @@
 import type { RasterImage } from '../image/imageTypes';
 import { TorchGenerator } from '../noise/torchGenerator';
 import { decodeLatents } from './decodeLatents';
-import { denoise } from './denoise';
+import { denoiseForJob } from './denoise';
 import { latentSize, prepareScheduler, type JobContext } from './jobContext';
 
 export async function txt2img(ctx: JobContext, seed: number, inpaintConditioning?: Float32Array): Promise<RasterImage> {
@@ -15,23 +15,6 @@ export async function txt2img(ctx: JobContext, seed: number, inpaintConditioning
   const latents = new Float32Array(noise.length);
   const sigma = scheduler.initNoiseSigma;
   for (let i = 0; i < latents.length; i++) latents[i] = noise[i] * sigma;
-  const start = performance.now();
-  const result = await denoise({
-    model: ctx.model,
-    scheduler,
-    latents,
-    height,
-    width,
-    embeddings: ctx.embeddings,
-    guidanceScale: ctx.guidanceScale,
-    generator,
-    ...(ctx.timestepCond ? { timestepCond: ctx.timestepCond } : {}),
-    ...(inpaintConditioning ? { conditioning: inpaintConditioning } : {}),
-    previewEvery: ctx.previewEvery,
-    onStep: ctx.onStep,
-    ...(ctx.cancellation ? { cancellation: ctx.cancellation } : {}),
-    timings: ctx.timings,
-  });
-  ctx.timings.denoiseMs += performance.now() - start;
+  const result = await denoiseForJob(ctx, scheduler, latents, generator, inpaintConditioning ? { conditioning: inpaintConditioning } : {});
   return decodeLatents(ctx, result);
 }

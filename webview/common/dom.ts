@@ -1,6 +1,6 @@
-// A tiny element builder for the webview pages (no framework). Attributes only: inline styles are not
-// used in markup (the CSP has no 'unsafe-inline'); styling lives in media/*.css.
-
+// A tiny element builder and DOM helpers for the webview pages (no framework). Elements are built with
+// createElement and textContent only (no innerHTML, so prompt text can never become markup); no inline styles
+// (the CSP has no 'unsafe-inline'): styling lives in media/*.css.
 type AttributeValue = string | number | boolean | undefined;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -36,4 +36,19 @@ export function numberValue(input: HTMLInputElement): number | undefined {
   if (input.value.trim() === '') return undefined;
   const n = Number(input.value);
   return Number.isFinite(n) ? n : undefined;
+}
+
+/** A Blob part for bytes that came through postMessage (their own ArrayBuffer), copying only if needed. */
+export function ownBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? (bytes as Uint8Array<ArrayBuffer>)
+    : new Uint8Array(bytes);
+}
+
+export function pngUrl(png: Uint8Array): string {
+  return URL.createObjectURL(new Blob([ownBytes(png)], { type: 'image/png' }));
+}
+
+export function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
