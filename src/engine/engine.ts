@@ -208,7 +208,7 @@ export class Engine {
     model.resetRunTimers();
     const request = normalizeGenerateParams(params, info);
     const warnings: string[] = [];
-    if (fresh && model.fallbackReason) warnings.push(model.fallbackReason);
+    if (fresh && model.providerWarning) warnings.push(model.providerWarning);
 
     let schedulerName: ConcreteSchedulerName;
     if (request.scheduler === 'default') {

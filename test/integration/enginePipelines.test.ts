@@ -421,6 +421,35 @@ describe('engine pipelines on analytic models', function () {
     await assert.rejects(generate(engine, { prompt: 'x', initImage: image, mask: empty }, dir), (e: unknown) => e instanceof RpcFailure && /mask is empty/.test(e.message));
   });
 
+  it('a provider that fails falls back to the CPU and the result says why', async () => {
+    const dir = await model('default');
+    // No GPU here: WebGPU finds no adapter (a real failure of the provider), CUDA's library is not installed.
+    for (const [provider, reason] of [['webgpu', /WebGPU failed on text_encoder/], ['cuda', /CUDA is not available/]] as const) {
+      const fresh = new Engine();
+      try {
+        const result = await fresh.generate({ model: { dir }, executionProvider: provider, prompt: 'a red', width: 64, height: 64, steps: 2, seed: 1 });
+        assert.equal(result.executionProvider, 'cpu');
+        assert.ok(result.warnings.some((w) => /^Running on CPU: /.test(w) && reason.test(w)), result.warnings.join('\n'));
+      } finally {
+        await fresh.dispose();
+      }
+    }
+  });
+
+  it('auto without a GPU provider runs on the CPU without a warning; loadModel says why', async () => {
+    const dir = await model('default');
+    const fresh = new Engine();
+    try {
+      const loaded = await fresh.loadModel({ dir }, 'auto');
+      assert.equal(loaded.executionProvider, 'cpu');
+      if (process.platform === 'linux') assert.match(loaded.fallbackReason ?? '', /CUDA is not installed/);
+      const result = await fresh.generate({ model: { dir }, executionProvider: 'auto', prompt: 'a red', width: 64, height: 64, steps: 2, seed: 1 });
+      assert.deepEqual(result.warnings, []);
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
   it('a prompt over 77 tokens is truncated and the result says so', async () => {
     const dir = await model('default');
     const long = Array.from({ length: 90 }, (_, i) => (i % 2 ? 'red' : 'a')).join(' ');

@@ -66,7 +66,10 @@ export class PipelineModel {
     readonly previewDecoder: PreviewDecoder,
     readonly info: ModelInfo,
     readonly provider: ConcreteExecutionProvider,
+    /** Why the provider is not the best one for the platform (logged; reported by loadModel). */
     readonly fallbackReason: string | undefined,
+    /** Set when an explicitly chosen provider was not used, or a provider failed: a warning for the user. */
+    readonly providerWarning: string | undefined,
     private readonly sessions: OnnxSession[],
   ) {}
 
@@ -87,6 +90,8 @@ export class PipelineModel {
 
     const plan = planProviders(options.executionProvider, installedProviders());
     const reasons = [...plan.skipped];
+    /** Providers that were tried and failed: always worth a warning (skips under `auto` are only informational). */
+    const failures: string[] = [];
     let providerIndex = 0;
     const sessions: OnnxSession[] = [];
     const order = (['text_encoder', 'unet', 'vae_decoder', 'vae_encoder', 'taesd_decoder'] as const).filter(
@@ -110,7 +115,9 @@ export class PipelineModel {
           } catch (e) {
             const message = e instanceof Error ? e.message : String(e);
             if (provider === 'cpu') throw loadFailure(name, e);
-            reasons.push(`${PROVIDER_LABELS[provider]} failed on ${name}: ${message.split('\n')[0]}`);
+            const failure = `${PROVIDER_LABELS[provider]} failed on ${name}: ${message.split('\n')[0]}`;
+            reasons.push(failure);
+            failures.push(failure);
             if (index === 0) providerIndex++;
             else {
               // A later component that the GPU provider cannot run goes to the CPU alone.
@@ -134,7 +141,23 @@ export class PipelineModel {
       const info = describeModel(folder, tokenizer, textEncoder, unet, vaeDecoder, vaeEncoder, Boolean(taesd));
       const previewDecoder = taesd ? PreviewDecoder.taesd(taesd) : PreviewDecoder.linear(latentRgbFactors(folder, info.family));
       const fallbackReason = reasons.length > 0 ? reasons.join(' ') : undefined;
-      return new PipelineModel(folder, tokenizer, textEncoder, unet, vaeDecoder, vaeEncoder, previewDecoder, info, provider, fallbackReason, sessions);
+      const explicit = options.executionProvider !== 'auto' && options.executionProvider !== provider;
+      const providerWarning =
+        explicit || failures.length > 0 ? `Running on ${PROVIDER_LABELS[provider]}: ${reasons.join(' ')}` : undefined;
+      return new PipelineModel(
+        folder,
+        tokenizer,
+        textEncoder,
+        unet,
+        vaeDecoder,
+        vaeEncoder,
+        previewDecoder,
+        info,
+        provider,
+        fallbackReason,
+        providerWarning,
+        sessions,
+      );
     } catch (e) {
       await Promise.all(sessions.map((s) => s.release().catch(() => undefined)));
       throw e;

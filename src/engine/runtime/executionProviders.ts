@@ -39,9 +39,7 @@ export function planProviders(
       else if (platform === 'darwin') want('coreml', 'this onnxruntime-node build has no CoreML provider.');
       else if (platform === 'linux' && installed.includes('cuda')) candidates.push('cuda');
       else if (platform === 'linux')
-        skipped.push(
-          'CUDA is not installed (see README: ONNXRUNTIME_NODE_INSTALL=cuda12); using the CPU.',
-        );
+        skipped.push('no GPU provider: CUDA is not installed (see README, "CUDA on Linux"); using the CPU.');
       break;
     case 'cpu':
       break;
