@@ -10,6 +10,9 @@ export const Commands = {
   selectModel: 'localDiffusion.selectModel',
   cancelGeneration: 'localDiffusion.cancelGeneration',
   showLog: 'localDiffusion.showLog',
+  downloadModel: 'localDiffusion.downloadModel',
+  addModelFolder: 'localDiffusion.addModelFolder',
+  setHuggingFaceToken: 'localDiffusion.setHuggingFaceToken',
 } as const;
 
 export const ViewTypes = {
@@ -21,6 +24,7 @@ export const ViewTypes = {
 export const Settings = {
   section: 'localDiffusion',
   model: 'model',
+  modelsFolder: 'modelsFolder',
   executionProvider: 'executionProvider',
   defaultSteps: 'defaultSteps',
   defaultGuidanceScale: 'defaultGuidanceScale',

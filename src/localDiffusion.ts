@@ -2,10 +2,13 @@
 // serializer and listener, and owns their disposal. activate() creates one; deactivate() awaits shutdown().
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { registerAddModelFolderCommand } from './commands/addModelFolder';
 import { registerCancelGenerationCommand } from './commands/cancelGeneration';
+import { registerDownloadModelCommand } from './commands/downloadModel';
 import { registerGenerateImageCommand } from './commands/generateImage';
 import { registerGenerateImageHereCommand } from './commands/generateImageHere';
-import { registerSelectModelCommand } from './commands/selectModel';
+import { registerSelectModelCommand, type SelectModelDeps } from './commands/selectModel';
+import { registerSetHuggingFaceTokenCommand } from './commands/setHuggingFaceToken';
 import { registerShowLogCommand } from './commands/showLog';
 import { Settings } from './constants';
 import { EngineClient } from './engineClient/engineClient';
@@ -13,6 +16,7 @@ import { GeneratePanel, type GeneratePanelDeps } from './generate/generatePanel'
 import { registerInpaintEditor } from './inpaint/registerInpaintEditor';
 import { EngineGenerationService, GENERATING_CONTEXT_KEY } from './jobs/engineGenerationService';
 import type { GenerationService } from './jobs/generationService';
+import { ModelLibrary } from './models/modelLibrary';
 import { BUILT_IN_MODEL_NAME, ModelResolver } from './models/modelResolver';
 import type { PanelModel } from './protocol/generatePanelProtocol';
 import { readSettings, type LocalDiffusionSettings } from './settings';
@@ -23,6 +27,8 @@ export class LocalDiffusion extends Disposable {
   readonly log: Log;
   readonly engine: EngineClient;
   readonly models: ModelResolver;
+  /** Downloaded models, the catalog, the Hugging Face token (src/models/modelLibrary.ts). */
+  readonly library: ModelLibrary;
   /** The one way every UI (Generate panel, inpaint editor, assets) runs a generation. */
   readonly generation: GenerationService;
 
@@ -30,11 +36,21 @@ export class LocalDiffusion extends Disposable {
     super();
     this.log = this.register(new Log());
     const settings = (): LocalDiffusionSettings => readSettings(vscode.workspace.getConfiguration(Settings.section));
+    this.library = new ModelLibrary({
+      extensionPath: context.extensionPath,
+      globalStoragePath: context.globalStorageUri.fsPath,
+      secrets: context.secrets,
+      state: context.globalState,
+      log: this.log,
+      settings,
+    });
     this.models = new ModelResolver(() => ({
       extensionPath: context.extensionPath,
       modelSetting: settings().model,
       isTrusted: vscode.workspace.isTrusted,
       workspaceFolders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+      modelsFolder: this.library.modelsFolder(),
+      ...(this.library.catalog ? { catalog: this.library.catalog } : {}),
     }));
     this.engine = this.register(new EngineClient(context.extensionUri, this.log));
     this.generation = this.register(new EngineGenerationService(this.engine, this.models, settings, this.log));
@@ -55,9 +71,11 @@ export class LocalDiffusion extends Disposable {
     this.register(
       registerGenerateImageHereCommand({ generation: this.generation, log: this.log, settings, state: context.globalState }),
     );
-    this.register(
-      registerSelectModelCommand({ engine: this.engine, models: this.models, log: this.log, state: context.globalState }),
-    );
+    const modelDeps: SelectModelDeps = { engine: this.engine, models: this.models, library: this.library, log: this.log, state: context.globalState };
+    this.register(registerSelectModelCommand(modelDeps));
+    this.register(registerDownloadModelCommand(modelDeps));
+    this.register(registerAddModelFolderCommand(modelDeps));
+    this.register(registerSetHuggingFaceTokenCommand(this.library.tokens, this.log));
     this.register(registerCancelGenerationCommand(this.generation, this.log));
     this.register(registerShowLogCommand(this.log));
     // The inpaint editor (src/inpaint/**): its custom editor provider and the "Inpaint Image" command.

@@ -10,8 +10,10 @@ import { GENERATE_LIMITS } from './protocol/generatePanelProtocol';
 import { Settings } from './constants';
 
 export interface LocalDiffusionSettings {
-  /** "" = the built-in sample model; otherwise an absolute model folder (catalog ids come later). */
+  /** "" = the built-in sample model; an absolute model folder; a catalog id; or a downloaded repo (owner/name[@rev][:sub]). */
   model: string;
+  /** Where downloaded models go; "" = the extension's global storage. */
+  modelsFolder: string;
   executionProvider: ExecutionProviderName;
   defaultSteps: number;
   defaultGuidanceScale: number;
@@ -32,6 +34,7 @@ export interface LocalDiffusionSettings {
 
 export const DEFAULT_SETTINGS: Readonly<LocalDiffusionSettings> = {
   model: '',
+  modelsFolder: '',
   executionProvider: 'auto',
   defaultSteps: 20,
   defaultGuidanceScale: 7.5,
@@ -63,6 +66,7 @@ export function readSettings(config: ConfigurationLike): LocalDiffusionSettings 
   const d = DEFAULT_SETTINGS;
   return {
     model: text(config.get(Settings.model), d.model),
+    modelsFolder: text(config.get(Settings.modelsFolder), d.modelsFolder),
     executionProvider: oneOf(config.get(Settings.executionProvider), EXECUTION_PROVIDER_NAMES, d.executionProvider),
     defaultSteps: integer(config.get(Settings.defaultSteps), d.defaultSteps, SETTING_LIMITS.steps),
     defaultGuidanceScale: number(config.get(Settings.defaultGuidanceScale), d.defaultGuidanceScale, SETTING_LIMITS.guidanceScale),

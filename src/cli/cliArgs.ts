@@ -8,8 +8,17 @@ import {
 } from '../protocol/engineProtocol';
 
 export const USAGE = `Usage:
-  local-diffusion generate --model DIR --prompt TEXT --out FILE.png [options]
-  local-diffusion info --model DIR [--json]
+  local-diffusion generate --model MODEL --prompt TEXT --out FILE.png [options]
+  local-diffusion info --model MODEL [--json]
+  local-diffusion models pull REPO-OR-CATALOG-ID [--revision R] [--subfolder S] [--models-dir DIR] [--accept-license] [--json]
+  local-diffusion models list [--models-dir DIR] [--json]
+
+MODEL is a diffusers ONNX model folder, a catalog id (models list shows them) or an installed Hugging Face
+repo id (owner/name[@revision][:subfolder]). Models are installed in --models-dir, else
+$LOCAL_DIFFUSION_MODELS_DIR, else ~/.local/share/local-diffusion/models ($XDG_DATA_HOME; macOS:
+~/Library/Application Support/local-diffusion/models; Windows: %LOCALAPPDATA%\\local-diffusion\\models).
+models pull uses HF_TOKEN (or the huggingface-cli login file) for gated repos, HTTPS_PROXY/NO_PROXY, HF_ENDPOINT,
+and reuses files from the Hugging Face cache (HF_HUB_CACHE or HF_HOME); an interrupted pull resumes.
 
 generate options:
   --negative TEXT        negative prompt
@@ -52,19 +61,40 @@ export interface GenerateCommand {
   executionProvider: ExecutionProviderName;
   out: string;
   json: boolean;
+  /** Where installed models are looked up (--models-dir). */
+  modelsDir?: string;
 }
 
 export interface InfoCommand {
   command: 'info';
   model: string;
   json: boolean;
+  /** Where installed models are looked up (--models-dir). */
+  modelsDir?: string;
 }
 
 export interface HelpCommand {
   command: 'help';
 }
 
-export type CliCommand = GenerateCommand | InfoCommand | HelpCommand;
+export interface ModelsPullCommand {
+  command: 'models-pull';
+  /** A catalog id or owner/name[@revision][:subfolder]. */
+  model: string;
+  revision?: string;
+  subfolder?: string;
+  modelsDir?: string;
+  acceptLicense: boolean;
+  json: boolean;
+}
+
+export interface ModelsListCommand {
+  command: 'models-list';
+  modelsDir?: string;
+  json: boolean;
+}
+
+export type CliCommand = GenerateCommand | InfoCommand | HelpCommand | ModelsPullCommand | ModelsListCommand;
 
 function integer(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -87,11 +117,59 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   return value as T;
 }
 
+function parseModelsArgs(argv: readonly string[]): ModelsPullCommand | ModelsListCommand {
+  const [sub, ...rest] = argv;
+  if (sub !== 'pull' && sub !== 'list') {
+    throw new UsageError(sub === undefined ? 'models needs a subcommand: pull or list.' : `Unknown models subcommand "${sub}": use pull or list.`);
+  }
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    const parsed = parseArgs({
+      args: [...rest],
+      strict: true,
+      allowPositionals: sub === 'pull',
+      options:
+        sub === 'pull'
+          ? {
+              revision: { type: 'string' },
+              subfolder: { type: 'string' },
+              'models-dir': { type: 'string' },
+              'accept-license': { type: 'boolean' },
+              json: { type: 'boolean' },
+            }
+          : { 'models-dir': { type: 'string' }, json: { type: 'boolean' } },
+    });
+    values = parsed.values as Record<string, string | boolean | undefined>;
+    positionals = parsed.positionals;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const modelsDir = values['models-dir'] as string | undefined;
+  if (modelsDir === '') throw new UsageError('--models-dir needs a folder.');
+  if (sub === 'list') return { command: 'models-list', json: Boolean(values.json), ...(modelsDir ? { modelsDir } : {}) };
+  if (positionals.length !== 1) {
+    throw new UsageError('models pull needs one model: a catalog id (see "models list") or a Hugging Face repo id (owner/name).');
+  }
+  const revision = values.revision as string | undefined;
+  const subfolder = values.subfolder as string | undefined;
+  return {
+    command: 'models-pull',
+    model: positionals[0]!,
+    acceptLicense: Boolean(values['accept-license']),
+    json: Boolean(values.json),
+    ...(revision !== undefined ? { revision } : {}),
+    ...(subfolder !== undefined ? { subfolder } : {}),
+    ...(modelsDir ? { modelsDir } : {}),
+  };
+}
+
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
+  if (command === 'models') return parseModelsArgs(rest);
   if (command !== 'generate' && command !== 'info') {
-    throw new UsageError(`Unknown command "${command}": use generate or info.`);
+    throw new UsageError(`Unknown command "${command}": use generate, info or models.`);
   }
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -101,9 +179,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       allowPositionals: false,
       options:
         command === 'info'
-          ? { model: { type: 'string' }, json: { type: 'boolean' } }
+          ? { model: { type: 'string' }, json: { type: 'boolean' }, 'models-dir': { type: 'string' } }
           : {
               model: { type: 'string' },
+              'models-dir': { type: 'string' },
               prompt: { type: 'string' },
               negative: { type: 'string' },
               width: { type: 'string' },
@@ -130,8 +209,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   }
   const str = (k: string): string | undefined => values[k] as string | undefined;
   const model = str('model');
-  if (!model) throw new UsageError('--model DIR is required (a diffusers ONNX model folder).');
-  if (command === 'info') return { command, model, json: Boolean(values.json) };
+  if (!model) throw new UsageError('--model is required: a diffusers ONNX model folder, a catalog id or an installed repo id.');
+  const modelsDir = str('models-dir');
+  if (command === 'info') return { command, model, json: Boolean(values.json), ...(modelsDir ? { modelsDir } : {}) };
 
   const prompt = str('prompt');
   if (prompt === undefined) throw new UsageError('--prompt TEXT is required.');
@@ -151,6 +231,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     executionProvider: oneOf('ep', str('ep'), EXECUTION_PROVIDER_NAMES) ?? 'auto',
     out,
     json: Boolean(values.json),
+    ...(modelsDir ? { modelsDir } : {}),
   };
   const optional: Partial<GenerateCommand> = {
     negativePrompt: str('negative'),

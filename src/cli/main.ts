@@ -7,7 +7,8 @@ import type { GenerateParams, GenerateResult, ModelInfo } from '../protocol/engi
 import { CancellationSource, ErrorCode, RpcFailure } from '../protocol/rpc';
 import { Engine } from '../engine/engine';
 import { writeFilesAtomically } from '../engine/output/writeFilesAtomically';
-import { outputPaths, parseCliArgs, USAGE, UsageError, type GenerateCommand } from './cliArgs';
+import { outputPaths, parseCliArgs, USAGE, UsageError, type GenerateCommand, type ModelsPullCommand } from './cliArgs';
+import { resolveModelArgument, runModelsList, runModelsPull } from './modelsCommands';
 import { ProgressBar } from './progressBar';
 
 async function readInput(file: string, what: string): Promise<Uint8Array> {
@@ -33,8 +34,9 @@ async function runGenerate(cmd: GenerateCommand): Promise<number> {
   process.on('SIGINT', onSigint);
   const bar = process.stderr.isTTY && !cmd.json ? new ProgressBar(process.stderr) : undefined;
   try {
+    const model = await resolveModelArgument(cmd.model, cmd.modelsDir);
     const params: GenerateParams = {
-      model: { dir: cmd.model },
+      model,
       executionProvider: cmd.executionProvider,
       prompt: cmd.prompt,
       batchCount: cmd.batch,
@@ -101,6 +103,24 @@ async function runGenerate(cmd: GenerateCommand): Promise<number> {
   }
 }
 
+/** `models pull`: Ctrl+C cancels (the download resumes next time), a second Ctrl+C quits at once. */
+async function runPull(cmd: ModelsPullCommand): Promise<number> {
+  const cancel = new CancellationSource();
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write('\ncancelling… (Ctrl+C again to quit now)\n');
+    cancel.cancel();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await runModelsPull(cmd, cancel);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
 function describeInfo(info: ModelInfo): string {
   const lines = [
     `${info.name}  (${info.dir})`,
@@ -140,7 +160,7 @@ async function main(argv: readonly string[]): Promise<number> {
       case 'info': {
         const engine = new Engine();
         try {
-          const info = await engine.info({ dir: command.model });
+          const info = await engine.info(await resolveModelArgument(command.model, command.modelsDir));
           process.stdout.write(command.json ? `${JSON.stringify(info)}\n` : describeInfo(info));
         } finally {
           await engine.dispose();
@@ -149,6 +169,10 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       case 'generate':
         return await runGenerate(command);
+      case 'models-pull':
+        return await runPull(command);
+      case 'models-list':
+        return await runModelsList(command);
     }
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);

@@ -1,9 +1,17 @@
-// "Local Diffusion: Select Model": the built-in sample model, recently used folders, or "Add Model Folder…"
-// (checked with the engine's `info`; a folder that is not usable gets a readable report of what was found).
+// "Local Diffusion: Select Model": the built-in sample model, downloaded models (size, licence, status), stopped
+// downloads (resume), catalog models (download, then select), recently used folders, "Add Model Folder…" and
+// "Download from Hugging Face…". Every model is checked with the engine's `info` before it is selected; a model
+// that is not usable gets a readable report of what was found and what is missing.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands, Settings } from '../constants';
 import type { EngineClient } from '../engineClient/engineClient';
+import { catalogSource, findCatalogEntry } from '../engine/modelStore/catalog';
+import type { InstalledModel } from '../engine/modelStore/installedModels';
+import { modelSettingValue } from '../engine/modelStore/modelReference';
+import { parseModelSpec, type ModelSource } from '../engine/modelStore/modelSource';
+import { buildModelChoices, type ModelChoice } from '../models/modelChoices';
+import type { ModelLibrary } from '../models/modelLibrary';
 import { checkModel } from '../models/modelReport';
 import { BUILT_IN_MODEL_NAME, type ModelResolver } from '../models/modelResolver';
 import { RpcFailure } from '../protocol/rpc';
@@ -14,6 +22,7 @@ import type { Log } from '../util/log';
 export interface SelectModelDeps {
   engine: EngineClient;
   models: ModelResolver;
+  library: ModelLibrary;
   log: Log;
   /** Global state, for the recently used model folders. */
   state: vscode.Memento;
@@ -22,78 +31,122 @@ export interface SelectModelDeps {
 const RECENT_KEY = 'localDiffusion.recentModelFolders';
 const MAX_RECENT = 8;
 
-type Choice = vscode.QuickPickItem &
-  ({ action: 'builtIn' } | { action: 'folder'; dir: string } | { action: 'add' } | { action: 'separator' });
+type ChoiceItem = vscode.QuickPickItem & { choice: ModelChoice };
 
 export function registerSelectModelCommand(deps: SelectModelDeps): vscode.Disposable {
   return registerFailableCommand(Commands.selectModel, deps.log, () => selectModel(deps));
 }
 
+function toItem(choice: ModelChoice): ChoiceItem {
+  if (choice.kind === 'separator') return { choice, label: choice.label, kind: vscode.QuickPickItemKind.Separator };
+  return {
+    choice,
+    label: choice.label,
+    ...(choice.description !== undefined ? { description: choice.description } : {}),
+    ...(choice.detail !== undefined ? { detail: choice.detail } : {}),
+  };
+}
+
 async function selectModel(deps: SelectModelDeps): Promise<void> {
   const current = readSettings(vscode.workspace.getConfiguration(Settings.section)).model;
-  const recent = recentFolders(deps.state, current);
-  const items: Choice[] = [
-    {
-      action: 'builtIn',
-      label: '$(package) Built-in sample model',
-      description: current === '' ? `${BUILT_IN_MODEL_NAME} · current` : BUILT_IN_MODEL_NAME,
-      detail: 'Shipped with the extension: simple shapes and colours named in the prompt. No download.',
-    },
-  ];
-  if (recent.length > 0) items.push({ action: 'separator', label: 'Model folders', kind: vscode.QuickPickItemKind.Separator });
-  for (const dir of recent) {
-    items.push({
-      action: 'folder',
-      dir,
-      label: `$(folder) ${path.basename(dir)}`,
-      description: dir === current ? 'current' : undefined,
-      detail: dir,
-    });
+  let currentDir: string | undefined;
+  try {
+    currentDir = deps.models.resolve().ref.dir;
+  } catch {
+    // the current setting does not resolve: nothing is marked current
   }
-  items.push({ action: 'separator', label: '', kind: vscode.QuickPickItemKind.Separator });
-  items.push({
-    action: 'add',
-    label: '$(folder-opened) Add Model Folder…',
-    detail: 'A diffusers ONNX export: model_index.json, text_encoder/, unet/, vae_decoder/, tokenizer/, scheduler/',
+  const { installed, incomplete } = await deps.library.listInstalled();
+  const choices = buildModelChoices({
+    current,
+    ...(currentDir ? { currentDir } : {}),
+    builtInName: BUILT_IN_MODEL_NAME,
+    ...(deps.library.catalog ? { catalog: deps.library.catalog } : {}),
+    installed,
+    incomplete,
+    recentFolders: recentFolders(deps.state, current),
+    downloading: (source) => deps.library.isDownloading(source),
   });
-
-  const choice = await vscode.window.showQuickPick(items, {
+  const picked = await vscode.window.showQuickPick(choices.map(toItem), {
     title: 'Local Diffusion: Select Model',
     placeHolder: 'The model used by Generate Image, Inpaint and Generate Image Here',
+    matchOnDescription: true,
     matchOnDetail: true,
   });
-  if (!choice) return;
-  switch (choice.action) {
+  if (!picked) return;
+  const choice = picked.choice;
+  switch (choice.kind) {
     case 'separator':
       return;
     case 'builtIn':
       await updateModelSetting('');
       void vscode.window.showInformationMessage(`Local Diffusion now uses the built-in sample model (${BUILT_IN_MODEL_NAME}).`);
       return;
-    case 'folder':
-      await useFolder(deps, choice.dir);
+    case 'installed':
+      await useModel(deps, choice.model.dir, choice.settingValue);
       return;
-    case 'add': {
-      const picked = await vscode.window.showOpenDialog({
-        title: 'Select a Diffusers ONNX Model Folder',
-        canSelectFolders: true,
-        canSelectFiles: false,
-        canSelectMany: false,
-        openLabel: 'Use This Model',
-      });
-      const uri = picked?.[0];
-      if (!uri) return;
-      if (uri.scheme !== 'file') {
-        throw new Error('A model folder must be on the file system of the machine that runs the extension.');
-      }
-      await useFolder(deps, uri.fsPath);
+    case 'download':
+      await downloadAndUse(deps, choice.source);
+      return;
+    case 'folder':
+      await useModel(deps, choice.dir, choice.dir, { rememberFolder: true });
+      return;
+    case 'addFolder':
+      await addModelFolder(deps);
+      return;
+    case 'downloadOther': {
+      const source = await askForRepo();
+      if (source) await downloadAndUse(deps, source);
       return;
     }
   }
 }
 
-/** Checks the folder (trust, existence, then the engine's report) and selects it when usable. */
-async function useFolder(deps: SelectModelDeps, folder: string): Promise<void> {
+/** Downloads a model (with confirmation), then checks and selects it. */
+export async function downloadAndUse(deps: SelectModelDeps, source: ModelSource): Promise<InstalledModel | undefined> {
+  const model = await deps.library.download(source);
+  if (model) await useModel(deps, model.dir, modelSettingValue(model.source, deps.library.catalog));
+  return model;
+}
+
+/** Asks for "owner/name[@revision][:subfolder]" (or a catalog id). */
+export async function askForRepo(catalogIds: readonly string[] = []): Promise<ModelSource | undefined> {
+  const value = await vscode.window.showInputBox({
+    title: 'Download a Model from Hugging Face',
+    prompt: 'A repo with a diffusers ONNX export: owner/name, optionally @revision (branch, tag, commit) and :subfolder (where model_index.json is).',
+    placeHolder: 'e.g. aislamov/lcm-dreamshaper-v7-onnx@fp32 or someone/model:onnx',
+    ignoreFocusOut: true,
+    validateInput: (text) =>
+      text.trim() === '' || parseModelSpec(text) || catalogIds.includes(text.trim())
+        ? undefined
+        : 'Expected owner/name[@revision][:subfolder], e.g. "stabilityai/sd-turbo" (letters, digits, "-", "_", ".").',
+  });
+  if (!value?.trim()) return undefined;
+  return parseModelSpec(value);
+}
+
+/** "Add Model Folder…": picks a folder on disk, checks it and selects it. */
+export async function addModelFolder(deps: SelectModelDeps): Promise<void> {
+  const picked = await vscode.window.showOpenDialog({
+    title: 'Select a Diffusers ONNX Model Folder',
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: 'Use This Model',
+  });
+  const uri = picked?.[0];
+  if (!uri) return;
+  if (uri.scheme !== 'file') {
+    throw new Error('A model folder must be on the file system of the machine that runs the extension.');
+  }
+  const dir = deps.models.checkFolder(uri.fsPath);
+  await useModel(deps, dir, dir, { rememberFolder: true });
+}
+
+/**
+ * Checks a model folder (trust, existence, then the engine's report) and, when usable, sets the setting to
+ * `settingValue` (the folder, a catalog id or a repo spec).
+ */
+export async function useModel(deps: SelectModelDeps, folder: string, settingValue: string, options: { rememberFolder?: boolean } = {}): Promise<boolean> {
   const dir = deps.models.checkFolder(folder);
   let info;
   try {
@@ -102,13 +155,13 @@ async function useFolder(deps: SelectModelDeps, folder: string): Promise<void> {
       (_progress, token) => deps.engine.request('info', { model: { dir } }, { token }),
     );
   } catch (error) {
-    if (isCancellation(error)) return;
+    if (isCancellation(error)) return false;
     const message = error instanceof Error ? error.message : String(error);
     deps.log.error(`Select Model: ${dir}: ${message}`);
     const detail = error instanceof RpcFailure && error.detail ? `${message}\n\n${error.detail}` : message;
     const choice = await vscode.window.showErrorMessage(`${dir} cannot be used as a model.`, { modal: true, detail }, 'Show Log');
     if (choice === 'Show Log') deps.log.show();
-    return;
+    return false;
   }
   const check = checkModel(info);
   deps.log.info(`Select Model: ${dir}: ${check.summary}\n  ${check.lines.join('\n  ')}`);
@@ -119,12 +172,21 @@ async function useFolder(deps: SelectModelDeps, folder: string): Promise<void> {
       'Show Log',
     );
     if (choice === 'Show Log') deps.log.show();
-    return;
+    return false;
   }
-  await updateModelSetting(dir);
-  await rememberFolder(deps.state, dir);
+  await updateModelSetting(settingValue);
+  if (options.rememberFolder) await rememberFolder(deps.state, dir);
   const warnings = info.warnings.length > 0 ? ` (${info.warnings.length} warning(s), see the log)` : '';
-  void vscode.window.showInformationMessage(`Local Diffusion now uses ${check.summary}${warnings}.`);
+  const entry = findCatalogEntry(deps.library.catalog, settingValue);
+  const hint = entry ? ` Recommended: ${entry.recommended.steps} steps, guidance ${entry.recommended.guidanceScale}, ${entry.recommended.scheduler} scheduler.` : '';
+  void vscode.window.showInformationMessage(`Local Diffusion now uses ${check.summary}${warnings}.${hint}`);
+  return true;
+}
+
+/** The catalog entry's source for an id, else a parsed repo spec. */
+export function sourceForValue(deps: SelectModelDeps, value: string): ModelSource | undefined {
+  const entry = findCatalogEntry(deps.library.catalog, value);
+  return entry ? catalogSource(entry) : parseModelSpec(value);
 }
 
 /** Writes where the effective value comes from: the workspace when it sets the model (and is trusted), else the user settings. */
@@ -138,10 +200,11 @@ async function updateModelSetting(value: string): Promise<void> {
   await config.update(Settings.model, value, target);
 }
 
+/** Recently used folders (absolute paths only: catalog ids and repo specs are listed as downloaded models). */
 function recentFolders(state: vscode.Memento, current: string): string[] {
   const stored = state.get<unknown>(RECENT_KEY);
   const list = Array.isArray(stored) ? stored.filter((v): v is string => typeof v === 'string') : [];
-  if (current !== '' && !list.includes(current)) list.unshift(current);
+  if (current !== '' && path.isAbsolute(current) && !list.includes(current)) list.unshift(current);
   return list.slice(0, MAX_RECENT);
 }
 

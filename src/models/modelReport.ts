@@ -1,4 +1,5 @@
 // A readable report of what the engine found in a model folder (Select Model shows it when a folder is unusable).
+import { formatBytes } from '../engine/modelStore/formatBytes';
 import type { ModelInfo } from '../protocol/engineProtocol';
 
 export interface ModelCheck {
@@ -27,13 +28,4 @@ export function checkModel(info: ModelInfo): ModelCheck {
   };
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
+export { formatBytes } from '../engine/modelStore/formatBytes';

@@ -1,15 +1,23 @@
 // Turns the `localDiffusion.model` setting into a model folder for the engine: "" is the built-in sample model
-// shipped in the extension, otherwise an absolute folder path. In an untrusted workspace a model inside the
-// workspace is refused (Workspace Trust: no model from the workspace is loaded). No vscode import: unit-tested.
+// shipped in the extension; an absolute folder path is used as is; a catalog id ("sd-turbo") or a Hugging Face
+// model spec ("owner/name[@revision][:subfolder]") names a model downloaded into the models folder. In an
+// untrusted workspace a model inside the workspace is refused (Workspace Trust: no model from the workspace is
+// loaded). No vscode import: unit-tested.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Catalog } from '../engine/modelStore/catalog';
+import { resolveModelReference } from '../engine/modelStore/modelReference';
+import { formatModelSpec, type ModelSource } from '../engine/modelStore/modelSource';
 import type { ModelRef } from '../protocol/engineProtocol';
 import { ErrorCode, RpcFailure } from '../protocol/rpc';
 
 /** The sample model built by tools/buildSampleModels.ts into <extension>/models/. */
 export const BUILT_IN_MODEL_NAME = 'analytic-shapes';
 export const BUILT_IN_MODELS_FOLDER = 'models';
+
+const SETTING_FORMS =
+  '"localDiffusion.model" must be empty (the built-in sample model), the absolute path of a diffusers ONNX model folder, a catalog id or a downloaded Hugging Face repo id (owner/name[@revision][:subfolder])';
 
 export interface ModelResolverContext {
   extensionPath: string;
@@ -18,11 +26,17 @@ export interface ModelResolverContext {
   isTrusted: boolean;
   /** File-system paths of the open workspace folders. */
   workspaceFolders: readonly string[];
+  /** Where downloaded models live (localDiffusion.modelsFolder, else the extension's global storage). */
+  modelsFolder?: string;
+  /** models/catalog.json, when it could be read. */
+  catalog?: Catalog;
 }
 
 export interface ResolvedModel {
   ref: ModelRef;
   builtIn: boolean;
+  /** For a downloaded model: where it comes from. */
+  source?: ModelSource;
 }
 
 export function builtInModelDir(extensionPath: string): string {
@@ -46,8 +60,31 @@ export class ModelResolver {
       }
       return { ref: { dir, name: BUILT_IN_MODEL_NAME }, builtIn: true };
     }
-    const dir = this.checkFolder(setting, context);
-    return { ref: { dir, name: path.basename(dir) }, builtIn: false };
+    const reference = resolveModelReference(setting, {
+      ...(context.catalog ? { catalog: context.catalog } : {}),
+      ...(context.modelsFolder ? { modelsDir: context.modelsFolder } : {}),
+    });
+    switch (reference.kind) {
+      case 'folder': {
+        const dir = this.checkFolder(setting, context);
+        return { ref: { dir, name: path.basename(dir) }, builtIn: false };
+      }
+      case 'hub': {
+        const spec = formatModelSpec(reference.source);
+        const name = reference.entry?.id ?? spec;
+        if (!reference.installed) {
+          const what = reference.entry ? `"${setting}" (${reference.entry.name}, ${spec})` : `"${setting}"`;
+          throw new RpcFailure(
+            ErrorCode.ModelMissing,
+            `The model ${what} is not downloaded yet: run "Local Diffusion: Download Model…" or pick it in "Local Diffusion: Select Model". (A model folder must be given as an absolute path.)`,
+          );
+        }
+        const dir = this.checkFolder(reference.dir, context);
+        return { ref: { dir, name }, builtIn: false, source: reference.source };
+      }
+      case 'unknown':
+        throw new RpcFailure(ErrorCode.InvalidParams, `"${setting}" is not a model: ${SETTING_FORMS}.`);
+    }
   }
 
   /**
@@ -59,7 +96,7 @@ export class ModelResolver {
     if (!path.isAbsolute(expanded)) {
       throw new RpcFailure(
         ErrorCode.InvalidParams,
-        `"${folder}" is not a model folder: "localDiffusion.model" must be empty (the built-in sample model) or the absolute path of a diffusers ONNX model folder. Model catalog ids are not supported yet.`,
+        `"${folder}" is not a model folder: ${SETTING_FORMS}.`,
       );
     }
     const dir = path.resolve(expanded);

@@ -151,6 +151,19 @@ describe('package.json manifest', () => {
     assert.equal(properties['localDiffusion.nodePath']?.scope, 'machine', 'a workspace cannot pick the executable');
   });
 
+  it('contributes the model manager: its commands, and a models folder a workspace cannot redirect', () => {
+    const titles = new Map(manifest.contributes.commands.map((c) => [c.command, c.title]));
+    assert.equal(titles.get(Commands.downloadModel), 'Download Model…');
+    assert.equal(titles.get(Commands.addModelFolder), 'Add Model Folder…');
+    assert.equal(titles.get(Commands.setHuggingFaceToken), 'Set Hugging Face Token…');
+    const properties = manifest.contributes.configuration.properties;
+    assert.equal(properties['localDiffusion.modelsFolder']?.scope, 'machine', 'downloads never go where a workspace says');
+    assert.match(properties['localDiffusion.model']?.markdownDescription ?? '', /catalog id/);
+    assert.match(properties['localDiffusion.model']?.markdownDescription ?? '', /owner\/name\[@revision\]\[:subfolder\]/);
+    // The catalog the extension reads at run time ships with it (models/catalog.json next to dist/).
+    assert.ok(fs.existsSync(path.join(root, 'models', 'catalog.json')));
+  });
+
   it('limits untrusted workspaces and declines virtual ones', () => {
     const { untrustedWorkspaces, virtualWorkspaces } = manifest.capabilities;
     assert.equal(untrustedWorkspaces.supported, 'limited');

@@ -10,6 +10,10 @@ import {
   ModelResolver,
   type ModelResolverContext,
 } from '../../src/models/modelResolver';
+import { validateCatalog, type Catalog } from '../../src/engine/modelStore/catalog';
+import { MANIFEST_FORMAT } from '../../src/engine/modelStore/installedModels';
+import { INSTALL_MANIFEST_FILE, installDir } from '../../src/engine/modelStore/installLayout';
+import type { ModelSource } from '../../src/engine/modelStore/modelSource';
 import type { ModelInfo } from '../../src/protocol/engineProtocol';
 import { ErrorCode, RpcFailure } from '../../src/protocol/rpc';
 
@@ -21,6 +25,33 @@ function failure(run: () => unknown): RpcFailure {
     return error;
   }
   assert.fail('expected a failure');
+}
+
+const catalog: Catalog = validateCatalog({
+  models: [
+    {
+      id: 'tiny',
+      name: 'Tiny Test',
+      repo: 'test-org/tiny',
+      revision: 'onnx',
+      subfolder: '',
+      licence: { name: 'MIT', url: 'https://example.com/mit', commercialUse: true, mustAccept: false },
+      verified: true,
+      evidence: 'test',
+      note: 'test',
+      recommended: { steps: 4, guidanceScale: 1, scheduler: 'euler' },
+      inpainting: false,
+    },
+  ],
+});
+
+/** A folder that looks installed (manifest only): enough for the resolver. */
+function installFake(modelsDir: string, source: ModelSource): string {
+  const dir = installDir(modelsDir, source);
+  fs.mkdirSync(dir, { recursive: true });
+  const manifest = { format: MANIFEST_FORMAT, source, commit: 'a'.repeat(40), installedAt: '2026-01-01T00:00:00Z', totalBytes: 0, files: [] };
+  fs.writeFileSync(path.join(dir, INSTALL_MANIFEST_FILE), JSON.stringify(manifest));
+  return dir;
 }
 
 describe('ModelResolver', () => {
@@ -69,14 +100,46 @@ describe('ModelResolver', () => {
     assert.equal(resolver.resolve().ref.dir, os.homedir());
   });
 
-  it('refuses catalog ids and relative paths with a clear message', () => {
-    for (const value of ['stabilityai/sd-turbo', 'models/sd15', 'sd15']) {
+  it('says a repo id or catalog id is not downloaded yet, and refuses other values with the accepted forms', () => {
+    context.catalog = catalog;
+    context.modelsFolder = path.join(root, 'models-folder');
+    for (const value of ['stabilityai/sd-turbo', 'models/sd15', 'tiny']) {
       context.modelSetting = value;
       const error = failure(() => resolver.resolve());
-      assert.equal(error.code, ErrorCode.InvalidParams);
-      assert.match(error.message, new RegExp(`"${value}" is not a model folder`));
-      assert.match(error.message, /must be empty \(the built-in sample model\) or the absolute path/);
+      assert.equal(error.code, ErrorCode.ModelMissing, value);
+      assert.match(error.message, /is not downloaded yet: run "Local Diffusion: Download Model…"/);
     }
+    context.modelSetting = 'tiny';
+    assert.match(failure(() => resolver.resolve()).message, /^The model "tiny" \(Tiny Test, test-org\/tiny@onnx\) is not downloaded yet/);
+    for (const value of ['sd15', 'two words/x']) {
+      context.modelSetting = value;
+      const error = failure(() => resolver.resolve());
+      assert.equal(error.code, ErrorCode.InvalidParams, value);
+      assert.match(error.message, new RegExp(`^"${value}" is not a model: "localDiffusion.model" must be empty \\(the built-in sample model\\), the absolute path of a diffusers ONNX model folder, a catalog id or a downloaded Hugging Face repo id`));
+    }
+    context.modelSetting = './models/sd15';
+    const relative = failure(() => resolver.resolve());
+    assert.equal(relative.code, ErrorCode.InvalidParams);
+    assert.match(relative.message, /^"\.\/models\/sd15" is not a model folder: .*absolute path/);
+  });
+
+  it('resolves a catalog id or a repo spec to the downloaded model', () => {
+    context.catalog = catalog;
+    context.modelsFolder = path.join(root, 'models-folder');
+    const tiny = installFake(context.modelsFolder, { repoId: 'test-org/tiny', revision: 'onnx', subfolder: '' });
+    const other = installFake(context.modelsFolder, { repoId: 'someone/model', revision: 'main', subfolder: 'fp16' });
+    context.modelSetting = 'tiny';
+    assert.deepEqual(resolver.resolve(), {
+      ref: { dir: tiny, name: 'tiny' },
+      builtIn: false,
+      source: { repoId: 'test-org/tiny', revision: 'onnx', subfolder: '' },
+    });
+    context.modelSetting = 'test-org/tiny@onnx';
+    assert.equal(resolver.resolve().ref.name, 'tiny', 'a spec of a catalog model is named by its catalog id');
+    context.modelSetting = 'someone/model:fp16';
+    assert.deepEqual(resolver.resolve().ref, { dir: other, name: 'someone/model:fp16' });
+    context.modelSetting = 'someone/model';
+    assert.match(failure(() => resolver.resolve()).message, /not downloaded yet/, 'another subfolder is another model');
   });
 
   it('reports a missing folder and a file given as a folder', () => {

@@ -12,6 +12,7 @@ describe('settings', () => {
     const settings = readSettings(
       config({
         model: ' /models/sd15 ',
+        modelsFolder: ' /data/models ',
         executionProvider: 'dml',
         defaultSteps: 30,
         defaultGuidanceScale: 5,
@@ -26,6 +27,7 @@ describe('settings', () => {
     );
     assert.deepEqual(settings, {
       model: '/models/sd15',
+      modelsFolder: '/data/models',
       executionProvider: 'dml',
       defaultSteps: 30,
       defaultGuidanceScale: 5,
