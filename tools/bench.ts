@@ -15,8 +15,8 @@ import type { GenerateResult } from '../src/protocol/engineProtocol';
 const repo = path.resolve(__dirname, '../..');
 const cacheDir = path.join(repo, '.cache', 'bench');
 
-/** Sized so that a UNet step costs ≥ 50 ms on a 2-core CPU and the weights are ~770 MB (a fp16 SD UNet is 1.7 GB). */
-const HEAVY = { matmulSize: 4096, layers: 12, rowsPerItem: 8 };
+/** Sized so that a UNet step costs well over 50 ms on a 2-core CPU and the weights are 1.5 GiB (a fp16 SD 1.5 UNet: 1.7 GB). */
+const HEAVY = { matmulSize: 4096, layers: 24, rowsPerItem: 8 };
 const MODELS: Record<string, Partial<AnalyticModelOptions>> = {
   'heavy-dynamic-batch': { heavy: HEAVY, sampleSize: 512 },
   'heavy-static-batch-1': { heavy: HEAVY, sampleSize: 512, batch: 1 },

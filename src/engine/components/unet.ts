@@ -111,9 +111,11 @@ export class Unet {
     const hiddenItem = sequenceLength * hiddenSize;
     const outItem = this.latentChannels * height * width;
     return runInBatches(batch, this.batch, outItem, async (start, count, padded) => {
-      const sample = new Float32Array(padded * sampleSize);
-      const hidden = new Float32Array(padded * hiddenItem);
-      for (let i = 0; i < padded; i++) {
+      // The whole batch in one run (the usual case): feed the caller's arrays without copying.
+      const whole = start === 0 && count === batch && padded === batch;
+      const sample = whole ? input.sample : new Float32Array(padded * sampleSize);
+      const hidden = whole ? input.encoderHiddenStates : new Float32Array(padded * hiddenItem);
+      for (let i = 0; !whole && i < padded; i++) {
         const src = start + Math.min(i, count - 1);
         sample.set(input.sample.subarray(src * sampleSize, (src + 1) * sampleSize), i * sampleSize);
         hidden.set(input.encoderHiddenStates.subarray(src * hiddenItem, (src + 1) * hiddenItem), i * hiddenItem);

@@ -34,9 +34,7 @@ export async function predictNoise(p: NoisePredictionInput): Promise<Float32Arra
     const sample = new Float32Array(input.length * 2);
     sample.set(input, 0);
     sample.set(input, input.length);
-    const hidden = new Float32Array(embeddings.cond.length * 2);
-    hidden.set(embeddings.uncond, 0);
-    hidden.set(embeddings.cond, embeddings.cond.length);
+    const hidden = batchedEmbeddings(embeddings);
     const out = await unet.predict({ ...common, sample, batch: 2, encoderHiddenStates: hidden });
     const n = out.length / 2;
     uncond = out.subarray(0, n);
@@ -48,4 +46,19 @@ export async function predictNoise(p: NoisePredictionInput): Promise<Float32Arra
   const guided = new Float32Array(cond.length);
   for (let i = 0; i < guided.length; i++) guided[i] = uncond[i] + guidanceScale * (cond[i] - uncond[i]);
   return guided;
+}
+
+/** [uncond, cond] in one array, built once per job (the embeddings do not change between steps). */
+const batchedCache = new WeakMap<PromptEmbeddings, Float32Array>();
+
+function batchedEmbeddings(embeddings: PromptEmbeddings): Float32Array {
+  let hidden = batchedCache.get(embeddings);
+  if (!hidden) {
+    const uncond = embeddings.uncond as Float32Array;
+    hidden = new Float32Array(embeddings.cond.length * 2);
+    hidden.set(uncond, 0);
+    hidden.set(embeddings.cond, embeddings.cond.length);
+    batchedCache.set(embeddings, hidden);
+  }
+  return hidden;
 }
