@@ -107,10 +107,11 @@ export class Engine {
   }
 
   /** What the folder holds, as the engine sees it. Uses the loaded model when it is that folder. */
-  info(ref: ModelRef): Promise<ModelInfo> {
+  info(ref: ModelRef, keepWithProvider?: ExecutionProviderName): Promise<ModelInfo> {
     return this.exclusive(async () => {
       const dir = path.resolve(ref.dir);
       if (this.loaded && this.loaded.model.folder.dir === dir) return this.loaded.model.info;
+      if (!this.loaded && keepWithProvider) return (await this.ensureLoaded(ref, keepWithProvider, {})).loaded.model.info;
       const model = await PipelineModel.load(dir, ref.name, { executionProvider: 'cpu' });
       try {
         return model.info;

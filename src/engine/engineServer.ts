@@ -37,7 +37,7 @@ export class EngineServer {
       }
       return this.engine.hello();
     });
-    e.handle('info', (params) => this.engine.info(params.model));
+    e.handle('info', (params) => this.engine.info(params.model, params.executionProvider));
     e.handle('loadModel', (params, ctx) =>
       this.engine.loadModel(params.model, params.executionProvider ?? 'auto', {
         onProgress: (p) => ctx.progress(p),

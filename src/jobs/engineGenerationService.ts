@@ -116,7 +116,8 @@ export class EngineGenerationService extends Disposable implements GenerationSer
       return Promise.reject(error);
     }
     if (this.infoCache?.dir !== model.dir) {
-      const info = this.engine.request('info', { model });
+      // The model is usually about to be used: let the engine keep it loaded with the chosen provider.
+      const info = this.engine.request('info', { model, executionProvider: this.settings().executionProvider });
       info.catch(() => {
         if (this.infoCache?.info === info) this.infoCache = undefined;
       });

@@ -199,7 +199,11 @@ type Empty = Record<string, never>;
 export interface EngineMethods {
   [method: string]: { params: unknown; result: unknown; progress: unknown };
   hello: { params: { protocolVersion: number }; result: HelloResult; progress: never };
-  info: { params: { model: ModelRef }; result: ModelInfo; progress: never };
+  /**
+   * What the folder holds. With executionProvider and no model loaded, the model is loaded with it and kept (a
+   * generate usually follows); otherwise it is inspected on the CPU and released.
+   */
+  info: { params: { model: ModelRef; executionProvider?: ExecutionProviderName }; result: ModelInfo; progress: never };
   loadModel: {
     params: { model: ModelRef; executionProvider?: ExecutionProviderName };
     result: LoadedModel;

@@ -450,6 +450,23 @@ describe('engine pipelines on analytic models', function () {
     }
   });
 
+  it('info with a provider keeps the model loaded for the generate that follows', async () => {
+    const dir = await model('default');
+    const fresh = new Engine();
+    try {
+      const info = await fresh.info({ dir }, 'cpu');
+      assert.equal(info.unet.inChannels, 4);
+      const result = await fresh.generate({ model: { dir }, executionProvider: 'cpu', prompt: 'a red', width: 64, height: 64, steps: 2, seed: 1 });
+      assert.equal(result.timings.loadMs, 0, 'nothing loaded twice');
+      // Without a provider (the CLI's info) another model is inspected and released, the loaded one stays.
+      const other = await model('v_prediction', { predictionType: 'v_prediction' });
+      assert.equal((await fresh.info({ dir: other })).unet.predictionType, 'v_prediction');
+      assert.equal(fresh.currentModel?.folder.dir, path.resolve(dir));
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
   it('a prompt over 77 tokens is truncated and the result says so', async () => {
     const dir = await model('default');
     const long = Array.from({ length: 90 }, (_, i) => (i % 2 ? 'red' : 'a')).join(' ');
