@@ -13,7 +13,11 @@ import * as path from 'node:path';
 import { Browser } from './browser';
 import type { E2eContext, E2eSuite, SuiteResult } from './e2eSuite';
 import { fixtureSuites } from './fixtures/fixtureSuites';
+import { extensionHostTestsSuite } from './suites/extensionHostTests';
+import { uiScenariosSuite } from './suites/uiScenarios';
+import { webviewPagesSuite } from './suites/webviewPages';
 import { ensureE2ePrerequisites } from './setup';
+import { vsixInstallSuite } from './suites/vsixInstall';
 
 /** out/test/e2e/run.js → the repository root. */
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -21,13 +25,17 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 /** Every suite, in run order; those with optIn run only when named with --suite. */
 function allSuites(repoRoot: string): E2eSuite[] {
   return [
-    // The harness's own proof on a tiny fixture extension (test/e2e/fixtures/).
-    ...fixtureSuites(repoRoot),
-    // The extension's suites go here, e.g.:
-    // (3) webviewPageSuite({ name: 'webviews', scenarios: [...] })  — dist/webview pages via openWebviewPage;
-    // (1) extensionHostSuite({ name: 'extension-host', extensionDevelopmentPath: repoRoot,
-    //       extensionTestsPath: path.join(repoRoot, 'out/test/vscode/index.js'), workspace: <template>, steps: {...} });
-    // (2) uiScenarioSuite({ name: 'ui', extensionDevelopmentPath: repoRoot, scenarios: [...] }).
+    // The harness's own proof on a tiny fixture extension (test/e2e/fixtures/): only its fast page suite runs
+    // by default; the code-server ones run when named (--suite fixture-host, fixture-ui, fixture-host-failing).
+    ...fixtureSuites(repoRoot).map((suite) => (suite.name === 'fixture-webview-page' ? suite : { ...suite, optIn: true })),
+    // The extension's suites (test/e2e/suites/): (3) its webview pages alone (seconds), (1) mocha in the extension
+    // host, (2) UI scenarios.
+    webviewPagesSuite(repoRoot),
+    extensionHostTestsSuite(repoRoot),
+    uiScenariosSuite(repoRoot),
+    // Last (it packs a production build, then rebuilds dist/ for development): the host's VSIX installed with
+    // `code-server --install-extension`, then Generate Image → Save as a user would (issue 8).
+    vsixInstallSuite(),
   ];
 }
 

@@ -1,0 +1,61 @@
+// Browser steps the extension-host tests (test/vscode/*.test.ts) hand to the driver: real typing and clicks in
+// the workbench and in the extension's webviews (localDiffusionUi.ts). Each result goes back to the test as JSON.
+import type { BrowserStepHandler } from '../extensionHostSuite';
+import {
+  answerQuickInput,
+  generateInPanel,
+  inpaintAndApply,
+  paintStroke,
+  saveResult,
+  waitForInpaintEditor,
+  waitForNotification,
+  type InpaintRun,
+  type PanelGeneration,
+  type QuickInputAnswer,
+  type Stroke,
+} from './localDiffusionUi';
+
+interface ImageSize {
+  width: number;
+  height: number;
+}
+
+export function localDiffusionBrowserSteps(): Record<string, BrowserStepHandler> {
+  return {
+    /** The Generate Image panel: fill the form, Generate, then Save the result → {savedPath, stage, previews}. */
+    async 'generatePanel.generateAndSave'({ page, args }) {
+      const run = await generateInPanel(page, args as PanelGeneration);
+      const savedPath = await saveResult(page, run.resultId);
+      return { savedPath, stage: run.stage, previews: run.previews };
+    },
+    /** A notification toast shows text matching args.pattern (a RegExp source) → {text}. */
+    async 'workbench.waitForNotification'({ page, args }) {
+      const { pattern } = args as { pattern: string };
+      return { text: await waitForNotification(page, new RegExp(pattern)) };
+    },
+    /** One input box or quick pick opened by a command. */
+    async 'quickInput.answer'({ page, args }) {
+      await answerQuickInput(page, args as QuickInputAnswer);
+      return null;
+    },
+    /** The inpaint editor has shown its document. */
+    async 'inpaint.waitReady'({ page, args }) {
+      const size = args as ImageSize;
+      await waitForInpaintEditor(page, size.width, size.height);
+      return null;
+    },
+    /** A brush or eraser stroke on #canvas with the real pointer. */
+    async 'inpaint.paintStroke'({ page, args }) {
+      const { stroke, image } = args as { stroke: Stroke; image: ImageSize };
+      const frame = await waitForInpaintEditor(page, image.width, image.height);
+      await paintStroke(page, frame, stroke, image);
+      return null;
+    },
+    /** Prompt bar → Generate → apply the candidate → {candidate}. */
+    async 'inpaint.generateAndApply'({ page, args }) {
+      const { run, image } = args as { run: InpaintRun; image: ImageSize };
+      const frame = await waitForInpaintEditor(page, image.width, image.height);
+      return inpaintAndApply(frame, run);
+    },
+  };
+}

@@ -1,0 +1,318 @@
+// Playwright helpers for Local Diffusion's UI in code-server's workbench: the Generate Image panel, the inpaint
+// editor's canvas and prompt bar, and the workbench's quick input (input boxes and quick picks). Shared by the UI
+// scenarios (uiScenarios.ts) and the browser steps of the extension-host tests (browserSteps.ts).
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+
+/** Image pixels, [x, y]; pixel i covers [i, i + 1). */
+export type ImagePoint = readonly [number, number];
+
+/**
+ * The content of the shown webview that holds `selector` (the Generate panel's #prompt, the inpaint editor's
+ * #canvas, …). VS Code nests each webview in an iframe and an inner #active-frame, and other webviews (the image
+ * preview, hidden editors) may be in the page at the same time.
+ */
+export async function webviewWith(page: Page, selector: string, timeoutMs = 30_000): Promise<FrameLocator> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frames = page.locator('iframe.webview.ready:visible');
+    const count = await frames.count();
+    for (let i = count - 1; i >= 0; i--) {
+      const content = frames.nth(i).contentFrame().locator('#active-frame').contentFrame();
+      if ((await content.locator(selector).count().catch(() => 0)) > 0) return content;
+    }
+    if (Date.now() > deadline) throw new Error(`no shown webview holds ${selector} (${count} shown) within ${timeoutMs} ms`);
+    await page.waitForTimeout(200);
+  }
+}
+
+// ─── Generate Image panel ──────────────────────────────────────────────────────────────────────────
+
+export interface PanelGeneration {
+  prompt: string;
+  seed: number;
+  steps: number;
+}
+
+/** One denoising step as the panel showed it: its "step x/N" text and how far its preview moved from the previous one. */
+export interface PreviewSample {
+  step: string;
+  width: number;
+  height: number;
+  /** Mean absolute difference (0–255) of the RGB bytes from the previous step's preview; -1 for the first one. */
+  meanAbsDiff: number;
+}
+
+export interface PanelGenerationResult {
+  previews: PreviewSample[];
+  /** The status line when the job ended ("Done", "Cancelled", "Failed: …"). */
+  stage: string;
+  /** data-result-id of the new (first) result card. */
+  resultId: string;
+}
+
+/** Fills the form (fixed seed), presses Generate, records every preview, and waits for the result card. */
+export async function generateInPanel(page: Page, request: PanelGeneration, timeoutMs = 120_000): Promise<PanelGenerationResult> {
+  const frame = await webviewWith(page, 'canvas.preview-canvas');
+  await frame.locator('#prompt').waitFor({ state: 'visible', timeout: 30_000 });
+  // The model row says "native W×H" once the engine has reported on the model: the form is complete then.
+  await frame.locator('.model-note').filter({ hasText: /native \d+×\d+/ }).waitFor({ timeout: 60_000 });
+  await frame.locator('#prompt').fill(request.prompt);
+  await frame.locator('#steps').fill(String(request.steps));
+  await frame.locator('#seed-mode').selectOption('fixed');
+  await frame.locator('#seed').fill(String(request.seed));
+  const cards = frame.locator('figure.result');
+  const before = await cards.count();
+  await recordPreviews(frame.locator('canvas.preview-canvas'));
+  const stage = frame.locator('.preview-stage');
+  await frame.locator('#generate').click();
+  // A new result card, or the job's failure (then say why instead of waiting for the timeout). Promise.any: the
+  // wait that loses still times out later, and must not become an unhandled rejection then.
+  const failed = stage.filter({ hasText: /^Failed/ });
+  await Promise.any([cards.nth(before).waitFor({ state: 'attached', timeout: timeoutMs }), failed.waitFor({ timeout: timeoutMs })]);
+  if ((await failed.count()) > 0) throw new Error(`the Generate panel says: ${await stage.textContent()}`);
+  await stage.filter({ hasText: /^(Done|Cancelled|Failed)/ }).waitFor({ timeout: 30_000 });
+  const previews = await frame.locator('canvas.preview-canvas').evaluate(() => (globalThis as unknown as RecorderWindow).__e2ePreviews ?? []);
+  const resultId = (await cards.first().getAttribute('data-result-id')) ?? '';
+  return { previews, stage: (await stage.textContent()) ?? '', resultId };
+}
+
+/** What the recorder uses in the page (this project's tsconfig has no DOM lib: narrow shapes instead). */
+interface PageCanvas {
+  width: number;
+  height: number;
+  hidden: boolean;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+
+interface RecorderWindow {
+  __e2ePreviews?: PreviewSample[];
+  document: { querySelector(selector: string): { textContent: string | null } | null };
+  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: Record<string, boolean>): void };
+}
+
+/**
+ * Watches the panel's "step x/N" text; at each change (the preview is drawn in the same message handler, so it is
+ * on the canvas by then) compares the canvas with the previous step's pixels.
+ */
+async function recordPreviews(canvas: Locator): Promise<void> {
+  await canvas.evaluate((element) => {
+    const page = globalThis as unknown as RecorderWindow;
+    const samples: PreviewSample[] = [];
+    page.__e2ePreviews = samples;
+    const step = page.document.querySelector('.preview-step');
+    const preview = element as unknown as PageCanvas;
+    if (!step) throw new Error('no .preview-step in the Generate panel');
+    let previous: Uint8ClampedArray | undefined;
+    new page.MutationObserver(() => {
+      const text = step.textContent ?? '';
+      if (!/^step \d+\/\d+$/.test(text) || samples.some((s) => s.step === text)) return;
+      const ctx = preview.getContext('2d');
+      if (!ctx || preview.hidden) return;
+      const data = ctx.getImageData(0, 0, preview.width, preview.height).data;
+      let meanAbsDiff = -1;
+      if (previous && previous.length === data.length) {
+        let sum = 0;
+        for (let i = 0; i < data.length; i += 4) sum += Math.abs(data[i]! - previous[i]!) + Math.abs(data[i + 1]! - previous[i + 1]!) + Math.abs(data[i + 2]! - previous[i + 2]!);
+        meanAbsDiff = sum / ((data.length / 4) * 3);
+      }
+      previous = new Uint8ClampedArray(data);
+      samples.push({ step: text, width: preview.width, height: preview.height, meanAbsDiff });
+    }).observe(step, { childList: true, characterData: true, subtree: true });
+  });
+}
+
+/** How many steps moved the preview visibly (more than float rounding: mean difference above 0.5 of 255). */
+export function previewChanges(previews: readonly PreviewSample[]): number {
+  return previews.filter((p) => p.meanAbsDiff > 0.5).length;
+}
+
+/** Presses "Save" on a result card; resolves with the workspace-relative path the card then shows. */
+export async function saveResult(page: Page, resultId: string): Promise<string> {
+  const card = (await webviewWith(page, 'canvas.preview-canvas')).locator(`figure.result[data-result-id="${resultId}"]`);
+  await card.locator('button[data-action="saveToWorkspace"]').click();
+  const saved = card.locator('.result-saved').filter({ hasText: /^Saved: / });
+  await saved.waitFor({ timeout: 30_000 });
+  return ((await saved.textContent()) ?? '').replace(/^Saved: /, '');
+}
+
+// ─── Inpaint editor ────────────────────────────────────────────────────────────────────────────────
+
+/** Waits until the inpaint editor shows its document ("W×H · PNG · …" in the status line). */
+export async function waitForInpaintEditor(page: Page, width: number, height: number): Promise<FrameLocator> {
+  const frame = await webviewWith(page, '#canvas', 60_000);
+  await frame.locator('#statusLine').filter({ hasText: `${width}×${height}` }).waitFor({ timeout: 60_000 });
+  await frame.locator('#canvas').waitFor({ state: 'visible', timeout: 10_000 });
+  return frame;
+}
+
+/** Where the editor's elements are: a webview's frame in the workbench, or the page itself when it runs alone. */
+export interface ElementScope {
+  locator(selector: string): Locator;
+  getByRole(role: 'button' | 'radio', options: { name: string; exact: boolean }): Locator;
+}
+
+export interface Stroke {
+  tool: 'Brush' | 'Eraser';
+  /** Brush diameter in image pixels. */
+  size: number;
+  /** Image pixels; the pointer goes down at the first and up at the last. */
+  points: readonly ImagePoint[];
+}
+
+/**
+ * Paints a stroke with the real pointer: 100 % zoom (the image centred in the canvas, so image pixel (x, y) is at
+ * canvas CSS pixel (offset + x, offset + y)), the tool and size from the tool bar, then a drag through the points.
+ */
+export async function paintStroke(page: Page, frame: ElementScope, stroke: Stroke, image: { width: number; height: number }): Promise<void> {
+  // Results of an earlier run may be on show (one is shown over the image at once), which locks the mask.
+  await discardCandidates(frame);
+  await frame.getByRole('button', { name: 'Actual size', exact: true }).click();
+  await frame.getByRole('radio', { name: stroke.tool, exact: true }).click();
+  const size = frame.locator('#brushSizeValue');
+  await size.fill(String(stroke.size));
+  await size.dispatchEvent('change');
+  const box = await frame.locator('#canvas').boundingBox();
+  if (!box) throw new Error('the inpaint canvas has no layout');
+  // viewTransform.ts actualSize(): scale 1, offset = round((view − image) / 2).
+  const offsetX = Math.round((box.width - image.width) / 2);
+  const offsetY = Math.round((box.height - image.height) / 2);
+  const toPage = ([x, y]: ImagePoint): [number, number] => [box.x + offsetX + x, box.y + offsetY + y];
+  const [first, ...rest] = stroke.points;
+  if (!first) throw new Error('a stroke needs points');
+  await page.mouse.move(...toPage(first));
+  await page.mouse.down();
+  for (const point of rest) await page.mouse.move(...toPage(point), { steps: 8 });
+  await page.mouse.up();
+}
+
+export interface InpaintRun {
+  prompt: string;
+  steps: number;
+  seed: number;
+  /** Candidates to generate (default 1). */
+  batchCount?: number;
+  /** Which candidate to apply, from 0 (default 0). */
+  choose?: number;
+}
+
+/** Presses "Discard" when results of an earlier run are offered, and waits until they are gone. */
+export async function discardCandidates(frame: ElementScope): Promise<void> {
+  const offered = frame.locator('#candidates:not(.hidden)');
+  if ((await offered.count()) === 0) return;
+  await frame.locator('#discardCandidates').click();
+  await offered.waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+/** Types the prompt bar, presses Generate, waits for this run's candidates, chooses one and applies it. */
+export async function inpaintAndApply(frame: FrameLocator, run: InpaintRun, timeoutMs = 120_000): Promise<{ candidate: string }> {
+  await discardCandidates(frame);
+  const batchCount = run.batchCount ?? 1;
+  const choose = run.choose ?? 0;
+  await frame.locator('#prompt').fill(run.prompt);
+  await frame.locator('#steps').fill(String(run.steps));
+  const random = frame.locator('#randomSeed');
+  if (await random.isChecked()) await random.uncheck();
+  await frame.locator('#seed').fill(String(run.seed));
+  await frame.locator('#batchCount').fill(String(batchCount));
+  await frame.locator('#generate').click();
+  const candidates = frame.locator('#candidates button.candidate');
+  // The candidates, or the job's failure (then say why instead of waiting for the timeout); see generateInPanel.
+  const failed = frame.locator('#progress').filter({ hasText: /^Failed/ });
+  await Promise.any([candidates.nth(batchCount - 1).waitFor({ state: 'visible', timeout: timeoutMs }), failed.waitFor({ timeout: timeoutMs })]);
+  if ((await failed.count()) > 0) throw new Error(`the inpaint editor says: ${await failed.textContent()}`);
+  const candidate = candidates.nth(choose);
+  const label = (await candidate.getAttribute('aria-label')) ?? '';
+  // A single result is selected at once (Apply is one click); otherwise choose it (a second click would unselect).
+  if ((await candidate.getAttribute('aria-selected')) !== 'true') await candidate.click();
+  await frame.locator('#applyCandidate:not([disabled])').click({ timeout: 10_000 });
+  return { candidate: label };
+}
+
+// ─── Workbench quick input ────────────────────────────────────────────────────────────────────────
+
+export interface QuickInputAnswer {
+  /** Waits for a quick input whose title contains this. */
+  title: string;
+  /** An input box: type this and press Enter. */
+  value?: string;
+  /** A single-choice quick pick: choose the row with this label. */
+  pick?: string;
+  /** A multi-choice quick pick: exactly these rows checked, then OK. */
+  pickMany?: string[];
+}
+
+/** Answers the quick input (input box or quick pick) that a command has opened. */
+export async function answerQuickInput(page: Page, answer: QuickInputAnswer, timeoutMs = 30_000): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.quick-input-title').filter({ hasText: answer.title }).waitFor({ state: 'visible', timeout: timeoutMs });
+  const input = widget.locator('.quick-input-box input.input');
+  if (answer.value !== undefined) {
+    await input.fill(answer.value);
+    await input.press('Enter');
+  } else if (answer.pick !== undefined) {
+    await input.fill(answer.pick);
+    await quickPickRow(page, answer.pick).click();
+  } else if (answer.pickMany !== undefined) {
+    await input.fill('');
+    const rows = widget.locator('.quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: 5_000 });
+    const count = await rows.count();
+    for (let i = 0; i < count; i++) {
+      const row = rows.nth(i);
+      // Rows carry their label as aria-label (", description" appended when there is one) and their state as aria-checked.
+      const label = ((await row.getAttribute('aria-label')) ?? '').split(', ')[0]!;
+      const checked = (await row.getAttribute('aria-checked')) === 'true';
+      if (checked !== answer.pickMany.includes(label)) await row.locator('.monaco-checkbox[role="checkbox"]').click({ timeout: 5_000 });
+    }
+    await input.press('Enter');
+  }
+  await widget.locator('.quick-input-title').filter({ hasText: answer.title }).waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+function quickPickRow(page: Page, label: string): Locator {
+  const css = label.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return page.locator(`.quick-input-widget .monaco-list-row[aria-label="${css}"], .quick-input-widget .monaco-list-row[aria-label^="${css},"]`).first();
+}
+
+// ─── Explorer ──────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Right-clicks `name` in the Explorer and runs `label` from its context menu. Like the palette, the menu lacks
+ * an extension's items until the extension host has registered the extension: retry with short attempts.
+ */
+export async function explorerContextCommand(page: Page, name: string, label: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const row = page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.getByText(name, { exact: true }) });
+  const item = page.locator('.monaco-menu .action-item').filter({ has: page.getByText(label, { exact: true }) });
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      await row.click({ button: 'right', timeout: 5_000 });
+      // A menu ignores a click that comes right after it opened (the right button's own mouseup): hover first.
+      await item.hover({ timeout: 2_000 });
+      await page.waitForTimeout(300);
+      await item.click({ timeout: 2_000 });
+      await item.waitFor({ state: 'hidden', timeout: 2_000 });
+      return;
+    } catch (error) {
+      lastError = error;
+      await page.keyboard.press('Escape').catch(() => undefined);
+      await page.waitForTimeout(500);
+    }
+  }
+  throw new Error(`Explorer: no "${label}" in the context menu of ${name} (${(lastError as Error | undefined)?.message ?? 'timeout'})`);
+}
+
+/** Waits until the Explorer shows `name` (under expanded folders). */
+export async function waitForExplorerItem(page: Page, name: string, timeoutMs = 30_000): Promise<void> {
+  await page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.getByText(name, { exact: true }) }).waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+// ─── Notifications ─────────────────────────────────────────────────────────────────────────────────
+
+/** Waits until a notification toast (e.g. a job's withProgress notification) shows text matching `pattern`. */
+export async function waitForNotification(page: Page, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: pattern }).first();
+  await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+  return ((await toast.textContent()) ?? '').trim();
+}

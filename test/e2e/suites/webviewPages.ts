@@ -1,0 +1,267 @@
+// Suite (3): the extension's webview pages alone in Chromium (no code-server, seconds): dist/webview/<page>.js with
+// media/<page>.css in the HTML that src/util/webviewHtml.ts builds (same CSP), a stand-in VS Code API recording
+// what the page posts, and the test playing the extension host's part with real protocol messages.
+//   generate-preview   the Generate page posts the typed form; progress messages with RGBA previews land on the
+//                      preview canvas pixel for pixel; the final PNG replaces them; Save posts its action;
+//   inpaint-mask-tools the inpaint page's brush, eraser and invert (real pointer, real buttons) against the mask the
+//                      host computes from the posted ops (webview/inpaint/maskOps.ts), read back from #canvas pixel
+//                      by pixel; undo as the host sends it (a region on top of a revision); no resync requested.
+import * as assert from 'node:assert/strict';
+import type { Locator, Page } from 'playwright-core';
+import sharp from 'sharp';
+import type { GenerateFormValues } from '../../../src/protocol/generatePanelProtocol';
+import { DEFAULT_INPAINT_SETTINGS, type MaskOp } from '../../../src/protocol/inpaintEditorProtocol';
+import { applyMaskOp, maskOpBounds } from '../../../webview/inpaint/maskOps';
+import { createMask, maskRegionHash, type Mask } from '../../../webview/inpaint/maskRect';
+import type { E2eSuite } from '../e2eSuite';
+import { WEBVIEW_ORIGIN, openWebviewPage, postedMessages, sendToWebview } from '../webviewPage';
+import { webviewPageSuite } from '../webviewPageSuite';
+import { paintStroke } from './localDiffusionUi';
+
+/** The page as src/util/webviewHtml.ts renderWebviewHtml builds it ({{cspSource}} and {{nonce}} filled by openWebviewPage). */
+function extensionPageHtml(script: 'generate' | 'inpaint', title: string): string {
+  const csp = ["default-src 'none'", 'img-src {{cspSource}} blob: data:', 'style-src {{cspSource}}', 'font-src {{cspSource}}', "script-src 'nonce-{{nonce}}'"].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8">
+    <meta http-equiv="Content-Security-Policy" content="${csp}">
+    <link rel="stylesheet" href="${WEBVIEW_ORIGIN}/media/${script}.css">
+    <title>${title}</title>
+  </head>
+  <body>
+    <div id="app"></div>
+    <script nonce="{{nonce}}" src="${WEBVIEW_ORIGIN}/dist/webview/${script}.js"></script>
+  </body>
+</html>`;
+}
+
+async function waitForPosted(page: Page, accept: (message: { type?: string }) => boolean, what: string): Promise<{ type?: string }[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const posted = (await postedMessages(page)) as { type?: string }[];
+    if (posted.some(accept)) return posted;
+    if (Date.now() > deadline) throw new Error(`the page did not post ${what}; it posted ${JSON.stringify(posted).slice(0, 500)}`);
+    await page.waitForTimeout(50);
+  }
+}
+
+/** Reads a canvas region as RGBA bytes (in the page: no DOM types here). */
+function readCanvas(canvas: Locator, x: number, y: number, width: number, height: number): Promise<number[]> {
+  return canvas.evaluate(
+    (element, r) => {
+      const c = element as unknown as { getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+      return Array.from(c.getContext('2d').getImageData(r.x, r.y, r.width, r.height).data);
+    },
+    { x, y, width, height },
+  );
+}
+
+async function solidPng(width: number, height: number, rgb: [number, number, number]): Promise<Uint8Array> {
+  const buffer = await sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
+  return new Uint8Array(buffer);
+}
+
+/** An opaque RGBA test preview whose every pixel differs from its neighbours (and from the other `variant`). */
+function previewRgba(width: number, height: number, variant: number): Uint8Array {
+  const rgba = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    rgba[i * 4] = (i * 37 + variant * 101) & 0xff;
+    rgba[i * 4 + 1] = (i * 11 + variant * 53) & 0xff;
+    rgba[i * 4 + 2] = (255 - i * 5 - variant * 29) & 0xff;
+    rgba[i * 4 + 3] = 255;
+  }
+  return rgba;
+}
+
+// ─── Inpaint: the page's mask, read back from the canvas ─────────────────────────────────────────
+
+const INPAINT = { width: 96, height: 64 };
+
+/**
+ * The mask as #canvas shows it: the image is black, so each pixel is the mask tint times mask/255 times the
+ * overlay's alpha; `full` is the red value of a fully masked pixel. Canvas at 100 %, image centred (actualSize).
+ */
+async function maskOnCanvas(page: Page, full: number): Promise<Uint8Array> {
+  const canvas = page.locator('#canvas');
+  const box = await canvas.boundingBox();
+  if (!box) throw new Error('#canvas has no layout');
+  const offsetX = Math.round((box.width - INPAINT.width) / 2);
+  const offsetY = Math.round((box.height - INPAINT.height) / 2);
+  const rgba = await readCanvas(canvas, offsetX, offsetY, INPAINT.width, INPAINT.height);
+  const mask = new Uint8Array(INPAINT.width * INPAINT.height);
+  for (let i = 0; i < mask.length; i++) mask[i] = Math.min(255, Math.round((rgba[i * 4]! * 255) / full));
+  return mask;
+}
+
+/** Compares the canvas with the expected mask until they agree (the canvas redraws on the next frame). */
+async function expectCanvasMask(page: Page, expected: Mask, full: number, what: string): Promise<void> {
+  // Two 8-bit roundings (overlay, then compositing at half alpha) scaled back up by 255/full: a few levels.
+  const tolerance = 6;
+  const deadline = Date.now() + 5_000;
+  let bad: string[] = [];
+  for (;;) {
+    const shown = await maskOnCanvas(page, full);
+    bad = [];
+    for (let i = 0; i < shown.length; i++) {
+      if (Math.abs(shown[i]! - expected.data[i]!) > tolerance) bad.push(`(${i % INPAINT.width},${Math.floor(i / INPAINT.width)}) shows ${shown[i]} expected ${expected.data[i]}`);
+    }
+    if (bad.length === 0) return;
+    if (Date.now() > deadline) break;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`${what}: ${bad.length} pixel(s) differ, e.g. ${bad.slice(0, 5).join('; ')}`);
+}
+
+function maskOps(posted: unknown[]): { op: MaskOp; baseRevision: number }[] {
+  return (posted as { type: string; op: MaskOp; baseRevision: number }[]).filter((m) => m.type === 'maskOp');
+}
+
+export function webviewPagesSuite(repoRoot: string): E2eSuite {
+  return webviewPageSuite({
+    name: 'webviews',
+    scenarios: [
+      {
+        name: 'generate-preview',
+        async run({ page, screenshot }) {
+          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          await sendToWebview(page, {
+            type: 'init',
+            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
+            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 256, nativeHeight: 256, inpainting: false },
+            results: [],
+            job: null,
+            initImage: null,
+            canSaveToWorkspace: true,
+          });
+          await page.locator('#prompt').fill('a red circle');
+          await page.locator('#steps').fill('3');
+          await page.locator('#seed-mode').selectOption('fixed');
+          await page.locator('#seed').fill('77');
+          await page.locator('#generate').click();
+          const posted = await waitForPosted(page, (m) => m.type === 'generate', 'generate');
+          const form = (posted.find((m) => m.type === 'generate') as { form: GenerateFormValues }).form;
+          assert.deepEqual(
+            { prompt: form.prompt, steps: form.steps, seed: form.seed, width: form.width, height: form.height, batchCount: form.batchCount },
+            { prompt: 'a red circle', steps: 3, seed: 77, width: 256, height: 256, batchCount: 1 },
+          );
+
+          // The host's side of a job: started, two denoising steps with previews, the result, done.
+          await sendToWebview(page, { type: 'jobStarted', job: { jobId: 1, startedAt: Date.now(), images: 1, steps: 3, progress: null } });
+          const preview = page.locator('canvas.preview-canvas');
+          const size = { width: 12, height: 8 };
+          for (const step of [1, 2]) {
+            const rgba = previewRgba(size.width, size.height, step);
+            await sendToWebview(page, {
+              type: 'progress',
+              jobId: 1,
+              progress: { stage: 'denoising', image: 1, images: 1, step, steps: 3, elapsedMs: step * 10, preview: { ...size, rgba } },
+            });
+            await page.locator('.preview-step').filter({ hasText: `step ${step}/3` }).waitFor({ timeout: 5_000 });
+            assert.deepEqual([await preview.getAttribute('width'), await preview.getAttribute('height')], ['12', '8']);
+            assert.deepEqual(await readCanvas(preview, 0, 0, size.width, size.height), Array.from(rgba), `preview of step ${step}, pixel for pixel`);
+          }
+          const png = await solidPng(16, 16, [10, 200, 30]);
+          await sendToWebview(page, {
+            type: 'results',
+            jobId: 1,
+            results: [{ resultId: 'result-1', png, width: 16, height: 16, seed: 77, prompt: 'a red circle', parameters: 'a red circle\nSteps: 3' }],
+          });
+          await sendToWebview(page, { type: 'jobEnded', jobId: 1, outcome: 'done', elapsedMs: 30, warnings: [] });
+          await page.locator('.preview-stage').filter({ hasText: 'Done' }).waitFor({ timeout: 5_000 });
+          // The final image replaces the preview (decoded asynchronously).
+          const deadline = Date.now() + 5_000;
+          while ((await preview.getAttribute('width')) !== '16' && Date.now() < deadline) await page.waitForTimeout(50);
+          const final = await readCanvas(preview, 0, 0, 16, 16);
+          assert.deepEqual(final.slice(0, 4), [10, 200, 30, 255], 'the result replaced the preview');
+          assert.ok(final.every((v, i) => v === [10, 200, 30, 255][i % 4]), 'every pixel of the result');
+
+          const card = page.locator('figure.result[data-result-id="result-1"]');
+          await card.locator('button[data-action="saveToWorkspace"]').click();
+          const actions = (await postedMessages(page)) as { type: string; action?: string; resultId?: string }[];
+          assert.deepEqual(actions.filter((m) => m.type === 'resultAction'), [{ type: 'resultAction', action: 'saveToWorkspace', resultId: 'result-1' }]);
+          await screenshot('final');
+        },
+      },
+      {
+        name: 'inpaint-mask-tools',
+        async run({ page, screenshot }) {
+          await openWebviewPage(page, { html: extensionPageHtml('inpaint', 'Inpaint'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          const { width, height } = INPAINT;
+          await sendToWebview(page, {
+            type: 'init',
+            document: { fileName: 'black.png', format: 'png', width, height, readonly: false, lossy: false, warnings: [] },
+            settings: { ...DEFAULT_INPAINT_SETTINGS },
+          });
+          await sendToWebview(page, { type: 'image', revision: 1, bytes: await solidPng(width, height, [0, 0, 0]), mimeType: 'image/png', width, height });
+          await sendToWebview(page, { type: 'mask', revision: 0, baseRevision: null, region: { x: 0, y: 0, width, height, data: new Uint8Array(width * height) } });
+          await page.locator('#statusLine').filter({ hasText: `${width}×${height}` }).waitFor({ timeout: 5_000 });
+
+          // The host's copy of the mask, and its answer to each op the page sends.
+          const host = createMask(width, height);
+          let revision = 0;
+          let seen = 0;
+          const acknowledgeNextOp = async (): Promise<MaskOp> => {
+            const deadline = Date.now() + 5_000;
+            let ops = maskOps(await postedMessages(page));
+            while (ops.length <= seen && Date.now() < deadline) {
+              await page.waitForTimeout(50);
+              ops = maskOps(await postedMessages(page));
+            }
+            const message = ops[seen++];
+            if (!message) throw new Error('the page sent no mask op');
+            assert.equal(message.baseRevision, revision, 'the op is based on the host revision the page has');
+            const bounds = maskOpBounds(host, message.op);
+            applyMaskOp(host, message.op);
+            revision++;
+            await sendToWebview(page, { type: 'maskOpApplied', revision, op: message.op, hash: maskRegionHash(host, bounds), fromThisView: true });
+            return message.op;
+          };
+          const image = { width, height };
+          const leaveCanvas = () => page.mouse.move(1, 1); // no brush outline on the canvas while it is read
+
+          // Brush: a horizontal stroke.
+          await paintStroke(page, page, { tool: 'Brush', size: 9, points: [[10, 20], [60, 24]] }, image);
+          await leaveCanvas();
+          const brush = await acknowledgeNextOp();
+          assert.equal(brush.kind, 'stroke');
+          assert.ok(brush.kind === 'stroke' && brush.mode === 'paint' && brush.size === 9, JSON.stringify(brush).slice(0, 200));
+          // A fully masked pixel on the stroke gives the tint's strength at mask 255.
+          assert.equal(host.data[22 * width + 30], 255, 'the stroke covers its middle');
+          const canvas = page.locator('#canvas');
+          const box = (await canvas.boundingBox())!;
+          const [fx, fy] = [Math.round((box.width - width) / 2) + 30, Math.round((box.height - height) / 2) + 22];
+          const full = (await readCanvas(canvas, fx, fy, 1, 1))[0]!;
+          assert.ok(full > 60, `a masked pixel is tinted (red ${full})`);
+          await expectCanvasMask(page, host, full, 'after the brush stroke');
+
+          // Eraser: a vertical stroke through it.
+          await paintStroke(page, page, { tool: 'Eraser', size: 7, points: [[35, 5], [35, 55]] }, image);
+          await leaveCanvas();
+          const eraser = await acknowledgeNextOp();
+          assert.ok(eraser.kind === 'stroke' && eraser.mode === 'erase', JSON.stringify(eraser).slice(0, 200));
+          assert.equal(host.data[22 * width + 35], 0, 'the eraser cleared its path');
+          await expectCanvasMask(page, host, full, 'after the eraser stroke');
+          const beforeInvert = host.data.slice();
+
+          // Invert (a tool bar button).
+          await page.getByRole('button', { name: 'Invert mask', exact: true }).click();
+          assert.deepEqual(await acknowledgeNextOp(), { kind: 'invert' });
+          await expectCanvasMask(page, host, full, 'after invert');
+
+          // Undo, as the host sends it: the region the invert changed, as it was, on top of the current revision.
+          host.data.set(beforeInvert);
+          await sendToWebview(page, { type: 'mask', revision: revision + 1, baseRevision: revision, region: { x: 0, y: 0, width, height, data: beforeInvert } });
+          revision++;
+          await expectCanvasMask(page, host, full, 'after undo');
+
+          const requests = ((await postedMessages(page)) as { type: string }[]).filter((m) => m.type === 'requestMask' || m.type === 'error');
+          assert.deepEqual(requests, [], 'the page and the host agreed on every op (no resync, no error)');
+          await screenshot('final');
+        },
+      },
+    ],
+  });
+}
