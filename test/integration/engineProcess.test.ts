@@ -21,6 +21,9 @@ describe('engine process (dist/engine.js over IPC)', function () {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-proc-'));
     await writeAnalyticModel(path.join(dir, 'model'), {});
+    // Steps of tens of milliseconds, as real models have, for the cancel test (the plain analytic UNet runs a
+    // step in about a millisecond, faster than a message round trip).
+    await writeAnalyticModel(path.join(dir, 'slow'), { heavy: { matmulSize: 256, layers: 6 } });
     child = fork(engineJs, [], { serialization: 'advanced', silent: true });
     rpc = new RpcEndpoint((e) => child.send(e));
     child.on('message', (m) => rpc.receive(m));
@@ -60,22 +63,28 @@ describe('engine process (dist/engine.js over IPC)', function () {
   it('cancel is honoured between steps and the process stays up', async () => {
     const source = new CancellationSource();
     let last = 0;
+    let cancelledAt = 0;
     await assert.rejects(
       rpc.request(
         'generate',
-        { model: { dir: path.join(dir, 'model') }, executionProvider: 'auto', prompt: 'a red', width: 64, height: 64, steps: 200, seed: 1 },
+        { model: { dir: path.join(dir, 'slow') }, executionProvider: 'cpu', prompt: 'a red', width: 64, height: 64, steps: 200, seed: 1 },
         {
           cancellation: source.token,
           onProgress: (p) => {
             if (p.stage === 'denoising') {
               last = p.step;
-              if (p.step === 2) source.cancel();
+              if (p.step === 2) {
+                cancelledAt = p.step;
+                source.cancel();
+              }
             }
           },
         },
       ),
       (e: unknown) => e instanceof RpcFailure && e.code === ErrorCode.Cancelled,
     );
+    // The step running when the cancel arrives finishes; no step starts after it.
+    assert.equal(cancelledAt, 2);
     assert.ok(last <= 3, `stopped at step ${last}`);
     const again = await rpc.request('info', { model: { dir: path.join(dir, 'model') } });
     assert.equal(again.unet.inChannels, 4);
