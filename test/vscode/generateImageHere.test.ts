@@ -3,10 +3,12 @@
 // leaves nothing behind.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import * as vscode from 'vscode';
 import type { LocalDiffusionApi } from '../../src/extension';
+import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import { PROTOCOL_VERSION } from '../../src/protocol/engineProtocol';
 import { browserStep, browserStepsAvailable } from './browserStep';
 import { printExtensionLogOnFailure } from './extensionLog';
@@ -40,7 +42,9 @@ describe('Generate Image Here', function () {
   afterEach(printExtensionLogOnFailure);
 
   afterEach(async () => {
-    await vscode.workspace.getConfiguration('localDiffusion').update('defaultSteps', undefined, vscode.ConfigurationTarget.Global);
+    const config = vscode.workspace.getConfiguration('localDiffusion');
+    await config.update('defaultSteps', undefined, vscode.ConfigurationTarget.Global);
+    await config.update('model', undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('writes an image of the exact target size and format into the folder', async () => {
@@ -64,9 +68,14 @@ describe('Generate Image Here', function () {
 
   it('leaves no file behind when the job is cancelled or fails', async () => {
     const folder = freshFolder('nothing-here');
-    // A long job (the sample model's steps are fast; 150 of them take a second or more), seen running in its
-    // progress notification ("Step x/150") before it is cancelled or its engine killed.
-    await vscode.workspace.getConfiguration('localDiffusion').update('defaultSteps', 150, vscode.ConfigurationTarget.Global);
+    // A long job, seen running in its progress notification ("Step x/150") before it is cancelled or its engine
+    // killed: an analytic model whose UNet steps take tens of milliseconds, as real models' do (the built-in
+    // model's take about one, so a fast machine could finish 150 of them before the notification is seen).
+    const slowModel = path.join(os.tmpdir(), `ld-e2e-slow-model-${process.pid}`);
+    await writeAnalyticModel(slowModel, { heavy: { matmulSize: 384, layers: 8 } });
+    const config = vscode.workspace.getConfiguration('localDiffusion');
+    await config.update('model', slowModel, vscode.ConfigurationTarget.Global);
+    await config.update('defaultSteps', 150, vscode.ConfigurationTarget.Global);
     const aStepIsShown = () => browserStep('workbench.waitForNotification', { pattern: 'Step \\d+/150' }, 60_000);
 
     void vscode.commands.executeCommand('localDiffusion.generateImageHere', vscode.Uri.file(folder));
@@ -88,5 +97,6 @@ describe('Generate Image Here', function () {
     // Give a late write the chance to show up before looking.
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(listFolder(folder), [], 'no image and no temp file');
+    fs.rmSync(slowModel, { recursive: true, force: true });
   });
 });
