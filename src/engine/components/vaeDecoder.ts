@@ -41,6 +41,6 @@ export class VaeDecoder {
     const outHeight = Number(tensor.dims[2]);
     const outWidth = Number(tensor.dims[3]);
     if (Number(tensor.dims[1]) !== 3) throw mismatch(this.component, `expected 3 output channels, got ${tensor.dims[1]}.`);
-    return { rgb: toFloat32(tensor).slice(0, 3 * outHeight * outWidth), height: outHeight, width: outWidth };
+    return { rgb: toFloat32(tensor).subarray(0, 3 * outHeight * outWidth), height: outHeight, width: outWidth };
   }
 }
