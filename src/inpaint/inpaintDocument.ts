@@ -335,9 +335,11 @@ export class InpaintDocument extends Disposable implements vscode.CustomDocument
   private async reload(bytes: Uint8Array, mask: Uint8Array | undefined): Promise<void> {
     const probe = await probeImage(bytes);
     const sameSize = probe.width === this.width && probe.height === this.height;
+    // Candidates were composited onto the image as it was when their job ran: after a revert or a reload from
+    // disk, applying one would bring back pixels outside its mask that are no longer the document's.
+    this.jobs.discard();
     if (!sameSize) {
       this.model = new InpaintEditModel(probe.width, probe.height, { image: bytes });
-      this.jobs.discard();
     } else {
       this.model.reset({ image: bytes, ...(mask ? { mask } : {}) });
     }
