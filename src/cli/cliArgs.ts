@@ -35,6 +35,7 @@ generate options:
   --mask-padding N       context around the mask for --only-masked (default 32)
   --batch N              N images, seeds seed..seed+N-1, files FILE-1.png..FILE-N.png
   --ep NAME              execution provider: ${EXECUTION_PROVIDER_NAMES.join(' | ')} (default auto)
+  --previews FILE.png    also write the step previews side by side, then the final image
   --json                 print one JSON object with outputs, seed, timings, warnings on stdout
 `;
 
@@ -63,6 +64,8 @@ export interface GenerateCommand {
   json: boolean;
   /** Where installed models are looked up (--models-dir). */
   modelsDir?: string;
+  /** --previews: a strip of the first image's step previews and the final image. */
+  previews?: string;
 }
 
 export interface InfoCommand {
@@ -200,6 +203,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
               batch: { type: 'string' },
               ep: { type: 'string' },
               out: { type: 'string' },
+              previews: { type: 'string' },
               json: { type: 'boolean' },
             },
     });
@@ -218,6 +222,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const out = str('out');
   if (!out) throw new UsageError('--out FILE.png is required.');
   if (!out.toLowerCase().endsWith('.png')) throw new UsageError(`--out must name a .png file, got "${out}".`);
+  const previews = str('previews');
+  if (previews !== undefined && !previews.toLowerCase().endsWith('.png')) throw new UsageError(`--previews must name a .png file, got "${previews}".`);
   if (str('mask') !== undefined && str('image') === undefined) throw new UsageError('--mask needs --image (the picture to inpaint).');
   if (str('strength') !== undefined && str('image') === undefined) throw new UsageError('--strength needs --image.');
   const batch = integer('batch', str('batch')) ?? 1;
@@ -246,6 +252,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     mask: str('mask'),
     maskBlur: decimal('mask-blur', str('mask-blur')),
     maskPadding: integer('mask-padding', str('mask-padding')),
+    previews,
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (result as unknown as Record<string, unknown>)[k] = v;
   return result;

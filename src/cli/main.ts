@@ -3,12 +3,14 @@
 //   130 when interrupted (Ctrl+C cancels between steps, a second Ctrl+C quits at once).
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { GenerateParams, GenerateResult, ModelInfo } from '../protocol/engineProtocol';
+import type { GenerateParams, GenerateProgress, GenerateResult, ModelInfo, PreviewImage } from '../protocol/engineProtocol';
 import { CancellationSource, ErrorCode, RpcFailure } from '../protocol/rpc';
 import { Engine } from '../engine/engine';
+import { decodeImage, encodePng } from '../engine/image/imageCodec';
 import { writeFilesAtomically } from '../engine/output/writeFilesAtomically';
 import { outputPaths, parseCliArgs, USAGE, UsageError, type GenerateCommand, type ModelsPullCommand } from './cliArgs';
 import { resolveModelArgument, runModelsList, runModelsPull } from './modelsCommands';
+import { previewStrip } from './previewStrip';
 import { ProgressBar } from './progressBar';
 
 async function readInput(file: string, what: string): Promise<Uint8Array> {
@@ -40,7 +42,7 @@ async function runGenerate(cmd: GenerateCommand): Promise<number> {
       executionProvider: cmd.executionProvider,
       prompt: cmd.prompt,
       batchCount: cmd.batch,
-      previewEverySteps: 0,
+      previewEverySteps: cmd.previews !== undefined ? 1 : 0,
       ...(cmd.negativePrompt !== undefined ? { negativePrompt: cmd.negativePrompt } : {}),
       ...(cmd.width !== undefined ? { width: cmd.width } : {}),
       ...(cmd.height !== undefined ? { height: cmd.height } : {}),
@@ -55,19 +57,27 @@ async function runGenerate(cmd: GenerateCommand): Promise<number> {
     };
     if (cmd.image !== undefined) params.initImage = await readInput(cmd.image, 'image');
     if (cmd.mask !== undefined) params.mask = await readInput(cmd.mask, 'mask');
+    const previews: PreviewImage[] = [];
+    const onProgress = (p: GenerateProgress): void => {
+      bar?.update(p);
+      if (p.stage === 'denoising' && p.image === 1 && p.preview) previews.push(p.preview);
+    };
     const result: GenerateResult = await engine.generate(params, {
       cancellation: cancel.token,
-      ...(bar ? { onProgress: (p) => bar.update(p) } : {}),
+      ...(bar || cmd.previews !== undefined ? { onProgress } : {}),
     });
     bar?.clear();
     const files = outputPaths(cmd.out, result.images.length);
-    await writeFilesAtomically(
-      result.images.map((image, i) => ({ path: files[i], bytes: image.png })),
-      { overwrite: true },
-    );
+    const writes = result.images.map((image, i) => ({ path: files[i], bytes: image.png }));
+    if (cmd.previews !== undefined) {
+      const strip = await previewStrip(previews, await decodeImage(result.images[0].png));
+      writes.push({ path: cmd.previews, bytes: await encodePng(strip) });
+    }
+    await writeFilesAtomically(writes, { overwrite: true });
     if (cmd.json) {
       const json = {
         outputs: files.map((f) => path.resolve(f)),
+        ...(cmd.previews !== undefined ? { previews: path.resolve(cmd.previews) } : {}),
         seed: result.images[0].seed,
         seeds: result.images.map((i) => i.seed),
         width: result.width,
@@ -87,6 +97,7 @@ async function runGenerate(cmd: GenerateCommand): Promise<number> {
           `${files[i]}  (${result.width}×${result.height}, seed ${result.images[i].seed}, ${result.scheduler}, ${result.steps} steps, ${result.executionProvider})\n`,
         );
       }
+      if (cmd.previews !== undefined) process.stdout.write(`${cmd.previews}  (${previews.length} step previews, then the image)\n`);
       process.stderr.write(`done in ${(result.timings.totalMs / 1000).toFixed(2)} s\n`);
     }
     return 0;

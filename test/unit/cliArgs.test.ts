@@ -7,12 +7,12 @@ describe('CLI arguments', () => {
       'generate', '--model', 'm', '--prompt', 'a red circle', '--negative', 'blur', '--width', '640', '--height', '384',
       '--steps', '12', '--guidance', '6.5', '--seed', '42', '--scheduler', 'dpmpp-2m-karras', '--image', 'in.png',
       '--strength', '0.6', '--mask', 'mask.png', '--mask-blur', '4', '--only-masked', '--mask-padding', '16',
-      '--batch', '3', '--ep', 'cpu', '--out', 'o.png', '--json',
+      '--batch', '3', '--ep', 'cpu', '--out', 'o.png', '--previews', 'steps.png', '--json',
     ]);
     assert.deepEqual(cmd, {
       command: 'generate', model: 'm', prompt: 'a red circle', negativePrompt: 'blur', width: 640, height: 384, steps: 12,
       guidanceScale: 6.5, seed: 42, scheduler: 'dpmpp-2m-karras', image: 'in.png', strength: 0.6, mask: 'mask.png',
-      maskBlur: 4, onlyMasked: true, maskPadding: 16, batch: 3, executionProvider: 'cpu', out: 'o.png', json: true,
+      maskBlur: 4, onlyMasked: true, maskPadding: 16, batch: 3, executionProvider: 'cpu', out: 'o.png', previews: 'steps.png', json: true,
     });
   });
 
@@ -37,6 +37,7 @@ describe('CLI arguments', () => {
     [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--ep', 'tpu'], /--ep must be one of/],
     [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--mask', 'k.png'], /--mask needs --image/],
     [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--batch', '0'], /--batch/],
+    [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--previews', 'steps.gif'], /--previews must name a \.png/],
     [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--colour', 'red'], /colour/],
     [['paint'], /Unknown command/],
   ];
