@@ -1,4 +1,6 @@
-// Writes the built-in sample model (the analytic "shapes" model) to models/analytic-shapes/, run by `npm run build`.
+// Writes the analytic "shapes" test model (with a TAESD preview decoder) to models/analytic-shapes/, run by `npm run build`:
+// a model whose every output is known in closed form, for trying the extension and the CLI against exact answers. It
+// does not ship (the built-in model is the trained models/tiny-shapes).
 // Skips writing when every file is already byte-identical, so builds stay fast. Prints one line.
 //   node dist/tools/buildSampleModels.js [outputDir]
 

@@ -12,8 +12,8 @@ import { formatModelSpec, type ModelSource } from '../engine/modelStore/modelSou
 import type { ModelRef } from '../protocol/engineProtocol';
 import { ErrorCode, RpcFailure } from '../protocol/rpc';
 
-/** The sample model built by tools/buildSampleModels.ts into <extension>/models/. */
-export const BUILT_IN_MODEL_NAME = 'analytic-shapes';
+/** The trained sample model (tools/trainSampleModel.py, committed in models/tiny-shapes/), shipped in <extension>/models/. */
+export const BUILT_IN_MODEL_NAME = 'tiny-shapes';
 export const BUILT_IN_MODELS_FOLDER = 'models';
 
 const SETTING_FORMS =
@@ -55,7 +55,7 @@ export class ModelResolver {
       if (!fs.existsSync(dir)) {
         throw new RpcFailure(
           ErrorCode.ModelMissing,
-          `The built-in sample model is missing (${dir}). It is created by "npm run build"; or choose a model folder with "Local Diffusion: Select Model".`,
+          `The built-in sample model is missing (${dir}). It ships in the repository (models/tiny-shapes) and in every package: reinstall the extension, or choose a model folder with "Local Diffusion: Select Model".`,
         );
       }
       return { ref: { dir, name: BUILT_IN_MODEL_NAME }, builtIn: true };

@@ -85,12 +85,13 @@ describe('linux-x64 VSIX (npm run package)', function () {
     assert.deepEqual(files.filter((f) => f.startsWith('node_modules/sharp/src/') || f.includes('/glib-2.0/')), []);
   });
 
-  it('holds the bundles, the media, the icon and every built-in model', () => {
+  it('holds the bundles, the media, the icon and the built-in model (not the analytic test models)', () => {
     for (const f of REQUIRED_BUNDLES) assert.ok(files.includes(f), f);
     assert.ok(files.includes('media/icon.png'));
     assert.ok(files.includes('media/generate.css'));
     const models = builtInModels(repo);
-    assert.ok(models.includes('analytic-shapes'), models.join(', '));
+    assert.deepEqual(models, ['tiny-shapes']);
+    assert.ok(!files.some((f) => f.startsWith('models/analytic-shapes/')), 'the analytic test model stays out');
     for (const model of models) {
       assert.ok(files.includes(`models/${model}/model_index.json`), model);
       assert.ok(files.includes(`models/${model}/unet/model.onnx`), model);
@@ -148,7 +149,7 @@ describe('linux-x64 VSIX (npm run package)', function () {
     // os.tmpdir() has no node_modules above it: every require resolves inside the unpacked extension.
     const r = spawnSync(
       process.execPath,
-      [path.join(unpacked, 'dist', 'cli.js'), 'generate', '--model', path.join(unpacked, 'models', 'analytic-shapes'), '--prompt', 'a blue square on the right', '--seed', '3', '--steps', '4', '--ep', 'cpu', '--out', out],
+      [path.join(unpacked, 'dist', 'cli.js'), 'generate', '--model', path.join(unpacked, 'models', 'tiny-shapes'), '--prompt', 'a blue square on the right', '--seed', '3', '--steps', '4', '--ep', 'cpu', '--out', out],
       { cwd: unpacked, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_PATH: '' } },
     );
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);

@@ -77,9 +77,9 @@ describe('ModelResolver', () => {
   it('resolves "" to the built-in sample model shipped in the extension', () => {
     const resolved = resolver.resolve();
     assert.equal(resolved.builtIn, true);
-    assert.equal(resolved.ref.dir, path.join(extensionPath, 'models', 'analytic-shapes'));
+    assert.equal(resolved.ref.dir, path.join(extensionPath, 'models', 'tiny-shapes'));
     assert.equal(resolved.ref.dir, builtInModelDir(extensionPath));
-    assert.equal(resolved.ref.name, 'analytic-shapes');
+    assert.equal(resolved.ref.name, 'tiny-shapes');
   });
 
   it('says how to get the built-in model when it is missing', () => {
@@ -87,7 +87,7 @@ describe('ModelResolver', () => {
     const error = failure(() => resolver.resolve());
     assert.equal(error.code, ErrorCode.ModelMissing);
     assert.match(error.message, /built-in sample model is missing/);
-    assert.match(error.message, /npm run build/);
+    assert.match(error.message, /reinstall the extension/);
   });
 
   it('resolves an absolute folder', () => {

@@ -23,8 +23,10 @@ describe('stageExtension: models/', () => {
   });
   after(() => fs.rmSync(repo, { recursive: true, force: true }));
 
-  it('takes every folder with a model_index.json as a built-in model', () => {
-    assert.deepEqual(builtInModels(repo), ['analytic-shapes', 'tiny-shapes']);
+  it('ships the built-in model the extension names (tiny-shapes), not the analytic test models', () => {
+    assert.deepEqual(builtInModels(repo), ['tiny-shapes']);
+    assert.deepEqual(builtInModels(repo, ['analytic-shapes', 'tiny-shapes']), ['analytic-shapes', 'tiny-shapes']);
+    assert.deepEqual(builtInModels(repo, ['half-trained']), [], 'a folder without model_index.json is not a model');
   });
 
   it('takes the files directly under models/ that a bundle names, and no others', () => {

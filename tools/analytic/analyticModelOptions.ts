@@ -94,6 +94,6 @@ export function resolveAnalyticOptions(given: Partial<AnalyticModelOptions> = {}
   return resolved;
 }
 
-/** Options of the built-in sample model models/analytic-shapes (tools/buildSampleModels.ts): defaults + TAESD. */
+/** Options of the analytic test model models/analytic-shapes (tools/buildSampleModels.ts): defaults + TAESD. */
 export const SAMPLE_MODEL_OPTIONS: Readonly<Partial<AnalyticModelOptions>> = { taesd: true };
 export const SAMPLE_MODEL_FOLDER = 'analytic-shapes';

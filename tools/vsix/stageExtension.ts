@@ -4,12 +4,14 @@
 //   README.md, CHANGELOG.md, LICENSE, .vscodeignore
 //   dist/            the bundles (extension, engine, cli, webview pages), no source maps, no tools
 //   media/           styles and the icon
-//   models/<name>/   every built-in model folder (one with a model_index.json), and files directly under models/
-//                    that a bundle names (read at run time, e.g. catalog.json)
+//   models/<name>/   the built-in model the extension names (BUILT_IN_MODEL_NAME: the trained tiny-shapes; the
+//                    analytic test models stay out), and files directly under models/ that a bundle names (read
+//                    at run time, e.g. catalog.json)
 //   node_modules/    the runtime closure for this target: onnxruntime-node with only this platform's binding,
 //                    sharp with only this platform's @img packages, and their JavaScript dependencies
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { BUILT_IN_MODEL_NAME } from '../../src/models/modelResolver';
 import { ensureSharpNatives } from './foreignSharpPackages';
 import { collectRuntimePackages, readPackageManifest, type PackageManifest, type RuntimePackage } from './runtimeDependencies';
 import { ortBindingDir, type VsixTarget } from './vsixTargets';
@@ -35,7 +37,7 @@ export interface StageOptions {
 export interface StagedExtension {
   dir: string;
   packages: RuntimePackage[];
-  /** Built-in model folder names, e.g. ['analytic-shapes']. */
+  /** Built-in model folder names, e.g. ['tiny-shapes']. */
   models: string[];
   /** Files directly under models/ that ship because a bundle reads them (e.g. catalog.json). */
   modelDataFiles: string[];
@@ -53,15 +55,13 @@ export function ortBindingFor(repoRoot: string, target: VsixTarget): { dir: stri
   return { missing: `${ORT_PACKAGE} ${version} ships no binding for ${target.os}/${target.cpu}` };
 }
 
-/** The built-in models: every folder under models/ with a model_index.json (not models/catalog.json etc.). */
-export function builtInModels(repoRoot: string): string[] {
+/**
+ * The built-in models that ship: the folders under models/ named in `shipped` (default: the one the extension uses
+ * when no model is chosen) that hold a model_index.json. Test models (models/analytic-shapes) stay out.
+ */
+export function builtInModels(repoRoot: string, shipped: readonly string[] = [BUILT_IN_MODEL_NAME]): string[] {
   const dir = path.join(repoRoot, MODELS_FOLDER);
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, MODEL_INDEX)))
-    .map((e) => e.name)
-    .sort();
+  return shipped.filter((name) => fs.existsSync(path.join(dir, name, MODEL_INDEX))).sort();
 }
 
 /**
@@ -111,7 +111,7 @@ export function stageExtension(options: StageOptions): StagedExtension {
   copyTree(path.join(repoRoot, 'media'), path.join(dir, 'media'));
 
   const models = builtInModels(repoRoot);
-  if (models.length === 0) throw new Error(`no built-in model under ${MODELS_FOLDER}/ (npm run build writes one)`);
+  if (models.length === 0) throw new Error(`the built-in model ${MODELS_FOLDER}/${BUILT_IN_MODEL_NAME} is missing (it is in the repository; tools/trainSampleModel.py writes it)`);
   for (const model of models) copyTree(path.join(repoRoot, MODELS_FOLDER, model), path.join(dir, MODELS_FOLDER, model));
   const modelDataFiles = runtimeModelDataFiles(repoRoot);
   for (const file of modelDataFiles) fs.copyFileSync(path.join(repoRoot, MODELS_FOLDER, file), path.join(dir, MODELS_FOLDER, file));
@@ -120,10 +120,11 @@ export function stageExtension(options: StageOptions): StagedExtension {
   const sources = [...new Set([path.join(repoRoot, 'node_modules'), sharpModules])];
   const packages = collectRuntimePackages(manifest, sources, target);
   const ortBinaries = ortBindingDir(target);
+  const omitted = new Set((target.omittedOrtFiles ?? []).map((f) => `${ortBinaries}/${f}`));
   for (const pkg of packages) {
     const keep =
       pkg.name === ORT_PACKAGE
-        ? (rel: string) => !rel.startsWith('bin/') || isAncestorOrInside(rel, ortBinaries)
+        ? (rel: string) => (!rel.startsWith('bin/') || isAncestorOrInside(rel, ortBinaries)) && !omitted.has(rel)
         : () => true;
     copyTree(pkg.sourceDir, path.join(dir, 'node_modules', ...pkg.name.split('/')), (rel) => !rel.endsWith('.map') && keep(rel));
   }

@@ -15,13 +15,22 @@ export interface VsixTarget {
   readonly libc?: 'glibc';
   /** What a user gets on that platform (README and the packaging table); CPU always works. */
   readonly executionProviders: readonly string[];
+  /**
+   * Files of onnxruntime-node's binding folder left out. Windows: DXC (dxcompiler.dll, dxil.dll, 9 MB zipped) is
+   * loaded at run time, only by the WebGPU provider's Dawn, which compiles its shaders with Windows' own FXC
+   * (d3dcompiler_47.dll) when DXC is absent; onnxruntime.dll does not import them. Leaving them out keeps the
+   * Windows packages within the 40 MB budget with the trained sample model inside.
+   */
+  readonly omittedOrtFiles?: readonly string[];
 }
+
+const WINDOWS_OMITTED_ORT_FILES = ['dxcompiler.dll', 'dxil.dll'] as const;
 
 export const VSIX_TARGETS: readonly VsixTarget[] = [
   { target: 'linux-x64', os: 'linux', cpu: 'x64', libc: 'glibc', executionProviders: ['cpu', 'webgpu', 'cuda (opt-in)'] },
   { target: 'linux-arm64', os: 'linux', cpu: 'arm64', libc: 'glibc', executionProviders: ['cpu', 'webgpu'] },
-  { target: 'win32-x64', os: 'win32', cpu: 'x64', executionProviders: ['cpu', 'dml', 'webgpu'] },
-  { target: 'win32-arm64', os: 'win32', cpu: 'arm64', executionProviders: ['cpu', 'dml', 'webgpu'] },
+  { target: 'win32-x64', os: 'win32', cpu: 'x64', executionProviders: ['cpu', 'dml', 'webgpu (FXC)'], omittedOrtFiles: WINDOWS_OMITTED_ORT_FILES },
+  { target: 'win32-arm64', os: 'win32', cpu: 'arm64', executionProviders: ['cpu', 'dml', 'webgpu (FXC)'], omittedOrtFiles: WINDOWS_OMITTED_ORT_FILES },
   { target: 'darwin-x64', os: 'darwin', cpu: 'x64', executionProviders: ['cpu', 'coreml'] },
   { target: 'darwin-arm64', os: 'darwin', cpu: 'arm64', executionProviders: ['cpu', 'coreml', 'webgpu'] },
 ];

@@ -6,10 +6,8 @@
 //                   unchanged on disk, and the file is the chosen candidate.
 // Screenshots of each final state go to out/e2e-artifacts/ (ui-<scenario>-final.png).
 //
-// The preview check needs a model whose previews change while it denoises. The built-in sample model
-// (models/analytic-shapes) predicts its target exactly, so its previews are the same at every step; the suite uses
-// LOCAL_DIFFUSION_E2E_MODEL (a model folder) when set, else models/tiny-shapes when it has been built, else the
-// built-in model, and then says so and checks only that a preview is drawn at every step.
+// The preview check needs a model whose previews change while it denoises: the built-in sample model
+// (models/tiny-shapes, a trained diffusion model) does; LOCAL_DIFFUSION_E2E_MODEL (a model folder) replaces it.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -35,13 +33,11 @@ import {
 /** Steps whose preview must differ visibly from the one before. */
 const MIN_PREVIEW_CHANGES = 3;
 
-/** The model for the Generate Image scenario: an explicit folder, the trained sample model, or '' (built-in). */
-export function previewModel(repoRoot: string): { setting: string; previewsChange: boolean; label: string } {
+/** The model for the Generate Image scenario: an explicit folder, else '' (the built-in trained sample model). */
+export function previewModel(): { setting: string; label: string } {
   const explicit = process.env.LOCAL_DIFFUSION_E2E_MODEL;
-  if (explicit) return { setting: path.resolve(explicit), previewsChange: true, label: explicit };
-  const tiny = path.join(repoRoot, 'models', 'tiny-shapes');
-  if (fs.existsSync(path.join(tiny, 'model_index.json'))) return { setting: tiny, previewsChange: true, label: 'models/tiny-shapes' };
-  return { setting: '', previewsChange: false, label: 'the built-in analytic model' };
+  if (explicit) return { setting: path.resolve(explicit), label: explicit };
+  return { setting: '', label: 'the built-in sample model (tiny-shapes)' };
 }
 
 /** A 256×256 PNG with a gradient and a checker pattern (no model makes this). */
@@ -63,7 +59,7 @@ async function rgba(bytes: Buffer): Promise<Buffer> {
 }
 
 export function uiScenariosSuite(repoRoot: string): E2eSuite {
-  const model = previewModel(repoRoot);
+  const model = previewModel();
   return uiScenarioSuite({
     name: 'ui',
     extensionDevelopmentPath: repoRoot,
@@ -85,11 +81,7 @@ export function uiScenariosSuite(repoRoot: string): E2eSuite {
           );
           const changes = previewChanges(run.previews);
           log(`previews (${model.label}): mean change per step ${run.previews.map((p) => p.meanAbsDiff.toFixed(2)).join(', ')}`);
-          if (model.previewsChange) {
-            assert.ok(changes >= MIN_PREVIEW_CHANGES, `the preview changed at ${changes} step(s), expected at least ${MIN_PREVIEW_CHANGES}`);
-          } else {
-            log(`NOTE: preview-change check not applied: ${model.label} predicts its target exactly (previews equal at every step; ${changes} changed). Build models/tiny-shapes or set LOCAL_DIFFUSION_E2E_MODEL.`);
-          }
+          assert.ok(changes >= MIN_PREVIEW_CHANGES, `the preview changed at ${changes} step(s), expected at least ${MIN_PREVIEW_CHANGES}`);
 
           const savedPath = await saveResult(page, run.resultId);
           const name = path.posix.basename(savedPath);
