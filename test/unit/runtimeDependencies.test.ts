@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { collectRuntimePackages, fitsTarget, type PackageManifest } from '../../tools/vsix/runtimeDependencies';
-import { findTarget, isNativeFile, ortBindingDir, sharpPlatformPackages, VSIX_TARGETS } from '../../tools/vsix/vsixTargets';
+import { findTarget, isNativeFile, ortBindingDir, ortFileShips, sharpPlatformPackages, VSIX_TARGETS } from '../../tools/vsix/vsixTargets';
 
 const linuxX64 = findTarget('linux-x64');
 const win32X64 = findTarget('win32-x64');
@@ -46,6 +46,34 @@ describe('VSIX targets', () => {
       assert.ok(isNativeFile(f), f);
     }
     for (const f of ['index.js', 'README.so.md', 'lib/node.txt', 'dll.json']) assert.ok(!isNativeFile(f), f);
+  });
+});
+
+describe("onnxruntime-node's files per target (ortFileShips)", () => {
+  // Every file the onnxruntime-node 1.30 package has under bin/, by platform.
+  const bin: Record<string, string[]> = {
+    'linux/x64': ['libonnxruntime.so.1', 'onnxruntime_binding.node'],
+    'win32/x64': ['DirectML.dll', 'dxcompiler.dll', 'dxil.dll', 'onnxruntime.dll', 'onnxruntime_binding.node'],
+    'darwin/arm64': ['libonnxruntime.1.30.0.dylib', 'libonnxruntime.1.dylib', 'onnxruntime_binding.node'],
+  };
+  const shipped = (target: string): string[] => {
+    const t = findTarget(target);
+    return Object.entries(bin)
+      .flatMap(([folder, files]) => files.map((f) => `bin/napi-v6/${folder}/${f}`))
+      .filter((rel) => ortFileShips(t, rel))
+      .map((rel) => rel.slice('bin/napi-v6/'.length));
+  };
+
+  it("keeps the package's JavaScript and the way down to the target's binding folder", () => {
+    const t = findTarget('linux-x64');
+    for (const rel of ['package.json', 'dist/index.js', 'bin', 'bin/napi-v6', 'bin/napi-v6/linux', 'bin/napi-v6/linux/x64']) assert.ok(ortFileShips(t, rel), rel);
+    for (const rel of ['bin/napi-v6/win32', 'bin/napi-v6/linux/arm64', 'bin/napi-v6/win32/x64/onnxruntime.dll']) assert.ok(!ortFileShips(t, rel), rel);
+  });
+
+  it('ships only its own binaries, less the files nothing loads on that platform', () => {
+    assert.deepEqual(shipped('linux-x64'), ['linux/x64/libonnxruntime.so.1', 'linux/x64/onnxruntime_binding.node']);
+    assert.deepEqual(shipped('win32-x64'), ['win32/x64/DirectML.dll', 'win32/x64/onnxruntime.dll', 'win32/x64/onnxruntime_binding.node']);
+    assert.deepEqual(shipped('darwin-arm64'), ['darwin/arm64/libonnxruntime.1.dylib', 'darwin/arm64/onnxruntime_binding.node']);
   });
 });
 

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { BUILT_IN_MODEL_NAME } from '../../src/models/modelResolver';
 import { ensureSharpNatives } from './foreignSharpPackages';
 import { collectRuntimePackages, readPackageManifest, type PackageManifest, type RuntimePackage } from './runtimeDependencies';
-import { ortBindingDir, type VsixTarget } from './vsixTargets';
+import { ortBindingDir, ortFileShips, type VsixTarget } from './vsixTargets';
 
 export const ORT_PACKAGE = 'onnxruntime-node';
 /** Files the manifest's store page needs next to package.json. */
@@ -119,21 +119,11 @@ export function stageExtension(options: StageOptions): StagedExtension {
   const sharpModules = ensureSharpNatives(repoRoot, target, options.log);
   const sources = [...new Set([path.join(repoRoot, 'node_modules'), sharpModules])];
   const packages = collectRuntimePackages(manifest, sources, target);
-  const ortBinaries = ortBindingDir(target);
-  const omitted = new Set((target.omittedOrtFiles ?? []).map((f) => `${ortBinaries}/${f}`));
   for (const pkg of packages) {
-    const keep =
-      pkg.name === ORT_PACKAGE
-        ? (rel: string) => (!rel.startsWith('bin/') || isAncestorOrInside(rel, ortBinaries)) && !omitted.has(rel)
-        : () => true;
+    const keep = pkg.name === ORT_PACKAGE ? (rel: string) => ortFileShips(target, rel) : () => true;
     copyTree(pkg.sourceDir, path.join(dir, 'node_modules', ...pkg.name.split('/')), (rel) => !rel.endsWith('.map') && keep(rel));
   }
   return { dir, packages, models, modelDataFiles };
-}
-
-/** True for `rel` on the way to `folder` (bin, bin/napi-v6, …) or inside it. */
-function isAncestorOrInside(rel: string, folder: string): boolean {
-  return rel === folder || rel.startsWith(`${folder}/`) || folder.startsWith(`${rel}/`);
 }
 
 /** Copies a folder; `keep` sees '/'-separated paths relative to `from` (folders too) and may prune them. */

@@ -15,29 +15,47 @@ export interface VsixTarget {
   readonly libc?: 'glibc';
   /** What a user gets on that platform (README and the packaging table); CPU always works. */
   readonly executionProviders: readonly string[];
-  /**
-   * Files of onnxruntime-node's binding folder left out. Windows: DXC (dxcompiler.dll, dxil.dll, 9 MB zipped) is
-   * loaded at run time, only by the WebGPU provider's Dawn, which compiles its shaders with Windows' own FXC
-   * (d3dcompiler_47.dll) when DXC is absent; onnxruntime.dll does not import them. Leaving them out keeps the
-   * Windows packages within the 40 MB budget with the trained sample model inside.
-   */
-  readonly omittedOrtFiles?: readonly string[];
+  /** Files of onnxruntime-node's binding folder that are left out (see the lists below). */
+  readonly omittedOrtFiles?: readonly RegExp[];
 }
 
-const WINDOWS_OMITTED_ORT_FILES = ['dxcompiler.dll', 'dxil.dll'] as const;
+/**
+ * Windows: DXC (dxcompiler.dll, dxil.dll; 9 MB zipped) is loaded at run time, only by the WebGPU provider's Dawn,
+ * which compiles its shaders with Windows' own FXC (d3dcompiler_47.dll) when DXC is absent; onnxruntime.dll does not
+ * import them. Leaving them out keeps the Windows packages within the 40 MB budget with the trained model inside.
+ */
+const WINDOWS_OMITTED_ORT_FILES = [/^dxcompiler\.dll$/, /^dxil\.dll$/];
+/**
+ * macOS: onnxruntime-node ships libonnxruntime.1.dylib and an identical libonnxruntime.<version>.dylib (a symbolic
+ * link flattened by npm's tarball, 45 MB); the binding loads @rpath/libonnxruntime.1.dylib only.
+ */
+const MACOS_OMITTED_ORT_FILES = [/^libonnxruntime\.\d+\.\d+\.\d+\.dylib$/];
 
 export const VSIX_TARGETS: readonly VsixTarget[] = [
   { target: 'linux-x64', os: 'linux', cpu: 'x64', libc: 'glibc', executionProviders: ['cpu', 'webgpu', 'cuda (opt-in)'] },
   { target: 'linux-arm64', os: 'linux', cpu: 'arm64', libc: 'glibc', executionProviders: ['cpu', 'webgpu'] },
   { target: 'win32-x64', os: 'win32', cpu: 'x64', executionProviders: ['cpu', 'dml', 'webgpu (FXC)'], omittedOrtFiles: WINDOWS_OMITTED_ORT_FILES },
   { target: 'win32-arm64', os: 'win32', cpu: 'arm64', executionProviders: ['cpu', 'dml', 'webgpu (FXC)'], omittedOrtFiles: WINDOWS_OMITTED_ORT_FILES },
-  { target: 'darwin-x64', os: 'darwin', cpu: 'x64', executionProviders: ['cpu', 'coreml'] },
-  { target: 'darwin-arm64', os: 'darwin', cpu: 'arm64', executionProviders: ['cpu', 'coreml', 'webgpu'] },
+  { target: 'darwin-x64', os: 'darwin', cpu: 'x64', executionProviders: ['cpu', 'coreml'], omittedOrtFiles: MACOS_OMITTED_ORT_FILES },
+  { target: 'darwin-arm64', os: 'darwin', cpu: 'arm64', executionProviders: ['cpu', 'coreml', 'webgpu'], omittedOrtFiles: MACOS_OMITTED_ORT_FILES },
 ];
 
 /** onnxruntime-node's binding folder for a target, relative to its package root (its lib/binding.ts). */
 export function ortBindingDir(target: VsixTarget): string {
   return `bin/napi-v6/${target.os}/${target.cpu}`;
+}
+
+/**
+ * Whether a path inside the onnxruntime-node package ('/'-separated, folders too) goes into the target's VSIX:
+ * everything outside bin/, the way down to the target's binding folder, and that folder's files less the omitted.
+ */
+export function ortFileShips(target: VsixTarget, rel: string): boolean {
+  if (!rel.startsWith('bin/') && rel !== 'bin') return true;
+  const folder = ortBindingDir(target);
+  if (rel === folder || folder.startsWith(`${rel}/`)) return true;
+  if (!rel.startsWith(`${folder}/`)) return false;
+  const name = rel.slice(folder.length + 1);
+  return !(target.omittedOrtFiles ?? []).some((pattern) => pattern.test(name));
 }
 
 /**
