@@ -145,16 +145,17 @@ describe('Engine process', function () {
   it('cancel stops a running job within one step, without restarting the engine', async () => {
     const before = await hello();
     const source = new vscode.CancellationTokenSource();
-    // The sample model's steps take milliseconds; at 4096×4096 one takes about 0.2 s, far longer than a message
-    // between the processes, so "within one step" is measured in steps, not in scheduling noise. No previews:
-    // each progress message stays a few bytes.
+    // The built-in model's steps take a few milliseconds at its native 64×64; at 320×320 one takes about 0.2 s on
+    // a CPU (its self-attention grows with the square of the area), far longer than a message between the
+    // processes, so "within one step" is measured in steps, not in scheduling noise. No previews: each progress
+    // message stays a few bytes.
     const steps = 40;
     const cancelAtStep = 2;
     let cancelledAt: number | undefined;
     const after: number[] = [];
     const job = api.generation.generate({
       title: 'e2e: cancelled',
-      params: { prompt: PROMPT, steps, width: 4096, height: 4096, seed: 12, previewEverySteps: 0 },
+      params: { prompt: PROMPT, steps, width: 320, height: 320, seed: 12, previewEverySteps: 0 },
       token: source.token,
       onProgress: (progress) => {
         if (progress.stage !== 'denoising') return;
