@@ -21,10 +21,8 @@ async function readInput(file: string, what: string): Promise<Uint8Array> {
   }
 }
 
-async function runGenerate(cmd: GenerateCommand): Promise<number> {
-  const engine = new Engine((level, message) => {
-    if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
-  });
+/** Ctrl+C cancels (between steps, or a download that resumes next time); a second Ctrl+C quits at once (130). */
+function cancelOnCtrlC(): { cancel: CancellationSource; onSigint: () => void } {
   const cancel = new CancellationSource();
   let interrupted = false;
   const onSigint = (): void => {
@@ -34,6 +32,14 @@ async function runGenerate(cmd: GenerateCommand): Promise<number> {
     cancel.cancel();
   };
   process.on('SIGINT', onSigint);
+  return { cancel, onSigint };
+}
+
+async function runGenerate(cmd: GenerateCommand): Promise<number> {
+  const engine = new Engine((level, message) => {
+    if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
+  });
+  const { cancel, onSigint } = cancelOnCtrlC();
   const bar = process.stderr.isTTY && !cmd.json ? new ProgressBar(process.stderr) : undefined;
   try {
     const model = await resolveModelArgument(cmd.model, cmd.modelsDir);
@@ -116,15 +122,7 @@ async function runGenerate(cmd: GenerateCommand): Promise<number> {
 
 /** `models pull`: Ctrl+C cancels (the download resumes next time), a second Ctrl+C quits at once. */
 async function runPull(cmd: ModelsPullCommand): Promise<number> {
-  const cancel = new CancellationSource();
-  let interrupted = false;
-  const onSigint = (): void => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write('\ncancelling… (Ctrl+C again to quit now)\n');
-    cancel.cancel();
-  };
-  process.on('SIGINT', onSigint);
+  const { cancel, onSigint } = cancelOnCtrlC();
   try {
     return await runModelsPull(cmd, cancel);
   } finally {

@@ -19,6 +19,7 @@ import {
   type Envelope,
   type NotificationMap,
   type RequestOptions,
+  untilCancelled,
 } from '../protocol/rpc';
 
 export interface EngineLogger {
@@ -129,7 +130,7 @@ export class EngineProcess {
     this.clearIdleTimer();
     this.activeRequests++;
     try {
-      const engine = await whileNotCancelled(this.ensureStarted(), cancellation);
+      const engine = await untilCancelled(this.ensureStarted(), cancellation);
       return await this.requestOn(engine, method, params, options);
     } finally {
       this.activeRequests--;
@@ -427,23 +428,6 @@ function asFailure(error: unknown): RpcFailure {
   return new RpcFailure(ErrorCode.Internal, error instanceof Error ? error.message : String(error));
 }
 
-/** Waits for `promise`, but rejects with Cancelled as soon as the cancellation fires. */
-function whileNotCancelled<T>(promise: Promise<T>, cancellation: Cancellation | undefined): Promise<T> {
-  if (!cancellation) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const sub = cancellation.onCancel(() => reject(cancelled()));
-    promise.then(
-      (value) => {
-        sub.dispose();
-        resolve(value);
-      },
-      (error: unknown) => {
-        sub.dispose();
-        reject(error);
-      },
-    );
-  });
-}
 
 function pipeLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
   if (!stream) return;

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { Commands, Settings } from '../constants';
 import type { EngineClient } from '../engineClient/engineClient';
 import type { GenerateParams, GenerateProgress, GenerateResult, ModelInfo } from '../protocol/engineProtocol';
-import { ErrorCode, RpcFailure } from '../protocol/rpc';
+import { ErrorCode, RpcFailure, untilCancelled } from '../protocol/rpc';
 import type { ModelResolver } from '../models/modelResolver';
 import type { LocalDiffusionSettings } from '../settings';
 import { Disposable } from '../util/dispose';
@@ -123,7 +123,13 @@ export class EngineGenerationService extends Disposable implements GenerationSer
       });
       this.infoCache = { dir: model.dir, info };
     }
-    return untilCancelled(this.infoCache.info, token);
+    if (!token) return this.infoCache.info;
+    return untilCancelled(this.infoCache.info, {
+      get cancelled() {
+        return token.isCancellationRequested;
+      },
+      onCancel: (listener) => token.onCancellationRequested(listener),
+    });
   }
 
   cancelAll(): void {
@@ -191,20 +197,3 @@ function describeParams(params: GenerateParams): string {
   return parts.join(', ');
 }
 
-function untilCancelled<T>(promise: Promise<T>, token: vscode.CancellationToken | undefined): Promise<T> {
-  if (!token) return promise;
-  if (token.isCancellationRequested) return Promise.reject(new RpcFailure(ErrorCode.Cancelled, 'Cancelled.'));
-  return new Promise<T>((resolve, reject) => {
-    const sub = token.onCancellationRequested(() => reject(new RpcFailure(ErrorCode.Cancelled, 'Cancelled.')));
-    promise.then(
-      (value) => {
-        sub.dispose();
-        resolve(value);
-      },
-      (error: unknown) => {
-        sub.dispose();
-        reject(error);
-      },
-    );
-  });
-}

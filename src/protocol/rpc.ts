@@ -63,6 +63,25 @@ export interface Cancellation {
   onCancel(listener: () => void): { dispose(): void };
 }
 
+/** Waits for `promise`, but rejects with a Cancelled RpcFailure as soon as `cancellation` fires (or at once if it has). */
+export function untilCancelled<T>(promise: Promise<T>, cancellation: Cancellation | undefined): Promise<T> {
+  if (!cancellation) return promise;
+  if (cancellation.cancelled) return Promise.reject(new RpcFailure(ErrorCode.Cancelled, 'Cancelled.'));
+  return new Promise<T>((resolve, reject) => {
+    const sub = cancellation.onCancel(() => reject(new RpcFailure(ErrorCode.Cancelled, 'Cancelled.')));
+    promise.then(
+      (value) => {
+        sub.dispose();
+        resolve(value);
+      },
+      (error: unknown) => {
+        sub.dispose();
+        reject(error);
+      },
+    );
+  });
+}
+
 export class CancellationSource {
   private readonly listeners = new Set<() => void>();
   private isCancelled = false;
