@@ -105,6 +105,14 @@ export async function downloadFile(o: DownloadFileOptions): Promise<DownloadFile
     o.onPhase?.('downloading');
     o.onFileBytes?.(offset);
 
+    /** Forget what is there and download the whole file again; removes the .part unless it will be overwritten. */
+    const startOver = async (removePart: boolean): Promise<void> => {
+      if (removePart) await fsp.rm(part, { force: true });
+      offset = 0;
+      digest = new FileDigest(o.expected);
+      o.onFileBytes?.(0);
+    };
+
     let attempt = 0;
     while (offset < size) {
       let progressed = false;
@@ -117,27 +125,19 @@ export async function downloadFile(o: DownloadFileOptions): Promise<DownloadFile
           if (start !== offset) {
             // Not the range asked for (416 handled below): start the file again rather than guess.
             response.body.resume();
-            await fsp.rm(part, { force: true });
-            offset = 0;
-            digest = new FileDigest(o.expected);
-            o.onFileBytes?.(0);
+            await startOver(true);
             continue;
           }
         } else if (response.status === 200) {
           if (offset > 0) {
             // The server ignored the Range header: the whole file comes again.
-            offset = 0;
+            await startOver(false);
             append = false;
-            digest = new FileDigest(o.expected);
-            o.onFileBytes?.(0);
           }
         } else if (response.status === 416 && offset > 0) {
           // The .part is not a prefix of this file (the file changed): start again.
           response.body.resume();
-          await fsp.rm(part, { force: true });
-          offset = 0;
-          digest = new FileDigest(o.expected);
-          o.onFileBytes?.(0);
+          await startOver(true);
           continue;
         } else {
           throw await o.failure(response);
