@@ -74,7 +74,7 @@ VAE_BATCH = 32
 VAE_CROP = 32
 VAE_LR = 1e-3
 VAE_KL_WEIGHT = 1e-4
-UNET_STEPS = 2400
+UNET_STEPS = 3000
 UNET_BATCH = 32
 UNET_LR = 1.5e-3
 UNET_WARMUP = 100
@@ -609,11 +609,29 @@ class BasicTransformerBlock(nn.Module):
         return x + self.ff_out(a * F.gelu(gate))
 
 
+def position_features(h, w):
+    """[h * w, 10]: each cell's centre y, x in [-1, 1] and sin/cos of pi*k*y, pi*k*x for k = 1, 2, from the input's size.
+    Added to the transformer's tokens (as a ViT adds position embeddings), so that a cross-attention query knows where
+    it is and "top left" can pick its cells at any size."""
+    ys = (torch.arange(h, dtype=torch.float32) + 0.5) * (2.0 / h) - 1.0
+    xs = (torch.arange(w, dtype=torch.float32) + 0.5) * (2.0 / w) - 1.0
+    y = ys[:, None].expand(h, w).reshape(-1, 1)
+    x = xs[None, :].expand(h, w).reshape(-1, 1)
+    features = [y, x]
+    for k in (1.0, 2.0):
+        features += [torch.sin(math.pi * k * y), torch.cos(math.pi * k * y), torch.sin(math.pi * k * x), torch.cos(math.pi * k * x)]
+    return torch.cat(features, dim=1)
+
+
+POSITION_FEATURES = 10
+
+
 class Transformer2DModel(nn.Module):
     def __init__(self, dim, self_attention):
         super().__init__()
         self.norm = nn.GroupNorm(UNET_GROUPS, dim, eps=1e-6)
         self.proj_in = nn.Linear(dim, dim)
+        self.pos_proj = nn.Linear(POSITION_FEATURES, dim)
         self.block = BasicTransformerBlock(dim, self_attention)
         self.proj_out = nn.Linear(dim, dim)
         nn.init.zeros_(self.proj_out.weight)
@@ -622,7 +640,8 @@ class Transformer2DModel(nn.Module):
     def forward(self, x, context):
         b, c, h, w = x.shape
         y = self.norm(x).permute(0, 2, 3, 1).reshape(b, h * w, c)
-        y = self.proj_out(self.block(self.proj_in(y), context))
+        y = self.proj_in(y) + self.pos_proj(position_features(h, w))[None]
+        y = self.proj_out(self.block(y, context))
         return x + y.reshape(b, h, w, c).permute(0, 3, 1, 2)
 
 
@@ -660,8 +679,8 @@ UNET_LEVELS = [(UNET_CHANNELS[0], True, False), (UNET_CHANNELS[1], True, True), 
 
 
 class TinyUNet(nn.Module):
-    """CrossAttnDownBlock2D x2 + DownBlock2D, UNetMidBlock2DCrossAttn, UpBlock2D + CrossAttnUpBlock2D x2;
-    layers_per_block 1; the 16x16 level uses cross-attention only (no self-attention) to save time."""
+    """CrossAttnDownBlock2D x3, UNetMidBlock2DCrossAttn, CrossAttnUpBlock2D x3; layers_per_block 1; cross-attention
+    at every level, self-attention at 8x8 and 4x4 only (none at 16x16, to save time)."""
 
     def __init__(self):
         super().__init__()
@@ -1521,10 +1540,11 @@ batch 2 for guidance) and {s['speed']['decodeMs']:.0f} ms to decode.
   `input_ids` int64 [batch, 77], outputs `last_hidden_state` [batch, 77, {TEXT_DIM}] and `pooler_output`.
 - UNet ({s['params']['unet']:,} parameters): `UNet2DConditionModel` scaled down: block_out_channels
   {list(UNET_CHANNELS)} at 16x16, 8x8 and 4x4, CrossAttnDownBlock2D x3, a cross-attention mid block, CrossAttnUpBlock2D x3,
-  one layer per block, GroupNorm {UNET_GROUPS}, head size {UNET_HEAD_DIM}, GEGLU feed-forward; self-attention at 8x8 and 4x4,
-  cross-attention only at 16x16 (to save time). Two additions that a CPU budget needs: the prompt, attention-pooled,
-  is added to the time embedding (diffusers' `addition_embed_type: "text"`, `TextTimeEmbedding`), and `conv_in` also
-  reads two coordinate planes computed from the input size (CoordConv), for the places. Inputs `sample`, `timestep`
+  one layer per block, GroupNorm {UNET_GROUPS}, head size {UNET_HEAD_DIM}, GEGLU feed-forward; cross-attention at every level,
+  self-attention at 8x8 and 4x4 only (to save time). Additions for a CPU budget: the prompt, attention-pooled, is
+  added to the time embedding (diffusers' `addition_embed_type: "text"`, `TextTimeEmbedding`); `conv_in` also reads two
+  coordinate planes computed from the input size (CoordConv); and each transformer adds sine/cosine features of its
+  cells' positions to their tokens (as ViT's position embeddings), for the places. Inputs `sample`, `timestep`
   (float32 [batch]), `encoder_hidden_states`; output `out_sample`; nothing else.
 - Diffusion: SD's noise schedule (`scaled_linear`, {BETA_START} to {BETA_END}, 1000 steps), epsilon prediction,
   min-SNR-{MIN_SNR_GAMMA:g} loss weights and offset noise {OFFSET_NOISE} (a random constant per latent channel added to the
