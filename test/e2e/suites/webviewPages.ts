@@ -11,6 +11,7 @@ import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { GenerateFormValues } from '../../../src/protocol/generatePanelProtocol';
 import { DEFAULT_INPAINT_SETTINGS, type MaskOp } from '../../../src/protocol/inpaintEditorProtocol';
+import { webviewDocument } from '../../../src/util/webviewDocument';
 import { applyMaskOp, maskOpBounds } from '../../../webview/inpaint/maskOps';
 import { createMask, maskRegionHash, type Mask } from '../../../webview/inpaint/maskRect';
 import type { E2eSuite } from '../e2eSuite';
@@ -18,22 +19,15 @@ import { WEBVIEW_ORIGIN, openWebviewPage, postedMessages, sendToWebview } from '
 import { webviewPageSuite } from '../webviewPageSuite';
 import { paintStroke } from './localDiffusionUi';
 
-/** The page as src/util/webviewHtml.ts renderWebviewHtml builds it ({{cspSource}} and {{nonce}} filled by openWebviewPage). */
+/** The page as the extension builds it (src/util/webviewDocument.ts; {{cspSource}} and {{nonce}} filled by openWebviewPage). */
 function extensionPageHtml(script: 'generate' | 'inpaint', title: string): string {
-  const csp = ["default-src 'none'", 'img-src {{cspSource}} blob: data:', 'style-src {{cspSource}}', 'font-src {{cspSource}}', "script-src 'nonce-{{nonce}}'"].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-  <head>
-    <meta charset="UTF-8">
-    <meta http-equiv="Content-Security-Policy" content="${csp}">
-    <link rel="stylesheet" href="${WEBVIEW_ORIGIN}/media/${script}.css">
-    <title>${title}</title>
-  </head>
-  <body>
-    <div id="app"></div>
-    <script nonce="{{nonce}}" src="${WEBVIEW_ORIGIN}/dist/webview/${script}.js"></script>
-  </body>
-</html>`;
+  return webviewDocument({
+    cspSource: '{{cspSource}}',
+    nonce: '{{nonce}}',
+    styleHrefs: [`${WEBVIEW_ORIGIN}/media/${script}.css`],
+    scriptSrc: `${WEBVIEW_ORIGIN}/dist/webview/${script}.js`,
+    title,
+  });
 }
 
 async function waitForPosted(page: Page, accept: (message: { type?: string }) => boolean, what: string): Promise<{ type?: string }[]> {
