@@ -1,5 +1,6 @@
 // Playwright UI scenarios against the real workbench: each scenario gets a fresh workspace, a fresh
-// code-server and a page with the extension under development loaded (no test payload).
+// code-server and a page with the extension under development loaded (no test payload), or with the extensions
+// code-server was started with (an installed VSIX) when there is none under development.
 import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { openWorkbench, saveScreenshot } from './browser';
@@ -24,8 +25,8 @@ export interface UiScenario extends NamedScenario {
 
 export interface UiScenarioSuiteOptions {
   name: string;
-  /** Absolute path of the extension folder. */
-  extensionDevelopmentPath: string;
+  /** Absolute path of the extension folder; omitted: only the extensions code-server has installed. */
+  extensionDevelopmentPath?: string;
   /** Workspace template, copied per scenario (an empty folder when omitted). */
   workspace?: string;
   /** More environment for code-server and its extension host. */
@@ -59,7 +60,11 @@ export function uiScenarioSuite(options: UiScenarioSuiteOptions): E2eSuite {
           return { page, server, workspace };
         },
         async run(scenario, { page, server, workspace }) {
-          await openWorkbench(page, { origin: server.origin, folder: workspace, extensionDevelopmentPath: options.extensionDevelopmentPath });
+          await openWorkbench(page, {
+            origin: server.origin,
+            folder: workspace,
+            ...(options.extensionDevelopmentPath ? { extensionDevelopmentPath: options.extensionDevelopmentPath } : {}),
+          });
           await scenario.run({ page, server, workspace, screenshot: (name) => shot(page, scenario, name), log: (line) => context.log(`    ${line}`) });
         },
         async onFailure(scenario, { page, server }) {

@@ -10,16 +10,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { parseA1111Parameters } from '../../../src/engine/image/a1111Parameters';
 import { readPngTextChunks } from '../../../src/engine/image/pngTextChunks';
 import { VsixContents } from '../../../tools/vsix/vsixContents';
-import { openWorkbench, runPaletteCommand, saveScreenshot, webviewFrame } from '../browser';
-import { CodeServer } from '../codeServer';
+import { runPaletteCommand, webviewFrame } from '../browser';
 import type { E2eContext, E2eSuite } from '../e2eSuite';
-import { freshWorkspace } from '../freshWorkspace';
-import { runScenarios, type NamedScenario } from '../scenarioRunner';
+import { uiScenarioSuite, type UiScenario } from '../uiScenarioSuite';
 import { EXTENSION_TEST_SETTINGS } from './extensionHostTests';
 
 /** An already built VSIX to install instead of packaging one (e.g. the product of `npm run package` in CI). */
@@ -42,19 +39,6 @@ interface InstalledVsix {
   bindingFiles: string[];
 }
 
-interface VsixScenarioContext {
-  page: Page;
-  server: CodeServer;
-  workspace: string;
-  installed: InstalledVsix;
-  screenshot(name: string): Promise<string>;
-  log(line: string): void;
-}
-
-interface VsixScenario extends NamedScenario {
-  run(context: VsixScenarioContext): Promise<void>;
-}
-
 export function vsixInstallSuite(options: { name: string; optIn?: boolean } = { name: 'vsix-install' }): E2eSuite {
   return {
     name: options.name,
@@ -64,34 +48,13 @@ export function vsixInstallSuite(options: { name: string; optIn?: boolean } = { 
       try {
         const vsix = process.env[VSIX_ENV] ? path.resolve(process.env[VSIX_ENV]) : packageHostVsix(context, root);
         const installed = installVsix(context, vsix, root);
-        const shot = (page: Page, scenario: VsixScenario, name: string): Promise<string> =>
-          saveScreenshot(page, context.artifactsDir, `${options.name}-${scenario.name}-${name}`);
-        return await runScenarios<VsixScenario, { page: Page; server: CodeServer; workspace: string }>(context, SCENARIOS, {
-          async open() {
-            const workspace = freshWorkspace();
-            // The last --extensions-dir wins (code-server's parser): the one holding the installed VSIX.
-            const server = await CodeServer.start({
-              bin: context.setup.codeServerBin,
-              settings: EXTENSION_TEST_SETTINGS,
-              args: ['--extensions-dir', installed.extensionsDir],
-            });
-            const page = await context.browser.newPage();
-            return { page, server, workspace };
-          },
-          async run(scenario, { page, server, workspace }) {
-            await openWorkbench(page, { origin: server.origin, folder: workspace });
-            await scenario.run({ page, server, workspace, installed, screenshot: (name) => shot(page, scenario, name), log: (line) => context.log(`    ${line}`) });
-          },
-          async onFailure(scenario, { page, server }) {
-            const file = await shot(page, scenario, 'failed');
-            context.log(`    screenshot: ${file}\n--- code-server log ---\n${server.log()}`);
-          },
-          async close({ page, server, workspace }) {
-            await page.close().catch(() => undefined);
-            await server.stop();
-            fs.rmSync(workspace, { recursive: true, force: true });
-          },
-        });
+        // The last --extensions-dir wins (code-server's parser): the one holding the installed VSIX.
+        return await uiScenarioSuite({
+          name: options.name,
+          settings: EXTENSION_TEST_SETTINGS,
+          codeServerArgs: ['--extensions-dir', installed.extensionsDir],
+          scenarios: scenarios(installed),
+        }).run(context);
       } finally {
         fs.rmSync(root, { recursive: true, force: true, maxRetries: 3 });
       }
@@ -173,50 +136,53 @@ async function waitForFile(dir: string, accept: (name: string) => boolean, timeo
   throw new Error(`no file appeared in ${dir} within ${timeoutMs} ms`);
 }
 
-const SCENARIOS: VsixScenario[] = [
-  {
-    name: 'generate-and-save',
-    timeoutMs: 4 * 60_000,
-    async run({ page, workspace, installed, screenshot, log }) {
-      await runPaletteCommand(page, 'Local Diffusion: Generate Image', { timeoutMs: 60_000 });
-      const frame = webviewFrame(page);
-      // The built-in model, read by the installed extension's engine (its native size arrives from the engine).
-      await frame.locator('.model-name').filter({ hasText: '(built-in)' }).waitFor({ timeout: 60_000 });
-      await frame.locator('.model-note').filter({ hasText: /native \d+×\d+/ }).waitFor({ timeout: 60_000 });
-      await frame.locator('#prompt').fill(PROMPT);
-      await frame.locator('#seed-mode').selectOption('fixed');
-      await frame.locator('#seed').fill(String(SEED));
-      await frame.locator('#generate').click();
+/** The scenarios, given the installed VSIX they check. */
+function scenarios(installed: InstalledVsix): UiScenario[] {
+  return [
+    {
+      name: 'generate-and-save',
+      timeoutMs: 4 * 60_000,
+      async run({ page, workspace, screenshot, log }) {
+        await runPaletteCommand(page, 'Local Diffusion: Generate Image', { timeoutMs: 60_000 });
+        const frame = webviewFrame(page);
+        // The built-in model, read by the installed extension's engine (its native size arrives from the engine).
+        await frame.locator('.model-name').filter({ hasText: '(built-in)' }).waitFor({ timeout: 60_000 });
+        await frame.locator('.model-note').filter({ hasText: /native \d+×\d+/ }).waitFor({ timeout: 60_000 });
+        await frame.locator('#prompt').fill(PROMPT);
+        await frame.locator('#seed-mode').selectOption('fixed');
+        await frame.locator('#seed').fill(String(SEED));
+        await frame.locator('#generate').click();
 
-      const card = frame.locator('figure.result').first();
-      await card.waitFor({ timeout: 120_000 });
-      assert.match((await card.locator('.result-meta').textContent()) ?? '', new RegExp(`seed ${SEED}\\b`));
-      await card.locator('button[data-action="saveToWorkspace"]').click();
-      await card.locator('.result-saved').filter({ hasText: /Saved: .*generated.*\.png/ }).waitFor({ timeout: 30_000 });
+        const card = frame.locator('figure.result').first();
+        await card.waitFor({ timeout: 120_000 });
+        assert.match((await card.locator('.result-meta').textContent()) ?? '', new RegExp(`seed ${SEED}\\b`));
+        await card.locator('button[data-action="saveToWorkspace"]').click();
+        await card.locator('.result-saved').filter({ hasText: /Saved: .*generated.*\.png/ }).waitFor({ timeout: 30_000 });
 
-      const file = await waitForFile(path.join(workspace, 'generated'), (name) => name.endsWith('.png') && !name.startsWith('.'), 30_000);
-      log(`saved ${path.relative(workspace, file)}`);
-      assert.match(path.basename(file), new RegExp(`-${SEED}\\.png$`));
-      const png = fs.readFileSync(file);
-      assert.deepEqual(png.subarray(0, PNG_SIGNATURE.length), PNG_SIGNATURE, 'a PNG');
-      const chunk = readPngTextChunks(png).find((c) => c.keyword === 'parameters');
-      assert.ok(chunk, 'the PNG has an A1111 parameters chunk');
-      const parameters = parseA1111Parameters(chunk.text);
-      assert.equal(parameters.prompt, PROMPT);
-      assert.equal(parameters.seed, SEED);
-      const { width, height } = await sharp(png).metadata();
-      assert.equal(parameters.width, width);
-      assert.equal(parameters.height, height);
+        const file = await waitForFile(path.join(workspace, 'generated'), (name) => name.endsWith('.png') && !name.startsWith('.'), 30_000);
+        log(`saved ${path.relative(workspace, file)}`);
+        assert.match(path.basename(file), new RegExp(`-${SEED}\\.png$`));
+        const png = fs.readFileSync(file);
+        assert.deepEqual(png.subarray(0, PNG_SIGNATURE.length), PNG_SIGNATURE, 'a PNG');
+        const chunk = readPngTextChunks(png).find((c) => c.keyword === 'parameters');
+        assert.ok(chunk, 'the PNG has an A1111 parameters chunk');
+        const parameters = parseA1111Parameters(chunk.text);
+        assert.equal(parameters.prompt, PROMPT);
+        assert.equal(parameters.seed, SEED);
+        const { width, height } = await sharp(png).metadata();
+        assert.equal(parameters.width, width);
+        assert.equal(parameters.height, height);
 
-      // Offline: the run wrote nothing into the installed extension (no provider download next to the binding).
-      assert.deepEqual(listBindingFiles(installed.extensionDir), installed.bindingFiles);
-      // For the screenshot: the Explorer shows the new folder once its file watcher reports it (not asserted here:
-      // the UI suite checks the Explorer).
-      await page
-        .locator('.explorer-folders-view .monaco-list-row[aria-label^="generated"]')
-        .waitFor({ timeout: 10_000 })
-        .catch(() => log('(generated/ not shown in the Explorer yet)'));
-      await screenshot('final');
+        // Offline: the run wrote nothing into the installed extension (no provider download next to the binding).
+        assert.deepEqual(listBindingFiles(installed.extensionDir), installed.bindingFiles);
+        // For the screenshot: the Explorer shows the new folder once its file watcher reports it (not asserted here:
+        // the UI suite checks the Explorer).
+        await page
+          .locator('.explorer-folders-view .monaco-list-row[aria-label^="generated"]')
+          .waitFor({ timeout: 10_000 })
+          .catch(() => log('(generated/ not shown in the Explorer yet)'));
+        await screenshot('final');
+      },
     },
-  },
-];
+  ];
+}
