@@ -9,15 +9,9 @@ export async function previewStrip(previews: readonly PreviewImage[], final: Ras
   const { width, height } = final;
   const frames: RasterImage[] = [];
   for (const p of previews) {
-    const rgb = new Uint8Array(p.width * p.height * 3);
-    for (let i = 0; i < p.width * p.height; i++) {
-      rgb[i * 3] = p.rgba[i * 4];
-      rgb[i * 3 + 1] = p.rgba[i * 4 + 1];
-      rgb[i * 3 + 2] = p.rgba[i * 4 + 2];
-    }
-    frames.push(await resizeImage({ width: p.width, height: p.height, channels: 3, data: rgb }, width, height, 'fill'));
+    frames.push(await resizeImage(toRgb({ width: p.width, height: p.height, channels: 4, data: p.rgba }), width, height, 'fill'));
   }
-  frames.push(await toRgb(final));
+  frames.push(toRgb(final));
   const stripWidth = width * frames.length;
   const data = new Uint8Array(stripWidth * height * 3);
   frames.forEach((frame, f) => {
@@ -28,7 +22,7 @@ export async function previewStrip(previews: readonly PreviewImage[], final: Ras
   return { width: stripWidth, height, channels: 3, data };
 }
 
-async function toRgb(image: RasterImage): Promise<RasterImage> {
+function toRgb(image: RasterImage): RasterImage {
   if (image.channels === 3) return image;
   const data = new Uint8Array(image.width * image.height * 3);
   for (let i = 0; i < image.width * image.height; i++) data.set(image.data.subarray(i * 4, i * 4 + 3), i * 3);
