@@ -53,7 +53,8 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', ext
 /** Each build: entry points (those that exist) and where they go. */
 const builds = [
   // Extension host, engine child process, command-line tool.
-  { ...node, entryPoints: existing(['src/extension.ts']), outdir: 'dist' },
+  // The host's metafile lets test/unit/roomBoundaries.test.ts check what dist/extension.js is made of.
+  { ...node, entryPoints: existing(['src/host/extension.ts']), outdir: 'dist', metafile: true, metafileOut: 'dist/extension.meta.json' },
   { ...node, entryPoints: existing(['src/engine/main.ts']), outfile: 'dist/engine.js' },
   { ...node, entryPoints: existing(['src/cli/main.ts']), outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // Webviews: one browser bundle per page.
@@ -76,9 +77,14 @@ const builds = [
 ].filter((b) => (Array.isArray(b.entryPoints) ? b.entryPoints.length : Object.keys(b.entryPoints).length) > 0);
 
 if (watch) {
-  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  const contexts = await Promise.all(builds.map(({ metafileOut, ...options }) => esbuild.context(options)));
   await Promise.all(contexts.map((c) => c.watch()));
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  await Promise.all(
+    builds.map(async ({ metafileOut, ...options }) => {
+      const result = await esbuild.build(options);
+      if (metafileOut && result.metafile) fs.writeFileSync(metafileOut, JSON.stringify(result.metafile));
+    }),
+  );
   if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
 }

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { writeAnalyticModel } from './analytic/analyticModel';
 import type { AnalyticModelOptions } from './analytic/analyticModelOptions';
 import { Engine } from '../src/engine/engine';
-import type { GenerateResult } from '../src/protocol/engineProtocol';
+import type { GenerateResult } from '../src/common/protocol/engineProtocol';
 
 const repo = path.resolve(__dirname, '../..');
 const cacheDir = path.join(repo, '.cache', 'bench');

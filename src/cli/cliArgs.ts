@@ -5,7 +5,7 @@ import {
   SCHEDULER_NAMES,
   type ExecutionProviderName,
   type SchedulerName,
-} from '../protocol/engineProtocol';
+} from '../common/protocol/engineProtocol';
 
 export const USAGE = `Usage:
   local-diffusion generate --model MODEL --prompt TEXT --out FILE.png [options]

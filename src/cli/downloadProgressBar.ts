@@ -1,8 +1,8 @@
 // The download progress of `local-diffusion models pull` on stderr: one line redrawn in place on a terminal
 // ("[#####-----] 48% file 3/9 unet/model.onnx · 1.2 GB of 2.5 GB · 11.8 MB/s · 2 min left"); elsewhere (logs,
 // CI, pipes) one line per file.
-import { describeDownloadProgress, type DownloadProgress } from '../engine/modelStore/downloadProgress';
-import { formatBytes } from '../engine/modelStore/formatBytes';
+import { describeDownloadProgress, type DownloadProgress } from '../node/modelStore/downloadProgress';
+import { formatBytes } from '../node/modelStore/formatBytes';
 
 const BAR_WIDTH = 20;
 

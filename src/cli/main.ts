@@ -3,11 +3,11 @@
 //   130 when interrupted (Ctrl+C cancels between steps, a second Ctrl+C quits at once).
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { GenerateParams, GenerateProgress, GenerateResult, ModelInfo, PreviewImage } from '../protocol/engineProtocol';
-import { CancellationSource, ErrorCode, RpcFailure } from '../protocol/rpc';
+import type { GenerateParams, GenerateProgress, GenerateResult, ModelInfo, PreviewImage } from '../common/protocol/engineProtocol';
+import { CancellationSource, ErrorCode, RpcFailure } from '../common/protocol/rpc';
 import { Engine } from '../engine/engine';
-import { decodeImage, encodePng } from '../engine/image/imageCodec';
-import { writeFilesAtomically } from '../engine/output/writeFilesAtomically';
+import { decodeImage, encodePng } from '../node/image/imageCodec';
+import { writeFilesAtomically } from '../node/output/writeFilesAtomically';
 import { outputPaths, parseCliArgs, USAGE, UsageError, type GenerateCommand, type ModelsPullCommand } from './cliArgs';
 import { resolveModelArgument, runModelsList, runModelsPull } from './modelsCommands';
 import { previewStrip } from './previewStrip';

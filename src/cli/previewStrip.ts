@@ -1,8 +1,8 @@
 // `generate --previews FILE.png`: the step previews of the first image side by side, each scaled to the output's
 // size, then the final image: the image forming out of noise, left to right.
-import type { PreviewImage } from '../protocol/engineProtocol';
-import { resizeImage } from '../engine/image/imageCodec';
-import type { RasterImage } from '../engine/image/imageTypes';
+import type { PreviewImage } from '../common/protocol/engineProtocol';
+import { resizeImage } from '../node/image/imageCodec';
+import type { RasterImage } from '../common/image/imageTypes';
 
 /** One row: every preview scaled (nearest-looking Lanczos) to width × height, then `final`. RGB. */
 export async function previewStrip(previews: readonly PreviewImage[], final: RasterImage): Promise<RasterImage> {

@@ -1,4 +1,4 @@
-import type { GenerateProgress } from '../protocol/engineProtocol';
+import type { GenerateProgress } from '../common/protocol/engineProtocol';
 
 /** A one-line progress bar on a TTY (stderr), redrawn in place. */
 export class ProgressBar {

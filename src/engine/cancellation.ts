@@ -1,4 +1,4 @@
-import { ErrorCode, RpcFailure, type Cancellation } from '../protocol/rpc';
+import { ErrorCode, RpcFailure, type Cancellation } from '../common/protocol/rpc';
 
 export function cancelledError(): RpcFailure {
   return new RpcFailure(ErrorCode.Cancelled, 'Generation cancelled.');

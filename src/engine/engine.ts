@@ -13,21 +13,21 @@ import {
   type LoadedModel,
   type ModelInfo,
   type ModelRef,
-} from '../protocol/engineProtocol';
-import { ErrorCode, RpcFailure, type Cancellation } from '../protocol/rpc';
+} from '../common/protocol/engineProtocol';
+import { ErrorCode, RpcFailure, type Cancellation } from '../common/protocol/rpc';
 import { throwIfCancelled } from './cancellation';
 import { defaultSizeForImage, normalizeGenerateParams, type GenerateRequest } from './generateRequest';
-import { formatA1111Parameters } from './image/a1111Parameters';
+import { formatA1111Parameters } from '../common/metadata/a1111Parameters';
 import { binarizeMask } from './image/binarizeMask';
 import { compositeOutsideMask } from './image/compositeOutsideMask';
 import { cropRegionForMask } from './image/cropRegionForMask';
 import { featherMask } from './image/featherMask';
-import { decodeImage, encodePng, resizeImage } from './image/imageCodec';
-import type { GrayMask, RasterImage } from './image/imageTypes';
+import { decodeImage, encodePng, resizeImage } from '../node/image/imageCodec';
+import type { GrayMask, RasterImage } from '../common/image/imageTypes';
 import { maskBoundingBox } from './image/maskBoundingBox';
 import { maskFromImage } from './image/maskFromImage';
 import { cropMask, cropRaster, pasteRaster, resizeMaskBilinear, type Box } from './image/rasterOps';
-import { samplerLabel } from './image/samplerLabel';
+import { samplerLabel } from '../common/metadata/samplerLabel';
 import { modelShortHash } from './model/modelHash';
 import { PipelineModel, type LoadProgress } from './model/pipelineModel';
 import { guidanceScaleEmbedding } from './pipelines/guidanceScaleEmbedding';
@@ -39,7 +39,7 @@ import { encodePrompts } from './pipelines/promptEmbeddings';
 import { txt2img } from './pipelines/txt2img';
 import { installedProviders, ortVersion } from './runtime/ort';
 import { resolveDefaultScheduler } from './schedulers/createScheduler';
-import { ENGINE_VERSION } from './version';
+import { ENGINE_VERSION } from '../common/version';
 
 export type EngineLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 

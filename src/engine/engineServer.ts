@@ -5,8 +5,8 @@ import {
   type EngineMethods,
   type EngineNotifications,
   type HostMethods,
-} from '../protocol/engineProtocol';
-import { ErrorCode, RpcEndpoint, RpcFailure, type Envelope } from '../protocol/rpc';
+} from '../common/protocol/engineProtocol';
+import { ErrorCode, RpcEndpoint, RpcFailure, type Envelope } from '../common/protocol/rpc';
 import { Engine } from './engine';
 
 export interface MessageChannel {

@@ -6,8 +6,8 @@ import {
   type GenerateParams,
   type ModelInfo,
   type SchedulerName,
-} from '../protocol/engineProtocol';
-import { ErrorCode, RpcFailure } from '../protocol/rpc';
+} from '../common/protocol/engineProtocol';
+import { ErrorCode, RpcFailure } from '../common/protocol/rpc';
 
 export type GenerateTask = 'txt2img' | 'img2img' | 'inpaint';
 

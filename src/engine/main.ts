@@ -1,6 +1,6 @@
 // Entry of the engine child process (dist/engine.js), forked by the extension host with
 // serialization 'advanced'. Never imports vscode. Exits when the parent's IPC channel goes away.
-import type { Envelope } from '../protocol/rpc';
+import type { Envelope } from '../common/protocol/rpc';
 import { EngineServer } from './engineServer';
 
 if (!process.send) {

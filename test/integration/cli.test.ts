@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
-import { readPngTextChunks } from '../../src/engine/image/pngTextChunks';
+import { readPngTextChunks } from '../../src/node/image/pngTextChunks';
 
 const repo = path.resolve(__dirname, '../../..');
 const cli = path.join(repo, 'dist', 'cli.js');

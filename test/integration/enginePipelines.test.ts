@@ -10,12 +10,12 @@ import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import type { AnalyticModelOptions } from '../../tools/analytic/analyticModelOptions';
 import { AnalyticOracle } from '../../tools/analytic/analyticOracle';
 import { Engine } from '../../src/engine/engine';
-import { decodeImage } from '../../src/engine/image/imageCodec';
-import { readPngTextChunks } from '../../src/engine/image/pngTextChunks';
-import { parseA1111Parameters } from '../../src/engine/image/a1111Parameters';
+import { decodeImage } from '../../src/node/image/imageCodec';
+import { readPngTextChunks } from '../../src/node/image/pngTextChunks';
+import { parseA1111Parameters } from '../../src/common/metadata/a1111Parameters';
 import { TorchGenerator } from '../../src/engine/noise/torchGenerator';
-import type { ConcreteSchedulerName, GenerateParams, GenerateProgress, GenerateResult } from '../../src/protocol/engineProtocol';
-import { CancellationSource, ErrorCode, RpcFailure } from '../../src/protocol/rpc';
+import type { ConcreteSchedulerName, GenerateParams, GenerateProgress, GenerateResult } from '../../src/common/protocol/engineProtocol';
+import { CancellationSource, ErrorCode, RpcFailure } from '../../src/common/protocol/rpc';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-engine-'));
 const built = new Map<string, Promise<string>>();

@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
-import { PROTOCOL_VERSION, type EngineMethods, type EngineNotifications, type GenerateProgress, type HostMethods } from '../../src/protocol/engineProtocol';
-import { CancellationSource, ErrorCode, RpcEndpoint, RpcFailure } from '../../src/protocol/rpc';
+import { PROTOCOL_VERSION, type EngineMethods, type EngineNotifications, type GenerateProgress, type HostMethods } from '../../src/common/protocol/engineProtocol';
+import { CancellationSource, ErrorCode, RpcEndpoint, RpcFailure } from '../../src/common/protocol/rpc';
 
 const engineJs = path.resolve(__dirname, '../../../dist/engine.js');
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildAnalyticModelFiles } from '../../tools/analytic/analyticModel';
-import { INSTALL_MANIFEST_FILE } from '../../src/engine/modelStore/installLayout';
+import { INSTALL_MANIFEST_FILE } from '../../src/node/modelStore/installLayout';
 import { FakeHub } from '../fixtures/fakeHub';
 
 const repoRoot = path.resolve(__dirname, '../../..');

@@ -4,8 +4,8 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Engine } from '../../src/engine/engine';
-import { decodeImage, encodePng } from '../../src/engine/image/imageCodec';
-import type { RasterImage } from '../../src/engine/image/imageTypes';
+import { decodeImage, encodePng } from '../../src/node/image/imageCodec';
+import type { RasterImage } from '../../src/common/image/imageTypes';
 
 const repo = path.resolve(__dirname, '../../..');
 const modelDir = path.join(repo, 'models', 'tiny-shapes');

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { Engine } from '../../src/engine/engine';
-import { decodeImage } from '../../src/engine/image/imageCodec';
-import type { RasterImage } from '../../src/engine/image/imageTypes';
+import { decodeImage } from '../../src/node/image/imageCodec';
+import type { RasterImage } from '../../src/common/image/imageTypes';
 import { PipelineModel } from '../../src/engine/model/pipelineModel';
 import { TorchGenerator } from '../../src/engine/noise/torchGenerator';
 import { decodeLatents } from '../../src/engine/pipelines/decodeLatents';
@@ -18,7 +18,7 @@ import { latentSize, prepareScheduler, type JobContext, type JobTimings } from '
 import { encodePrompts } from '../../src/engine/pipelines/promptEmbeddings';
 import { BYTE_TO_UNICODE } from '../../src/engine/tokenizer/bytesToUnicode';
 import { ClipTokenizer } from '../../src/engine/tokenizer/clipTokenizer';
-import type { ConcreteSchedulerName } from '../../src/protocol/engineProtocol';
+import type { ConcreteSchedulerName } from '../../src/common/protocol/engineProtocol';
 
 const repo = path.resolve(__dirname, '../../..');
 const modelDir = path.join(repo, 'models', 'tiny-shapes');

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decodeImage } from '../../src/engine/image/imageCodec';
-import type { RasterImage } from '../../src/engine/image/imageTypes';
+import { decodeImage } from '../../src/node/image/imageCodec';
+import type { RasterImage } from '../../src/common/image/imageTypes';
 
 const repo = path.resolve(__dirname, '../../..');
 const cli = path.join(repo, 'dist', 'cli.js');

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { formatA1111Parameters, parseA1111Parameters, type A1111Parameters } from '../../src/engine/image/a1111Parameters';
-import { samplerLabel } from '../../src/engine/image/samplerLabel';
+import { formatA1111Parameters, parseA1111Parameters, type A1111Parameters } from '../../src/common/metadata/a1111Parameters';
+import { samplerLabel } from '../../src/common/metadata/samplerLabel';
 
 describe('A1111 parameters (facts §5.1)', function () {
   const full: A1111Parameters = {

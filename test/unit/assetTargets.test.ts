@@ -6,10 +6,10 @@ import {
   parseAssetSize,
   planCoverCrop,
   type AssetSize,
-} from '../../src/assets/assetTargets';
-import { renderAsset } from '../../src/assets/renderAsset';
-import { readExifUserComment } from '../../src/engine/image/exifUserComment';
-import { readPngTextChunks } from '../../src/engine/image/pngTextChunks';
+} from '../../src/host/assets/assetTargets';
+import { renderAsset } from '../../src/host/assets/renderAsset';
+import { readExifUserComment } from '../../src/node/image/exifUserComment';
+import { readPngTextChunks } from '../../src/node/image/pngTextChunks';
 
 describe('asset targets', () => {
   it('offers the icon sizes, a large square and the social card', () => {

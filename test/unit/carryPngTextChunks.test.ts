@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
-import { carryPngTextChunks, pngChunks, textChunkKeyword } from '../../src/inpaint/carryPngTextChunks';
-import { imageFormatFromPath, imageMimeType, isLosslessWebp, isLossyFile, sniffImageFormat } from '../../src/inpaint/imageFormat';
+import { carryPngTextChunks, pngChunks, textChunkKeyword } from '../../src/host/inpaint/carryPngTextChunks';
+import { imageFormatFromPath, imageMimeType, isLosslessWebp, isLossyFile, sniffImageFormat } from '../../src/host/inpaint/imageFormat';
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SCHEDULER_NAMES } from '../../src/protocol/engineProtocol';
-import { catalogEntryForSource, catalogSource, findCatalogEntry, loadCatalog, validateCatalog } from '../../src/engine/modelStore/catalog';
-import { modelSource } from '../../src/engine/modelStore/modelSource';
-import { ModelStoreError } from '../../src/engine/modelStore/modelStoreError';
+import { SCHEDULER_NAMES } from '../../src/common/protocol/engineProtocol';
+import { catalogEntryForSource, catalogSource, findCatalogEntry, loadCatalog, validateCatalog } from '../../src/node/modelStore/catalog';
+import { modelSource } from '../../src/node/modelStore/modelSource';
+import { ModelStoreError } from '../../src/node/modelStore/modelStoreError';
 
 const root = path.resolve(__dirname, '../../..');
 const catalogFile = path.join(root, 'models', 'catalog.json');

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { compositeOutsideMask } from '../../src/engine/image/compositeOutsideMask';
-import type { GrayMask, RasterImage } from '../../src/engine/image/imageTypes';
+import type { GrayMask, RasterImage } from '../../src/common/image/imageTypes';
 
 function image(width: number, height: number, channels: 3 | 4, seed: number): RasterImage {
   const data = new Uint8Array(width * height * channels);

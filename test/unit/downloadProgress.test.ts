@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { DownloadProgressBar } from '../../src/cli/downloadProgressBar';
-import { describeDownloadProgress, SpeedMeter, type DownloadProgress } from '../../src/engine/modelStore/downloadProgress';
-import { formatBytes, formatDuration } from '../../src/engine/modelStore/formatBytes';
+import { describeDownloadProgress, SpeedMeter, type DownloadProgress } from '../../src/node/modelStore/downloadProgress';
+import { formatBytes, formatDuration } from '../../src/node/modelStore/formatBytes';
 
 const MB = 1024 * 1024;
 

@@ -4,9 +4,9 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as esbuildApi from 'esbuild';
-import { EngineProcess, type EngineLogger, type EngineProcessOptions } from '../../src/engineClient/engineProcess';
-import type { GenerateProgress } from '../../src/protocol/engineProtocol';
-import { CancellationSource, ErrorCode, RpcFailure, type Envelope } from '../../src/protocol/rpc';
+import { EngineProcess, type EngineLogger, type EngineProcessOptions } from '../../src/host/engineClient/engineProcess';
+import type { GenerateProgress } from '../../src/common/protocol/engineProtocol';
+import { CancellationSource, ErrorCode, RpcFailure, type Envelope } from '../../src/common/protocol/rpc';
 
 // This file runs bundled as out/test/unit/engineProcess.test.js; the repository root is three levels up.
 const root = path.resolve(__dirname, '../../..');

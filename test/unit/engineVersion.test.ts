@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ENGINE_VERSION } from '../../src/engine/version';
+import { ENGINE_VERSION } from '../../src/common/version';
 
 describe('engine version', () => {
   it('equals package.json version', () => {

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { imageFileName, MAX_SLUG_LENGTH, numberedFileName, promptSlug } from '../../src/output/fileNaming';
-import { nodeFileWriter, saveImageFile } from '../../src/output/saveImageFile';
+import { imageFileName, MAX_SLUG_LENGTH, numberedFileName, promptSlug } from '../../src/host/output/fileNaming';
+import { nodeFileWriter, saveImageFile } from '../../src/host/output/saveImageFile';
 
 describe('file naming', () => {
   it('slugs a prompt into lower-case ASCII words', () => {

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { globToRegExp, isNeededFile, selectModelFiles, summariseSkipped } from '../../src/engine/modelStore/fileSelection';
-import { formatBytes } from '../../src/engine/modelStore/formatBytes';
-import type { HubFile } from '../../src/engine/modelStore/hubClient';
-import { ModelStoreError } from '../../src/engine/modelStore/modelStoreError';
+import { globToRegExp, isNeededFile, selectModelFiles, summariseSkipped } from '../../src/node/modelStore/fileSelection';
+import { formatBytes } from '../../src/node/modelStore/formatBytes';
+import type { HubFile } from '../../src/node/modelStore/hubClient';
+import { ModelStoreError } from '../../src/node/modelStore/modelStoreError';
 
 const sha = (c: string): string => c.repeat(64);
 function file(path: string, size = 10, lfs = false): HubFile {

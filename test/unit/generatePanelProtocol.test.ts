@@ -9,7 +9,7 @@ import {
   type GenerateFormValues,
   type PanelResult,
   type ToGeneratePanelMessage,
-} from '../../src/protocol/generatePanelProtocol';
+} from '../../src/common/protocol/generatePanelProtocol';
 
 const form: GenerateFormValues = {
   prompt: 'a red fox',

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { ModelInfo } from '../../src/protocol/engineProtocol';
-import { RpcFailure } from '../../src/protocol/rpc';
+import type { ModelInfo } from '../../src/common/protocol/engineProtocol';
+import { RpcFailure } from '../../src/common/protocol/rpc';
 import { checkSide, defaultSizeForImage, normalizeGenerateParams } from '../../src/engine/generateRequest';
 
 function info(overrides: Partial<ModelInfo['unet']> = {}, encoder: ModelInfo['vae']['encoder'] = 'latent_sample'): ModelInfo {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { contentRangeStart } from '../../src/engine/modelStore/downloadFile';
-import { FileDigest } from '../../src/engine/modelStore/fileDigest';
-import { encodeRepoPath, hubError, nextPageUrl } from '../../src/engine/modelStore/hubClient';
+import { contentRangeStart } from '../../src/node/modelStore/downloadFile';
+import { FileDigest } from '../../src/node/modelStore/fileDigest';
+import { encodeRepoPath, hubError, nextPageUrl } from '../../src/node/modelStore/hubClient';
 
 const context = { repoId: 'o/n', revision: 'main', hasToken: false, endpoint: 'https://huggingface.co' };
 

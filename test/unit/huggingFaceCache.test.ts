@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findCachedFile, huggingFaceHubCacheDir, repoCacheFolderName } from '../../src/engine/modelStore/huggingFaceCache';
-import { huggingFaceTokenFromEnvironment } from '../../src/engine/modelStore/huggingFaceToken';
+import { findCachedFile, huggingFaceHubCacheDir, repoCacheFolderName } from '../../src/node/modelStore/huggingFaceCache';
+import { huggingFaceTokenFromEnvironment } from '../../src/node/modelStore/huggingFaceToken';
 
 describe('Hugging Face cache and token', () => {
   let root: string;

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
-import { crc32 } from '../../src/engine/image/crc32';
-import { decodeImage, encodeImage, encodePng, resizeImage } from '../../src/engine/image/imageCodec';
-import { readPngTextChunks } from '../../src/engine/image/pngTextChunks';
-import { buildExifUserComment, readExifUserComment } from '../../src/engine/image/exifUserComment';
-import type { RasterImage } from '../../src/engine/image/imageTypes';
+import { crc32 } from '../../src/common/crc32';
+import { decodeImage, encodeImage, encodePng, resizeImage } from '../../src/node/image/imageCodec';
+import { readPngTextChunks } from '../../src/node/image/pngTextChunks';
+import { buildExifUserComment, readExifUserComment } from '../../src/node/image/exifUserComment';
+import type { RasterImage } from '../../src/common/image/imageTypes';
 
 function pattern(width: number, height: number, channels: 3 | 4): RasterImage {
   const data = new Uint8Array(width * height * channels);

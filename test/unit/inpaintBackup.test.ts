@@ -1,14 +1,14 @@
 import * as assert from 'node:assert/strict';
-import type { MaskOp } from '../../src/protocol/inpaintEditorProtocol';
+import type { MaskOp } from '../../src/common/protocol/inpaintEditorProtocol';
 import {
   INPAINT_BACKUP_VERSION,
   InpaintBackupError,
   decodeInpaintBackup,
   encodeInpaintBackup,
   type InpaintBackup,
-} from '../../src/inpaint/inpaintBackup';
-import { InpaintEditModel, type InpaintEdit } from '../../src/inpaint/inpaintEditModel';
-import { decodeMaskRle, encodeMaskRle } from '../../src/inpaint/maskRle';
+} from '../../src/host/inpaint/inpaintBackup';
+import { InpaintEditModel, type InpaintEdit } from '../../src/host/inpaint/inpaintEditModel';
+import { decodeMaskRle, encodeMaskRle } from '../../src/common/mask/maskRle';
 
 function bytes(n: number, seed: number): Uint8Array {
   const out = new Uint8Array(n);

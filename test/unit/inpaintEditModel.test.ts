@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import type { MaskOp } from '../../src/protocol/inpaintEditorProtocol';
-import { InpaintEditModel, type GenerationEdit, type InpaintEdit } from '../../src/inpaint/inpaintEditModel';
-import { applyMaskOp } from '../../webview/inpaint/maskOps';
-import { createMask } from '../../webview/inpaint/maskRect';
+import type { MaskOp } from '../../src/common/protocol/inpaintEditorProtocol';
+import { InpaintEditModel, type GenerationEdit, type InpaintEdit } from '../../src/host/inpaint/inpaintEditModel';
+import { applyMaskOp } from '../../src/common/mask/maskOps';
+import { createMask } from '../../src/common/mask/maskRect';
 
 const W = 32;
 const H = 24;

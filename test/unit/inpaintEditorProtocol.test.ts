@@ -9,7 +9,7 @@ import {
   maskOpLabel,
   sanitizeInpaintSettings,
   type InpaintSettings,
-} from '../../src/protocol/inpaintEditorProtocol';
+} from '../../src/common/protocol/inpaintEditorProtocol';
 
 const settings: InpaintSettings = { ...DEFAULT_INPAINT_SETTINGS, prompt: 'a red fox', seed: 42 };
 

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
-import { LOSSY_SAVE_QUALITY, UnsupportedImageError, encodeImageForSave, encodeMaskPng, probeImage } from '../../src/inpaint/inpaintImageCodec';
-import { buildInpaintParams, inpaintJobTitle } from '../../src/inpaint/inpaintParams';
-import { pngChunks } from '../../src/inpaint/carryPngTextChunks';
-import { DEFAULT_INPAINT_SETTINGS } from '../../src/protocol/inpaintEditorProtocol';
+import { LOSSY_SAVE_QUALITY, UnsupportedImageError, encodeImageForSave, encodeMaskPng, probeImage } from '../../src/host/inpaint/inpaintImageCodec';
+import { buildInpaintParams, inpaintJobTitle } from '../../src/host/inpaint/inpaintParams';
+import { pngChunks } from '../../src/host/inpaint/carryPngTextChunks';
+import { DEFAULT_INPAINT_SETTINGS } from '../../src/common/protocol/inpaintEditorProtocol';
 
 const W = 24;
 const H = 16;

@@ -3,9 +3,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Commands, Settings, ViewTypes } from '../../src/constants';
-import { EXECUTION_PROVIDER_NAMES, SCHEDULER_NAMES } from '../../src/protocol/engineProtocol';
-import { DEFAULT_SETTINGS, SETTING_LIMITS } from '../../src/settings';
+import { Commands, Settings, ViewTypes } from '../../src/host/constants';
+import { EXECUTION_PROVIDER_NAMES, SCHEDULER_NAMES } from '../../src/common/protocol/engineProtocol';
+import { DEFAULT_SETTINGS, SETTING_LIMITS } from '../../src/host/settings';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -59,7 +59,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('package.json manifest', () => {
-  it('contributes exactly the commands in src/constants.ts, in the "Local Diffusion" category', () => {
+  it('contributes exactly the commands in src/host/constants.ts, in the "Local Diffusion" category', () => {
     const contributed = manifest.contributes.commands.map((c) => c.command);
     assert.deepEqual([...contributed].sort(), [...commandIds].sort());
     assert.equal(new Set(contributed).size, contributed.length, 'no duplicates');

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { markdownImage, markdownImageLink } from '../../src/output/markdownLink';
+import { markdownImage, markdownImageLink } from '../../src/host/output/markdownLink';
 
 describe('markdown image links', () => {
   it('links a workspace-relative path', () => {

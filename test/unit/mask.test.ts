@@ -5,7 +5,7 @@ import { binarizeMask } from '../../src/engine/image/binarizeMask';
 import { resizeMaskNearest } from '../../src/engine/image/resizeMaskNearest';
 import { maskBoundingBox } from '../../src/engine/image/maskBoundingBox';
 import { cropRegionForMask } from '../../src/engine/image/cropRegionForMask';
-import type { GrayMask } from '../../src/engine/image/imageTypes';
+import type { GrayMask } from '../../src/common/image/imageTypes';
 
 function mask(width: number, height: number, values: number[]): GrayMask {
   return { width, height, data: Float32Array.from(values) };

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { MaskOp } from '../../src/protocol/inpaintEditorProtocol';
-import { discChord, featherHalfWidth, featherMask, gaussianKernel, growMask } from '../../webview/inpaint/maskFilters';
+import type { MaskOp } from '../../src/common/protocol/inpaintEditorProtocol';
+import { discChord, featherHalfWidth, featherMask, gaussianKernel, growMask } from '../../src/common/mask/maskFilters';
 import {
   applyMaskOp,
   brushCoverage,
@@ -11,7 +11,7 @@ import {
   stampSegment,
   stampStroke,
   strokeBounds,
-} from '../../webview/inpaint/maskOps';
+} from '../../src/common/mask/maskOps';
 import {
   createMask,
   edgeBounds,
@@ -21,7 +21,7 @@ import {
   readMaskRegion,
   writeMaskRegion,
   type Mask,
-} from '../../webview/inpaint/maskRect';
+} from '../../src/common/mask/maskRect';
 
 /** Deterministic pseudo-random numbers (mulberry32) so failures reproduce. */
 function rng(seed: number): () => number {

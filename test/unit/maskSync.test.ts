@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import type { MaskOp, ToInpaintWebviewMessage } from '../../src/protocol/inpaintEditorProtocol';
-import { InpaintEditModel } from '../../src/inpaint/inpaintEditModel';
-import { readMaskRegion, maskRegionHash, type Rect } from '../../webview/inpaint/maskRect';
+import type { MaskOp, ToInpaintWebviewMessage } from '../../src/common/protocol/inpaintEditorProtocol';
+import { InpaintEditModel } from '../../src/host/inpaint/inpaintEditModel';
+import { readMaskRegion, maskRegionHash, type Rect } from '../../src/common/mask/maskRect';
 import { MaskSync } from '../../webview/inpaint/maskSync';
 
 const W = 40;

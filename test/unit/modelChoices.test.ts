@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { validateCatalog } from '../../src/engine/modelStore/catalog';
-import type { InstalledModel } from '../../src/engine/modelStore/installedModels';
-import { modelSource, sameSource } from '../../src/engine/modelStore/modelSource';
-import { buildModelChoices, type ModelChoice } from '../../src/models/modelChoices';
+import { validateCatalog } from '../../src/node/modelStore/catalog';
+import type { InstalledModel } from '../../src/node/modelStore/installedModels';
+import { modelSource, sameSource } from '../../src/node/modelStore/modelSource';
+import { buildModelChoices, type ModelChoice } from '../../src/host/models/modelChoices';
 
 const entry = (id: string, repo: string, commercialUse: boolean, verified: boolean) => ({
   id,

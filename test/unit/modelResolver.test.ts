@@ -2,20 +2,20 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkModel, formatBytes } from '../../src/models/modelReport';
+import { checkModel, formatBytes } from '../../src/host/models/modelReport';
 import {
   BUILT_IN_MODEL_NAME,
   builtInModelDir,
   isInsideFolder,
   ModelResolver,
   type ModelResolverContext,
-} from '../../src/models/modelResolver';
-import { validateCatalog, type Catalog } from '../../src/engine/modelStore/catalog';
-import { MANIFEST_FORMAT } from '../../src/engine/modelStore/installedModels';
-import { INSTALL_MANIFEST_FILE, installDir } from '../../src/engine/modelStore/installLayout';
-import type { ModelSource } from '../../src/engine/modelStore/modelSource';
-import type { ModelInfo } from '../../src/protocol/engineProtocol';
-import { ErrorCode, RpcFailure } from '../../src/protocol/rpc';
+} from '../../src/host/models/modelResolver';
+import { validateCatalog, type Catalog } from '../../src/node/modelStore/catalog';
+import { MANIFEST_FORMAT } from '../../src/node/modelStore/installedModels';
+import { INSTALL_MANIFEST_FILE, installDir } from '../../src/node/modelStore/installLayout';
+import type { ModelSource } from '../../src/node/modelStore/modelSource';
+import type { ModelInfo } from '../../src/common/protocol/engineProtocol';
+import { ErrorCode, RpcFailure } from '../../src/common/protocol/rpc';
 
 function failure(run: () => unknown): RpcFailure {
   try {

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { installDir, installFolderName, localFile, repoPathToLocal, stagingDir } from '../../src/engine/modelStore/installLayout';
-import { looksLikePath } from '../../src/engine/modelStore/modelReference';
-import { formatModelSpec, isRepoId, modelSource, parseModelSpec } from '../../src/engine/modelStore/modelSource';
-import { ModelStoreError } from '../../src/engine/modelStore/modelStoreError';
+import { installDir, installFolderName, localFile, repoPathToLocal, stagingDir } from '../../src/node/modelStore/installLayout';
+import { looksLikePath } from '../../src/node/modelStore/modelReference';
+import { formatModelSpec, isRepoId, modelSource, parseModelSpec } from '../../src/node/modelStore/modelSource';
+import { ModelStoreError } from '../../src/node/modelStore/modelStoreError';
 
 describe('model sources and specs', () => {
   it('validates repo ids as huggingface_hub does', () => {

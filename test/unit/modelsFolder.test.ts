@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkDiskSpace, DISK_SPACE_MARGIN_BYTES, freeDiskBytes } from '../../src/engine/modelStore/diskSpace';
-import { defaultModelsDir } from '../../src/engine/modelStore/modelsFolder';
-import { ModelStoreError } from '../../src/engine/modelStore/modelStoreError';
-import { modelsFolderFor } from '../../src/models/modelStorage';
+import { checkDiskSpace, DISK_SPACE_MARGIN_BYTES, freeDiskBytes } from '../../src/node/modelStore/diskSpace';
+import { defaultModelsDir } from '../../src/node/modelStore/modelsFolder';
+import { ModelStoreError } from '../../src/node/modelStore/modelStoreError';
+import { modelsFolderFor } from '../../src/host/models/modelStorage';
 
 describe('models folder and disk space', () => {
   it('the CLI default follows the platform conventions, with an override', () => {

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
-import { readPngTextChunks, setPngTextChunk } from '../../src/engine/image/pngTextChunks';
-import { crc32 } from '../../src/engine/image/crc32';
+import { readPngTextChunks, setPngTextChunk } from '../../src/node/image/pngTextChunks';
+import { crc32 } from '../../src/common/crc32';
 
 interface Chunk {
   type: string;

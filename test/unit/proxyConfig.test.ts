@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { bypassesProxy, proxyAuthorizationHeader, proxyForUrl, proxyFromEnvironment } from '../../src/engine/modelStore/proxyConfig';
-import { proxyConfigFromVsCode } from '../../src/models/vscodeProxy';
+import { bypassesProxy, proxyAuthorizationHeader, proxyForUrl, proxyFromEnvironment } from '../../src/node/modelStore/proxyConfig';
+import { proxyConfigFromVsCode } from '../../src/host/models/vscodeProxy';
 
 const config = (values: Record<string, unknown>) => ({ get: (key: string) => values[key] });
 

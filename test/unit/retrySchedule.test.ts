@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { ErrorCode, RpcFailure } from '../../src/protocol/rpc';
-import { ModelStoreError } from '../../src/engine/modelStore/modelStoreError';
-import { DEFAULT_RETRY_POLICY, isRetryable, MAX_RETRY_AFTER_MS, parseRetryAfterMs, retryDelayMs, sleep, withRetries } from '../../src/engine/modelStore/retrySchedule';
+import { ErrorCode, RpcFailure } from '../../src/common/protocol/rpc';
+import { ModelStoreError } from '../../src/node/modelStore/modelStoreError';
+import { DEFAULT_RETRY_POLICY, isRetryable, MAX_RETRY_AFTER_MS, parseRetryAfterMs, retryDelayMs, sleep, withRetries } from '../../src/node/modelStore/retrySchedule';
 
 describe('retry and backoff', () => {
   it('doubles from 1 s, capped at 30 s, jittered between half and all of it', () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { ConcreteSchedulerName } from '../../src/protocol/engineProtocol';
+import type { ConcreteSchedulerName } from '../../src/common/protocol/engineProtocol';
 import { TorchGenerator } from '../../src/engine/noise/torchGenerator';
 import { createScheduler, resolveDefaultScheduler } from '../../src/engine/schedulers/createScheduler';
 import { DDIMScheduler } from '../../src/engine/schedulers/ddim';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { DEFAULT_SETTINGS, readSettings } from '../../src/settings';
+import { DEFAULT_SETTINGS, readSettings } from '../../src/host/settings';
 
 const config = (values: Record<string, unknown>) => ({ get: (key: string) => values[key] });
 

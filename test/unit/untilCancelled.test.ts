@@ -1,6 +1,6 @@
-// untilCancelled (src/protocol/rpc.ts): waiting on a promise that a cancellation can cut short.
+// untilCancelled (src/common/protocol/rpc.ts): waiting on a promise that a cancellation can cut short.
 import * as assert from 'node:assert/strict';
-import { CancellationSource, ErrorCode, RpcFailure, untilCancelled } from '../../src/protocol/rpc';
+import { CancellationSource, ErrorCode, RpcFailure, untilCancelled } from '../../src/common/protocol/rpc';
 
 const isCancelled = (error: unknown): boolean => error instanceof RpcFailure && error.code === ErrorCode.Cancelled;
 

@@ -1,6 +1,6 @@
-// The webview page document (src/util/webviewDocument.ts): strict CSP, nonce-gated script, escaped title.
+// The webview page document (src/host/util/webviewDocument.ts): strict CSP, nonce-gated script, escaped title.
 import * as assert from 'node:assert/strict';
-import { webviewDocument } from '../../src/util/webviewDocument';
+import { webviewDocument } from '../../src/host/util/webviewDocument';
 
 describe('webviewDocument', () => {
   const html = webviewDocument({

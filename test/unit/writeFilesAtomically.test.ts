@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeFilesAtomically } from '../../src/engine/output/writeFilesAtomically';
+import { writeFilesAtomically } from '../../src/node/output/writeFilesAtomically';
 
 describe('writeFilesAtomically', () => {
   let dir: string;

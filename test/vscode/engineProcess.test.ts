@@ -2,8 +2,8 @@
 // restarted after a crash (at most 3 times in 3 minutes) with the running job failed cleanly, cancel within a step.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { LocalDiffusionApi } from '../../src/extension';
-import { EXECUTION_PROVIDER_NAMES, PROTOCOL_VERSION, type GenerateProgress, type HelloResult } from '../../src/protocol/engineProtocol';
+import type { LocalDiffusionApi } from '../../src/host/extension';
+import { EXECUTION_PROVIDER_NAMES, PROTOCOL_VERSION, type GenerateProgress, type HelloResult } from '../../src/common/protocol/engineProtocol';
 import { canListEngineProcesses, engineProcessIds } from './engineProcesses';
 import { printExtensionLogOnFailure } from './extensionLog';
 import { activatedApi, clearNotifications } from './localDiffusionExtension';

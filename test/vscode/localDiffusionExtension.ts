@@ -1,8 +1,8 @@
 // The extension under test, seen from its extension host: its manifest, its activation state and the small API
-// that activate() returns (src/extension.ts LocalDiffusionApi: the engine client and the generation service).
+// that activate() returns (src/host/extension.ts LocalDiffusionApi: the engine client and the generation service).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { LocalDiffusionApi } from '../../src/extension';
+import type { LocalDiffusionApi } from '../../src/host/extension';
 
 export const EXTENSION_ID = 'local-diffusion.local-diffusion';
 

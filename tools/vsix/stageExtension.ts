@@ -11,7 +11,7 @@
 //                    sharp with only this platform's @img packages, and their JavaScript dependencies
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BUILT_IN_MODEL_NAME } from '../../src/models/modelResolver';
+import { BUILT_IN_MODEL_NAME } from '../../src/host/models/modelResolver';
 import { ensureSharpNatives } from './foreignSharpPackages';
 import { collectRuntimePackages, readPackageManifest, type PackageManifest, type RuntimePackage } from './runtimeDependencies';
 import { ortBindingDir, ortFileShips, type VsixTarget } from './vsixTargets';

@@ -3,7 +3,7 @@
 // 65535 entries is refused (the packaging budget is 40 MB). Layout: PKWARE APPNOTE.TXT 4.3.7 / 4.3.12 / 4.3.16.
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
-import { crc32 } from '../../src/engine/image/crc32';
+import { crc32 } from '../../src/common/crc32';
 import { isNativeFile } from './vsixTargets';
 
 export interface VsixEntry {

@@ -1,7 +1,7 @@
 // The generation form: prompt, negative prompt, size (presets + custom, multiples of 8), steps, guidance, seed
 // (random / fixed / reuse last), scheduler, batch count, img2img init image with strength, the model row, and
 // Generate / Cancel. It validates before anything is sent; the host validates again.
-import { SCHEDULER_LABELS, SCHEDULER_NAMES, type SchedulerName } from '../../src/protocol/engineProtocol';
+import { SCHEDULER_LABELS, SCHEDULER_NAMES, type SchedulerName } from '../../src/common/protocol/engineProtocol';
 import {
   GENERATE_LIMITS,
   isValidImageSide,
@@ -11,7 +11,7 @@ import {
   type PanelInitImage,
   type PanelModel,
   type SeedMode,
-} from '../../src/protocol/generatePanelProtocol';
+} from '../../src/common/protocol/generatePanelProtocol';
 import { h, pngUrl } from '../common/dom';
 import { DEFAULT_STRENGTH, randomSeed, type FormState } from './panelState';
 

@@ -4,7 +4,7 @@ import {
   isToGeneratePanelMessage,
   type FromGeneratePanelMessage,
   type ToGeneratePanelMessage,
-} from '../../src/protocol/generatePanelProtocol';
+} from '../../src/common/protocol/generatePanelProtocol';
 import { connectToHost } from '../common/vscodeApi';
 import { h } from '../common/dom';
 import { GenerateForm } from './form';

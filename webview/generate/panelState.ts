@@ -1,7 +1,7 @@
 // What the page keeps in VS Code's webview state (getState/setState) so that hiding and showing the panel, or a
 // window reload, keeps the form: plain JSON, no pixels (the host re-sends results with `init`).
-import { SCHEDULER_NAMES, type SchedulerName } from '../../src/protocol/engineProtocol';
-import { GENERATE_LIMITS, type KnownResult, type SeedMode } from '../../src/protocol/generatePanelProtocol';
+import { SCHEDULER_NAMES, type SchedulerName } from '../../src/common/protocol/engineProtocol';
+import { GENERATE_LIMITS, type KnownResult, type SeedMode } from '../../src/common/protocol/generatePanelProtocol';
 
 export const STATE_VERSION = 1;
 

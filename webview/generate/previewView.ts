@@ -1,7 +1,7 @@
 // The live preview: the engine's raw RGBA previews go straight into an ImageData on a canvas at every progress
 // message, with the stage, "step x/N" and the elapsed time; the final image replaces the last preview.
-import type { GenerateProgress, PreviewImage } from '../../src/protocol/engineProtocol';
-import type { JobOutcome, PanelJob } from '../../src/protocol/generatePanelProtocol';
+import type { GenerateProgress, PreviewImage } from '../../src/common/protocol/engineProtocol';
+import type { JobOutcome, PanelJob } from '../../src/common/protocol/generatePanelProtocol';
 import { formatSeconds, h, ownBytes } from '../common/dom';
 
 const ELAPSED_TICK_MS = 100;

@@ -5,7 +5,7 @@ import {
   type KnownResult,
   type PanelResult,
   type ResultAction,
-} from '../../src/protocol/generatePanelProtocol';
+} from '../../src/common/protocol/generatePanelProtocol';
 import { h, pngUrl } from '../common/dom';
 
 interface Card {

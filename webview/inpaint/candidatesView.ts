@@ -1,6 +1,6 @@
 // The results of the last job side by side. Selecting one shows it on the canvas in place of the image
 // (compare); Apply makes it the document image as one undoable edit (done by the host), Discard drops them.
-import type { InpaintCandidate } from '../../src/protocol/inpaintEditorProtocol';
+import type { InpaintCandidate } from '../../src/common/protocol/inpaintEditorProtocol';
 import { h } from '../common/dom';
 
 export interface CandidatesActions {

@@ -1,5 +1,5 @@
 // One line for a job's progress (stage, image i/n, step x/N, elapsed time) and the bar's fraction. Pure.
-import type { InpaintJobProgress } from '../../src/protocol/inpaintEditorProtocol';
+import type { InpaintJobProgress } from '../../src/common/protocol/inpaintEditorProtocol';
 
 export function describeProgress(p: InpaintJobProgress): { text: string; fraction: number | undefined } {
   switch (p.stage) {

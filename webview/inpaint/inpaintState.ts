@@ -1,7 +1,7 @@
 // What the inpaint page keeps in VS Code's webview state (getState/setState) so that hiding and showing
 // the editor (no retainContextWhenHidden) loses nothing the host does not resend: tool settings, the
 // prompt bar and the view. Image, mask, job and candidates come from the host on `ready`.
-import { MaskLimits, isInpaintSettings, type InpaintSettings } from '../../src/protocol/inpaintEditorProtocol';
+import { MaskLimits, isInpaintSettings, type InpaintSettings } from '../../src/common/protocol/inpaintEditorProtocol';
 import type { ViewState } from './viewTransform';
 
 export type ToolName = 'brush' | 'eraser' | 'rectangle' | 'rectangleEraser' | 'pan';

@@ -1,6 +1,6 @@
 // The running job: stage, step x/N and elapsed time, a progress bar, and the live denoising preview
 // (RGBA from the engine; in "only masked" mode it shows the generated crop, at the model's size).
-import type { InpaintJobProgress } from '../../src/protocol/inpaintEditorProtocol';
+import type { InpaintJobProgress } from '../../src/common/protocol/inpaintEditorProtocol';
 import { describeProgress } from './describeProgress';
 import { h } from '../common/dom';
 

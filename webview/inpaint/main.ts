@@ -9,7 +9,7 @@ import {
   type InpaintDocumentInfo,
   type MaskOp,
   type ToInpaintWebviewMessage,
-} from '../../src/protocol/inpaintEditorProtocol';
+} from '../../src/common/protocol/inpaintEditorProtocol';
 import { CandidatesView } from './candidatesView';
 import { CanvasView } from './canvasView';
 import { h } from '../common/dom';

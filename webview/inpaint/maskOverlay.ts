@@ -1,6 +1,6 @@
 // The mask as a tinted layer: an image-sized canvas whose alpha is the mask value, redrawn only in the
 // rectangles that changed. Drawn over the image by the canvas view.
-import { isEmptyRect, type Mask, type Rect } from './maskRect';
+import { isEmptyRect, type Mask, type Rect } from '../../src/common/mask/maskRect';
 
 export type Rgb = readonly [number, number, number];
 

@@ -3,10 +3,10 @@
 // revision and a hash of the region it touched. Undo/redo arrive as regions on top of a known revision;
 // anything that does not line up (a missed message, two views editing at once) asks for the whole mask.
 // Pure: no DOM.
-import type { MaskOp, ToInpaintWebviewMessage } from '../../src/protocol/inpaintEditorProtocol';
-import { applyMaskOp, maskOpBounds, stampSegment, type BrushShape } from './maskOps';
-import { createMask, maskRegionHash, writeMaskRegion, type Mask, type Rect } from './maskRect';
-import type { MaskMode } from '../../src/protocol/inpaintEditorProtocol';
+import type { MaskOp, ToInpaintWebviewMessage } from '../../src/common/protocol/inpaintEditorProtocol';
+import { applyMaskOp, maskOpBounds, stampSegment, type BrushShape } from '../../src/common/mask/maskOps';
+import { createMask, maskRegionHash, writeMaskRegion, type Mask, type Rect } from '../../src/common/mask/maskRect';
+import type { MaskMode } from '../../src/common/protocol/inpaintEditorProtocol';
 
 type MaskMessage = Extract<ToInpaintWebviewMessage, { type: 'mask' }>;
 type OpAppliedMessage = Extract<ToInpaintWebviewMessage, { type: 'maskOpApplied' }>;

@@ -1,7 +1,7 @@
 // The prompt bar: prompt, negative prompt and the generation settings (steps, guidance, seed, scheduler,
 // strength, "only masked" with padding, mask blur, batch count), Generate and Cancel.
-import { SCHEDULER_LABELS, SCHEDULER_NAMES, type SchedulerName } from '../../src/protocol/engineProtocol';
-import { InpaintSettingLimits as L, isInpaintSettings, type InpaintSettings } from '../../src/protocol/inpaintEditorProtocol';
+import { SCHEDULER_LABELS, SCHEDULER_NAMES, type SchedulerName } from '../../src/common/protocol/engineProtocol';
+import { InpaintSettingLimits as L, isInpaintSettings, type InpaintSettings } from '../../src/common/protocol/inpaintEditorProtocol';
 import { h, labelled, numberValue } from '../common/dom';
 
 

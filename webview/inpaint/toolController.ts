@@ -1,11 +1,11 @@
 // Pointer and keyboard input on the canvas: brush / eraser strokes (stamped live, sent as one op when the
 // pointer is released), rectangles, pan (Pan tool, Space+drag, middle button) and wheel zoom.
-import { MaskLimits, type MaskMode, type MaskOp } from '../../src/protocol/inpaintEditorProtocol';
+import { MaskLimits, type MaskMode, type MaskOp } from '../../src/common/protocol/inpaintEditorProtocol';
 import type { CanvasView } from './canvasView';
 import { isTyping } from '../common/dom';
 import type { ToolName, ToolSettings } from './inpaintState';
 import type { MaskSync } from './maskSync';
-import type { Rect } from './maskRect';
+import type { Rect } from '../../src/common/mask/maskRect';
 
 /** Stroke coordinates are kept on a 1/16-pixel grid: exact in binary, short in JSON backups. */
 const COORDINATE_GRID = 16;

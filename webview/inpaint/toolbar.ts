@@ -1,6 +1,6 @@
 // The tool bar: mask tools, brush settings, whole-mask actions and zoom. Stable ids and aria-labels
 // (the end-to-end tests drive them).
-import { MaskLimits, type MaskOp } from '../../src/protocol/inpaintEditorProtocol';
+import { MaskLimits, type MaskOp } from '../../src/common/protocol/inpaintEditorProtocol';
 import { h, labelled } from '../common/dom';
 import type { ToolName, ToolSettings } from './inpaintState';
 

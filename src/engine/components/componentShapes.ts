@@ -1,4 +1,4 @@
-import { ErrorCode, RpcFailure } from '../../protocol/rpc';
+import { ErrorCode, RpcFailure } from '../../common/protocol/rpc';
 import type { TensorSpec } from '../runtime/ort';
 
 /** A dimension as declared: a fixed number, or 'dynamic' for a symbolic/unknown one. */

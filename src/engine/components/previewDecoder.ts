@@ -2,7 +2,7 @@
 // (taesd_decoder/model.onnx: an AutoencoderTiny decoder export, UNet-space latents in, [-1, 1] RGB out),
 // otherwise the latent→RGB linear approximation, whose factors come from vae_decoder/config.json
 // (`latent_rgb_factors`, `latent_rgb_bias`) when present, else the published table for the model family.
-import type { PreviewImage } from '../../protocol/engineProtocol';
+import type { PreviewImage } from '../../common/protocol/engineProtocol';
 import { latentToRgba } from '../image/latentPreview';
 import type { LatentRgbFactors } from '../image/latentPreview';
 import { VaeDecoder } from './vaeDecoder';

@@ -1,5 +1,5 @@
 // Hard mask for latent blending: diffusers VaeImageProcessor.binarize (mask < 0.5 → 0, ≥ 0.5 → 1).
-import { assertGrayMask, type GrayMask } from './imageTypes';
+import { assertGrayMask, type GrayMask } from '../../common/image/imageTypes';
 
 const DEFAULT_THRESHOLD = 0.5;
 

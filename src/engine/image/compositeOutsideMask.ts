@@ -1,6 +1,6 @@
 // Paste the generated pixels only where the mask asks for a repaint, keeping the original bytes
 // everywhere else (the role of A1111's apply_overlay / diffusers' apply_overlay, facts §7).
-import { assertGrayMask, assertRasterImage, type GrayMask, type RasterImage } from './imageTypes';
+import { assertGrayMask, assertRasterImage, type GrayMask, type RasterImage } from '../../common/image/imageTypes';
 
 const OPAQUE = 255;
 

@@ -1,7 +1,7 @@
 // A1111 "Mask blur" (modules/processing.py StableDiffusionProcessingImg2Img.init, facts §7):
 // cv2.GaussianBlur horizontally with kernel (2·int(2.5σ+0.5)+1, 1), then vertically with (1, same),
 // border BORDER_REFLECT_101 (OpenCV's default). Works on floats (A1111 blurs an 8-bit image).
-import { assertGrayMask, type GrayMask } from './imageTypes';
+import { assertGrayMask, type GrayMask } from '../../common/image/imageTypes';
 
 /** Gaussian-blurred copy of the mask; sigmaY defaults to sigma; sigma 0 returns a copy. */
 export function featherMask(mask: GrayMask, sigma: number, sigmaY: number = sigma): GrayMask {

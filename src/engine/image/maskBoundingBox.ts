@@ -1,5 +1,5 @@
 // Bounding box of the pixels to repaint (A1111 get_crop_region / PIL getbbox: non-zero pixels).
-import { assertGrayMask, type GrayMask, type PixelBox } from './imageTypes';
+import { assertGrayMask, type GrayMask, type PixelBox } from '../../common/image/imageTypes';
 
 /** Smallest box containing every pixel > 0, or null for an empty mask. */
 export function maskBoundingBox(mask: GrayMask): PixelBox | null {

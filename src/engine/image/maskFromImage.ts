@@ -1,5 +1,5 @@
 // An inpainting mask from a painted mask image: white = repaint, black = keep.
-import { assertRasterImage, type GrayMask, type RasterImage } from './imageTypes';
+import { assertRasterImage, type GrayMask, type RasterImage } from '../../common/image/imageTypes';
 
 /** PIL convert('L') weights, ITU-R 601-2 luma: L = (R·299 + G·587 + B·114) / 1000. */
 const LUMA_R = 299;

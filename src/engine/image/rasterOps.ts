@@ -1,5 +1,5 @@
 // Crop, paste and mask resampling on RasterImage / GrayMask (pure TypeScript, exact and cheap).
-import type { GrayMask, RasterImage } from './imageTypes';
+import type { GrayMask, RasterImage } from '../../common/image/imageTypes';
 
 export interface Box {
   x: number;

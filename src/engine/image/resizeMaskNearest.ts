@@ -1,7 +1,7 @@
 // Nearest-neighbour mask resize like torch.nn.functional.interpolate(mode='nearest')
 // (aten/src/ATen/native/UpSample.h nearest_idx): src = min(floor(dst · scale), in − 1) with
 // scale = (float) in / out computed in float32.
-import { assertGrayMask, type GrayMask } from './imageTypes';
+import { assertGrayMask, type GrayMask } from '../../common/image/imageTypes';
 
 export function resizeMaskNearest(mask: GrayMask, width: number, height: number): GrayMask {
   assertGrayMask(mask);

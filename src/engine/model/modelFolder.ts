@@ -3,8 +3,8 @@
 // tokenizer/ and scheduler/scheduler_config.json. No sessions are created here.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ComponentReport } from '../../protocol/engineProtocol';
-import { ErrorCode, RpcFailure } from '../../protocol/rpc';
+import type { ComponentReport } from '../../common/protocol/engineProtocol';
+import { ErrorCode, RpcFailure } from '../../common/protocol/rpc';
 import type { SchedulerConfig } from '../schedulers/schedulerConfig';
 
 export type OnnxComponentName = 'text_encoder' | 'unet' | 'vae_decoder' | 'vae_encoder' | 'taesd_decoder';

@@ -6,8 +6,8 @@ import type {
   GenerateProgress,
   ModelFamily,
   ModelInfo,
-} from '../../protocol/engineProtocol';
-import { ErrorCode, RpcFailure, type Cancellation } from '../../protocol/rpc';
+} from '../../common/protocol/engineProtocol';
+import { ErrorCode, RpcFailure, type Cancellation } from '../../common/protocol/rpc';
 import { throwIfCancelled } from '../cancellation';
 import { PreviewDecoder } from '../components/previewDecoder';
 import { TextEncoder } from '../components/textEncoder';

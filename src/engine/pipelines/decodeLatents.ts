@@ -1,4 +1,4 @@
-import type { RasterImage } from '../image/imageTypes';
+import type { RasterImage } from '../../common/image/imageTypes';
 import { planarToRaster } from './imageTensors';
 import { latentSize, type JobContext } from './jobContext';
 

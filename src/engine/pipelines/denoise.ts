@@ -1,7 +1,7 @@
 // The denoising loop shared by txt2img, img2img and inpaint (diffusers' pipeline __call__ loop):
 // scaleModelInput → UNet (+ guidance) → scheduler.step, a preview of predOriginalSample, a cancel point.
-import type { PreviewImage } from '../../protocol/engineProtocol';
-import type { Cancellation } from '../../protocol/rpc';
+import type { PreviewImage } from '../../common/protocol/engineProtocol';
+import type { Cancellation } from '../../common/protocol/rpc';
 import { throwIfCancelled, yieldToEventLoop } from '../cancellation';
 import type { PipelineModel } from '../model/pipelineModel';
 import type { TorchGenerator } from '../noise/torchGenerator';

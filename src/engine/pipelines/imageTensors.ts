@@ -1,6 +1,6 @@
 // Pixels ⇄ VAE tensors, as diffusers' VaeImageProcessor: [0, 255] → [-1, 1] planar (normalize: 2x − 1),
 // and back with clip(x/2 + 0.5, 0, 1)·255 rounded (numpy_to_pil).
-import type { RasterImage } from '../image/imageTypes';
+import type { RasterImage } from '../../common/image/imageTypes';
 
 /** Interleaved RGB(A) bytes → planar RGB in [-1, 1] (alpha ignored). */
 export function rasterToPlanar(image: RasterImage): Float32Array {

@@ -2,7 +2,7 @@
 // first from the seed's generator), then noise from the same generator, added at the first remaining
 // timestep (strength → start step, facts.md §2.9), then denoise.
 import type { LatentDistribution } from '../components/vaeEncoder';
-import type { RasterImage } from '../image/imageTypes';
+import type { RasterImage } from '../../common/image/imageTypes';
 import { TorchGenerator } from '../noise/torchGenerator';
 import { decodeLatents } from './decodeLatents';
 import { denoiseForJob } from './denoise';

@@ -6,7 +6,7 @@
 // posterior sample, initial noise, masked-image posterior sample.
 import type { LatentDistribution } from '../components/vaeEncoder';
 import { binarizeMask } from '../image/binarizeMask';
-import type { GrayMask, RasterImage } from '../image/imageTypes';
+import type { GrayMask, RasterImage } from '../../common/image/imageTypes';
 import { resizeMaskNearest } from '../image/resizeMaskNearest';
 import { TorchGenerator } from '../noise/torchGenerator';
 import { decodeLatents } from './decodeLatents';

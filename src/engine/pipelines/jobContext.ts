@@ -1,5 +1,5 @@
-import type { ConcreteSchedulerName, PreviewImage } from '../../protocol/engineProtocol';
-import { ErrorCode, RpcFailure, type Cancellation } from '../../protocol/rpc';
+import type { ConcreteSchedulerName, PreviewImage } from '../../common/protocol/engineProtocol';
+import { ErrorCode, RpcFailure, type Cancellation } from '../../common/protocol/rpc';
 import type { PipelineModel } from '../model/pipelineModel';
 import { createScheduler } from '../schedulers/createScheduler';
 import type { Scheduler } from '../schedulers/scheduler';

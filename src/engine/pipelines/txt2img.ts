@@ -1,7 +1,7 @@
 // Text to image (diffusers StableDiffusionPipeline): latents = randn(seed) × initNoiseSigma, then denoise.
 // A 9-channel inpainting UNet can also draw from text: mask 1 everywhere, masked image = mid-grey
 // (A1111's txt2img conditioning for inpainting models).
-import type { RasterImage } from '../image/imageTypes';
+import type { RasterImage } from '../../common/image/imageTypes';
 import { TorchGenerator } from '../noise/torchGenerator';
 import { decodeLatents } from './decodeLatents';
 import { denoiseForJob } from './denoise';

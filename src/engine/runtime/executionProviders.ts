@@ -1,4 +1,4 @@
-import type { ConcreteExecutionProvider, ExecutionProviderName } from '../../protocol/engineProtocol';
+import type { ConcreteExecutionProvider, ExecutionProviderName } from '../../common/protocol/engineProtocol';
 
 /** Human names for messages. */
 export const PROVIDER_LABELS: Record<ConcreteExecutionProvider, string> = {

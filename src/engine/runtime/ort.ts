@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { ConcreteExecutionProvider, TensorDType } from '../../protocol/engineProtocol';
+import type { ConcreteExecutionProvider, TensorDType } from '../../common/protocol/engineProtocol';
 import { fromFloat16Array, toFloat16Array } from '../tensor/float16';
 
 export type OrtTensor = ort.Tensor;

@@ -1,6 +1,6 @@
 // Builds a scheduler from a model's scheduler_config.json, like diffusers' Scheduler.from_config(config):
 // each class keeps the keys it knows and uses its own defaults for the rest.
-import type { ConcreteSchedulerName } from '../../protocol/engineProtocol';
+import type { ConcreteSchedulerName } from '../../common/protocol/engineProtocol';
 import { DDIMScheduler } from './ddim';
 import { DPMSolverMultistepScheduler } from './dpmSolverMultistep';
 import { EulerAncestralDiscreteScheduler } from './eulerAncestralDiscrete';

@@ -1,5 +1,5 @@
 // DDIMScheduler (diffusers scheduling_ddim.py) with η = 0 (deterministic), no thresholding.
-import type { ConcreteSchedulerName } from '../../protocol/engineProtocol';
+import type { ConcreteSchedulerName } from '../../common/protocol/engineProtocol';
 import type { TorchGenerator } from '../noise/torchGenerator';
 import { alphaSigmaOf } from './betas';
 import { configWithDefaults, requireSupported } from './configWithDefaults';

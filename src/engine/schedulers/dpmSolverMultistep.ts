@@ -1,6 +1,6 @@
 // DPMSolverMultistepScheduler (diffusers scheduling_dpmsolver_multistep.py) as DPM++ 2M:
 // algorithm_type "dpmsolver++", solver_order 2, solver_type "midpoint" (https://huggingface.co/papers/2211.01095).
-import type { ConcreteSchedulerName } from '../../protocol/engineProtocol';
+import type { ConcreteSchedulerName } from '../../common/protocol/engineProtocol';
 import type { TorchGenerator } from '../noise/torchGenerator';
 import { sigmasFromAlphasCumprod, ZERO_SNR_LAST_ALPHA_CUMPROD } from './betas';
 import { configWithDefaults, requireSupported } from './configWithDefaults';

@@ -1,7 +1,7 @@
 // EulerAncestralDiscreteScheduler (diffusers scheduling_euler_ancestral_discrete.py). Its timesteps,
 // sigmas, init_noise_sigma, scale_model_input and add_noise equal EulerDiscreteScheduler's with the
 // Euler-only options at their defaults, so it reuses that class and replaces the step.
-import type { ConcreteSchedulerName } from '../../protocol/engineProtocol';
+import type { ConcreteSchedulerName } from '../../common/protocol/engineProtocol';
 import type { TorchGenerator } from '../noise/torchGenerator';
 import { requireSupported } from './configWithDefaults';
 import { EulerDiscreteScheduler } from './eulerDiscrete';

@@ -1,5 +1,5 @@
 // EulerDiscreteScheduler (diffusers scheduling_euler_discrete.py), s_churn = 0, interpolation "linear".
-import type { ConcreteSchedulerName } from '../../protocol/engineProtocol';
+import type { ConcreteSchedulerName } from '../../common/protocol/engineProtocol';
 import type { TorchGenerator } from '../noise/torchGenerator';
 import { sigmasFromAlphasCumprod, ZERO_SNR_LAST_ALPHA_CUMPROD } from './betas';
 import { configWithDefaults, requireSupported } from './configWithDefaults';

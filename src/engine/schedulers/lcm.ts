@@ -1,6 +1,6 @@
 // LCMScheduler (diffusers scheduling_lcm.py): consistency-model boundary scalings and fresh noise
 // between steps (https://huggingface.co/papers/2310.04378).
-import type { ConcreteSchedulerName } from '../../protocol/engineProtocol';
+import type { ConcreteSchedulerName } from '../../common/protocol/engineProtocol';
 import type { TorchGenerator } from '../noise/torchGenerator';
 import { alphaSigmaOf } from './betas';
 import { configWithDefaults, requireSupported } from './configWithDefaults';

@@ -1,6 +1,6 @@
 // State shared by the schedulers: the ᾱ table, the full timestep schedule, the img2img cut
 // (get_timesteps + set_begin_index) and diffusers' step-index bookkeeping.
-import type { ConcreteSchedulerName } from '../../protocol/engineProtocol';
+import type { ConcreteSchedulerName } from '../../common/protocol/engineProtocol';
 import type { TorchGenerator } from '../noise/torchGenerator';
 import { alphasCumprodOf, betasForConfig } from './betas';
 import type { Scheduler, SchedulerStepOutput } from './scheduler';

@@ -1,5 +1,5 @@
 // The one interface every scheduler implements (diffusers SchedulerMixin semantics, flat NCHW arrays).
-import type { ConcreteSchedulerName } from '../../protocol/engineProtocol';
+import type { ConcreteSchedulerName } from '../../common/protocol/engineProtocol';
 import type { TorchGenerator } from '../noise/torchGenerator';
 
 export interface SchedulerStepOutput {

@@ -1,25 +1,25 @@
 // Suite (3): the extension's webview pages alone in Chromium (no code-server, seconds): dist/webview/<page>.js with
-// media/<page>.css in the HTML that src/util/webviewHtml.ts builds (same CSP), a stand-in VS Code API recording
+// media/<page>.css in the HTML that src/host/util/webviewHtml.ts builds (same CSP), a stand-in VS Code API recording
 // what the page posts, and the test playing the extension host's part with real protocol messages.
 //   generate-preview   the Generate page posts the typed form; progress messages with RGBA previews land on the
 //                      preview canvas pixel for pixel; the final PNG replaces them; Save posts its action;
 //   inpaint-mask-tools the inpaint page's brush, eraser and invert (real pointer, real buttons) against the mask the
-//                      host computes from the posted ops (webview/inpaint/maskOps.ts), read back from #canvas pixel
+//                      host computes from the posted ops (src/common/mask/maskOps.ts), read back from #canvas pixel
 //                      by pixel; undo as the host sends it (a region on top of a revision); no resync requested.
 import * as assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
-import type { GenerateFormValues } from '../../../src/protocol/generatePanelProtocol';
-import { DEFAULT_INPAINT_SETTINGS, type MaskOp } from '../../../src/protocol/inpaintEditorProtocol';
-import { webviewDocument } from '../../../src/util/webviewDocument';
-import { applyMaskOp, maskOpBounds } from '../../../webview/inpaint/maskOps';
-import { createMask, maskRegionHash, type Mask } from '../../../webview/inpaint/maskRect';
+import type { GenerateFormValues } from '../../../src/common/protocol/generatePanelProtocol';
+import { DEFAULT_INPAINT_SETTINGS, type MaskOp } from '../../../src/common/protocol/inpaintEditorProtocol';
+import { webviewDocument } from '../../../src/host/util/webviewDocument';
+import { applyMaskOp, maskOpBounds } from '../../../src/common/mask/maskOps';
+import { createMask, maskRegionHash, type Mask } from '../../../src/common/mask/maskRect';
 import type { E2eSuite } from '../e2eSuite';
 import { WEBVIEW_ORIGIN, openWebviewPage, postedMessages, sendToWebview } from '../webviewPage';
 import { webviewPageSuite } from '../webviewPageSuite';
 import { paintStroke } from './localDiffusionUi';
 
-/** The page as the extension builds it (src/util/webviewDocument.ts; {{cspSource}} and {{nonce}} filled by openWebviewPage). */
+/** The page as the extension builds it (src/host/util/webviewDocument.ts; {{cspSource}} and {{nonce}} filled by openWebviewPage). */
 function extensionPageHtml(script: 'generate' | 'inpaint', title: string): string {
   return webviewDocument({
     cspSource: '{{cspSource}}',

@@ -1,0 +1,174 @@
+// One inpaint document's generation job: runs it through the GenerationService (which owns the engine,
+// the progress notification and the status bar item), reports progress and previews, keeps the results
+// as candidates until one is applied or they are discarded, and cancels a running job when disposed
+// (the editor closed).
+import * as vscode from 'vscode';
+import type { GenerationService } from '../jobs/generationService';
+import type { GenerateProgress, GenerateResult } from '../../common/protocol/engineProtocol';
+import type { InpaintCandidate, InpaintJobProgress, InpaintSettings } from '../../common/protocol/inpaintEditorProtocol';
+import { Disposable } from '../util/dispose';
+import { isCancellation } from '../util/failableCommand';
+import type { Log } from '../util/log';
+import { probeImage } from './inpaintImageCodec';
+import { buildInpaintParams, inpaintJobTitle } from './inpaintParams';
+
+export interface InpaintJobInput {
+  settings: InpaintSettings;
+  /** The document image and its mask (a greyscale PNG of the same size) at the moment Generate was pressed. */
+  initImage: Uint8Array;
+  maskPng: Uint8Array;
+  width: number;
+  height: number;
+  fileName: string;
+}
+
+export interface RunningInpaintJob {
+  jobId: number;
+  batchCount: number;
+  steps: number;
+  progress: InpaintJobProgress;
+}
+
+export interface InpaintCandidates {
+  jobId: number | null;
+  width: number;
+  height: number;
+  candidates: InpaintCandidate[];
+}
+
+export type InpaintJobEvent =
+  | { kind: 'started'; job: RunningInpaintJob }
+  | { kind: 'progress'; jobId: number; progress: InpaintJobProgress }
+  | { kind: 'preview'; jobId: number; image: number; width: number; height: number; rgba: Uint8Array }
+  | { kind: 'ended'; jobId: number; outcome: 'finished' | 'cancelled' | 'failed'; message?: string }
+  | { kind: 'candidates'; candidates: InpaintCandidates };
+
+const NO_CANDIDATES: InpaintCandidates = Object.freeze({ jobId: null, width: 0, height: 0, candidates: [] });
+
+let nextJobId = 1;
+
+export class InpaintJobRunner extends Disposable {
+  private readonly emitter = this.register(new vscode.EventEmitter<InpaintJobEvent>());
+  readonly onDidChange = this.emitter.event;
+  private job: (RunningInpaintJob & { cancellation: vscode.CancellationTokenSource }) | undefined;
+  private current: InpaintCandidates = NO_CANDIDATES;
+
+  constructor(
+    private readonly generation: GenerationService,
+    private readonly log: Log,
+  ) {
+    super();
+    this.register({ dispose: () => this.cancel() });
+  }
+
+  get running(): RunningInpaintJob | undefined {
+    if (!this.job) return undefined;
+    const { jobId, batchCount, steps, progress } = this.job;
+    return { jobId, batchCount, steps, progress };
+  }
+
+  get candidates(): InpaintCandidates {
+    return this.current;
+  }
+
+  /** Runs one job; resolves when it has ended (the outcome is reported through onDidChange). */
+  async run(input: InpaintJobInput): Promise<void> {
+    if (this.job) throw new Error('A generation is already running for this image.');
+    if (this.isDisposed) return;
+    const jobId = nextJobId++;
+    const cancellation = new vscode.CancellationTokenSource();
+    const job = { jobId, batchCount: input.settings.batchCount, steps: input.settings.steps, progress: { stage: 'starting' } as InpaintJobProgress, cancellation };
+    this.job = job;
+    this.emitter.fire({ kind: 'started', job: this.running! });
+    let outcome: 'finished' | 'cancelled' | 'failed' = 'failed';
+    let message: string | undefined;
+    try {
+      const result = await this.generation.generate({
+        title: inpaintJobTitle(input.settings, input.fileName),
+        params: buildInpaintParams(input.settings, input.initImage, input.maskPng),
+        token: cancellation.token,
+        onProgress: (progress) => this.onProgress(job, progress),
+      });
+      if (cancellation.token.isCancellationRequested) {
+        outcome = 'cancelled';
+      } else {
+        const candidates = await this.toCandidates(result, input);
+        if (this.isDisposed) return;
+        this.current = { jobId, width: input.width, height: input.height, candidates };
+        this.emitter.fire({ kind: 'candidates', candidates: this.current });
+        outcome = 'finished';
+        if (result.warnings.length > 0) message = result.warnings.join(' ');
+      }
+    } catch (error) {
+      if (isCancellation(error) || cancellation.token.isCancellationRequested) {
+        outcome = 'cancelled';
+      } else {
+        message = error instanceof Error ? error.message : String(error);
+        this.log.error(`Inpaint of ${input.fileName} failed: ${message}`);
+      }
+    } finally {
+      cancellation.dispose();
+      if (this.job === job) this.job = undefined;
+    }
+    if (!this.isDisposed) this.emitter.fire({ kind: 'ended', jobId, outcome, ...(message ? { message } : {}) });
+  }
+
+  cancel(): void {
+    this.job?.cancellation.cancel();
+  }
+
+  /** The candidate to apply, if it is still offered. */
+  candidate(jobId: number, index: number): InpaintCandidate | undefined {
+    if (this.current.jobId !== jobId) return undefined;
+    return this.current.candidates.find((c) => c.index === index);
+  }
+
+  /** Drops the candidates of `jobId` (all of them when undefined). */
+  discard(jobId?: number): void {
+    if (this.current === NO_CANDIDATES || (jobId !== undefined && this.current.jobId !== jobId)) return;
+    this.current = NO_CANDIDATES;
+    this.emitter.fire({ kind: 'candidates', candidates: this.current });
+  }
+
+  private onProgress(job: RunningInpaintJob, progress: GenerateProgress): void {
+    if (this.job?.jobId !== job.jobId) return;
+    let summary: InpaintJobProgress;
+    switch (progress.stage) {
+      case 'denoising': {
+        const { image, images, step, steps, elapsedMs, preview } = progress;
+        summary = { stage: 'denoising', image, images, step, steps, elapsedMs };
+        if (preview && preview.rgba.length === preview.width * preview.height * 4) {
+          // A fresh copy (new Uint8Array, not Buffer#slice, which is a view): never post a pooled buffer.
+          this.emitter.fire({ kind: 'preview', jobId: job.jobId, image, width: preview.width, height: preview.height, rgba: new Uint8Array(preview.rgba) });
+        }
+        break;
+      }
+      case 'loading':
+        summary = { stage: 'loading', component: progress.component, index: progress.index, total: progress.total };
+        break;
+      case 'decoding':
+        summary = { stage: 'decoding', image: progress.image, images: progress.images };
+        break;
+      default:
+        summary = { stage: progress.stage };
+    }
+    job.progress = summary;
+    this.emitter.fire({ kind: 'progress', jobId: job.jobId, progress: summary });
+  }
+
+  /** Checks every result has the document's size (the engine pastes back at full size) and copies the bytes. */
+  private async toCandidates(result: GenerateResult, input: InpaintJobInput): Promise<InpaintCandidate[]> {
+    const out: InpaintCandidate[] = [];
+    for (const [index, image] of result.images.entries()) {
+      const probe = await probeImage(image.png);
+      if (probe.format !== 'png' || probe.width !== input.width || probe.height !== input.height) {
+        throw new Error(
+          `The engine returned a ${probe.width}×${probe.height} ${probe.format.toUpperCase()} for a ${input.width}×${input.height} image; it was not applied.`,
+        );
+      }
+      out.push({ index, png: new Uint8Array(image.png), seed: image.seed, parameters: image.parameters });
+    }
+    if (out.length === 0) throw new Error('The engine returned no image.');
+    return out;
+  }
+}

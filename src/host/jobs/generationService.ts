@@ -1,0 +1,29 @@
+import type * as vscode from 'vscode';
+import type { GenerateParams, GenerateProgress, GenerateResult, ModelInfo } from '../../common/protocol/engineProtocol';
+
+/** What a caller asks for; the service fills in the model, execution provider and preview rate from settings. */
+export type GenerationParams = Omit<GenerateParams, 'model' | 'executionProvider'> &
+  Partial<Pick<GenerateParams, 'model' | 'executionProvider'>>;
+
+export interface GenerationRequest {
+  /** Shown in the progress notification and the status bar, e.g. 'Generating "a red fox"'. */
+  title: string;
+  params: GenerationParams;
+  onProgress?: (progress: GenerateProgress) => void;
+  token?: vscode.CancellationToken;
+}
+
+/**
+ * Runs generations on the engine process for every UI (generate panel, inpaint editor, assets):
+ * one cancellable `withProgress` notification and a status bar item per running job, the
+ * "Cancel Generation" command, and errors as RpcFailure (code 'cancelled' when cancelled).
+ */
+export interface GenerationService {
+  generate(request: GenerationRequest): Promise<GenerateResult>;
+  /** The selected model's report (native size, inpainting UNet or not, …). Loads nothing heavy twice. */
+  modelInfo(token?: vscode.CancellationToken): Promise<ModelInfo>;
+  /** Cancels every running job. */
+  cancelAll(): void;
+  readonly isRunning: boolean;
+  readonly onDidChangeRunning: vscode.Event<boolean>;
+}

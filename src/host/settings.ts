@@ -1,0 +1,108 @@
+// Typed reader of the `localDiffusion.*` settings. Takes a WorkspaceConfiguration-like object, so it has no
+// runtime dependency on vscode and is unit-tested; defaults mirror package.json (test/unit/manifest.test.ts).
+import {
+  EXECUTION_PROVIDER_NAMES,
+  SCHEDULER_NAMES,
+  type ExecutionProviderName,
+  type SchedulerName,
+} from '../common/protocol/engineProtocol';
+import { GENERATE_LIMITS } from '../common/protocol/generatePanelProtocol';
+import { Settings } from './constants';
+
+export interface LocalDiffusionSettings {
+  /** "" = the built-in sample model; an absolute model folder; a catalog id; or a downloaded repo (owner/name[@rev][:sub]). */
+  model: string;
+  /** Where downloaded models go; "" = the extension's global storage. */
+  modelsFolder: string;
+  executionProvider: ExecutionProviderName;
+  defaultSteps: number;
+  defaultGuidanceScale: number;
+  defaultScheduler: SchedulerName;
+  /** 0 = the model's native width. */
+  defaultWidth: number;
+  /** 0 = the model's native height. */
+  defaultHeight: number;
+  /** Relative to the workspace folder, or absolute. */
+  outputFolder: string;
+  /** 0 = no previews. */
+  previewEverySteps: number;
+  /** "" = VS Code's own runtime (ELECTRON_RUN_AS_NODE). */
+  nodePath: string;
+  /** Minutes without a job before the model is unloaded; 0 = right after each job. */
+  keepModelLoadedMinutes: number;
+}
+
+export const DEFAULT_SETTINGS: Readonly<LocalDiffusionSettings> = {
+  model: '',
+  modelsFolder: '',
+  executionProvider: 'auto',
+  defaultSteps: 20,
+  defaultGuidanceScale: 7.5,
+  defaultScheduler: 'default',
+  defaultWidth: 0,
+  defaultHeight: 0,
+  outputFolder: 'generated',
+  previewEverySteps: 1,
+  nodePath: '',
+  keepModelLoadedMinutes: 10,
+};
+
+/** Limits of the settings (package.json declares the same; the panel's come from GENERATE_LIMITS). */
+export const SETTING_LIMITS = {
+  steps: GENERATE_LIMITS.steps,
+  guidanceScale: GENERATE_LIMITS.guidanceScale,
+  /** 0 = the model's native size. */
+  size: { min: 0, max: GENERATE_LIMITS.size.max },
+  previewEverySteps: { min: 0, max: 1000 },
+  keepModelLoadedMinutes: { min: 0, max: 1440 },
+} as const;
+
+/** The part of vscode.WorkspaceConfiguration this module needs. */
+export interface ConfigurationLike {
+  get(section: string): unknown;
+}
+
+export function readSettings(config: ConfigurationLike): LocalDiffusionSettings {
+  const d = DEFAULT_SETTINGS;
+  return {
+    model: text(config.get(Settings.model), d.model),
+    modelsFolder: text(config.get(Settings.modelsFolder), d.modelsFolder),
+    executionProvider: oneOf(config.get(Settings.executionProvider), EXECUTION_PROVIDER_NAMES, d.executionProvider),
+    defaultSteps: integer(config.get(Settings.defaultSteps), d.defaultSteps, SETTING_LIMITS.steps),
+    defaultGuidanceScale: number(config.get(Settings.defaultGuidanceScale), d.defaultGuidanceScale, SETTING_LIMITS.guidanceScale),
+    defaultScheduler: oneOf(config.get(Settings.defaultScheduler), SCHEDULER_NAMES, d.defaultScheduler),
+    defaultWidth: size(config.get(Settings.defaultWidth), d.defaultWidth),
+    defaultHeight: size(config.get(Settings.defaultHeight), d.defaultHeight),
+    outputFolder: text(config.get(Settings.outputFolder), d.outputFolder) || d.outputFolder,
+    previewEverySteps: integer(config.get(Settings.previewEverySteps), d.previewEverySteps, SETTING_LIMITS.previewEverySteps),
+    nodePath: text(config.get(Settings.nodePath), d.nodePath),
+    keepModelLoadedMinutes: number(
+      config.get(Settings.keepModelLoadedMinutes),
+      d.keepModelLoadedMinutes,
+      SETTING_LIMITS.keepModelLoadedMinutes,
+    ),
+  };
+}
+
+function text(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value.trim() : fallback;
+}
+
+function number(value: unknown, fallback: number, limits: { min: number; max: number }): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return fallback;
+  return Math.min(limits.max, Math.max(limits.min, value));
+}
+
+function integer(value: unknown, fallback: number, limits: { min: number; max: number }): number {
+  return Math.round(number(value, fallback, limits));
+}
+
+/** 0 (the model's native size) or a positive multiple of 8; anything else is rounded down to one. */
+function size(value: unknown, fallback: number): number {
+  const n = integer(value, fallback, SETTING_LIMITS.size);
+  return n - (n % 8);
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
