@@ -1,0 +1,40 @@
+// One table of limits for every surface that takes generation parameters: the engine's request validation, the
+// CLI, the Generate panel, the inpaint editor and their message schemas all read these, so a value one accepts is
+// never refused by another.
+
+/** A closed range of numbers. */
+export interface NumberRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+export const LIMITS = {
+  /** Width and height in pixels (before snapping to what the model's UNet takes). */
+  size: { min: 8, max: 4096 },
+  /** Denoising steps (A1111's slider goes to 150). */
+  steps: { min: 1, max: 150 },
+  /** Classifier-free guidance scale (A1111's CFG slider goes to 30). */
+  guidanceScale: { min: 0, max: 30 },
+  /** Images in one job. */
+  batchCount: { min: 1, max: 16 },
+  /** img2img / inpaint denoising strength, (0, 1]: the minimum is the smallest step a form offers. */
+  strength: { min: 0.01, max: 1 },
+  /** Gaussian feather of the mask in pixels (A1111 "Mask blur"). */
+  maskBlur: { min: 0, max: 64 },
+  /** Context around the mask for "only masked" inpainting (A1111 "Only masked padding"). */
+  maskPadding: { min: 0, max: 512 },
+  /** A preview every N steps; 0 = none. */
+  previewEverySteps: { min: 0, max: 1000 },
+  /** Characters in a prompt or a negative prompt. */
+  promptLength: { min: 0, max: 10_000 },
+} as const satisfies Record<string, NumberRange>;
+
+export type LimitName = keyof typeof LIMITS;
+
+export function inRange(value: number, range: NumberRange): boolean {
+  return Number.isFinite(value) && value >= range.min && value <= range.max;
+}
+
+export function clampToRange(value: number, range: NumberRange): number {
+  return Math.min(range.max, Math.max(range.min, value));
+}
