@@ -27,7 +27,7 @@ import type { GrayMask, RasterImage } from '../common/image/imageTypes';
 import { maskBoundingBox } from './image/maskBoundingBox';
 import { maskFromImage } from './image/maskFromImage';
 import { cropMask, cropRaster, pasteRaster, resizeMaskBilinear, type Box } from './image/rasterOps';
-import { samplerLabel } from '../common/metadata/samplerLabel';
+import { samplerInfotextFields } from '../common/metadata/samplerLabel';
 import { modelShortHash } from './model/modelHash';
 import { PipelineModel, type LoadProgress } from './model/pipelineModel';
 import { guidanceScaleEmbedding } from './pipelines/guidanceScaleEmbedding';
@@ -353,7 +353,7 @@ export class Engine {
         prompt: request.prompt,
         ...(request.negativePrompt ? { negativePrompt: request.negativePrompt } : {}),
         steps: request.steps,
-        sampler: samplerLabel(schedulerName),
+        ...samplerInfotextFields(schedulerName),
         cfgScale: request.guidanceScale,
         seed,
         width,

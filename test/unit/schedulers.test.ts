@@ -2,7 +2,14 @@ import * as assert from 'node:assert/strict';
 import type { ConcreteSchedulerName } from '../../src/common/protocol/engineProtocol';
 import { TorchGenerator } from '../../src/engine/noise/torchGenerator';
 import { createScheduler, resolveDefaultScheduler } from '../../src/engine/schedulers/createScheduler';
+import { SAMPLER_NAMES } from '../../src/common/samplers';
 import { DDIMScheduler } from '../../src/engine/schedulers/ddim';
+import { DDPMScheduler } from '../../src/engine/schedulers/ddpm';
+import { DPMSolverSDEScheduler } from '../../src/engine/schedulers/dpmSolverSde';
+import { HeunDiscreteScheduler } from '../../src/engine/schedulers/heunDiscrete';
+import { LMSDiscreteScheduler } from '../../src/engine/schedulers/lmsDiscrete';
+import { PNDMScheduler } from '../../src/engine/schedulers/pndm';
+import { UniPCMultistepScheduler } from '../../src/engine/schedulers/unipcMultistep';
 import { DPMSolverMultistepScheduler } from '../../src/engine/schedulers/dpmSolverMultistep';
 import { EulerAncestralDiscreteScheduler } from '../../src/engine/schedulers/eulerAncestralDiscrete';
 import { EulerDiscreteScheduler } from '../../src/engine/schedulers/eulerDiscrete';
@@ -656,17 +663,29 @@ describe('createScheduler / resolveDefaultScheduler', () => {
   it('builds the named scheduler class', () => {
     const expected: Record<ConcreteSchedulerName, unknown> = {
       euler: EulerDiscreteScheduler,
+      'euler-karras': EulerDiscreteScheduler,
       'euler-a': EulerAncestralDiscreteScheduler,
+      lms: LMSDiscreteScheduler,
+      'lms-karras': LMSDiscreteScheduler,
+      heun: HeunDiscreteScheduler,
       ddim: DDIMScheduler,
+      pndm: PNDMScheduler,
+      ddpm: DDPMScheduler,
+      unipc: UniPCMultistepScheduler,
       'dpmpp-2m': DPMSolverMultistepScheduler,
       'dpmpp-2m-karras': DPMSolverMultistepScheduler,
+      'dpmpp-2m-sde': DPMSolverMultistepScheduler,
+      'dpmpp-2m-sde-karras': DPMSolverMultistepScheduler,
+      'dpmpp-sde': DPMSolverSDEScheduler,
+      'dpmpp-sde-karras': DPMSolverSDEScheduler,
       lcm: LCMScheduler,
     };
-    for (const name of ALL_NAMES) {
+    for (const name of SAMPLER_NAMES) {
       const s = createScheduler(name, SD_CONFIG);
       assert.ok(s instanceof (expected[name] as new (...args: never[]) => Scheduler), name);
       assert.equal(s.name, name);
-      assert.equal(s.order, 1);
+      // diffusers' class attribute order: 2 for the two-evaluation schedulers (img2img starts at t_start · 2)
+      assert.equal(s.order, name === 'heun' || name.startsWith('dpmpp-sde') ? 2 : 1, name);
     }
   });
 
@@ -705,22 +724,33 @@ describe('createScheduler / resolveDefaultScheduler', () => {
     assert.deepEqual(resolve({ _class_name: 'LCMScheduler' }), { name: 'lcm' });
     assert.deepEqual(resolve({ _class_name: 'DPMSolverMultistepScheduler' }), { name: 'dpmpp-2m' });
     assert.deepEqual(resolve({ _class_name: 'DPMSolverMultistepScheduler', use_karras_sigmas: true }), { name: 'dpmpp-2m-karras' });
-    const sde = resolve({ _class_name: 'DPMSolverMultistepScheduler', algorithm_type: 'sde-dpmsolver++' });
-    assert.equal(sde.name, 'dpmpp-2m');
-    assert.match(sde.note ?? '', /sde-dpmsolver\+\+/);
-    for (const className of ['PNDMScheduler', 'UniPCMultistepScheduler', 'DEISMultistepScheduler', 'DPMSolverSinglestepScheduler']) {
+    assert.deepEqual(resolve({ _class_name: 'DPMSolverMultistepScheduler', algorithm_type: 'sde-dpmsolver++' }), { name: 'dpmpp-2m-sde' });
+    assert.deepEqual(resolve({ _class_name: 'DPMSolverMultistepScheduler', algorithm_type: 'sde-dpmsolver++', use_karras_sigmas: true }), {
+      name: 'dpmpp-2m-sde-karras',
+    });
+    const order3 = resolve({ _class_name: 'DPMSolverMultistepScheduler', solver_order: 3 });
+    assert.equal(order3.name, 'dpmpp-2m');
+    assert.match(order3.note ?? '', /solver_order 3/);
+    // The SD 1.5 folder: PNDMScheduler runs as PNDM with no warning.
+    assert.deepEqual(resolve(SD_CONFIG), { name: 'pndm' });
+    assert.deepEqual(resolve({ _class_name: 'UniPCMultistepScheduler' }), { name: 'unipc' });
+    assert.match(resolve({ _class_name: 'UniPCMultistepScheduler', solver_order: 3 }).note ?? '', /solver_order 3/);
+    assert.deepEqual(resolve({ _class_name: 'LMSDiscreteScheduler' }), { name: 'lms' });
+    assert.deepEqual(resolve({ _class_name: 'LMSDiscreteScheduler', use_karras_sigmas: true }), { name: 'lms-karras' });
+    assert.deepEqual(resolve({ _class_name: 'EulerDiscreteScheduler', use_karras_sigmas: true }), { name: 'euler-karras' });
+    assert.deepEqual(resolve({ _class_name: 'HeunDiscreteScheduler' }), { name: 'heun' });
+    assert.deepEqual(resolve({ _class_name: 'DDPMScheduler' }), { name: 'ddpm' });
+    assert.deepEqual(resolve({ _class_name: 'DPMSolverSDEScheduler', use_karras_sigmas: true }), { name: 'dpmpp-sde-karras' });
+    for (const className of ['DEISMultistepScheduler', 'DPMSolverSinglestepScheduler']) {
       const r = resolve({ _class_name: className });
       assert.equal(r.name, 'dpmpp-2m', className);
       assert.match(r.note ?? '', new RegExp(className), className);
     }
-    for (const className of ['LMSDiscreteScheduler', 'HeunDiscreteScheduler', 'KDPM2DiscreteScheduler', 'FancyNewScheduler']) {
-      const r = resolve({ _class_name: className });
-      assert.equal(r.name, 'euler', className);
-      assert.match(r.note ?? '', new RegExp(className), className);
-    }
-    const ddpm = resolve({ _class_name: 'DDPMScheduler' });
-    assert.equal(ddpm.name, 'ddim');
-    assert.match(ddpm.note ?? '', /DDPMScheduler/);
+    assert.equal(resolve({ _class_name: 'KDPM2DiscreteScheduler' }).name, 'heun');
+    assert.equal(resolve({ _class_name: 'KDPM2AncestralDiscreteScheduler' }).name, 'euler-a');
+    const unknown = resolve({ _class_name: 'FancyNewScheduler' });
+    assert.equal(unknown.name, 'euler');
+    assert.match(unknown.note ?? '', /FancyNewScheduler/);
     assert.match(resolve({}).note ?? '', /no _class_name/);
   });
 });

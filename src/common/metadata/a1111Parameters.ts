@@ -7,6 +7,8 @@ export interface A1111Parameters {
   negativePrompt?: string;
   steps: number;
   sampler: string;
+  /** A1111 ≥ 1.9 "Schedule type" (e.g. Karras); read back with samplerFromA1111 (src/common/samplers.ts). */
+  scheduleType?: string;
   cfgScale: number;
   seed: number;
   width: number;
@@ -19,7 +21,7 @@ export interface A1111Parameters {
 
 const NEGATIVE_PROMPT_PREFIX = 'Negative prompt:';
 /** Keys this module maps to fields; everything else lands in `extra`. */
-const KNOWN_KEYS = new Set(['Steps', 'Sampler', 'CFG scale', 'Seed', 'Size', 'Model hash', 'Model', 'Denoising strength']);
+const KNOWN_KEYS = new Set(['Steps', 'Sampler', 'Schedule type', 'CFG scale', 'Seed', 'Size', 'Model hash', 'Model', 'Denoising strength']);
 /** infotext_utils.py re_param_code: `key: value` or `key: "json string"`. */
 const PARAM_PATTERN = /\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)/g;
 const IMAGE_SIZE_PATTERN = /^(\d+)x(\d+)$/;
@@ -31,6 +33,7 @@ export function formatA1111Parameters(p: A1111Parameters): string {
   const entries: Array<[string, string | number | undefined]> = [
     ['Steps', p.steps],
     ['Sampler', p.sampler],
+    ['Schedule type', p.scheduleType],
     ['CFG scale', p.cfgScale],
     ['Seed', p.seed],
     ['Size', `${p.width}x${p.height}`],
@@ -105,6 +108,7 @@ export function parseA1111Parameters(text: string): A1111Parameters & { raw: Rec
     raw,
   };
   if (negativePrompt !== '') result.negativePrompt = negativePrompt;
+  if (raw['Schedule type'] !== undefined) result.scheduleType = raw['Schedule type'];
   if (raw['Model hash'] !== undefined) result.modelHash = raw['Model hash'];
   if (raw.Model !== undefined) result.model = raw.Model;
   if (raw['Denoising strength'] !== undefined) result.denoisingStrength = parseNumber('Denoising strength', raw['Denoising strength'], false);

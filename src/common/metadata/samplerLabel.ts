@@ -1,9 +1,15 @@
-// AUTOMATIC1111 sampler names for our schedulers, as written in the "Sampler:" infotext field (facts §5.1).
-import { SCHEDULER_LABELS, type ConcreteSchedulerName } from '../protocol/engineProtocol';
+// AUTOMATIC1111 sampler names for our schedulers, from the sampler table (src/common/samplers.ts).
+import type { ConcreteSchedulerName } from '../protocol/engineProtocol';
+import { a1111SamplerFields, SAMPLERS, type A1111ScheduleType } from '../samplers';
 
+/** The A1111 ≥ 1.9 "Sampler:" value (the schedule goes in "Schedule type:", see samplerInfotextFields). */
 export function samplerLabel(scheduler: ConcreteSchedulerName): string {
-  if (scheduler === ('default' as string) || !(scheduler in SCHEDULER_LABELS)) {
-    throw new Error(`no A1111 sampler name for scheduler ${JSON.stringify(scheduler)}`);
-  }
-  return SCHEDULER_LABELS[scheduler];
+  if (!(scheduler in SAMPLERS)) throw new Error(`no A1111 sampler name for scheduler ${JSON.stringify(scheduler)}`);
+  return a1111SamplerFields(scheduler).sampler;
+}
+
+/** The "Sampler" and "Schedule type" values A1111 ≥ 1.9 writes (modules/processing.py create_infotext). */
+export function samplerInfotextFields(scheduler: ConcreteSchedulerName): { sampler: string; scheduleType: A1111ScheduleType } {
+  if (!(scheduler in SAMPLERS)) throw new Error(`no A1111 sampler name for scheduler ${JSON.stringify(scheduler)}`);
+  return a1111SamplerFields(scheduler);
 }

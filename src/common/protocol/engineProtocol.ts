@@ -1,24 +1,15 @@
 // Host ⇄ engine messages. The engine is a Node child process (fork, serialization 'advanced'):
 // bytes travel as Uint8Array, never base64. The CLI calls the same engine in-process.
 
+import { SAMPLER_LABELS, SAMPLER_NAMES } from '../samplers';
+
 /** Bumped on any incompatible change; checked by the `hello` handshake. */
 export const PROTOCOL_VERSION = 1;
 
-export const SCHEDULER_NAMES = ['default', 'euler', 'euler-a', 'ddim', 'dpmpp-2m', 'dpmpp-2m-karras', 'lcm'] as const;
+export const SCHEDULER_NAMES = ['default', ...SAMPLER_NAMES] as const;
 export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
-/**
- * Display names; for concrete schedulers these are also AUTOMATIC1111's sampler names as written in the "Sampler:"
- * infotext field (facts §5.1, pre-1.9 names: the Karras schedule is part of the name, not a "Schedule type" key).
- */
-export const SCHEDULER_LABELS: Readonly<Record<SchedulerName, string>> = {
-  default: "Model's default",
-  euler: 'Euler',
-  'euler-a': 'Euler a',
-  ddim: 'DDIM',
-  'dpmpp-2m': 'DPM++ 2M',
-  'dpmpp-2m-karras': 'DPM++ 2M Karras',
-  lcm: 'LCM',
-};
+/** Display names (A1111's pre-1.9 combined sampler labels), from the sampler table src/common/samplers.ts. */
+export const SCHEDULER_LABELS: Readonly<Record<SchedulerName, string>> = { default: "Model's default", ...SAMPLER_LABELS };
 
 /** A scheduler the engine actually runs (`default` resolved through the model's scheduler_config.json). */
 export type ConcreteSchedulerName = Exclude<SchedulerName, 'default'>;

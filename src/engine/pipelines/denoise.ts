@@ -77,12 +77,15 @@ export async function denoise(o: DenoiseOptions): Promise<Float32Array> {
     }
     let preview: PreviewImage | undefined;
     const last = i === timesteps.length - 1;
-    if (o.previewEvery > 0 && ((i + 1) % o.previewEvery === 0 || last)) {
+    // Heun / DPM++ SDE / PLMS run more UNet evaluations than steps: count and preview the user's steps.
+    const done = scheduler.completedSteps(i);
+    const stepEnded = last || done > (i === 0 ? 0 : scheduler.completedSteps(i - 1));
+    if (o.previewEvery > 0 && stepEnded && (done % o.previewEvery === 0 || last)) {
       const start = performance.now();
       preview = await model.previewDecoder.render(predicted, channels, height, width);
       o.timings.previewMs += performance.now() - start;
     }
-    o.onStep(i + 1, timesteps.length, preview);
+    if (stepEnded) o.onStep(done, scheduler.stepCount, preview);
   }
   return latents;
 }

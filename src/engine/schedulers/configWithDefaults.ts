@@ -39,3 +39,10 @@ export function requireSupported(className: string, key: string, value: unknown,
     );
   }
 }
+
+/** The keys of `config` a class knows (from_config drops the others); values are left for the class to check. */
+export function pickConfigKeys(config: SchedulerConfig, keys: readonly string[]): SchedulerConfig {
+  const out: SchedulerConfig = {};
+  for (const key of keys) if (config[key] !== undefined) out[key] = config[key];
+  return out;
+}

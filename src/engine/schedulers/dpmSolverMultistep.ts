@@ -1,5 +1,7 @@
-// DPMSolverMultistepScheduler (diffusers scheduling_dpmsolver_multistep.py) as DPM++ 2M:
-// algorithm_type "dpmsolver++", solver_order 2, solver_type "midpoint" (https://huggingface.co/papers/2211.01095).
+// DPMSolverMultistepScheduler (diffusers scheduling_dpmsolver_multistep.py) as DPM++ 2M (algorithm_type
+// "dpmsolver++") and DPM++ 2M SDE ("sde-dpmsolver++"), solver_order 2, solver_type "midpoint"
+// (https://huggingface.co/papers/2211.01095). The SDE variant draws generator.randn([numel]) on every step,
+// before the update, as diffusers' step does (randn_tensor(model_output.shape, generator)).
 import type { ConcreteSchedulerName } from '../../common/protocol/engineProtocol';
 import type { TorchGenerator } from '../noise/torchGenerator';
 import { sigmasFromAlphasCumprod, ZERO_SNR_LAST_ALPHA_CUMPROD } from './betas';
@@ -45,13 +47,13 @@ export type DpmSolverMultistepOptions = typeof DPM_SOLVER_MULTISTEP_DEFAULTS;
 const LOWER_ORDER_FINAL_MAX_STEPS = 15;
 
 /** _sigma_to_alpha_sigma_t: α = 1/√(σ²+1), σ_t = σ·α (float32). */
-function alphaSigmaT(sigma: number): { alpha: number; sigmaT: number } {
+export function alphaSigmaT(sigma: number): { alpha: number; sigmaT: number } {
   const alpha = fround(1 / fround(Math.sqrt(fround(fround(sigma * sigma) + 1))));
   return { alpha, sigmaT: fround(sigma * alpha) };
 }
 
 /** λ = log α − log σ_t (float32). */
-function lambdaOf(alpha: number, sigmaT: number): number {
+export function lambdaOf(alpha: number, sigmaT: number): number {
   return fround(fround(Math.log(alpha)) - fround(Math.log(sigmaT)));
 }
 
@@ -69,12 +71,15 @@ export class DPMSolverMultistepScheduler extends ScheduleBase {
     const options = configWithDefaults(config, DPM_SOLVER_MULTISTEP_DEFAULTS, 'DPMSolverMultistepScheduler');
     super(options, 'DPMSolverMultistepScheduler');
     this.options = options;
-    this.name = options.use_karras_sigmas ? 'dpmpp-2m-karras' : 'dpmpp-2m';
+    const sde = options.algorithm_type === 'sde-dpmsolver++';
+    this.name = sde
+      ? options.use_karras_sigmas ? 'dpmpp-2m-sde-karras' : 'dpmpp-2m-sde'
+      : options.use_karras_sigmas ? 'dpmpp-2m-karras' : 'dpmpp-2m';
     const c = this.className;
     requireSupported(c, 'prediction_type', options.prediction_type, ['epsilon', 'v_prediction', 'sample']);
     requireSupported(c, 'timestep_spacing', options.timestep_spacing, ['leading', 'trailing', 'linspace']);
     requireSupported(c, 'final_sigmas_type', options.final_sigmas_type, ['zero', 'sigma_min']);
-    requireSupported(c, 'algorithm_type', options.algorithm_type, ['dpmsolver++']);
+    requireSupported(c, 'algorithm_type', options.algorithm_type, ['dpmsolver++', 'sde-dpmsolver++']);
     requireSupported(c, 'solver_order', options.solver_order, [2]);
     requireSupported(c, 'solver_type', options.solver_type, ['midpoint']);
     requireSupported(c, 'thresholding', options.thresholding, [false]);
@@ -141,9 +146,10 @@ export class DPMSolverMultistepScheduler extends ScheduleBase {
     return x0;
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, _generator?: TorchGenerator): SchedulerStepOutput {
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, generator?: TorchGenerator): SchedulerStepOutput {
     checkSameLength(`${this.className}.step`, modelOutput, sample);
     const o = this.options;
+    if (o.algorithm_type === 'sde-dpmsolver++') return this.stepSde(modelOutput, timestep, sample, this.requireGenerator(generator));
     const index = this.currentStepIndex(timestep, 'step');
     const count = this.fullTimesteps.length;
     const lowerOrderFinal =
@@ -172,6 +178,51 @@ export class DPMSolverMultistepScheduler extends ScheduleBase {
       for (let i = 0; i < sample.length; i++) {
         const d1 = fround(inverseR0 * fround(x0[i] - previous[i]));
         prevSample[i] = fround(fround(sampleScale * sample[i]) - fround(x0Scale * x0[i])) - fround(d1Scale * d1);
+      }
+    }
+    this.previousX0 = x0;
+    if (this.lowerOrderNums < o.solver_order) this.lowerOrderNums++;
+    this.stepIndex = index + 1;
+    return { prevSample, predOriginalSample: x0 };
+  }
+
+  /**
+   * sde-dpmsolver++ (midpoint): x_t = (σ_t/σ_s)e^{−h}·x + α_t(1 − e^{−2h})·D0 + ½α_t(1 − e^{−2h})·D1
+   * + σ_t√(1 − e^{−2h})·z, first order (no D1) on the first step and where lower_order_final applies.
+   */
+  private stepSde(modelOutput: Float32Array, timestep: number, sample: Float32Array, generator: TorchGenerator): SchedulerStepOutput {
+    const o = this.options;
+    const index = this.currentStepIndex(timestep, 'step');
+    const count = this.fullTimesteps.length;
+    const lowerOrderFinal =
+      index === count - 1 &&
+      (o.euler_at_final || (o.lower_order_final && count < LOWER_ORDER_FINAL_MAX_STEPS) || o.final_sigmas_type === 'zero');
+    const x0 = this.convertModelOutput(modelOutput, sample, this.sigmaSchedule[index]);
+    const noise = generator.randn([modelOutput.length]);
+    const { alpha: alphaT, sigmaT } = alphaSigmaT(this.sigmaSchedule[index + 1]);
+    const { alpha: alphaS0, sigmaT: sigmaS0 } = alphaSigmaT(this.sigmaSchedule[index]);
+    const lambdaT = lambdaOf(alphaT, sigmaT);
+    const lambdaS0 = lambdaOf(alphaS0, sigmaS0);
+    const h = fround(lambdaT - lambdaS0);
+    const expMinus2h = fround(Math.exp(fround(-2 * h)));
+    const sampleScale = fround(fround(sigmaT / sigmaS0) * fround(Math.exp(-h)));
+    const x0Scale = fround(alphaT * fround(1 - expMinus2h)); // α_t(1 − e^{−2h})
+    const noiseScale = fround(sigmaT * fround(Math.sqrt(fround(1 - expMinus2h))));
+    const prevSample = new Float32Array(sample.length);
+    const previous = this.previousX0;
+    if (this.lowerOrderNums < 1 || lowerOrderFinal || previous === null) {
+      for (let i = 0; i < sample.length; i++) {
+        prevSample[i] = fround(fround(sampleScale * sample[i]) + fround(x0Scale * x0[i])) + fround(noiseScale * noise[i]);
+      }
+    } else {
+      const { alpha: alphaS1, sigmaT: sigmaS1 } = alphaSigmaT(this.sigmaSchedule[index - 1]);
+      const h0 = fround(lambdaS0 - lambdaOf(alphaS1, sigmaS1));
+      const inverseR0 = fround(1 / fround(h0 / h));
+      const d1Scale = fround(0.5 * x0Scale);
+      for (let i = 0; i < sample.length; i++) {
+        const d1 = fround(inverseR0 * fround(x0[i] - previous[i]));
+        const deterministic = fround(fround(fround(sampleScale * sample[i]) + fround(x0Scale * x0[i])) + fround(d1Scale * d1));
+        prevSample[i] = deterministic + fround(noiseScale * noise[i]);
       }
     }
     this.previousX0 = x0;

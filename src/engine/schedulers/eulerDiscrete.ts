@@ -35,7 +35,7 @@ export const EULER_DISCRETE_DEFAULTS = {
 export type EulerDiscreteOptions = typeof EULER_DISCRETE_DEFAULTS;
 
 export class EulerDiscreteScheduler extends ScheduleBase {
-  readonly name: ConcreteSchedulerName = 'euler';
+  readonly name: ConcreteSchedulerName;
   protected readonly options: EulerDiscreteOptions;
   /** Training sigmas σ_t (float32), indexed by timestep. */
   protected readonly trainSigmas: Float32Array;
@@ -46,6 +46,7 @@ export class EulerDiscreteScheduler extends ScheduleBase {
     const options = configWithDefaults(config, EULER_DISCRETE_DEFAULTS, className);
     super(options, className);
     this.options = options;
+    this.name = options.use_karras_sigmas ? 'euler-karras' : 'euler';
     requireSupported(className, 'prediction_type', options.prediction_type, ['epsilon', 'v_prediction', 'sample']);
     requireSupported(className, 'timestep_spacing', options.timestep_spacing, ['leading', 'trailing', 'linspace']);
     requireSupported(className, 'final_sigmas_type', options.final_sigmas_type, ['zero', 'sigma_min']);

@@ -28,7 +28,8 @@ export function checkSameLength(what: string, a: Float32Array, b: Float32Array):
 
 export abstract class ScheduleBase implements Scheduler {
   abstract readonly name: ConcreteSchedulerName;
-  readonly order = 1;
+  /** diffusers' class attribute `order` (img2img starts at t_start · order). */
+  readonly order: number = 1;
   readonly alphasCumprod: Float32Array;
   /** The whole schedule set_timesteps produced (diffusers' self.timesteps before the img2img cut). */
   protected fullTimesteps: number[] = [];
@@ -48,6 +49,15 @@ export abstract class ScheduleBase implements Scheduler {
 
   get initNoiseSigma(): number {
     return 1;
+  }
+
+  /** One UNet evaluation per step unless a scheduler says otherwise. */
+  get stepCount(): number {
+    return this.loopTimesteps.length;
+  }
+
+  completedSteps(loopIndex: number): number {
+    return Math.min(loopIndex + 1, this.stepCount);
   }
 
   /** With numInferenceSteps × strength < 1 no step is left: timesteps is then empty (the caller reports it). */

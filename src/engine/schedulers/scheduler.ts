@@ -13,13 +13,22 @@ export interface Scheduler {
   readonly order: number;
   /** Valid after setTimesteps. */
   readonly initNoiseSigma: number;
-  /** The timesteps the denoising loop runs, in order (already cut for strength < 1). */
+  /**
+   * The timesteps the denoising loop runs, in order (already cut for strength < 1). Second-order
+   * schedulers (Heun, DPM++ SDE: diffusers order 2) and PLMS list more entries than steps: the loop
+   * runs every entry (one UNet evaluation each) and counts progress with completedSteps.
+   */
   readonly timesteps: readonly number[];
+  /** The steps the user sees for this run (after the img2img cut): timesteps.length for one-evaluation schedulers. */
+  readonly stepCount: number;
+  /** The steps complete after running timesteps[0 … loopIndex] (0 … stepCount, stepCount after the last entry). */
+  completedSteps(loopIndex: number): number;
   /** ᾱ table (length num_train_timesteps). */
   readonly alphasCumprod: Float32Array;
   /**
    * strength in (0, 1], default 1 = txt2img; < 1 = img2img as diffusers' img2img pipeline does
-   * (get_timesteps + set_begin_index); LCM uses its own strength rule (facts §2.9). When
+   * (get_timesteps: t_start · order, + set_begin_index); LCM uses its own strength rule
+   * (scheduling_lcm.py set_timesteps). When
    * numInferenceSteps × strength leaves no step, timesteps is empty (no error).
    */
   setTimesteps(numInferenceSteps: number, strength?: number): void;
