@@ -53,9 +53,13 @@ export class LMSDiscreteScheduler extends EulerDiscreteScheduler {
     for (let i = 0; i < sample.length; i++) derivative[i] = fround(sample[i] - predOriginalSample[i]) / sigma;
     this.derivatives.push(derivative);
     if (this.derivatives.length > LMS_ORDER) this.derivatives.shift();
-    const order = Math.min(index + 1, LMS_ORDER);
-    // zip(lms_coeffs, reversed(derivatives)): after an img2img cut there may be fewer derivatives than the order.
-    const terms = Math.min(order, this.derivatives.length);
+    // diffusers: order = min(step_index + 1, 4) and zip(coefficients, reversed(derivatives)). After an img2img
+    // cut (step_index starts at t_start) that pairs the first derivative with a 4th-order coefficient
+    // (∫ of a Lagrange basis extrapolated from the skipped sigmas, ~2.3·Δσ) and overshoots the first
+    // steps. This port warms up from the loop's start: order = min(derivatives so far, 4), the same as
+    // diffusers whenever the loop starts at step 0 (txt2img).
+    const order = Math.min(this.derivatives.length, LMS_ORDER);
+    const terms = order;
     const sum = new Float32Array(sample.length);
     for (let j = 0; j < terms; j++) {
       const coeff = fround(lmsCoefficient(this.sigmaSchedule, order, index, j));

@@ -41,6 +41,11 @@ function axpby(a: number, x: Float32Array, b: number, y: Float32Array): Float32A
   return out;
 }
 
+/** set_timesteps with skip_prk_steps: the ascending base timesteps, the second-to-last repeated, descending. */
+function plmsList(ascending: readonly number[]): number[] {
+  return [...ascending.slice(0, -1), ...ascending.slice(-2, -1), ...ascending.slice(-1)].reverse();
+}
+
 export class PNDMScheduler extends ScheduleBase {
   readonly name: ConcreteSchedulerName = 'pndm';
   private readonly options: PndmOptions;
@@ -97,7 +102,7 @@ export class PNDMScheduler extends ScheduleBase {
     const base = this.baseTimesteps(n);
     if (this.options.skip_prk_steps) {
       this.prkTimesteps = [];
-      this.plmsTimesteps = [...base.slice(0, -1), ...base.slice(-2, -1), ...base.slice(-1)].reverse();
+      this.plmsTimesteps = plmsList(base);
     } else {
       const half = Math.floor(Math.floor(this.options.num_train_timesteps / n) / 2);
       const tail = base.slice(-PNDM_ORDER);
@@ -111,14 +116,29 @@ export class PNDMScheduler extends ScheduleBase {
     return [...this.prkTimesteps, ...this.plmsTimesteps];
   }
 
+  /**
+   * img2img with PLMS: diffusers' pipelines cut the txt2img list at t_start (get_timesteps), so for
+   * t_start ≥ 2 the loop starts one timestep noisier than the strength asks and PLMS's warm-up (the
+   * repeated second entry) falls on two different timesteps, skipping one interval with the sample
+   * treated as less noisy than it is. This port keeps diffusers' start *step* t_start (the same start
+   * timestep as DDIM at that strength) and runs the remaining n − t_start steps as their own PLMS list,
+   * so img2img converges like txt2img. The PRK variant (skip_prk_steps false) cuts as diffusers does.
+   */
   override setTimesteps(numInferenceSteps: number, strength = 1): void {
     checkStepArguments(numInferenceSteps, strength);
     const full = this.computeSchedule(numInferenceSteps);
     const tStart = img2imgStartIndex(numInferenceSteps, strength);
-    // No step left (n·strength < 1): an empty loop, as for the other schedulers.
-    const begin = tStart >= numInferenceSteps ? full.length : tStart * this.order;
-    this.loopBegin = Math.min(begin, full.length);
-    this.useSchedule(full, this.loopBegin);
+    if (tStart >= numInferenceSteps) {
+      this.loopBegin = full.length; // no step left (n·strength < 1): an empty loop, as for the other schedulers
+      this.useSchedule(full, full.length);
+    } else if (this.options.skip_prk_steps && tStart > 0) {
+      this.plmsTimesteps = plmsList(this.baseTimesteps(numInferenceSteps).slice(0, numInferenceSteps - tStart));
+      this.loopBegin = 0;
+      this.useSchedule([...this.plmsTimesteps], 0);
+    } else {
+      this.loopBegin = tStart * this.order;
+      this.useSchedule(full, this.loopBegin);
+    }
   }
 
   protected override resetRunState(): void {
@@ -128,13 +148,16 @@ export class PNDMScheduler extends ScheduleBase {
     this.curSample = null;
   }
 
-  /** User steps finished after the absolute schedule entry j (PRK: 4 evaluations a step; PLMS: the first step takes 2). */
+  /**
+   * User steps finished after the absolute schedule entry j (PRK: 4 evaluations a step; PLMS: the first
+   * step takes 2 evaluations, except for a one-step list).
+   */
   private stepsDoneAt(j: number): number {
     if (j < 0) return 0;
     const prkCount = this.prkTimesteps.length;
     if (j < prkCount) return Math.floor((j + 1) / PRK_EVALUATIONS);
-    const prkSteps = prkCount / PRK_EVALUATIONS;
-    return prkCount > 0 ? prkSteps + (j - prkCount + 1) : j;
+    if (prkCount > 0) return prkCount / PRK_EVALUATIONS + (j - prkCount + 1);
+    return this.fullTimesteps.length === 1 ? 1 : j;
   }
 
   override get stepCount(): number {

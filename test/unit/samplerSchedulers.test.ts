@@ -1,0 +1,220 @@
+// The round-2 schedulers against diffusers' own scheduler tests (tests/schedulers/test_scheduler_*.py,
+// huggingface/diffusers main): each full-loop sum / mean is asserted with the tolerance diffusers uses.
+import * as assert from 'node:assert/strict';
+import { TorchGenerator } from '../../src/engine/noise/torchGenerator';
+import { DDPMScheduler } from '../../src/engine/schedulers/ddpm';
+import { HeunDiscreteScheduler } from '../../src/engine/schedulers/heunDiscrete';
+import { LMSDiscreteScheduler } from '../../src/engine/schedulers/lmsDiscrete';
+import { PNDMScheduler } from '../../src/engine/schedulers/pndm';
+import type { SchedulerConfig } from '../../src/engine/schedulers/schedulerConfig';
+import { UniPCMultistepScheduler } from '../../src/engine/schedulers/unipcMultistep';
+import { dummySample, fullLoop, meanAbs, scaled, sumAbs } from './diffusersDummy';
+
+function near(actual: number, expected: number, tolerance: number, what: string): void {
+  assert.ok(Math.abs(actual - expected) < tolerance, `${what}: ${actual} vs diffusers ${expected} (tolerance ${tolerance})`);
+}
+
+const LINEAR: SchedulerConfig = { num_train_timesteps: 1000, beta_start: 0.0001, beta_end: 0.02, beta_schedule: 'linear' };
+/** test_scheduler_lms.py / test_scheduler_heun.py get_scheduler_config: 1100 training timesteps. */
+const LINEAR_1100: SchedulerConfig = { ...LINEAR, num_train_timesteps: 1100 };
+
+describe('PNDMScheduler vs tests/schedulers/test_scheduler_pndm.py', () => {
+  /** full_loop: 10 steps, PRK warm-up then PLMS (skip_prk_steps false, the class default). */
+  function pndmLoop(config: SchedulerConfig): Float32Array {
+    const s = new PNDMScheduler({ ...LINEAR, ...config });
+    s.setTimesteps(10);
+    assert.equal(s.prk.length, 12);
+    assert.equal(s.timesteps.length, 12 + 7);
+    return fullLoop(s, dummySample());
+  }
+
+  it('test_full_loop_no_noise: 198.1318 / 0.2580', () => {
+    const x = pndmLoop({});
+    near(sumAbs(x), 198.1318, 1e-2, 'sum');
+    near(meanAbs(x), 0.258, 1e-3, 'mean');
+  });
+
+  it('test_full_loop_with_v_prediction: 67.3986 / 0.0878', () => {
+    const x = pndmLoop({ prediction_type: 'v_prediction' });
+    near(sumAbs(x), 67.3986, 1e-2, 'sum');
+    near(meanAbs(x), 0.0878, 1e-3, 'mean');
+  });
+
+  it('set_alpha_to_one with beta_start 0.01: 230.0399 / 0.2995; without: 186.9482 / 0.2434', () => {
+    const one = pndmLoop({ set_alpha_to_one: true, beta_start: 0.01 });
+    near(sumAbs(one), 230.0399, 1e-2, 'sum');
+    near(meanAbs(one), 0.2995, 1e-3, 'mean');
+    const notOne = pndmLoop({ set_alpha_to_one: false, beta_start: 0.01 });
+    near(sumAbs(notOne), 186.9482, 1e-2, 'sum');
+    near(meanAbs(notOne), 0.2434, 1e-3, 'mean');
+  });
+
+  it('PLMS (skip_prk_steps) timesteps: n + 1 entries, the second repeated (set_timesteps)', () => {
+    // SD 1.5 config (leading, steps_offset 1): n = 50 gives [981, 961, 961, 941, …, 21, 1] (51 entries).
+    const s = new PNDMScheduler({ ...LINEAR, beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, skip_prk_steps: true, steps_offset: 1 });
+    s.setTimesteps(50);
+    assert.equal(s.timesteps.length, 51);
+    assert.deepEqual(s.timesteps.slice(0, 4), [981, 961, 961, 941]);
+    assert.deepEqual(s.timesteps.slice(-2), [21, 1]);
+    assert.equal(s.stepCount, 50);
+    assert.equal(s.completedSteps(0), 0); // the first entry is the first half of step 1
+    assert.equal(s.completedSteps(1), 1);
+    assert.equal(s.completedSteps(50), 50);
+    s.setTimesteps(4);
+    assert.deepEqual([...s.timesteps], [751, 501, 501, 251, 1]);
+  });
+});
+
+describe('DDPMScheduler vs tests/schedulers/test_scheduler_ddpm.py', () => {
+  /** get_scheduler_config: linear, variance_type fixed_small, clip_sample true; 1000 steps, torch.manual_seed(0). */
+  const DDPM_TEST: SchedulerConfig = { ...LINEAR, variance_type: 'fixed_small', clip_sample: true };
+
+  function ddpmLoop(config: SchedulerConfig): Float32Array {
+    const s = new DDPMScheduler({ ...DDPM_TEST, ...config });
+    s.setTimesteps(1000); // = the loop over reversed(range(1000)) with prev_t = t − 1
+    return fullLoop(s, dummySample(), new TorchGenerator(0));
+  }
+
+  it('test_full_loop_no_noise: 258.9606 / 0.3372', function () {
+    this.timeout(20000);
+    const x = ddpmLoop({});
+    near(sumAbs(x), 258.9606, 1e-2, 'sum');
+    near(meanAbs(x), 0.3372, 1e-3, 'mean');
+  });
+
+  it('test_full_loop_with_v_prediction: 202.0296 / 0.2631', function () {
+    this.timeout(20000);
+    const x = ddpmLoop({ prediction_type: 'v_prediction' });
+    near(sumAbs(x), 202.0296, 1e-2, 'sum');
+    near(meanAbs(x), 0.2631, 1e-3, 'mean');
+  });
+
+  it('test_full_loop_with_noise (t_start 998): 387.9466 / 0.5051', () => {
+    const s = new DDPMScheduler(DDPM_TEST);
+    s.setTimesteps(1000, 0.002); // t_start = 1000 − int(1000 · 0.002) = 998: timesteps [1, 0]
+    assert.deepEqual([...s.timesteps], [1, 0]);
+    const x = s.addNoise(dummySample(), dummySample(true), s.timesteps[0]);
+    const out = fullLoop(s, x, new TorchGenerator(0));
+    near(sumAbs(out), 387.9466, 1e-2, 'sum');
+    near(meanAbs(out), 0.5051, 1e-3, 'mean');
+  });
+});
+
+describe('LMSDiscreteScheduler vs tests/schedulers/test_scheduler_lms.py', () => {
+  function lmsLoop(config: SchedulerConfig): Float32Array {
+    const s = new LMSDiscreteScheduler({ ...LINEAR_1100, ...config });
+    s.setTimesteps(10);
+    return fullLoop(s, scaled(dummySample(), s.initNoiseSigma), undefined, true);
+  }
+
+  it('test_full_loop_no_noise: 1006.388 / 1.31', () => {
+    const x = lmsLoop({});
+    near(sumAbs(x), 1006.388, 1e-2, 'sum');
+    near(meanAbs(x), 1.31, 1e-3, 'mean');
+  });
+
+  it('test_full_loop_with_v_prediction: 0.0017 / 2.2676e-06', () => {
+    const x = lmsLoop({ prediction_type: 'v_prediction' });
+    near(sumAbs(x), 0.0017, 1e-2, 'sum');
+    near(meanAbs(x), 2.2676e-6, 1e-3, 'mean');
+  });
+
+  it('test_full_loop_device_karras_sigmas: 3812.9927 (tolerance 2e-2) / 4.9648', () => {
+    const x = lmsLoop({ use_karras_sigmas: true });
+    near(sumAbs(x), 3812.9927, 2e-2, 'sum');
+    near(meanAbs(x), 4.9648, 1e-3, 'mean');
+  });
+
+  it('test_full_loop_with_noise (27663.6895 / 36.0204) is not matched: this port warms the order up from the img2img start', () => {
+    // diffusers' number comes from step(): order = min(step_index + 1, 4) with step_index starting at
+    // t_start = 8, zipped with the single derivative collected so far: a 4th-order Adams coefficient
+    // on a first-order history, which overshoots img2img's first steps (10 grey levels on the analytic
+    // models). This port uses order = min(derivatives so far, 4) — identical whenever the loop starts at
+    // step 0 (the txt2img numbers above) — and so differs here by design.
+    const s = new LMSDiscreteScheduler(LINEAR_1100);
+    s.setTimesteps(10, 0.2);
+    const x = s.addNoise(scaled(dummySample(), s.initNoiseSigma), dummySample(true), s.timesteps[0]);
+    const out = fullLoop(s, x, undefined, true);
+    assert.ok(Math.abs(sumAbs(out) - 27663.6895) > 1, `differs from diffusers' quirk: ${sumAbs(out)}`);
+    // The warm-up is first order then second order: the same as a two-step run started from that sample with
+    // the Euler derivative, i.e. the result is finite and bounded by the start (dummy model shrinks the sample).
+    assert.ok(Number.isFinite(sumAbs(out)) && sumAbs(out) < sumAbs(x));
+  });
+});
+
+describe('HeunDiscreteScheduler vs tests/schedulers/test_scheduler_heun.py', () => {
+  function heunLoop(config: SchedulerConfig): Float32Array {
+    const s = new HeunDiscreteScheduler({ ...LINEAR_1100, ...config });
+    s.setTimesteps(10);
+    assert.equal(s.timesteps.length, 19); // 2n − 1
+    return fullLoop(s, scaled(dummySample(), s.initNoiseSigma), undefined, true);
+  }
+
+  it('test_full_loop_no_noise: 0.1233 / 0.0002', () => {
+    const x = heunLoop({});
+    near(sumAbs(x), 0.1233, 1e-2, 'sum');
+    near(meanAbs(x), 0.0002, 1e-3, 'mean');
+  });
+
+  it('test_full_loop_with_v_prediction: 4.6934e-07 / 6.1112e-10', () => {
+    const x = heunLoop({ prediction_type: 'v_prediction' });
+    near(sumAbs(x), 4.6934e-7, 1e-2, 'sum');
+    near(meanAbs(x), 6.1112e-10, 1e-3, 'mean');
+  });
+
+  it('test_full_loop_device_karras_sigmas: 0.00015 / 1.9870e-07 (tolerance 1e-2)', () => {
+    const x = heunLoop({ use_karras_sigmas: true });
+    near(sumAbs(x), 0.00015, 1e-2, 'sum');
+    near(meanAbs(x), 1.9869554535034695e-7, 1e-2, 'mean');
+  });
+
+  it('test_full_loop_with_noise (t_start 8, begin index 16): 75074.8906 / 97.7538', () => {
+    const s = new HeunDiscreteScheduler(LINEAR_1100);
+    s.setTimesteps(10, 0.2);
+    assert.equal(s.timesteps.length, 3); // timesteps[t_start · order:] = entries 16, 17, 18
+    const x = s.addNoise(scaled(dummySample(), s.initNoiseSigma), dummySample(true), s.timesteps[0]);
+    const out = fullLoop(s, x, undefined, true);
+    near(sumAbs(out), 75074.8906, 1e-2, 'sum');
+    near(meanAbs(out), 97.7538, 1e-3, 'mean');
+  });
+
+  it('counts the user steps: 2n − 1 evaluations, n steps', () => {
+    const s = new HeunDiscreteScheduler(LINEAR_1100);
+    s.setTimesteps(10);
+    assert.equal(s.stepCount, 10);
+    assert.deepEqual(
+      s.timesteps.map((_, i) => s.completedSteps(i)),
+      [0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 10],
+    );
+    s.setTimesteps(10, 0.2);
+    assert.equal(s.stepCount, 2);
+    assert.deepEqual(s.timesteps.map((_, i) => s.completedSteps(i)), [0, 1, 2]);
+  });
+});
+
+describe('UniPCMultistepScheduler vs tests/schedulers/test_scheduler_unipc.py', () => {
+  /** get_scheduler_config: linear, solver_order 2, bh2, final_sigmas_type "sigma_min"; 10 steps, no input scaling. */
+  const UNIPC_TEST: SchedulerConfig = { ...LINEAR, solver_order: 2, solver_type: 'bh2', final_sigmas_type: 'sigma_min' };
+
+  function unipcMean(config: SchedulerConfig): number {
+    const s = new UniPCMultistepScheduler({ ...UNIPC_TEST, ...config });
+    s.setTimesteps(10);
+    return meanAbs(fullLoop(s, dummySample()));
+  }
+
+  it('test_full_loop_no_noise 0.2464, karras 0.2925, v-pred 0.1014, karras + v-pred 0.1966', () => {
+    near(unipcMean({}), 0.2464, 1e-3, 'default');
+    near(unipcMean({ use_karras_sigmas: true }), 0.2925, 1e-3, 'karras');
+    near(unipcMean({ prediction_type: 'v_prediction' }), 0.1014, 1e-3, 'v-pred');
+    near(unipcMean({ prediction_type: 'v_prediction', use_karras_sigmas: true }), 0.1966, 1e-3, 'karras + v-pred');
+  });
+
+  it('test_full_loop_with_noise (t_start 8): 315.5757 / 0.4109', () => {
+    const s = new UniPCMultistepScheduler(UNIPC_TEST);
+    s.setTimesteps(10, 0.2);
+    const x = s.addNoise(dummySample(), dummySample(true), s.timesteps[0]);
+    const out = fullLoop(s, x);
+    near(sumAbs(out), 315.5757, 1e-2, 'sum');
+    near(meanAbs(out), 0.4109, 1e-3, 'mean');
+  });
+});
