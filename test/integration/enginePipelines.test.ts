@@ -371,7 +371,8 @@ describe('engine pipelines on analytic models', function () {
     assert.equal(p.prompt, 'a red, circle: big');
     assert.equal(p.negativePrompt, 'blue');
     assert.equal(p.steps, 3);
-    assert.equal(p.sampler, 'DPM++ 2M Karras');
+    assert.equal(p.sampler, 'DPM++ 2M');
+    assert.equal(p.scheduleType, 'Karras');
     assert.equal(p.cfgScale, 4.5);
     assert.equal(p.seed, 42);
     assert.equal(p.width, 64);

@@ -80,8 +80,8 @@ describe('A1111 parameters (facts §5.1)', function () {
     assert.equal(p.width, 832);
     assert.equal(p.height, 1216);
     assert.equal(p.raw['Schedule type'], 'Karras');
+    assert.equal(p.scheduleType, 'Karras');
     assert.deepEqual(p.extra, [
-      ['Schedule type', 'Karras'],
       ['Version', 'v1.9.3'],
     ]);
     assert.equal(p.denoisingStrength, undefined);
@@ -94,10 +94,10 @@ describe('A1111 parameters (facts §5.1)', function () {
     assert.throws(() => parseA1111Parameters('p\nSteps: 2, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 8 by 8'), /malformed Size/);
   });
 
-  it('samplerLabel gives the pre-1.9 A1111 names', function () {
+  it('samplerLabel gives the A1111 ≥ 1.9 sampler names (the Karras schedule goes in "Schedule type")', function () {
     assert.deepEqual(
       (['euler', 'euler-a', 'ddim', 'dpmpp-2m', 'dpmpp-2m-karras', 'lcm'] as const).map(samplerLabel),
-      ['Euler', 'Euler a', 'DDIM', 'DPM++ 2M', 'DPM++ 2M Karras', 'LCM'],
+      ['Euler', 'Euler a', 'DDIM', 'DPM++ 2M', 'DPM++ 2M', 'LCM'],
     );
   });
 });
