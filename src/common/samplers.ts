@@ -353,3 +353,26 @@ export function samplerFromA1111(samplerText: string, scheduleTypeText?: string)
     message: `${a1111Name} with schedule type ${JSON.stringify(schedule)} is not supported; the closest supported sampler is ${SAMPLERS[closest].label} (${closest})`,
   };
 }
+
+// ---- UI menus ---------------------------------------------------------------------------------------
+
+export interface SamplerMenuOption {
+  value: 'default' | SamplerName;
+  label: string;
+  /** The one-line hint, shown as the option's title (tooltip). */
+  title: string;
+}
+
+/**
+ * The sampler menu of the Generate panel and the inpaint editor: "Model's default" first, then one
+ * <optgroup> per group (label undefined for the ungrouped default entry).
+ */
+export function samplerMenu(): Array<{ label?: string; options: SamplerMenuOption[] }> {
+  return [
+    { options: [{ value: 'default', label: "Model's default", title: "The sampler named in the model's scheduler_config.json" }] },
+    ...SAMPLER_GROUPS.map(({ group, label }) => ({
+      label,
+      options: samplersInGroup(group).map((name) => ({ value: name, label: SAMPLERS[name].label, title: SAMPLERS[name].hint })),
+    })),
+  ];
+}

@@ -60,7 +60,7 @@ describe('generate panel protocol: messages from the panel', () => {
     ['a seed of 2^32', { seed: 2 ** 32 }],
     ['a fractional seed', { seed: 1.5 }],
     ['a seed as a string', { seed: '123' }],
-    ['an unknown scheduler', { scheduler: 'heun' }],
+    ['an unknown scheduler', { scheduler: 'dpm2' }],
     ['a batch of 0', { batchCount: 0 }],
     ['a batch above the limit', { batchCount: GENERATE_LIMITS.batchCount.max + 1 }],
     ['a strength of 0', { strength: 0 }],

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { formatA1111Parameters, parseA1111Parameters } from '../../src/common/metadata/a1111Parameters';
 import { samplerInfotextFields, samplerLabel } from '../../src/common/metadata/samplerLabel';
 import { SCHEDULER_LABELS, SCHEDULER_NAMES } from '../../src/common/protocol/engineProtocol';
-import { SAMPLER_GROUPS, SAMPLER_NAMES, SAMPLERS, samplerFromA1111, samplersInGroup, type SamplerName } from '../../src/common/samplers';
+import { SAMPLER_GROUPS, SAMPLER_NAMES, SAMPLERS, samplerFromA1111, samplerMenu, samplersInGroup, type SamplerName } from '../../src/common/samplers';
 
 describe('sampler table', () => {
   it('every sampler has a label, a group, a hint and a diffusers class; groups partition the table', () => {
@@ -17,6 +17,16 @@ describe('sampler table', () => {
     const grouped = SAMPLER_GROUPS.flatMap((g) => samplersInGroup(g.group));
     assert.deepEqual([...grouped].sort(), [...SAMPLER_NAMES].sort());
     assert.deepEqual(samplersInGroup('few-step'), ['lcm']);
+  });
+
+  it('the UI menu: the default entry, then one optgroup per group with A1111 labels and the hint as title', () => {
+    const menu = samplerMenu();
+    assert.equal(menu[0].label, undefined);
+    assert.deepEqual(menu[0].options.map((o) => o.value), ['default']);
+    assert.deepEqual(menu.slice(1).map((g) => g.label), SAMPLER_GROUPS.map((g) => g.label));
+    assert.deepEqual(menu.flatMap((g) => g.options.map((o) => o.value)).sort(), [...SCHEDULER_NAMES].sort());
+    const karras = menu.flatMap((g) => g.options).find((o) => o.value === 'dpmpp-2m-karras');
+    assert.deepEqual(karras, { value: 'dpmpp-2m-karras', label: 'DPM++ 2M Karras', title: SAMPLERS['dpmpp-2m-karras'].hint });
   });
 
   it('SCHEDULER_NAMES / SCHEDULER_LABELS derive from it (default first)', () => {

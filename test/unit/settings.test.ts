@@ -48,7 +48,7 @@ describe('settings', () => {
         executionProvider: 'tpu',
         defaultSteps: 1000,
         defaultGuidanceScale: Number.NaN,
-        defaultScheduler: 'heun',
+        defaultScheduler: 'dpm2',
         defaultWidth: 515,
         defaultHeight: -8,
         outputFolder: '   ',

@@ -1,7 +1,8 @@
 // The generation form: prompt, negative prompt, size (presets + custom, multiples of 8), steps, guidance, seed
 // (random / fixed / reuse last), scheduler, batch count, img2img init image with strength, the model row, and
 // Generate / Cancel. It validates before anything is sent; the host validates again.
-import { SCHEDULER_LABELS, SCHEDULER_NAMES, type SchedulerName } from '../../src/common/protocol/engineProtocol';
+import type { SchedulerName } from '../../src/common/protocol/engineProtocol';
+import { samplerMenu } from '../../src/common/samplers';
 import {
   GENERATE_LIMITS,
   isValidImageSide,
@@ -106,7 +107,10 @@ export class GenerateForm {
     private readonly callbacks: FormCallbacks,
   ) {
     this.state = { ...initial };
-    for (const name of SCHEDULER_NAMES) this.scheduler.append(h('option', { value: name }, SCHEDULER_LABELS[name]));
+    for (const group of samplerMenu()) {
+      const options = group.options.map((o) => h('option', { value: o.value, title: o.title }, o.label));
+      this.scheduler.append(...(group.label ? [h('optgroup', { label: group.label }, ...options)] : options));
+    }
     for (const [value, label] of [
       ['random', 'Random'],
       ['fixed', 'Fixed'],

@@ -1,6 +1,7 @@
 // The prompt bar: prompt, negative prompt and the generation settings (steps, guidance, seed, scheduler,
 // strength, "only masked" with padding, mask blur, batch count), Generate and Cancel.
-import { SCHEDULER_LABELS, SCHEDULER_NAMES, type SchedulerName } from '../../src/common/protocol/engineProtocol';
+import type { SchedulerName } from '../../src/common/protocol/engineProtocol';
+import { samplerMenu } from '../../src/common/samplers';
 import { InpaintSettingLimits as L, isInpaintSettings, type InpaintSettings } from '../../src/common/protocol/inpaintEditorProtocol';
 import { h, labelled, numberValue } from '../common/dom';
 
@@ -33,7 +34,10 @@ export class PromptBar {
   private ready = false;
 
   constructor(private readonly actions: PromptBarActions) {
-    for (const name of SCHEDULER_NAMES) this.scheduler.append(h('option', { value: name }, SCHEDULER_LABELS[name]));
+    for (const group of samplerMenu()) {
+      const options = group.options.map((o) => h('option', { value: o.value, title: o.title }, o.label));
+      this.scheduler.append(...(group.label ? [h('optgroup', { label: group.label }, ...options)] : options));
+    }
     this.generateButton.addEventListener('click', () => this.submit());
     this.cancelButton.addEventListener('click', () => this.actions.cancel());
     this.randomSeed.addEventListener('change', () => this.syncEnabled());
