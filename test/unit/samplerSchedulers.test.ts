@@ -326,3 +326,63 @@ describe('DPMSolverSDEScheduler (DPM++ SDE) vs tests/schedulers/test_scheduler_d
     }
   });
 });
+
+describe("SD 1.5 config: timesteps and sigmas equal diffusers' set_timesteps tables", () => {
+  // Reference numbers: diffusers' set_timesteps NumPy code (scheduling_pndm.py, scheduling_ddpm.py,
+  // scheduling_unipc_multistep.py, scheduling_heun_discrete.py, scheduling_lms_discrete.py,
+  // scheduling_dpmsolver_sde.py) run by tools/reference/diffusersScheduleTables.py on SD's scaled_linear
+  // 0.00085…0.012 table; sigmas printed to 5 decimals, fractional timesteps to 3. Each class keeps its own
+  // default timestep_spacing (the SD 1.5 file sets none): PNDM and DDPM leading, the others linspace.
+  const SD: SchedulerConfig = {
+    _class_name: 'PNDMScheduler', num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear',
+    set_alpha_to_one: false, skip_prk_steps: true, steps_offset: 1, trained_betas: null, clip_sample: false,
+  };
+  const close = (actual: ArrayLike<number>, expected: readonly number[], tolerance: number, what: string): void => {
+    assert.equal(actual.length, expected.length, `${what}: length`);
+    for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(actual[i] - expected[i]) <= tolerance, `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+  };
+
+  it('PNDM (PLMS) n = 20 and DDPM n = 20', () => {
+    const p = new PNDMScheduler(SD);
+    p.setTimesteps(20);
+    assert.deepEqual([...p.timesteps], [951, 901, 901, 851, 801, 751, 701, 651, 601, 551, 501, 451, 401, 351, 301, 251, 201, 151, 101, 51, 1]);
+    const d = new DDPMScheduler(SD);
+    d.setTimesteps(20);
+    assert.deepEqual([...d.timesteps], [951, 901, 851, 801, 751, 701, 651, 601, 551, 501, 451, 401, 351, 301, 251, 201, 151, 101, 51, 1]);
+  });
+
+  it('UniPC n = 20, plain and Karras', () => {
+    const u = new UniPCMultistepScheduler(SD);
+    u.setTimesteps(20);
+    assert.deepEqual([...u.timesteps], [999, 949, 899, 849, 799, 749, 699, 649, 599, 549, 500, 450, 400, 350, 300, 250, 200, 150, 100, 50]);
+    close(u.sigmas, [14.61465, 10.90424, 8.30281, 6.44296, 5.08777, 4.08173, 3.32108, 2.73547, 2.27646, 1.91025, 1.61828, 1.37167, 1.16439, 0.98711, 0.83275, 0.6958, 0.57167, 0.45608, 0.34393, 0.22558, 0], 2e-5, 'UniPC σ');
+    const k = new UniPCMultistepScheduler({ ...SD, use_karras_sigmas: true });
+    k.setTimesteps(20);
+    assert.deepEqual([...k.timesteps], [999, 962, 921, 876, 827, 772, 710, 640, 561, 474, 380, 285, 197, 123, 69, 35, 15, 6, 2, 0]);
+    close(k.sigmas, [14.61465, 11.72538, 9.34021, 7.38363, 5.78942, 4.49985, 3.46476, 2.64085, 1.99092, 1.48322, 1.09079, 0.79095, 0.56472, 0.39639, 0.27304, 0.18417, 0.12134, 0.07786, 0.04848, 0.02917, 0], 2e-5, 'UniPC Karras σ');
+  });
+
+  it('Heun n = 10: 2n − 1 timesteps, sigmas repeated', () => {
+    const h = new HeunDiscreteScheduler(SD);
+    h.setTimesteps(10);
+    close(h.timesteps, [999, 888, 888, 777, 777, 666, 666, 555, 555, 444, 444, 333, 333, 222, 222, 111, 111, 0, 0], 1e-3, 'Heun t');
+    close(h.sigmas, [14.61465, 7.83989, 7.83989, 4.60918, 4.60918, 2.91831, 2.91831, 1.95016, 1.95016, 1.34493, 1.34493, 0.93236, 0.93236, 0.62498, 0.62498, 0.36866, 0.36866, 0.02917, 0.02917, 0], 2e-5, 'Heun σ');
+    near(h.initNoiseSigma, 14.61465, 2e-5, 'init_noise_sigma');
+  });
+
+  it('LMS Karras n = 20', () => {
+    const l = new LMSDiscreteScheduler({ ...SD, use_karras_sigmas: true });
+    l.setTimesteps(20);
+    close(l.timesteps, [999, 961.733, 921.042, 876.314, 826.791, 771.552, 709.53, 639.615, 560.975, 473.749, 380.132, 285.318, 197.081, 123.395, 69.257, 34.697, 15.482, 5.992, 1.783, 0], 2e-3, 'LMS Karras t');
+    close(l.sigmas, [14.61465, 11.72537, 9.34021, 7.38363, 5.78942, 4.49984, 3.46476, 2.64085, 1.99092, 1.48322, 1.09079, 0.79095, 0.56472, 0.39639, 0.27304, 0.18417, 0.12134, 0.07786, 0.04848, 0.02917, 0], 2e-5, 'LMS Karras σ');
+  });
+
+  it('DPM++ SDE n = 10, plain and Karras: midpoint timesteps at the odd entries', () => {
+    const s = new DPMSolverSDEScheduler(SD);
+    s.setTimesteps(10);
+    close(s.timesteps, [999, 945.713, 888, 834.679, 777, 723.458, 666, 611.989, 555, 500.229, 444, 388.107, 333, 275.346, 222, 160.561, 111, 11.203, 0], 2e-3, 'DPM SDE t');
+    const k = new DPMSolverSDEScheduler({ ...SD, use_karras_sigmas: true });
+    k.setTimesteps(10);
+    close(k.timesteps, [999, 958.869, 916.284, 867.5, 815.045, 753.805, 687.153, 608.353, 523.199, 425.193, 327.147, 227.72, 145.939, 80.757, 40.857, 17.354, 6.732, 1.823, 0], 2e-3, 'DPM SDE Karras t');
+  });
+});
