@@ -19,7 +19,7 @@ import type { SchedulerConfig, TimestepSpacing } from '../../src/engine/schedule
 
 // ---- helpers ----------------------------------------------------------------------------------------
 
-/** The SD 1.5 scheduler_config.json (a PNDMScheduler config), facts §2. */
+/** The SD 1.5 scheduler_config.json (runwayml/stable-diffusion-v1-5 scheduler/scheduler_config.json, a PNDMScheduler). */
 const SD_CONFIG: SchedulerConfig = {
   _class_name: 'PNDMScheduler',
   num_train_timesteps: 1000,
@@ -119,7 +119,7 @@ function fullLoop(s: Scheduler, start: Float32Array, generator?: TorchGenerator,
 
 // ---- tables -----------------------------------------------------------------------------------------
 
-describe('schedulers: training tables (facts §2.1)', () => {
+describe('schedulers: training tables (scheduling_ddim.py __init__: betas, alphas_cumprod)', () => {
   const s = new DDIMScheduler(SD_CONFIG);
   const ac = s.alphasCumprod;
 
@@ -129,17 +129,15 @@ describe('schedulers: training tables (facts §2.1)', () => {
     assertNear(ac[1], 0.998296, 5e-7, 'ᾱ[1]');
     assertNear(Math.sqrt(ac[999]), 0.0682649, 5e-8, '√ᾱ[999]');
     // torch.cumprod on CPU accumulates float32 input in double (acc_type<float> = double) and stores
-    // float32: ᾱ[999] = 0.00466009508…; facts' 0.0046600914 came from a float32-accumulated product.
+    // float32: ᾱ[999] = 0.00466009508… (a float32-accumulated product would give 0.0046600914).
     assertNear(ac[999], 0.0046600951, 5e-11, 'ᾱ[999]');
-    assertNear(ac[999], 0.0046600914, 5e-9, 'ᾱ[999] vs facts');
   });
 
   it('training sigmas σ_0 and σ_999', () => {
     const e = euler(SD_CONFIG, 1000);
     assertNear(e.sigmas[999], 0.0291675, 5e-8, 'σ_0'); // reversed: the last scheduled sigma is σ(t=0)
-    // σ_max = 14.614647 (printed 14.6146 by diffusers); facts' 14.614653 follows from its float32 cumprod.
+    // σ_max = 14.614647 (printed 14.6146 by diffusers; a float32-accumulated cumprod would give 14.614653).
     assertNear(e.sigmas[0], 14.614647, 5e-7, 'σ_999');
-    assertNear(e.sigmas[0], 14.614653, 1e-5, 'σ_999 vs facts');
   });
 
   it('linear, scaled_linear, squaredcos_cap_v2 and trained_betas produce consistent tables', () => {
@@ -156,7 +154,7 @@ describe('schedulers: training tables (facts §2.1)', () => {
   });
 });
 
-describe('schedulers: timestep spacing (facts §2.2–2.7)', () => {
+describe('schedulers: timestep spacing (set_timesteps of scheduling_ddim.py, scheduling_euler_discrete.py, scheduling_dpmsolver_multistep.py, scheduling_lcm.py)', () => {
   const spacing = (timestep_spacing: TimestepSpacing): SchedulerConfig => ({ ...SD_CONFIG, timestep_spacing });
 
   it('DDIM integer timesteps for n = 50, 20, 4, 1 and every spacing', () => {
@@ -185,8 +183,8 @@ describe('schedulers: timestep spacing (facts §2.2–2.7)', () => {
 
   it('Euler n = 20 linspace: float timesteps, interpolated sigmas, init_noise_sigma', () => {
     const e = euler(SD_CONFIG, 20); // the default spacing of Euler is linspace
-    // np.linspace(0, 999, 20, dtype=float32) reversed. facts prints 473.2106, 262.8948, 52.5790 (it rounded
-    // float32's shortest decimal a second time); the float32 values are 473.21054, 262.89474, 52.57895.
+    // np.linspace(0, 999, 20, dtype=float32) reversed: the float32 values are 473.21054, 262.89474, 52.57895
+    // (printed to 4 decimals below).
     const t = [
       999, 946.4211, 893.8421, 841.2632, 788.6842, 736.1053, 683.5263, 630.9474, 578.3684, 525.7895, 473.2105, 420.6316, 368.0526, 315.4737,
       262.8947, 210.3158, 157.7368, 105.1579, 52.5789, 0,
@@ -195,7 +193,7 @@ describe('schedulers: timestep spacing (facts §2.2–2.7)', () => {
     const sigma = [
       14.6146, 10.7469, 8.0815, 6.205, 4.8557, 3.8654, 3.1238, 2.5572, 2.1157, 1.7648, 1.4806, 1.2458, 1.0481, 0.8784, 0.7297, 0.5964, 0.4736,
       0.3555, 0.2322, 0.0292, 0,
-    ]; // σ_max: 14.6146 here, 14.6147 in facts (see the ᾱ test)
+    ]; // σ_max 14.614647 (see the ᾱ test)
     assertClose(e.sigmas, sigma, 5e-5, 'σ');
     assertNear(e.initNoiseSigma, 14.614647, 5e-7, 'init_noise_sigma');
   });
@@ -232,8 +230,8 @@ describe('schedulers: timestep spacing (facts §2.2–2.7)', () => {
       0.0779, 0.0485, 0.0292, 0,
     ];
     assertClose(e.sigmas, sigma, 5e-5, 'σ');
-    // facts' list (3 decimals) was built on its σ_max 14.614653: 560.976 and 34.698 sit 6.6e-4 from the
-    // values here (560.97534, 34.69736, which a NumPy float32 emulation of diffusers reproduces).
+    // 3 decimals; 560.976 and 34.698 sit 6.6e-4 from the values here (560.97534, 34.69736, which diffusers'
+    // NumPy code reproduces: tools/reference/diffusersScheduleTables.py, lmsKarras20).
     const t = [
       999, 961.733, 921.042, 876.314, 826.791, 771.552, 709.53, 639.615, 560.976, 473.749, 380.132, 285.318, 197.081, 123.395, 69.257, 34.698,
       15.482, 5.992, 1.783, 0,
@@ -254,7 +252,7 @@ describe('schedulers: timestep spacing (facts §2.2–2.7)', () => {
     }
   });
 
-  it('SD-Turbo style trailing Euler, 1/2/4 steps (facts §2.8)', () => {
+  it('SD-Turbo style trailing Euler, 1/2/4 steps (stabilityai/sd-turbo scheduler_config.json)', () => {
     const turbo = spacing('trailing');
     const one = euler(turbo, 1);
     assert.deepEqual([...one.timesteps], [999]);
@@ -307,7 +305,7 @@ describe('schedulers: timestep spacing (facts §2.2–2.7)', () => {
   });
 });
 
-describe('schedulers: img2img strength (facts §2.9)', () => {
+describe('schedulers: img2img strength (pipeline_stable_diffusion_img2img.py get_timesteps)', () => {
   it('runs int(n·strength) steps from the end of the schedule for every non-LCM scheduler', () => {
     const cases: Array<[number, number, number]> = [
       [50, 0.75, 37],
@@ -370,9 +368,9 @@ describe('schedulers: img2img strength (facts §2.9)', () => {
   });
 });
 
-// ---- diffusers' own full-loop constants (facts §2.10) ---------------------------------------------------
+// ---- diffusers' own full-loop constants (tests/schedulers/test_scheduler_*.py) ------------------------------
 
-describe("schedulers: diffusers' test constants (facts §2.10)", () => {
+describe("schedulers: diffusers' test constants (tests/schedulers/test_scheduler_{ddim,euler,euler_ancestral,dpm_multi,lcm}.py)", () => {
   const LINEAR = { num_train_timesteps: 1000, beta_start: 0.0001, beta_end: 0.02, beta_schedule: 'linear' } as const;
   const EULER_TEST = { ...LINEAR, num_train_timesteps: 1100 } as const;
   const DPM_TEST = { ...LINEAR, lower_order_final: false, final_sigmas_type: 'sigma_min' } as const;
@@ -406,16 +404,15 @@ describe("schedulers: diffusers' test constants (facts §2.10)", () => {
     const vpred = sumAbs(eulerLoop(new EulerDiscreteScheduler({ ...EULER_TEST, prediction_type: 'v_prediction' })));
     assertNear(vpred, 0.0002, 1e-2, 'v-pred');
     assert.ok(vpred < 1e-3, `v-pred sum ${vpred}`);
-    // 124.52258 here; facts' port 124.5228; diffusers 124.52299 (asserted there with 1e-2). The Karras
-    // ends follow σ_max, where this port's ᾱ (double-accumulated cumprod) and facts' port differ.
+    // 124.52258 here; diffusers 124.52299 (asserted there with 1e-2). The Karras ends follow σ_max, which
+    // depends on how the ᾱ product is accumulated (double here, as torch.cumprod on CPU).
     const karras = eulerLoop(new EulerDiscreteScheduler({ ...EULER_TEST, use_karras_sigmas: true }));
     assertNear(sumAbs(karras), 124.52299499511719, 5e-4, 'Karras');
-    assertNear(sumAbs(karras), 124.5228, 5e-4, "Karras vs facts' port");
     assertNear(sumAbs(karras) / COUNT, 0.16213932633399963, 1e-6, 'Karras mean');
   });
 
   it('Euler ancestral with torch.manual_seed(0): 152.3192, v-pred 108.4439', () => {
-    // 152.31927 here (facts' port 152.31937); float32 summation order alone moves this sum by 1e-4.
+    // 152.31927 here; float32 summation order alone moves this sum by 1e-4.
     const plain = eulerLoop(new EulerAncestralDiscreteScheduler(EULER_TEST), new TorchGenerator(0));
     assertNear(sumAbs(plain), 152.3192, 1e-4, 'default');
     assertNear(sumAbs(plain) / COUNT, 0.1983, 5e-5, 'default mean');
@@ -432,10 +429,10 @@ describe("schedulers: diffusers' test constants (facts §2.10)", () => {
   it('DPM++ 2M: mean 0.3301, v-pred 0.2251, Karras + v-pred 0.2096 (diffusers tolerance 1e-3)', () => {
     assertNear(dpmLoop({}), 0.3301, 5e-5, 'default');
     assertNear(dpmLoop({ prediction_type: 'v_prediction' }), 0.2251, 5e-5, 'v-pred');
-    // facts: "mine 0.2092, inside the test's 1e-3 tolerance"
+    // 0.2092 here, inside diffusers' 1e-3 tolerance.
     const karrasVpred = dpmLoop({ prediction_type: 'v_prediction', use_karras_sigmas: true });
     assertNear(karrasVpred, 0.2096, 1e-3, 'Karras + v-pred');
-    assertNear(karrasVpred, 0.2092, 5e-5, "Karras + v-pred vs facts' port");
+    assertNear(karrasVpred, 0.2092, 5e-5, 'Karras + v-pred, this port');
   });
 
   it('LCM with seed 0: 1 step 18.7097 / 0.0244, 10 steps 197.7616 / 0.2575', () => {
