@@ -736,6 +736,13 @@ describe('createScheduler / resolveDefaultScheduler', () => {
     assert.deepEqual(resolve({ _class_name: 'LMSDiscreteScheduler', use_karras_sigmas: true }), { name: 'lms-karras' });
     assert.deepEqual(resolve({ _class_name: 'EulerDiscreteScheduler', use_karras_sigmas: true }), { name: 'euler-karras' });
     assert.deepEqual(resolve({ _class_name: 'HeunDiscreteScheduler' }), { name: 'heun' });
+    assert.match(resolve({ _class_name: 'HeunDiscreteScheduler', use_karras_sigmas: true }).note ?? '', /plain sigmas/);
+    assert.match(resolve({ _class_name: 'UniPCMultistepScheduler', use_karras_sigmas: true }).note ?? '', /use_karras_sigmas/);
+    // the names fix the schedule: a Karras model config does not turn plain Heun / UniPC into Karras ones
+    const karrasConfig = { ...SD_CONFIG, use_karras_sigmas: true };
+    assert.deepEqual([...timestepsOf('unipc', karrasConfig, 10)], [...timestepsOf('unipc', SD_CONFIG, 10)]);
+    assert.deepEqual([...timestepsOf('heun', karrasConfig, 10)], [...timestepsOf('heun', SD_CONFIG, 10)]);
+    assert.notDeepEqual([...timestepsOf('lms-karras', SD_CONFIG, 10)], [...timestepsOf('lms', karrasConfig, 10)]);
     assert.deepEqual(resolve({ _class_name: 'DDPMScheduler' }), { name: 'ddpm' });
     assert.deepEqual(resolve({ _class_name: 'DPMSolverSDEScheduler', use_karras_sigmas: true }), { name: 'dpmpp-sde-karras' });
     for (const className of ['DEISMultistepScheduler', 'DPMSolverSinglestepScheduler']) {

@@ -35,7 +35,7 @@ export function createScheduler(name: ConcreteSchedulerName, modelConfig: Schedu
     case 'lms-karras':
       return new LMSDiscreteScheduler({ ...modelConfig, use_karras_sigmas: true });
     case 'heun':
-      return new HeunDiscreteScheduler(modelConfig);
+      return new HeunDiscreteScheduler({ ...modelConfig, use_karras_sigmas: false });
     case 'ddim':
       return new DDIMScheduler(modelConfig);
     case 'pndm':
@@ -43,7 +43,7 @@ export function createScheduler(name: ConcreteSchedulerName, modelConfig: Schedu
     case 'ddpm':
       return new DDPMScheduler(modelConfig);
     case 'unipc':
-      return new UniPCMultistepScheduler({ ...modelConfig, ...UNIPC_SETTINGS });
+      return new UniPCMultistepScheduler({ ...modelConfig, ...UNIPC_SETTINGS, use_karras_sigmas: false });
     case 'dpmpp-2m':
       return new DPMSolverMultistepScheduler({ ...modelConfig, ...DPMPP_2M_SETTINGS, use_karras_sigmas: false });
     case 'dpmpp-2m-karras':
@@ -77,7 +77,7 @@ export function resolveDefaultScheduler(modelConfig: SchedulerConfig): { name: C
     case 'LMSDiscreteScheduler':
       return { name: karras ? 'lms-karras' : 'lms' };
     case 'HeunDiscreteScheduler':
-      return { name: 'heun' };
+      return karras ? { name: 'heun', note: 'HeunDiscreteScheduler with use_karras_sigmas runs as Heun on the plain sigmas' } : { name: 'heun' };
     case 'DDIMScheduler':
       return { name: 'ddim' };
     case 'PNDMScheduler':
@@ -91,12 +91,12 @@ export function resolveDefaultScheduler(modelConfig: SchedulerConfig): { name: C
     case 'UniPCMultistepScheduler': {
       const order = modelConfig.solver_order;
       const type = modelConfig.solver_type;
-      const exact = (order === undefined || order === 2) && (type === undefined || type === 'bh2');
+      const exact = (order === undefined || order === 2) && (type === undefined || type === 'bh2') && !karras;
       return exact
         ? { name: 'unipc' }
         : {
             name: 'unipc',
-            note: `UniPCMultistepScheduler (solver_order ${JSON.stringify(order ?? 2)}, solver_type ${JSON.stringify(type ?? 'bh2')}) runs as UniPC bh2, order 2, the supported variant`,
+            note: `UniPCMultistepScheduler (solver_order ${JSON.stringify(order ?? 2)}, solver_type ${JSON.stringify(type ?? 'bh2')}${karras ? ', use_karras_sigmas' : ''}) runs as UniPC bh2, order 2 on the plain sigmas, the supported variant`,
           };
     }
     case 'DPMSolverMultistepScheduler': {
