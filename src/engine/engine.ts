@@ -22,7 +22,7 @@ import { binarizeMask } from './image/binarizeMask';
 import { compositeOutsideMask } from './image/compositeOutsideMask';
 import { cropRegionForMask } from './image/cropRegionForMask';
 import { featherMask } from './image/featherMask';
-import { decodeImage, encodePng, resizeImage } from '../node/image/imageCodec';
+import { decodeImage, encodeImage, resizeImage } from '../node/image/imageCodec';
 import type { GrayMask, RasterImage } from '../common/image/imageTypes';
 import { maskBoundingBox } from './image/maskBoundingBox';
 import { maskFromImage } from './image/maskFromImage';
@@ -377,7 +377,7 @@ export class Engine {
           ['Version', `Local Diffusion ${ENGINE_VERSION}`],
         ],
       });
-      const png = await encodePng(raster, [{ keyword: 'parameters', text: parameters }]);
+      const png = await encodeImage(raster, 'png', { parameters });
       images.push({ png, seed, parameters });
     }
 

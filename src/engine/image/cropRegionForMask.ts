@@ -1,5 +1,5 @@
-// A1111 "Inpaint area: Only masked" crop box (modules/masking.py get_crop_region + expand_crop_region,
-// facts §7): pad the mask's bounding box, then grow its shorter side to the processing aspect ratio,
+// A1111 "Inpaint area: Only masked" crop box (modules/masking.py get_crop_region + expand_crop_region):
+// pad the mask's bounding box, then grow its shorter side to the processing aspect ratio,
 // centred, shifted back inside the image and clamped.
 import type { PixelBox } from '../../common/image/imageTypes';
 
