@@ -111,6 +111,12 @@ export class InpaintDocumentState extends Disposable {
   private imageRevisionValue = 0;
   /** Bumped on revert/reload: undo/redo closures of older edits become no-ops. */
   private epoch = 0;
+  /**
+   * The document's version: bumped whenever its image changes (revert, reload from disk, a result applied, undo /
+   * redo of one). A job is tied to the version it started from; when it changes, the job is cancelled and its
+   * results discarded (candidates are composited onto the job's image, and sized like it).
+   */
+  private versionValue = 0;
   /** True while a job is being prepared (the mask PNG is encoded), so a double click starts one job. */
   private starting = false;
   /** What we last read from or wrote to the file (sha-256), to tell our own writes from outside changes. */
@@ -180,6 +186,10 @@ export class InpaintDocumentState extends Disposable {
     return this.imageRevisionValue;
   }
 
+  get version(): number {
+    return this.versionValue;
+  }
+
   get isDirty(): boolean {
     return this.model.isDirty;
   }
@@ -229,6 +239,7 @@ export class InpaintDocumentState extends Disposable {
     const edit: InpaintEdit = { kind: 'generation', png: candidate.png, seed: candidate.seed, parameters: candidate.parameters };
     this.model.push(edit);
     this.imageRevisionValue++;
+    this.imageChanged('Another result was applied while this one was generating: it was cancelled.');
     this.imageEmitter.fire();
     this.announce(edit, 'Apply Inpaint Result');
   }
@@ -258,6 +269,7 @@ export class InpaintDocumentState extends Disposable {
     if (!change) return;
     if (change.kind === 'image') {
       this.imageRevisionValue++;
+      this.imageChanged('The image changed (undo / redo) while generating: the generation was cancelled.');
       this.imageEmitter.fire();
       return;
     }
@@ -275,11 +287,13 @@ export class InpaintDocumentState extends Disposable {
     this.starting = true;
     let maskPng: Uint8Array;
     const initImage = this.model.image;
+    const version = this.versionValue;
     try {
       maskPng = await encodeMaskPng(this.model.mask.data.slice(), this.width, this.height);
     } finally {
       this.starting = false;
     }
+    if (version !== this.versionValue) throw new InpaintUserError('The image changed while the generation was starting: generate again.');
     await this.jobs.run({ settings, initImage, maskPng, width: this.width, height: this.height, fileName: this.fileName });
   }
 
@@ -314,6 +328,12 @@ export class InpaintDocumentState extends Disposable {
     await this.reload(bytes, this.model.savedMask());
   }
 
+  /** A new version: the running job (started on the previous image) is cancelled and its results discarded. */
+  private imageChanged(reason: string): void {
+    this.versionValue++;
+    this.jobs.cancelStale(reason);
+  }
+
   private async encode(target: ImageFileFormat, sameFile: boolean): Promise<Uint8Array> {
     const base = this.model.imageAt(0);
     // Saving the file itself with no generation applied writes it back byte for byte, whatever it contains.
@@ -333,7 +353,9 @@ export class InpaintDocumentState extends Disposable {
     const probe = await probeImage(bytes);
     const sameSize = probe.width === this.width && probe.height === this.height;
     // Candidates were composited onto the image as it was when their job ran: after a revert or a reload from
-    // disk, applying one would bring back pixels outside its mask that are no longer the document's.
+    // disk, applying one would bring back pixels outside its mask that are no longer the document's, or a result
+    // of the old size. The running job is cancelled and the offered candidates dropped.
+    this.imageChanged(`${this.fileName} was reloaded while generating: the generation was cancelled.`);
     this.jobs.discard();
     if (!sameSize) {
       this.model = new InpaintEditModel(probe.width, probe.height, { image: bytes });

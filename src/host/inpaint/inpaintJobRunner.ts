@@ -50,7 +50,7 @@ let nextJobId = 1;
 export class InpaintJobRunner extends Disposable {
   private readonly emitter = this.register(new Emitter<InpaintJobEvent>());
   readonly onDidChange = this.emitter.event;
-  private job: (RunningInpaintJob & { cancellation: CancellationSource }) | undefined;
+  private job: (RunningInpaintJob & { cancellation: CancellationSource; staleReason?: string }) | undefined;
   private current: InpaintCandidates = NO_CANDIDATES;
 
   constructor(
@@ -77,7 +77,7 @@ export class InpaintJobRunner extends Disposable {
     if (this.isDisposed) return;
     const jobId = nextJobId++;
     const cancellation = new CancellationSource();
-    const job = { jobId, batchCount: input.settings.batchCount, steps: input.settings.steps, progress: { stage: 'starting' } as InpaintJobProgress, cancellation };
+    const job: RunningInpaintJob & { cancellation: CancellationSource; staleReason?: string } = { jobId, batchCount: input.settings.batchCount, steps: input.settings.steps, progress: { stage: 'starting' } as InpaintJobProgress, cancellation };
     this.job = job;
     this.emitter.fire({ kind: 'started', job: this.running! });
     let outcome: 'finished' | 'cancelled' | 'failed' = 'failed';
@@ -91,16 +91,22 @@ export class InpaintJobRunner extends Disposable {
       });
       if (cancellation.token.isCancellationRequested) {
         outcome = 'cancelled';
+        if (job.staleReason) message = job.staleReason;
       } else {
         const candidates = await this.toCandidates(result, input);
         if (this.isDisposed) return;
+        // The document may have changed while the results were read: they were built on the image it had.
+        if (job.staleReason !== undefined) throw new StaleJobError(job.staleReason);
         this.current = { jobId, width: input.width, height: input.height, candidates };
         this.emitter.fire({ kind: 'candidates', candidates: this.current });
         outcome = 'finished';
         if (result.warnings.length > 0) message = result.warnings.join(' ');
       }
     } catch (error) {
-      if (isCancellation(error) || cancellation.token.isCancellationRequested) {
+      if (error instanceof StaleJobError || job.staleReason !== undefined) {
+        outcome = 'cancelled';
+        message = job.staleReason;
+      } else if (isCancellation(error) || cancellation.token.isCancellationRequested) {
         outcome = 'cancelled';
       } else {
         message = error instanceof Error ? error.message : String(error);
@@ -115,6 +121,17 @@ export class InpaintJobRunner extends Disposable {
 
   cancel(): void {
     this.job?.cancellation.cancel();
+  }
+
+  /**
+   * The document's image is no longer the one the running job started from (revert, reload, an on-disk change,
+   * another image applied): the job is cancelled and whatever it returns is discarded, never offered.
+   */
+  cancelStale(reason: string): void {
+    const job = this.job;
+    if (!job || job.staleReason !== undefined) return;
+    job.staleReason = reason;
+    job.cancellation.cancel();
   }
 
   /** The candidate to apply, if it is still offered. */
@@ -176,4 +193,12 @@ export class InpaintJobRunner extends Disposable {
 /** The engine's cancelled error, or vscode.CancellationError (its name is 'Canceled'), told apart without vscode. */
 function isCancellation(error: unknown): boolean {
   return (error instanceof RpcFailure && error.code === ErrorCode.Cancelled) || (error instanceof Error && error.name === 'Canceled');
+}
+
+/** The running job's results were built on an image the document no longer has. */
+class StaleJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StaleJobError';
+  }
 }
