@@ -14,6 +14,7 @@ import {
 import { Disposable } from '../util/dispose';
 import type { Log } from '../util/log';
 import { isMaskEmpty, maskRegionHash, type Mask, type Rect } from '../../common/mask/maskRect';
+import { IMAGE_QUALITY } from '../../node/image/imageCodec';
 import { Emitter } from './emitter';
 import { imageFormatFromPath, imageMimeType, isLossyFile, sniffImageFormat, type ImageFileFormat } from './imageFormat';
 import { decodeInpaintBackup, encodeInpaintBackup } from './inpaintBackup';
@@ -162,7 +163,7 @@ export class InpaintDocumentState extends Disposable {
     if (this.readonly) warnings.push('This file is on a read-only file system: use Save As… to keep your changes.');
     if (lossy) {
       warnings.push(
-        `${this.format === 'jpeg' ? 'JPEG' : 'Lossy WebP'} is a lossy format: saving a changed image re-encodes all of it (quality 95), so pixels outside the mask shift slightly. Save As… PNG keeps them exact.`,
+        `${this.format === 'jpeg' ? 'JPEG' : 'Lossy WebP'} is a lossy format: saving a changed image re-encodes all of it (quality ${IMAGE_QUALITY}), so pixels outside the mask shift slightly. Save As… PNG keeps them exact.`,
       );
     }
     if (this.width * this.height > LARGE_IMAGE_PIXELS) {
