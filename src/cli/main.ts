@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { GenerateParams, GenerateProgress, GenerateResult, ModelInfo, PreviewImage } from '../common/protocol/engineProtocol';
 import { CancellationSource, ErrorCode, RpcFailure } from '../common/protocol/rpc';
 import { Engine } from '../engine/engine';
-import { decodeImage, encodePng } from '../node/image/imageCodec';
+import { decodeImage, encodeImage } from '../node/image/imageCodec';
 import { writeFilesAtomically } from '../node/output/writeFilesAtomically';
 import { outputPaths, parseCliArgs, USAGE, UsageError, type GenerateCommand, type ModelsPullCommand } from './cliArgs';
 import { resolveModelArgument, runModelsList, runModelsPull } from './modelsCommands';
@@ -77,7 +77,7 @@ async function runGenerate(cmd: GenerateCommand): Promise<number> {
     const writes = result.images.map((image, i) => ({ path: files[i], bytes: image.png }));
     if (cmd.previews !== undefined) {
       const strip = await previewStrip(previews, await decodeImage(result.images[0].png));
-      writes.push({ path: cmd.previews, bytes: await encodePng(strip) });
+      writes.push({ path: cmd.previews, bytes: await encodeImage(strip, 'png') });
     }
     await writeFilesAtomically(writes, { overwrite: true });
     if (cmd.json) {

@@ -21,12 +21,12 @@ import { formatA1111Parameters } from '../common/metadata/a1111Parameters';
 import { binarizeMask } from './image/binarizeMask';
 import { compositeOutsideMask } from './image/compositeOutsideMask';
 import { cropRegionForMask } from './image/cropRegionForMask';
-import { featherMask } from './image/featherMask';
-import { decodeImage, encodePng, resizeImage } from '../node/image/imageCodec';
+import { decodeImage, encodeImage, resizeImage } from '../node/image/imageCodec';
 import type { GrayMask, RasterImage } from '../common/image/imageTypes';
-import { maskBoundingBox } from './image/maskBoundingBox';
-import { maskFromImage } from './image/maskFromImage';
-import { cropMask, cropRaster, pasteRaster, resizeMaskBilinear, type Box } from './image/rasterOps';
+import { maskFromImage, toGrayMask } from './image/maskFromImage';
+import { cropMask, cropRaster, pasteRaster, resizeMaskBilinear } from './image/rasterOps';
+import { featherMask } from '../common/mask/maskFilters';
+import { isEmptyRect, maskBounds, type Rect } from '../common/mask/maskRect';
 import { samplerInfotextFields } from '../common/metadata/samplerLabel';
 import { modelShortHash } from './model/modelHash';
 import { PipelineModel, type LoadProgress } from './model/pipelineModel';
@@ -239,24 +239,25 @@ export class Engine {
           `The mask is ${maskImage.width}×${maskImage.height} but the image is ${original.width}×${original.height}: they must be the same size.`,
         );
       }
-      softMask = maskFromImage(maskImage, original.width, original.height);
-      if (request.maskBlur > 0) softMask = featherMask(softMask, request.maskBlur);
-      if (!maskBoundingBox(softMask)) {
+      const mask = maskFromImage(maskImage, original.width, original.height);
+      featherMask(mask, request.maskBlur); // A1111 "Mask blur", on the 8-bit mask (0: none)
+      if (isEmptyRect(maskBounds(mask))) {
         throw new RpcFailure(ErrorCode.InvalidParams, 'The mask is empty: paint the area to repaint in white.');
       }
+      softMask = toGrayMask(mask);
     }
 
     // Generation size and the region of the original it covers.
     let width: number;
     let height: number;
-    let region: Box | undefined;
+    let region: Rect | undefined;
     if (request.task === 'txt2img' || !original) {
       width = request.width ?? info.nativeWidth;
       height = request.height ?? info.nativeHeight;
     } else if (request.task === 'inpaint' && request.inpaintArea === 'masked') {
       width = request.width ?? (info.unet.size === 'dynamic' ? info.nativeWidth : info.unet.size.width);
       height = request.height ?? (info.unet.size === 'dynamic' ? info.nativeHeight : info.unet.size.height);
-      const box = maskBoundingBox(softMask as GrayMask) as Box;
+      const box = maskBounds(softMask as GrayMask);
       region = cropRegionForMask(box, original.width, original.height, request.maskPadding, width, height);
     } else {
       const size = defaultSizeForImage(original.width, original.height, info);
@@ -324,10 +325,10 @@ export class Engine {
       timings.encodeImageMs += performance.now() - encodeStart;
       runOne = (seed) => img2img(ctx, seed, encoded);
     } else {
-      const box = region as Box;
+      const box = region as Rect;
       const sourceImage = await fitTo(cropRaster(original as RasterImage, box), width, height, []);
       const sourceMask = resizeMaskBilinear(cropMask(softMask as GrayMask, box), width, height);
-      if (!maskBoundingBox(binarizeMask(sourceMask, 0.5))) {
+      if (isEmptyRect(maskBounds(binarizeMask(sourceMask, 0.5)))) {
         warnings.push('The mask is fainter than 50% everywhere: the model repaints nothing, only the soft edge blends.');
       }
       const inputs = await prepareInpaint(ctx, sourceImage, sourceMask);
@@ -377,7 +378,7 @@ export class Engine {
           ['Version', `Local Diffusion ${ENGINE_VERSION}`],
         ],
       });
-      const png = await encodePng(raster, [{ keyword: 'parameters', text: parameters }]);
+      const png = await encodeImage(raster, 'png', { parameters });
       images.push({ png, seed, parameters });
     }
 

@@ -10,7 +10,6 @@ import { registerGenerateImageHereCommand } from './commands/generateImageHere';
 import { registerSelectModelCommand, type SelectModelDeps } from './commands/selectModel';
 import { registerSetHuggingFaceTokenCommand } from './commands/setHuggingFaceToken';
 import { registerShowLogCommand } from './commands/showLog';
-import { Settings } from './constants';
 import { EngineClient } from './engineClient/engineClient';
 import { GeneratePanel, type GeneratePanelDeps } from './generate/generatePanel';
 import { registerInpaintEditor } from './inpaint/registerInpaintEditor';
@@ -35,7 +34,7 @@ export class LocalDiffusion extends Disposable {
   constructor(context: vscode.ExtensionContext) {
     super();
     this.log = this.register(new Log());
-    const settings = (): LocalDiffusionSettings => readSettings(vscode.workspace.getConfiguration(Settings.section));
+    const settings = (): LocalDiffusionSettings => readSettings(vscode.workspace);
     this.library = new ModelLibrary({
       extensionPath: context.extensionPath,
       globalStoragePath: context.globalStorageUri.fsPath,

@@ -1,5 +1,9 @@
-// Typed reader of the `localDiffusion.*` settings. Takes a WorkspaceConfiguration-like object, so it has no
-// runtime dependency on vscode and is unit-tested; defaults mirror package.json (test/unit/manifest.test.ts).
+// Typed readers of the `localDiffusion.*` settings, each setting read with the scope package.json declares for it
+// (contributes.configuration): window- and machine-scoped ones without a resource (readSettings), resource-scoped
+// ones for a resource (readResourceSettings), as VS Code's configuration API expects (it logs "Accessing a resource
+// scoped configuration without providing a resource" otherwise). They take vscode.workspace as a structural
+// ConfigurationProvider, so they have no runtime dependency on vscode and are unit-tested; defaults and scopes
+// mirror package.json (test/unit/manifest.test.ts, test/unit/settings.test.ts).
 import {
   EXECUTION_PROVIDER_NAMES,
   SCHEDULER_NAMES,
@@ -22,8 +26,6 @@ export interface LocalDiffusionSettings {
   defaultWidth: number;
   /** 0 = the model's native height. */
   defaultHeight: number;
-  /** Relative to the workspace folder, or absolute. */
-  outputFolder: string;
   /** 0 = no previews. */
   previewEverySteps: number;
   /** "" = VS Code's own runtime (ELECTRON_RUN_AS_NODE). */
@@ -32,7 +34,13 @@ export interface LocalDiffusionSettings {
   keepModelLoadedMinutes: number;
 }
 
-export const DEFAULT_SETTINGS: Readonly<LocalDiffusionSettings> = {
+/** The resource-scoped settings: they may differ per workspace folder. */
+export interface LocalDiffusionResourceSettings {
+  /** Relative to the workspace folder, or absolute. */
+  outputFolder: string;
+}
+
+export const DEFAULT_SETTINGS: Readonly<LocalDiffusionSettings & LocalDiffusionResourceSettings> = {
   model: '',
   modelsFolder: '',
   executionProvider: 'auto',
@@ -57,12 +65,41 @@ export const SETTING_LIMITS = {
   keepModelLoadedMinutes: { min: 0, max: 1440 },
 } as const;
 
+/** package.json `scope` of a setting (VS Code's ConfigurationScope names). */
+export type SettingScope = 'application' | 'machine' | 'machine-overridable' | 'window' | 'resource' | 'language-overridable';
+
+/** The scope each setting is declared with in package.json, which decides how it is read. */
+export const SETTING_SCOPES: Readonly<Record<keyof typeof DEFAULT_SETTINGS, SettingScope>> = {
+  model: 'machine-overridable',
+  modelsFolder: 'machine',
+  executionProvider: 'machine-overridable',
+  defaultSteps: 'window',
+  defaultGuidanceScale: 'window',
+  defaultScheduler: 'window',
+  defaultWidth: 'window',
+  defaultHeight: 'window',
+  outputFolder: 'resource',
+  previewEverySteps: 'window',
+  nodePath: 'machine',
+  keepModelLoadedMinutes: 'window',
+};
+
 /** The part of vscode.WorkspaceConfiguration this module needs. */
 export interface ConfigurationLike {
   get(section: string): unknown;
 }
 
-export function readSettings(config: ConfigurationLike): LocalDiffusionSettings {
+/**
+ * The part of vscode.workspace this module needs. `scope` is a resource (a Uri or a WorkspaceFolder), or null for
+ * "any resource" (no folder open); omitted for settings that are not resource-scoped.
+ */
+export interface ConfigurationProvider {
+  getConfiguration(section: string, scope?: object | null): ConfigurationLike;
+}
+
+/** The window- and machine-scoped settings, read without a resource. */
+export function readSettings(workspace: ConfigurationProvider): LocalDiffusionSettings {
+  const config = workspace.getConfiguration(Settings.section);
   const d = DEFAULT_SETTINGS;
   return {
     model: text(config.get(Settings.model), d.model),
@@ -73,7 +110,6 @@ export function readSettings(config: ConfigurationLike): LocalDiffusionSettings 
     defaultScheduler: oneOf(config.get(Settings.defaultScheduler), SCHEDULER_NAMES, d.defaultScheduler),
     defaultWidth: size(config.get(Settings.defaultWidth), d.defaultWidth),
     defaultHeight: size(config.get(Settings.defaultHeight), d.defaultHeight),
-    outputFolder: text(config.get(Settings.outputFolder), d.outputFolder) || d.outputFolder,
     previewEverySteps: integer(config.get(Settings.previewEverySteps), d.previewEverySteps, SETTING_LIMITS.previewEverySteps),
     nodePath: text(config.get(Settings.nodePath), d.nodePath),
     keepModelLoadedMinutes: number(
@@ -82,6 +118,13 @@ export function readSettings(config: ConfigurationLike): LocalDiffusionSettings 
       SETTING_LIMITS.keepModelLoadedMinutes,
     ),
   };
+}
+
+/** The resource-scoped settings for `resource` (a Uri or WorkspaceFolder; null = any resource, no folder open). */
+export function readResourceSettings(workspace: ConfigurationProvider, resource: object | null): LocalDiffusionResourceSettings {
+  const config = workspace.getConfiguration(Settings.section, resource);
+  const d = DEFAULT_SETTINGS;
+  return { outputFolder: text(config.get(Settings.outputFolder), d.outputFolder) || d.outputFolder };
 }
 
 function text(value: unknown, fallback: string): string {

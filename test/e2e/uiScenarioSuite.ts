@@ -20,6 +20,11 @@ export interface UiScenarioContext {
 }
 
 export interface UiScenario extends NamedScenario {
+  /**
+   * Writes the scenario's files into its workspace before the workbench opens it, so the Explorer lists them
+   * from its first read (a file written after the folder is open shows only once the file watcher reports it).
+   */
+  prepare?(workspace: string): Promise<void>;
   run(context: UiScenarioContext): Promise<void>;
 }
 
@@ -60,6 +65,7 @@ export function uiScenarioSuite(options: UiScenarioSuiteOptions): E2eSuite {
           return { page, server, workspace };
         },
         async run(scenario, { page, server, workspace }) {
+          await scenario.prepare?.(workspace);
           await openWorkbench(page, {
             origin: server.origin,
             folder: workspace,

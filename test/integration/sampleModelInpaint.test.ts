@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Engine } from '../../src/engine/engine';
-import { decodeImage, encodePng } from '../../src/node/image/imageCodec';
+import { decodeImage, encodeImage } from '../../src/node/image/imageCodec';
 import type { RasterImage } from '../../src/common/image/imageTypes';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -84,8 +84,8 @@ describe('sample model tiny-shapes: inpainting', function () {
       model: { dir: modelDir },
       executionProvider: 'cpu',
       prompt: 'a big green square in the center on a blue background',
-      initImage: await encodePng(source),
-      mask: await encodePng(maskImage()),
+      initImage: await encodeImage(source, 'png'),
+      mask: await encodeImage(maskImage(), 'png'),
       seed: SEED,
       steps: 20,
       previewEverySteps: 0,

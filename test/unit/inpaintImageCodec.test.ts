@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
-import { LOSSY_SAVE_QUALITY, UnsupportedImageError, encodeImageForSave, encodeMaskPng, probeImage } from '../../src/host/inpaint/inpaintImageCodec';
+import { UnsupportedImageError, encodeImageForSave, encodeMaskPng, probeImage } from '../../src/host/inpaint/inpaintImageCodec';
 import { buildInpaintParams, inpaintJobTitle } from '../../src/host/inpaint/inpaintParams';
-import { pngChunks } from '../../src/host/inpaint/carryPngTextChunks';
+import { IMAGE_QUALITY, readImageParameters } from '../../src/node/image/imageCodec';
+import { readPngChunks } from '../../src/node/image/pngTextChunks';
 import { DEFAULT_INPAINT_SETTINGS } from '../../src/common/protocol/inpaintEditorProtocol';
 
 const W = 24;
@@ -20,13 +21,15 @@ async function pixels(bytes: Uint8Array): Promise<Buffer> {
 }
 
 describe('inpaintImageCodec', () => {
-  it('encodes the mask as an 8-bit greyscale PNG of exactly the image size, every value kept', async () => {
+  it('encodes the mask as an 8-bit grey (R = G = B) PNG of exactly the image size, every value kept', async () => {
     const mask = new Uint8Array(W * H).map((_, i) => (i * 37) & 255);
     const png = await encodeMaskPng(mask, W, H);
     const meta = await sharp(png).metadata();
-    assert.deepEqual([meta.format, meta.width, meta.height, meta.channels, meta.depth], ['png', W, H, 1, 'uchar']);
-    const back = await sharp(png).extractChannel(0).raw().toBuffer();
-    assert.deepEqual(new Uint8Array(back), mask);
+    assert.deepEqual([meta.format, meta.width, meta.height, meta.channels, meta.depth], ['png', W, H, 3, 'uchar']);
+    for (const channel of [0, 1, 2] as const) {
+      const back = await sharp(png).extractChannel(channel).raw().toBuffer();
+      assert.deepEqual(new Uint8Array(back), mask, `channel ${channel}`);
+    }
     await assert.rejects(encodeMaskPng(mask, W + 1, H), RangeError);
   });
 
@@ -48,28 +51,30 @@ describe('inpaintImageCodec', () => {
     assert.deepEqual(saved, engine, 'no text chunks to carry: the engine bytes unchanged');
   });
 
-  it('re-encodes a changed JPEG at high quality without chroma subsampling, with the parameters in EXIF', async () => {
+  it('re-encodes a changed JPEG at high quality without chroma subsampling, with the parameters (non-ASCII too) in EXIF', async () => {
     const original = new Uint8Array(await sharp(await noisePng(1)).jpeg({ quality: 80 }).toBuffer());
     const engine = await noisePng(3);
-    const saved = await encodeImageForSave({ image: engine, imageIsBase: false, original, target: 'jpeg', parameters: 'a fox\nSteps: 20, Seed: 1' });
+    const parameters = 'un renard roux, café 狐 😀\nSteps: 20, Seed: 1';
+    const saved = await encodeImageForSave({ image: engine, imageIsBase: false, original, target: 'jpeg', parameters });
     const meta = await sharp(saved).metadata();
     assert.equal(meta.format, 'jpeg');
     assert.equal(meta.chromaSubsampling, '4:4:4');
-    assert.ok(meta.exif && Buffer.from(meta.exif).toString('latin1').includes('a fox\nSteps: 20, Seed: 1'));
+    assert.equal(await readImageParameters(saved), parameters, 'UTF-16 UserComment, not dropped for non-ASCII text');
     // Lossy, but close: quality 95.
     const a = await pixels(saved);
     const b = await pixels(engine);
     let err = 0;
     for (let i = 0; i < a.length; i++) err += Math.abs(a[i]! - b[i]!);
     assert.ok(err / a.length < 12, `mean error ${err / a.length}`);
-    assert.equal(LOSSY_SAVE_QUALITY, 95);
+    assert.equal(IMAGE_QUALITY, 95);
   });
 
   it('keeps WebP lossless when the source was lossless, and converts formats on Save As', async () => {
     const lossless = new Uint8Array(await sharp(await noisePng(1)).webp({ lossless: true }).toBuffer());
     const engine = await noisePng(4);
-    const saved = await encodeImageForSave({ image: engine, imageIsBase: false, original: lossless, target: 'webp' });
+    const saved = await encodeImageForSave({ image: engine, imageIsBase: false, original: lossless, target: 'webp', parameters: 'ein Fuchs, Größe 😀' });
     assert.deepEqual(await pixels(saved), await pixels(engine), 'lossless WebP: every pixel exact');
+    assert.equal(await readImageParameters(saved), 'ein Fuchs, Größe 😀');
     const png = await encodeImageForSave({ image: lossless, imageIsBase: true, original: lossless, target: 'png' });
     assert.equal((await sharp(png).metadata()).format, 'png');
     assert.deepEqual(await pixels(png), await pixels(lossless));
@@ -87,7 +92,7 @@ describe('inpaintImageCodec', () => {
 
 /** A PNG with tEXt chunks inserted before its first IDAT. */
 function withTextChunks(png: Uint8Array, ...texts: [string, string][]): Uint8Array {
-  const idat = pngChunks(png)!.find((c) => c.type === 'IDAT')!;
+  const idat = readPngChunks(png).find((c) => c.type === 'IDAT')!;
   const chunks = texts.map(([k, t]) => {
     const data = Buffer.from(`${k}\0${t}`, 'latin1');
     const out = Buffer.alloc(12 + data.length);
@@ -97,7 +102,7 @@ function withTextChunks(png: Uint8Array, ...texts: [string, string][]): Uint8Arr
     out.writeUInt32BE(zlib.crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
     return out;
   });
-  return new Uint8Array(Buffer.concat([png.subarray(0, idat.offset), ...chunks, png.subarray(idat.offset)]));
+  return new Uint8Array(Buffer.concat([png.subarray(0, idat.start), ...chunks, png.subarray(idat.start)]));
 }
 
 describe('inpaintParams', () => {

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { maskFromImage } from '../../src/engine/image/maskFromImage';
-import { featherMask, gaussianKernel, reflect101 } from '../../src/engine/image/featherMask';
+import { maskFromImage, toGrayMask } from '../../src/engine/image/maskFromImage';
+import { featherMask, gaussianKernel, reflect101 } from '../../src/common/mask/maskFilters';
+import { maskBounds, type Mask } from '../../src/common/mask/maskRect';
 import { binarizeMask } from '../../src/engine/image/binarizeMask';
 import { resizeMaskNearest } from '../../src/engine/image/resizeMaskNearest';
-import { maskBoundingBox } from '../../src/engine/image/maskBoundingBox';
 import { cropRegionForMask } from '../../src/engine/image/cropRegionForMask';
 import type { GrayMask } from '../../src/common/image/imageTypes';
 
@@ -22,14 +22,16 @@ function assertClose(actual: ArrayLike<number>, expected: number[], tolerance = 
 const CV2_KERNEL_SIGMA1 = [0.00443305, 0.05400558, 0.24203623, 0.39905028, 0.24203623, 0.05400558, 0.00443305];
 
 describe('maskFromImage', function () {
-  it('uses PIL L luminance, scaled to [0, 1]', function () {
+  it('uses PIL L luminance (Convert.c L24, rounded) as an 8-bit mask', function () {
     const m = maskFromImage({ width: 4, height: 1, channels: 3, data: Uint8Array.from([255, 255, 255, 0, 0, 0, 255, 0, 0, 10, 20, 30]) }, 4, 1);
-    assertClose(m.data, [1, 0, 299 / 1000, (10 * 299 + 20 * 587 + 30 * 114) / 1000 / 255]);
+    // PIL: Image.new('RGB', ...).convert('L') gives 255, 0, 76, 18 for these pixels.
+    assert.deepEqual([...m.data], [255, 0, 76, 18]);
+    assertClose(toGrayMask(m).data, [1, 0, 76 / 255, 18 / 255]);
   });
 
   it('multiplies by alpha for RGBA masks', function () {
     const m = maskFromImage({ width: 3, height: 1, channels: 4, data: Uint8Array.from([255, 255, 255, 255, 255, 255, 255, 0, 255, 255, 255, 51]) }, 3, 1);
-    assertClose(m.data, [1, 0, 0.2]);
+    assert.deepEqual([...m.data], [255, 0, 51]);
   });
 
   it('refuses a mask of another size', function () {
@@ -37,7 +39,11 @@ describe('maskFromImage', function () {
   });
 });
 
-describe('featherMask (cv2.GaussianBlur, BORDER_REFLECT_101)', function () {
+function mask8(width: number, height: number, values: number[]): Mask {
+  return { width, height, data: Uint8Array.from(values) };
+}
+
+describe('featherMask, the one feather (cv2.GaussianBlur on the 8-bit mask, BORDER_REFLECT_101)', function () {
   it('uses the cv2 kernel size 2·int(2.5σ+0.5)+1 and weights', function () {
     assertClose(gaussianKernel(1), CV2_KERNEL_SIGMA1, 1e-8);
     assert.equal(gaussianKernel(4).length, 21); // A1111 default mask blur 4
@@ -51,37 +57,38 @@ describe('featherMask (cv2.GaussianBlur, BORDER_REFLECT_101)', function () {
     assert.equal(reflect101(5, 1), 0);
   });
 
-  it('blurs an impulse into the kernel, separably in x then y', function () {
-    const impulse = mask(9, 9, new Array(81).fill(0));
-    impulse.data[4 * 9 + 4] = 1;
-    const out = featherMask(impulse, 1);
+  it('blurs an impulse into the kernel, separably in x then y, rounded to 8 bits', function () {
+    const impulse = mask8(9, 9, new Array(81).fill(0));
+    impulse.data[4 * 9 + 4] = 255;
+    featherMask(impulse, 1);
     for (let y = 1; y < 8; y++) {
       for (let x = 1; x < 8; x++) {
-        const expected = CV2_KERNEL_SIGMA1[x - 1] * CV2_KERNEL_SIGMA1[y - 1];
-        assert.ok(Math.abs(out.data[y * 9 + x] - expected) < 1e-7, `(${x},${y})`);
+        const expected = Math.round(255 * CV2_KERNEL_SIGMA1[x - 1]! * CV2_KERNEL_SIGMA1[y - 1]!);
+        assert.equal(impulse.data[y * 9 + x], expected, `(${x},${y})`);
       }
     }
-    assert.equal(out.data[0], 0);
-    assert.equal(impulse.data[4 * 9 + 4], 1, 'input untouched');
+    assert.equal(impulse.data[0], 0);
   });
 
   it('handles the border with reflect-101', function () {
-    const edge = mask(5, 1, [1, 0, 0, 0, 0]);
-    assertClose(featherMask(edge, 1).data, [0.39905028, 0.24203623, 0.05400558, 0.00443305, 0]);
-    const ones = featherMask(mask(3, 2, [1, 1, 1, 1, 1, 1]), 4);
-    assertClose(ones.data, [1, 1, 1, 1, 1, 1]);
+    const edge = mask8(5, 1, [255, 0, 0, 0, 0]);
+    featherMask(edge, 1);
+    // Reflect-101 at x = 0 mirrors x = 1 (0), not x = 0: the border pixel keeps k(0) of its value.
+    assert.deepEqual([...edge.data], [0.39905028, 0.24203623, 0.05400558, 0.00443305, 0].map((k) => Math.round(255 * k)));
+    const ones = mask8(3, 2, [255, 255, 255, 255, 255, 255]);
+    featherMask(ones, 4);
+    assert.deepEqual([...ones.data], [255, 255, 255, 255, 255, 255]);
   });
 
-  it('sigma 0 returns an equal copy; negative sigma throws', function () {
-    const m = mask(2, 1, [0.25, 1]);
-    const out = featherMask(m, 0);
-    assert.deepEqual(out.data, m.data);
-    assert.notEqual(out.data, m.data);
+  it('sigma 0 changes nothing; negative sigma throws', function () {
+    const m = mask8(2, 1, [64, 255]);
+    assert.deepEqual(featherMask(m, 0), { x: 0, y: 0, width: 0, height: 0 });
+    assert.deepEqual([...m.data], [64, 255]);
     assert.throws(() => featherMask(m, -1), /sigma/);
   });
 });
 
-describe('binarizeMask / resizeMaskNearest / maskBoundingBox', function () {
+describe('binarizeMask / resizeMaskNearest / maskBounds', function () {
   it('binarizes at ≥ threshold', function () {
     assert.deepEqual([...binarizeMask(mask(4, 1, [0, 0.4999, 0.5, 0.9])).data], [0, 0, 1, 1]);
     assert.deepEqual([...binarizeMask(mask(3, 1, [0.1, 0.2, 0.3]), 0.2).data], [0, 1, 1]);
@@ -97,14 +104,14 @@ describe('binarizeMask / resizeMaskNearest / maskBoundingBox', function () {
     assert.equal(small.data[1 * 8 + 2], 8 * 64 + 16); // row 8, column 16
   });
 
-  it('bounding box of pixels > 0, null when empty', function () {
+  it('bounding box of pixels > 0 of a float mask, empty when none', function () {
     const m = mask(5, 4, new Array(20).fill(0));
-    assert.equal(maskBoundingBox(m), null);
+    assert.deepEqual(maskBounds(m), { x: 0, y: 0, width: 0, height: 0 });
     m.data[1 * 5 + 3] = 0.01;
     m.data[2 * 5 + 1] = 1;
-    assert.deepEqual(maskBoundingBox(m), { x: 1, y: 1, width: 3, height: 2 });
+    assert.deepEqual(maskBounds(m), { x: 1, y: 1, width: 3, height: 2 });
     m.data[3 * 5 + 4] = 1;
-    assert.deepEqual(maskBoundingBox(m), { x: 1, y: 1, width: 4, height: 3 });
+    assert.deepEqual(maskBounds(m), { x: 1, y: 1, width: 4, height: 3 });
   });
 });
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { MaskOp } from '../../src/common/protocol/inpaintEditorProtocol';
-import { discChord, featherHalfWidth, featherMask, gaussianKernel, growMask } from '../../src/common/mask/maskFilters';
+import { discChord, featherHalfWidth, featherMask, gaussianKernel, growMask, reflect101 } from '../../src/common/mask/maskFilters';
 import {
   applyMaskOp,
   brushCoverage,
@@ -287,7 +287,7 @@ describe('maskFilters: grow and shrink', () => {
   });
 });
 
-/** Naive full-image separable blur with the same arithmetic (float32 intermediate, clamped borders). */
+/** Naive full-image separable blur with the same arithmetic (float32 intermediate, reflect-101 borders). */
 function naiveFeather(mask: Mask, sigma: number): Uint8Array {
   const half = featherHalfWidth(sigma);
   const k = gaussianKernel(sigma);
@@ -296,7 +296,7 @@ function naiveFeather(mask: Mask, sigma: number): Uint8Array {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let acc = 0;
-      for (let i = -half; i <= half; i++) acc += k[i + half]! * data[y * width + Math.min(width - 1, Math.max(0, x + i))]!;
+      for (let i = -half; i <= half; i++) acc += k[i + half]! * data[y * width + reflect101(x + i, width)]!;
       tmp[y * width + x] = acc;
     }
   }
@@ -304,7 +304,7 @@ function naiveFeather(mask: Mask, sigma: number): Uint8Array {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let acc = 0;
-      for (let i = -half; i <= half; i++) acc += k[i + half]! * tmp[Math.min(height - 1, Math.max(0, y + i)) * width + x]!;
+      for (let i = -half; i <= half; i++) acc += k[i + half]! * tmp[reflect101(y + i, height) * width + x]!;
       out[y * width + x] = Math.min(255, Math.max(0, Math.round(acc)));
     }
   }

@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import type { MaskOp, ToInpaintWebviewMessage } from '../../src/common/protocol/inpaintEditorProtocol';
-import { InpaintEditModel } from '../../src/host/inpaint/inpaintEditModel';
-import { readMaskRegion, maskRegionHash, type Rect } from '../../src/common/mask/maskRect';
+import { InpaintDocumentState, type InpaintUndoableEdit } from '../../src/host/inpaint/inpaintDocumentState';
+import { fullMaskMessage, maskChangeMessages } from '../../src/host/inpaint/inpaintMaskMessages';
+import type { GenerationService } from '../../src/host/jobs/generationService';
+import { encodeImage } from '../../src/node/image/imageCodec';
 import { MaskSync } from '../../webview/inpaint/maskSync';
 
 const W = 40;
@@ -9,60 +11,65 @@ const H = 30;
 
 type Msg = ToInpaintWebviewMessage;
 
-/**
- * The host side of the mask protocol, as InpaintDocument + InpaintEditorView do it: the edit model is the
- * truth; ops are acknowledged with a hash, undo/redo become regions.
- */
-class FakeHost {
-  readonly model = new InpaintEditModel(W, H, { image: new Uint8Array(1) });
-  revision = 0;
-  readonly outbox = new Map<MaskSync, Msg[]>();
+const noGeneration = {} as GenerationService; // these tests never generate
+const silentLog = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-  connect(view: MaskSync): void {
-    this.outbox.set(view, []);
-    this.send(view, this.full());
+/**
+ * The host side of the mask protocol, made of the real pieces: InpaintDocumentState (the truth, its undo closures)
+ * and inpaintMaskMessages (what InpaintEditorView posts each view). Only the transport is simulated: each view's
+ * messages wait in a queue until delivered, and undo/redo are VS Code's stacks of the document's edits.
+ */
+class Host {
+  readonly outbox = new Map<MaskSync, Msg[]>();
+  private readonly undoStack: InpaintUndoableEdit[] = [];
+  private readonly redoStack: InpaintUndoableEdit[] = [];
+
+  private constructor(readonly doc: InpaintDocumentState) {
+    doc.onDidEdit((edit) => {
+      this.undoStack.push(edit);
+      this.redoStack.length = 0;
+    });
+    doc.onDidChangeMask((change) => {
+      for (const [view, queue] of this.outbox) queue.push(...maskChangeMessages(change, doc, view));
+    });
   }
 
-  full(): Msg {
-    return { type: 'mask', revision: this.revision, baseRevision: null, region: { x: 0, y: 0, width: W, height: H, data: this.model.mask.data.slice() } };
+  static async open(): Promise<Host> {
+    const png = await encodeImage({ width: W, height: H, channels: 3, data: new Uint8Array(W * H * 3) }, 'png');
+    return new Host(await InpaintDocumentState.fromBytes(png, { path: '/w/mask.png' }, { generation: noGeneration, log: silentLog }, undefined));
+  }
+
+  get mask(): Uint8Array {
+    return this.doc.mask.data;
+  }
+
+  get revision(): number {
+    return this.doc.maskRevision;
+  }
+
+  connect(view: MaskSync): void {
+    this.outbox.set(view, [fullMaskMessage(this.doc)]);
   }
 
   receiveOp(from: MaskSync, op: MaskOp, baseRevision: number): void {
-    const stale = baseRevision !== this.revision;
-    const change = this.model.push({ kind: 'mask', op });
-    assert.ok(change.kind === 'mask');
-    this.revision++;
-    const hash = maskRegionHash(this.model.mask, change.rect);
-    for (const view of this.outbox.keys()) {
-      this.send(view, { type: 'maskOpApplied', revision: this.revision, op, hash, fromThisView: view === from });
-      if (view === from && stale) this.send(view, this.full());
-    }
+    this.doc.applyMaskOp(op, baseRevision, from);
   }
 
   undo(): void {
-    const change = this.model.undo();
-    assert.ok(change?.kind === 'mask');
-    this.region(change.rect);
+    const edit = this.undoStack.pop();
+    assert.ok(edit, 'something to undo');
+    edit.undo();
+    this.redoStack.push(edit);
   }
 
   redo(): void {
-    const change = this.model.redo();
-    assert.ok(change?.kind === 'mask');
-    this.region(change.rect);
+    const edit = this.redoStack.pop();
+    assert.ok(edit, 'something to redo');
+    edit.redo();
+    this.undoStack.push(edit);
   }
 
-  private region(rect: Rect): void {
-    const base = this.revision++;
-    for (const view of this.outbox.keys()) {
-      this.send(view, { type: 'mask', revision: this.revision, baseRevision: base, region: { ...rect, data: readMaskRegion(this.model.mask, rect) } });
-    }
-  }
-
-  send(view: MaskSync, msg: Msg): void {
-    this.outbox.get(view)!.push(msg);
-  }
-
-  /** Delivers queued messages to a view; returns whether it asked for the whole mask (answered at once). */
+  /** Delivers queued messages to a view; returns how often it asked for the whole mask (answered at once). */
   deliver(view: MaskSync): number {
     let requests = 0;
     const queue = this.outbox.get(view)!;
@@ -71,7 +78,7 @@ class FakeHost {
       const result = msg.type === 'mask' ? view.onMask(msg) : msg.type === 'maskOpApplied' ? view.onOpApplied(msg) : {};
       if (result.requestMask) {
         requests++;
-        this.send(view, this.full());
+        queue.push(fullMaskMessage(this.doc));
       }
     }
     return requests;
@@ -83,8 +90,8 @@ const RECT: MaskOp = { kind: 'rect', mode: 'paint', x: 2, y: 20, width: 10, heig
 const FEATHER: MaskOp = { kind: 'feather', sigma: 1.5 };
 
 describe('MaskSync (the page copy of the mask)', () => {
-  it('stays equal to the host through local strokes, one-shot ops, acks and undo/redo regions, without resyncs', () => {
-    const host = new FakeHost();
+  it('stays equal to the host through local strokes, one-shot ops, acks and undo/redo regions, without resyncs', async () => {
+    const host = await Host.open();
     const page = new MaskSync();
     page.reset(W, H);
     host.connect(page);
@@ -100,19 +107,19 @@ describe('MaskSync (the page copy of the mask)', () => {
     assert.equal(host.deliver(page), 0);
     assert.equal(page.pendingCount, 0);
     assert.equal(page.revision, 2);
-    assert.deepEqual(page.mask!.data, host.model.mask.data);
+    assert.deepEqual(page.mask!.data, host.mask);
     host.undo();
     host.undo();
     assert.equal(host.deliver(page), 0);
     assert.deepEqual(page.mask!.data, new Uint8Array(W * H));
     host.redo();
     assert.equal(host.deliver(page), 0);
-    assert.deepEqual(page.mask!.data, host.model.mask.data);
+    assert.deepEqual(page.mask!.data, host.mask);
     assert.equal(page.revision, host.revision);
   });
 
-  it('applies another view\'s ops (split editor) and both end equal to the host', () => {
-    const host = new FakeHost();
+  it('applies another view\'s ops (split editor) and both end equal to the host', async () => {
+    const host = await Host.open();
     const a = new MaskSync();
     const b = new MaskSync();
     a.reset(W, H);
@@ -125,17 +132,17 @@ describe('MaskSync (the page copy of the mask)', () => {
     host.receiveOp(a, fromA.message.op, fromA.message.baseRevision);
     assert.equal(host.deliver(a), 0);
     assert.equal(host.deliver(b), 0);
-    assert.deepEqual(b.mask!.data, host.model.mask.data);
+    assert.deepEqual(b.mask!.data, host.mask);
     const fromB = b.applyLocal(FEATHER)!;
     host.receiveOp(b, fromB.message.op, fromB.message.baseRevision);
     assert.equal(host.deliver(b), 0);
     assert.equal(host.deliver(a), 0);
-    assert.deepEqual(a.mask!.data, host.model.mask.data);
-    assert.deepEqual(b.mask!.data, host.model.mask.data);
+    assert.deepEqual(a.mask!.data, host.mask);
+    assert.deepEqual(b.mask!.data, host.mask);
   });
 
-  it('converges when an undo crosses an op in flight (stale base revision)', () => {
-    const host = new FakeHost();
+  it('converges when an undo crosses an op in flight (stale base revision)', async () => {
+    const host = await Host.open();
     const page = new MaskSync();
     page.reset(W, H);
     host.connect(page);
@@ -148,7 +155,7 @@ describe('MaskSync (the page copy of the mask)', () => {
     host.undo();
     host.receiveOp(page, second.message.op, second.message.baseRevision);
     host.deliver(page);
-    assert.deepEqual(page.mask!.data, host.model.mask.data);
+    assert.deepEqual(page.mask!.data, host.mask);
     assert.equal(page.revision, host.revision);
     assert.equal(page.pendingCount, 0);
   });

@@ -15,14 +15,6 @@ export interface GrayMask {
   data: Float32Array;
 }
 
-/** An axis-aligned pixel rectangle. */
-export interface PixelBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
 /** Throws unless the image's buffer matches its declared size. */
 export function assertRasterImage(image: RasterImage, what = 'image'): void {
   if (!Number.isInteger(image.width) || !Number.isInteger(image.height) || image.width <= 0 || image.height <= 0) {

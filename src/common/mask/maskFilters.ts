@@ -1,6 +1,7 @@
 // Whole-mask filters: grow/shrink (grey-level dilation/erosion by a disc) and feather (Gaussian blur).
-// Pure and deterministic (same bytes in the webview and the extension host). Each filter works only
+// Pure and deterministic (same bytes in the webview, the extension host and the engine). Each filter works only
 // inside the pixels that can change (the edge box plus the filter radius) and returns that rectangle.
+// featherMask is the one feather: the editor's Feather tool and the engine's "Mask blur" both call it.
 
 import { EMPTY_RECT, edgeBounds, expandRect, isEmptyRect, type Mask, type Rect } from './maskRect';
 
@@ -148,12 +149,15 @@ export function growMask(mask: Mask, pixels: number): Rect {
   return region;
 }
 
-/** Kernel half-width for a Gaussian of `sigma`: int(2.5·sigma + 0.5), as A1111's mask blur (cv2.GaussianBlur). */
+/**
+ * Kernel half-width for a Gaussian of `sigma`: int(2.5·sigma + 0.5), as A1111's mask blur
+ * (modules/processing.py StableDiffusionProcessingImg2Img.init: cv2.GaussianBlur with ksize 2·int(2.5σ + 0.5) + 1).
+ */
 export function featherHalfWidth(sigma: number): number {
   return sigma > 0 ? Math.floor(2.5 * sigma + 0.5) : 0;
 }
 
-/** Normalized Gaussian weights for offsets −half … half. */
+/** cv2.getGaussianKernel(2·half + 1, sigma): normalized exp(−x²/2σ²) for offsets −half … half. */
 export function gaussianKernel(sigma: number): Float64Array {
   const half = featherHalfWidth(sigma);
   const kernel = new Float64Array(2 * half + 1);
@@ -168,10 +172,22 @@ export function gaussianKernel(sigma: number): Float64Array {
 }
 
 /**
- * Separable Gaussian blur of the mask (edges replicated, so a mask touching the border stays solid there).
- * Returns the rectangle that may have changed.
+ * OpenCV borderInterpolate for BORDER_REFLECT_101 (…cb|abcd|cb…), cv2.GaussianBlur's default border; repeated
+ * for kernels wider than the image.
+ */
+export function reflect101(p: number, length: number): number {
+  if (length === 1) return 0;
+  while (p < 0 || p >= length) p = p < 0 ? -p : 2 * (length - 1) - p;
+  return p;
+}
+
+/**
+ * Separable Gaussian blur of the mask in place, A1111's "Mask blur": horizontally, then vertically, border
+ * BORDER_REFLECT_101 (a mask touching the border stays solid there), rounded back to 8 bits as cv2 does on the
+ * 8-bit mask image. Returns the rectangle that may have changed.
  */
 export function featherMask(mask: Mask, sigma: number): Rect {
+  if (!(sigma >= 0)) throw new RangeError(`mask blur sigma must be ≥ 0, got ${sigma}`);
   const half = featherHalfWidth(sigma);
   if (half === 0) return { ...EMPTY_RECT };
   const region = filterBounds(mask, half);
@@ -179,35 +195,36 @@ export function featherMask(mask: Mask, sigma: number): Rect {
   const { width, height, data } = mask;
   const kernel = gaussianKernel(sigma);
   const taps = kernel.length;
+  // Reflected source indices of the taps: columns of the region, rows of the region (each ± half).
+  const columns = new Int32Array(region.width * taps);
+  for (let x = 0; x < region.width; x++) {
+    for (let t = 0; t < taps; t++) columns[x * taps + t] = reflect101(region.x + x + t - half, width);
+  }
+  // The rows the vertical pass reads: the region's rows ± half, reflected (all inside [rowY0, rowY1)).
   const rowY0 = Math.max(0, region.y - half);
   const rowY1 = Math.min(height, region.y + region.height + half);
   const rows = rowY1 - rowY0;
   const rw = region.width;
-  // Horizontal pass for the rows the vertical pass reads, columns of the region only; the source
-  // line is padded by replicating the image's edge pixels. Each pixel sums taps −half … half in order.
+  // Horizontal pass for those rows, columns of the region only. Each pixel sums taps −half … half in order.
   const tmp = new Float32Array(rows * rw);
-  const line = new Float64Array(rw + 2 * half);
   for (let r = 0; r < rows; r++) {
     const row = (rowY0 + r) * width;
-    for (let j = 0; j < line.length; j++) {
-      const sx = region.x - half + j;
-      line[j] = data[row + (sx < 0 ? 0 : sx >= width ? width - 1 : sx)]!;
-    }
     const base = r * rw;
     for (let x = 0; x < rw; x++) {
       let acc = 0;
-      for (let t = 0; t < taps; t++) acc += kernel[t]! * line[x + t]!;
+      const c = x * taps;
+      for (let t = 0; t < taps; t++) acc += kernel[t]! * data[row + columns[c + t]!]!;
       tmp[base + x] = acc;
     }
   }
-  // Vertical pass, row by row (rows outside the image replicate the border row), same tap order.
+  // Vertical pass, row by row, same tap order.
   const out = new Uint8Array(rw * region.height);
   const acc = new Float64Array(rw);
   for (let y = 0; y < region.height; y++) {
     acc.fill(0);
     const cy = region.y + y;
     for (let t = 0; t < taps; t++) {
-      const sy = Math.min(height - 1, Math.max(0, cy + t - half));
+      const sy = reflect101(cy + t - half, height);
       const src = (sy - rowY0) * rw;
       const kt = kernel[t]!;
       for (let x = 0; x < rw; x++) acc[x] = acc[x]! + kt * tmp[src + x]!;

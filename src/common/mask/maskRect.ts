@@ -1,4 +1,4 @@
-// Integer pixel rectangles and the mask buffer type shared by the mask operations.
+// Integer pixel rectangles (the one Rect of the project) and the mask buffer type shared by the mask operations.
 // Pure: no DOM, no Node. Used by the webview and, through imports, by the extension host.
 
 /** An alpha mask: width × height bytes, row-major; 0 = keep, 255 = repaint, between = soft. */
@@ -8,7 +8,7 @@ export interface Mask {
   readonly data: Uint8Array;
 }
 
-/** Integer pixel rectangle; empty when width or height is 0. */
+/** The one pixel rectangle type (masks, crops, pastes, regions): integers, empty when width or height is 0. */
 export interface Rect {
   x: number;
   y: number;
@@ -106,8 +106,11 @@ export function maskRegionHash(mask: Mask, r: Rect): number {
   return hash >>> 0;
 }
 
-/** Bounding box of the pixels > 0 (empty when the mask is empty). */
-export function maskBounds(mask: Mask): Rect {
+/**
+ * The one bounding box: the smallest rectangle holding every pixel > 0 (A1111 modules/masking.py get_crop_region,
+ * PIL getbbox), empty when there is none. Takes the editor's 8-bit masks and the engine's float masks alike.
+ */
+export function maskBounds(mask: { readonly width: number; readonly height: number; readonly data: ArrayLike<number> }): Rect {
   const { width, height, data } = mask;
   let minX = width;
   let minY = height;
@@ -118,7 +121,7 @@ export function maskBounds(mask: Mask): Rect {
     let first = -1;
     let last = -1;
     for (let x = 0; x < width; x++) {
-      if (data[row + x] !== 0) {
+      if (data[row + x]! > 0) {
         if (first < 0) first = x;
         last = x;
       }

@@ -1,4 +1,4 @@
-// A1111 "parameters" infotext (facts §5.1). Formatting follows modules/processing.py create_infotext;
+// A1111 "parameters" infotext (stored by modules/images.py save_image_with_geninfo). Formatting follows modules/processing.py create_infotext;
 // parsing follows modules/infotext_utils.py (formerly generation_parameters_copypaste.py)
 // parse_generation_parameters.
 

@@ -1,5 +1,5 @@
 // Paste the generated pixels only where the mask asks for a repaint, keeping the original bytes
-// everywhere else (the role of A1111's apply_overlay / diffusers' apply_overlay, facts §7).
+// everywhere else (the role of A1111's modules/processing.py apply_overlay and diffusers' image_processor.py VaeImageProcessor.apply_overlay).
 import { assertGrayMask, assertRasterImage, type GrayMask, type RasterImage } from '../../common/image/imageTypes';
 
 const OPAQUE = 255;

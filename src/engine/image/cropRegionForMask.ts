@@ -1,16 +1,16 @@
-// A1111 "Inpaint area: Only masked" crop box (modules/masking.py get_crop_region + expand_crop_region,
-// facts §7): pad the mask's bounding box, then grow its shorter side to the processing aspect ratio,
+// A1111 "Inpaint area: Only masked" crop box (modules/masking.py get_crop_region + expand_crop_region):
+// pad the mask's bounding box, then grow its shorter side to the processing aspect ratio,
 // centred, shifted back inside the image and clamped.
-import type { PixelBox } from '../../common/image/imageTypes';
+import type { Rect } from '../../common/mask/maskRect';
 
 export function cropRegionForMask(
-  box: PixelBox,
+  box: Rect,
   imageWidth: number,
   imageHeight: number,
   padding: number,
   targetWidth: number,
   targetHeight: number,
-): PixelBox {
+): Rect {
   if (box.width <= 0 || box.height <= 0) throw new Error(`empty mask box ${box.width}x${box.height}`);
   if (targetWidth <= 0 || targetHeight <= 0) throw new Error(`invalid processing size ${targetWidth}x${targetHeight}`);
   if (padding < 0) throw new Error(`padding must be ≥ 0, got ${padding}`);

@@ -1,4 +1,4 @@
-// Linear latent → RGB approximations for step previews (facts §6). They act on UNet-space (scaled)
+// Linear latent → RGB approximations for step previews (ComfyUI comfy/latent_formats.py, see each entry). They act on UNet-space (scaled)
 // latents: rgb = Σ_c latent_c · factors[c] + bias, roughly in [−1, 1].
 
 export interface LatentRgbFactors {

@@ -1,14 +1,8 @@
 // Crop, paste and mask resampling on RasterImage / GrayMask (pure TypeScript, exact and cheap).
 import type { GrayMask, RasterImage } from '../../common/image/imageTypes';
+import type { Rect } from '../../common/mask/maskRect';
 
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-export function cropRaster(image: RasterImage, box: Box): RasterImage {
+export function cropRaster(image: RasterImage, box: Rect): RasterImage {
   const { channels } = image;
   const data = new Uint8Array(box.width * box.height * channels);
   for (let y = 0; y < box.height; y++) {
@@ -18,7 +12,7 @@ export function cropRaster(image: RasterImage, box: Box): RasterImage {
   return { width: box.width, height: box.height, channels, data };
 }
 
-export function cropMask(mask: GrayMask, box: Box): GrayMask {
+export function cropMask(mask: GrayMask, box: Rect): GrayMask {
   const data = new Float32Array(box.width * box.height);
   for (let y = 0; y < box.height; y++) {
     const from = (box.y + y) * mask.width + box.x;

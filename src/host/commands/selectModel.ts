@@ -48,7 +48,7 @@ function toItem(choice: ModelChoice): ChoiceItem {
 }
 
 async function selectModel(deps: SelectModelDeps): Promise<void> {
-  const current = readSettings(vscode.workspace.getConfiguration(Settings.section)).model;
+  const current = readSettings(vscode.workspace).model;
   let currentDir: string | undefined;
   try {
     currentDir = deps.models.resolve().ref.dir;

@@ -72,7 +72,7 @@ export class EngineClient extends Disposable {
   }
 
   private settings() {
-    return readSettings(vscode.workspace.getConfiguration(Settings.section));
+    return readSettings(vscode.workspace);
   }
 }
 

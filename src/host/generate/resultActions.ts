@@ -4,8 +4,8 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import sharp from 'sharp';
 import * as vscode from 'vscode';
+import { decodeImage, encodeImage } from '../../node/image/imageCodec';
 import { ViewTypes } from '../constants';
 import { imageFileName } from '../output/fileNaming';
 import { markdownImage, markdownImageLink } from '../output/markdownLink';
@@ -41,7 +41,7 @@ export class ResultActions {
     return uri;
   }
 
-  /** Asks for a file (the dialog confirms overwriting); .webp/.jpg convert with sharp, .png keeps the bytes as they are. */
+  /** Asks for a file (the dialog confirms overwriting); .webp/.jpg are converted with their parameters, .png keeps the bytes as they are. */
   async saveAs(result: StoredResult): Promise<vscode.Uri | undefined> {
     const folder = result.savedUri ? vscode.Uri.joinPath(result.savedUri, '..') : outputFolderUri();
     const name = imageFileName(result.prompt, result.seed, 'png');
@@ -52,11 +52,9 @@ export class ResultActions {
     });
     if (!uri) return undefined;
     const ext = path.extname(uri.path).toLowerCase();
-    let bytes = result.png;
-    if (ext === '.webp') bytes = new Uint8Array(await sharp(result.png).webp({ quality: 95 }).toBuffer());
-    else if (ext === '.jpg' || ext === '.jpeg') {
-      bytes = new Uint8Array(await sharp(result.png).flatten({ background: '#ffffff' }).jpeg({ quality: 95 }).toBuffer());
-    }
+    const format = ext === '.webp' ? 'webp' : ext === '.jpg' || ext === '.jpeg' ? 'jpeg' : undefined;
+    // .webp / .jpg are encoded by the one image encoder, which writes the parameters as EXIF UserComment.
+    const bytes = format ? await encodeImage(await decodeImage(result.png), format, { parameters: result.parameters }) : result.png;
     await vscode.workspace.fs.writeFile(uri, bytes);
     this.log.info(`Saved ${uri.toString(true)}`);
     if (ext === '.png' || ext === '') result.savedUri = uri;

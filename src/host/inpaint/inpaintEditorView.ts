@@ -11,9 +11,9 @@ import {
 import { Disposable } from '../util/dispose';
 import type { Log } from '../util/log';
 import { renderWebviewHtml, webviewResourceRoots } from '../util/webviewHtml';
-import { readMaskRegion, type Rect } from '../../common/mask/maskRect';
 import { InpaintUserError, type InpaintDocument, type InpaintMaskChange } from './inpaintDocument';
 import type { InpaintJobEvent } from './inpaintJobRunner';
+import { fullMaskMessage, maskChangeMessages } from './inpaintMaskMessages';
 import type { InpaintSettingsStore } from './inpaintSettingsStore';
 
 export interface InpaintEditorViewDeps {
@@ -154,34 +154,12 @@ export class InpaintEditorView extends Disposable {
   }
 
   private postFullMask(): void {
-    const mask = this.document.mask;
-    this.post({
-      type: 'mask',
-      revision: this.document.maskRevision,
-      baseRevision: null,
-      region: { x: 0, y: 0, width: mask.width, height: mask.height, data: fresh(mask.data) },
-    });
-  }
-
-  private postRegion(rect: Rect, revision: number, baseRevision: number): void {
-    this.post({
-      type: 'mask',
-      revision,
-      baseRevision,
-      region: { ...rect, data: readMaskRegion(this.document.mask, rect) },
-    });
+    this.post(fullMaskMessage(this.document));
   }
 
   private onMaskChange(change: InpaintMaskChange): void {
     if (!this.pageReady) return;
-    if (change.kind === 'region') {
-      this.postRegion(change.rect, change.revision, change.baseRevision);
-      return;
-    }
-    const fromThisView = change.origin === this;
-    this.post({ type: 'maskOpApplied', revision: change.revision, op: change.op, hash: change.hash, fromThisView });
-    // The page drew this op on an older mask (an undo crossed it): give it the whole truth.
-    if (fromThisView && change.stale) this.postFullMask();
+    for (const message of maskChangeMessages(change, this.document, this)) this.post(message);
   }
 
   private postCandidates(): void {

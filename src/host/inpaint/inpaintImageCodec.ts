@@ -1,12 +1,10 @@
 // The inpaint editor's image I/O on the host, through sharp (as the design fixes for host and engine):
-// probing sizes, encoding the mask for the engine, and encoding the image for Save / Save As.
+// probing sizes, and the mask and the Save / Save As bytes, both encoded by the one image encoder (src/node/image/).
 // The document's image bytes are never re-encoded to show them: the webview displays them as they are.
 import sharp, { type Metadata } from 'sharp';
-import { carryPngTextChunks } from './carryPngTextChunks';
+import { decodeImage, encodeImage } from '../../node/image/imageCodec';
+import { carryPngTextChunks } from '../../node/image/pngTextChunks';
 import { isLosslessWebp, sniffImageFormat, type ImageFileFormat } from './imageFormat';
-
-/** Quality for re-encoding a changed JPEG / lossy WebP: high, and JPEG without chroma subsampling. */
-export const LOSSY_SAVE_QUALITY = 95;
 
 export interface ImageProbe {
   format: ImageFileFormat;
@@ -42,11 +40,20 @@ export async function probeImage(bytes: Uint8Array): Promise<ImageProbe> {
   return { format, width: upright.width, height: upright.height, orientation: meta.orientation ?? 1 };
 }
 
-/** The mask for the engine: an 8-bit greyscale PNG of exactly the image's size (white = repaint). */
+/**
+ * The mask for the engine: a PNG of exactly the image's size, grey as RGB (white = repaint), written by the one
+ * image encoder; the engine reads its luminance (maskFromImage).
+ */
 export async function encodeMaskPng(mask: Uint8Array, width: number, height: number): Promise<Uint8Array> {
   if (mask.length !== width * height) throw new RangeError('Mask size does not match the image.');
-  const png = await sharp(mask, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
-  return new Uint8Array(png);
+  const rgb = new Uint8Array(width * height * 3);
+  for (let i = 0, o = 0; i < mask.length; i++, o += 3) {
+    const v = mask[i]!;
+    rgb[o] = v;
+    rgb[o + 1] = v;
+    rgb[o + 2] = v;
+  }
+  return encodeImage({ width, height, channels: 3, data: rgb }, 'png');
 }
 
 export interface SaveEncodeInput {
@@ -57,7 +64,7 @@ export interface SaveEncodeInput {
   /** The base bytes: the file as read (or a backup's base). Its text chunks and codec are kept where practical. */
   original: Uint8Array;
   target: ImageFileFormat;
-  /** A1111 infotext of the current image, written to EXIF UserComment for JPEG / WebP when it is ASCII. */
+  /** A1111 infotext of the current image: written into the file whatever the format (see encodeImage). */
   parameters?: string;
 }
 
@@ -66,35 +73,21 @@ export interface SaveEncodeInput {
  *  - unchanged image already in that format → the original bytes, untouched;
  *  - PNG ← engine PNG → those bytes as they are (its `parameters` chunk included), plus the original PNG's
  *    other text chunks;
- *  - JPEG / WebP → re-encoded with sharp at high quality. JPEG and lossy WebP are lossy formats: every pixel
- *    may shift slightly on each re-encode (always made from the exact current image, so losses do not add
- *    up across saves). WebP stays lossless when the source was PNG or lossless WebP.
+ *  - anything else → decoded upright and re-encoded by the one image encoder (src/node/image/imageCodec.ts), with
+ *    the parameters. JPEG and lossy WebP are lossy formats: every pixel may shift slightly on each re-encode
+ *    (always made from the exact current image, so losses do not add up across saves). WebP stays lossless when
+ *    the source was PNG or lossless WebP.
  */
 export async function encodeImageForSave(input: SaveEncodeInput): Promise<Uint8Array> {
-  const { image, target } = input;
+  const { image, target, parameters } = input;
   const originalFormat = sniffImageFormat(input.original);
   if (input.imageIsBase && target === originalFormat) return input.original;
-  if (target === 'png') {
-    if (sniffImageFormat(image) === 'png') return originalFormat === 'png' ? carryPngTextChunks(image, input.original) : image;
-    return new Uint8Array(await sharp(image).autoOrient().png().toBuffer());
+  if (target === 'png' && sniffImageFormat(image) === 'png' && !input.imageIsBase) {
+    return originalFormat === 'png' ? carryPngTextChunks(image, input.original) : image;
   }
-  const exif = asciiUserComment(input.parameters);
-  if (target === 'jpeg') {
-    let pipeline = sharp(image)
-      .autoOrient()
-      .flatten({ background: { r: 255, g: 255, b: 255 } })
-      .jpeg({ quality: LOSSY_SAVE_QUALITY, chromaSubsampling: '4:4:4' });
-    if (exif) pipeline = pipeline.withExif(exif);
-    return new Uint8Array(await pipeline.toBuffer());
-  }
-  const sourceIsLossless = originalFormat === 'png' || (originalFormat === 'webp' && isLosslessWebp(input.original));
-  let pipeline = sharp(image).autoOrient().webp(sourceIsLossless ? { lossless: true } : { quality: LOSSY_SAVE_QUALITY });
-  if (exif) pipeline = pipeline.withExif(exif);
-  return new Uint8Array(await pipeline.toBuffer());
-}
-
-/** EXIF (IFD2 = the Exif IFD in libvips' naming) with UserComment, for printable ASCII text only. */
-function asciiUserComment(parameters: string | undefined): { IFD2: { UserComment: string } } | undefined {
-  if (!parameters || !/^[\x20-\x7e\n\r\t]*$/.test(parameters)) return undefined;
-  return { IFD2: { UserComment: parameters } };
+  const lossless = originalFormat === 'png' || (originalFormat === 'webp' && isLosslessWebp(input.original));
+  return encodeImage(await decodeImage(image), target, {
+    ...(parameters !== undefined ? { parameters } : {}),
+    ...(target === 'webp' ? { lossless } : {}),
+  });
 }

@@ -1,14 +1,14 @@
 // One inpaint document's generation job: runs it through the GenerationService (which owns the engine,
 // the progress notification and the status bar item), reports progress and previews, keeps the results
 // as candidates until one is applied or they are discarded, and cancels a running job when disposed
-// (the editor closed).
-import * as vscode from 'vscode';
+// (the editor closed). No vscode import: unit-tested with the document's logic (InpaintDocumentState).
 import type { GenerationService } from '../jobs/generationService';
 import type { GenerateProgress, GenerateResult } from '../../common/protocol/engineProtocol';
 import type { InpaintCandidate, InpaintJobProgress, InpaintSettings } from '../../common/protocol/inpaintEditorProtocol';
 import { Disposable } from '../util/dispose';
-import { isCancellation } from '../util/failableCommand';
+import { ErrorCode, RpcFailure } from '../../common/protocol/rpc';
 import type { Log } from '../util/log';
+import { CancellationSource, Emitter } from './emitter';
 import { probeImage } from './inpaintImageCodec';
 import { buildInpaintParams, inpaintJobTitle } from './inpaintParams';
 
@@ -48,14 +48,14 @@ const NO_CANDIDATES: InpaintCandidates = Object.freeze({ jobId: null, width: 0, 
 let nextJobId = 1;
 
 export class InpaintJobRunner extends Disposable {
-  private readonly emitter = this.register(new vscode.EventEmitter<InpaintJobEvent>());
+  private readonly emitter = this.register(new Emitter<InpaintJobEvent>());
   readonly onDidChange = this.emitter.event;
-  private job: (RunningInpaintJob & { cancellation: vscode.CancellationTokenSource }) | undefined;
+  private job: (RunningInpaintJob & { cancellation: CancellationSource; staleReason?: string }) | undefined;
   private current: InpaintCandidates = NO_CANDIDATES;
 
   constructor(
     private readonly generation: GenerationService,
-    private readonly log: Log,
+    private readonly log: Pick<Log, 'error'>,
   ) {
     super();
     this.register({ dispose: () => this.cancel() });
@@ -76,8 +76,8 @@ export class InpaintJobRunner extends Disposable {
     if (this.job) throw new Error('A generation is already running for this image.');
     if (this.isDisposed) return;
     const jobId = nextJobId++;
-    const cancellation = new vscode.CancellationTokenSource();
-    const job = { jobId, batchCount: input.settings.batchCount, steps: input.settings.steps, progress: { stage: 'starting' } as InpaintJobProgress, cancellation };
+    const cancellation = new CancellationSource();
+    const job: RunningInpaintJob & { cancellation: CancellationSource; staleReason?: string } = { jobId, batchCount: input.settings.batchCount, steps: input.settings.steps, progress: { stage: 'starting' } as InpaintJobProgress, cancellation };
     this.job = job;
     this.emitter.fire({ kind: 'started', job: this.running! });
     let outcome: 'finished' | 'cancelled' | 'failed' = 'failed';
@@ -91,16 +91,22 @@ export class InpaintJobRunner extends Disposable {
       });
       if (cancellation.token.isCancellationRequested) {
         outcome = 'cancelled';
+        if (job.staleReason) message = job.staleReason;
       } else {
         const candidates = await this.toCandidates(result, input);
         if (this.isDisposed) return;
+        // The document may have changed while the results were read: they were built on the image it had.
+        if (job.staleReason !== undefined) throw new StaleJobError(job.staleReason);
         this.current = { jobId, width: input.width, height: input.height, candidates };
         this.emitter.fire({ kind: 'candidates', candidates: this.current });
         outcome = 'finished';
         if (result.warnings.length > 0) message = result.warnings.join(' ');
       }
     } catch (error) {
-      if (isCancellation(error) || cancellation.token.isCancellationRequested) {
+      if (error instanceof StaleJobError || job.staleReason !== undefined) {
+        outcome = 'cancelled';
+        message = job.staleReason;
+      } else if (isCancellation(error) || cancellation.token.isCancellationRequested) {
         outcome = 'cancelled';
       } else {
         message = error instanceof Error ? error.message : String(error);
@@ -115,6 +121,17 @@ export class InpaintJobRunner extends Disposable {
 
   cancel(): void {
     this.job?.cancellation.cancel();
+  }
+
+  /**
+   * The document's image is no longer the one the running job started from (revert, reload, an on-disk change,
+   * another image applied): the job is cancelled and whatever it returns is discarded, never offered.
+   */
+  cancelStale(reason: string): void {
+    const job = this.job;
+    if (!job || job.staleReason !== undefined) return;
+    job.staleReason = reason;
+    job.cancellation.cancel();
   }
 
   /** The candidate to apply, if it is still offered. */
@@ -170,5 +187,18 @@ export class InpaintJobRunner extends Disposable {
     }
     if (out.length === 0) throw new Error('The engine returned no image.');
     return out;
+  }
+}
+
+/** The engine's cancelled error, or vscode.CancellationError (its name is 'Canceled'), told apart without vscode. */
+function isCancellation(error: unknown): boolean {
+  return (error instanceof RpcFailure && error.code === ErrorCode.Cancelled) || (error instanceof Error && error.name === 'Canceled');
+}
+
+/** The running job's results were built on an image the document no longer has. */
+class StaleJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StaleJobError';
   }
 }

@@ -1,7 +1,6 @@
 // The prompt bar's settings across editors and sessions: the last ones used (globalState), else the
 // defaults from the `localDiffusion.*` settings (steps, guidance, scheduler).
 import * as vscode from 'vscode';
-import { Settings } from '../constants';
 import { DEFAULT_INPAINT_SETTINGS, sanitizeInpaintSettings, type InpaintSettings } from '../../common/protocol/inpaintEditorProtocol';
 import { readSettings } from '../settings';
 
@@ -11,7 +10,7 @@ export class InpaintSettingsStore {
   constructor(private readonly memento: vscode.Memento) {}
 
   get(): InpaintSettings {
-    const config = readSettings(vscode.workspace.getConfiguration(Settings.section));
+    const config = readSettings(vscode.workspace);
     const defaults = sanitizeInpaintSettings(
       { ...DEFAULT_INPAINT_SETTINGS, steps: config.defaultSteps, guidanceScale: config.defaultGuidanceScale, scheduler: config.defaultScheduler },
       DEFAULT_INPAINT_SETTINGS,

@@ -2,13 +2,13 @@
 // of the active editor (or the first one), or that setting itself when it is an absolute path.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Settings } from '../constants';
-import { readSettings } from '../settings';
+import { readResourceSettings } from '../settings';
 
 /** undefined when no folder is open and the setting is relative (callers fall back to "Save As…"). */
 export function outputFolderUri(): vscode.Uri | undefined {
   const workspaceFolder = preferredWorkspaceFolder();
-  const setting = readSettings(vscode.workspace.getConfiguration(Settings.section, workspaceFolder)).outputFolder;
+  // Resource-scoped: read for the folder it is relative to (null without one: the user / workspace value).
+  const setting = readResourceSettings(vscode.workspace, workspaceFolder ?? null).outputFolder;
   if (path.isAbsolute(setting) && (!workspaceFolder || workspaceFolder.uri.scheme === 'file')) return vscode.Uri.file(setting);
   if (!workspaceFolder) return undefined;
   const segments = setting.split(/[\\/]+/).filter((s) => s.length > 0 && s !== '.');

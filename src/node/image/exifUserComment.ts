@@ -1,5 +1,5 @@
 // A minimal EXIF (TIFF) block holding only Exif.Photo.UserComment, the way A1111 stores its
-// "parameters" text in JPEG / WebP (facts §5.1): piexif.dump({"Exif": {UserComment:
+// "parameters" text in JPEG / WebP (modules/images.py save_image_with_geninfo): piexif.dump({"Exif": {UserComment:
 // piexif.helper.UserComment.dump(text, encoding="unicode")}}) → big-endian TIFF, "UNICODE\0" + UTF-16BE.
 // Written by hand because libvips (sharp.withExif) transliterates UserComment to ASCII.
 

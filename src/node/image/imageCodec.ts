@@ -1,27 +1,37 @@
 // Image decode / encode / resize on top of sharp (libvips). Pixels travel as 8-bit interleaved
-// RGB or RGBA (RasterImage); metadata text goes into PNG tEXt/iTXt chunks, or for JPEG / WebP into
-// EXIF UserComment as A1111 does (facts §5.1).
+// RGB or RGBA (RasterImage); the generation parameters go into a PNG tEXt/iTXt chunk, or for JPEG / WebP into
+// EXIF UserComment, as A1111 does (modules/images.py save_image_with_geninfo).
 import sharp, { type Sharp } from 'sharp';
 import { assertRasterImage, type RasterImage } from '../../common/image/imageTypes';
-import { setPngTextChunk, type PngTextChunk } from './pngTextChunks';
-import { buildExifUserComment } from './exifUserComment';
+import { isPng, readPngTextChunks, setPngTextChunk } from './pngTextChunks';
+import { buildExifUserComment, readExifUserComment } from './exifUserComment';
 import { insertExifIntoJpeg, insertExifIntoWebp } from './embedExif';
 
 export type ImageFormat = 'png' | 'webp' | 'jpeg';
 export type ResizeFit = 'fill' | 'cover' | 'contain';
 
 export interface EncodeOptions {
-  /** JPEG / WebP quality 1–100 (default 90). Ignored for PNG. */
-  quality?: number;
-  /** PNG: written as text chunks. JPEG / WebP: only the `parameters` text is kept, as EXIF UserComment. */
-  textChunks?: ReadonlyArray<PngTextChunk>;
+  /**
+   * A1111 infotext (the generation parameters): PNG `parameters` text chunk (tEXt, iTXt when not Latin-1);
+   * JPEG / WebP EXIF UserComment, "UNICODE" + UTF-16 as A1111 writes it (modules/images.py save_image_with_geninfo,
+   * piexif.helper.UserComment.dump(..., encoding="unicode")), so non-ASCII prompts survive.
+   */
+  parameters?: string;
+  /** WebP only: the lossless codec (a source that was PNG or lossless WebP stays exact). */
+  lossless?: boolean;
 }
 
-/** The text chunk A1111 uses for generation parameters, and the one copied into EXIF for JPEG / WebP. */
+/** The text chunk A1111 uses for generation parameters (modules/images.py save_image_with_geninfo). */
 export const PARAMETERS_KEYWORD = 'parameters';
-const DEFAULT_QUALITY = 90;
+/**
+ * JPEG and lossy WebP quality for every image the extension writes (generated, saved, converted, assets):
+ * high, and JPEG without chroma subsampling (4:4:4), so a saved image stays close to the generated pixels.
+ */
+export const IMAGE_QUALITY = 95;
 /** zlib level for PNG output (Pillow's default is 6; ComfyUI uses 4). */
 const PNG_COMPRESSION_LEVEL = 6;
+/** JPEG has no alpha: transparent pixels are composited onto white. */
+const JPEG_BACKGROUND = { r: 255, g: 255, b: 255 };
 
 /**
  * Decodes PNG / JPEG / WebP (anything libvips reads) to 8-bit sRGB, RGBA if the file has alpha else RGB.
@@ -43,44 +53,55 @@ export async function decodeImage(bytes: Uint8Array): Promise<RasterImage> {
   }
 }
 
-/** Lossless PNG, with the given text chunks (tEXt, or iTXt for non-Latin-1 text). */
-export async function encodePng(image: RasterImage, textChunks?: ReadonlyArray<PngTextChunk>): Promise<Uint8Array> {
-  assertRasterImage(image);
-  const encoded = await rawInput(image).png({ compressionLevel: PNG_COMPRESSION_LEVEL, palette: false }).toBuffer();
-  let png: Uint8Array = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-  for (const chunk of textChunks ?? []) png = setPngTextChunk(png, chunk.keyword, chunk.text);
-  return png;
-}
-
 /**
- * PNG (see encodePng), or lossy WebP / JPEG with the `parameters` text as EXIF UserComment
- * ("UNICODE" + UTF-16, piexif's layout). JPEG has no alpha: it is dropped like PIL's convert("RGB").
- * A `parameters` text too long for one JPEG APP1 segment (~32k characters) is left out of the JPEG.
+ * The one image encoder: every PNG, JPEG and WebP the engine, the CLI and the extension write comes from here,
+ * with the generation parameters written the same way in all three (see EncodeOptions.parameters) and one quality
+ * (IMAGE_QUALITY). PNG is lossless. JPEG has no alpha: it is flattened onto white. A `parameters` text too long
+ * for one JPEG APP1 segment (about 32 000 characters as UTF-16) is left out of the JPEG: the image is still written.
  */
 export async function encodeImage(image: RasterImage, format: ImageFormat, options: EncodeOptions = {}): Promise<Uint8Array> {
-  if (format === 'png') return encodePng(image, options.textChunks);
   assertRasterImage(image);
-  const quality = options.quality ?? DEFAULT_QUALITY;
-  if (!Number.isInteger(quality) || quality < 1 || quality > 100) throw new Error(`image quality must be an integer 1–100, got ${quality}`);
-  const parameters = options.textChunks?.find((c) => c.keyword === PARAMETERS_KEYWORD)?.text;
-
-  if (format === 'jpeg') {
-    const encoded = await rawInput(image).removeAlpha().jpeg({ quality }).toBuffer();
-    const jpeg = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-    if (parameters === undefined) return jpeg;
-    try {
-      return insertExifIntoJpeg(jpeg, buildExifUserComment(parameters));
-    } catch {
-      return jpeg; // too long for an APP1 segment: the image is still worth saving
+  const { parameters } = options;
+  switch (format) {
+    case 'png': {
+      const encoded = await rawInput(image).png({ compressionLevel: PNG_COMPRESSION_LEVEL, palette: false }).toBuffer();
+      const png = bytesOf(encoded);
+      return parameters === undefined ? png : setPngTextChunk(png, PARAMETERS_KEYWORD, parameters);
     }
+    case 'jpeg': {
+      let pipeline = rawInput(image);
+      if (image.channels === 4) pipeline = pipeline.flatten({ background: JPEG_BACKGROUND });
+      const jpeg = bytesOf(await pipeline.jpeg({ quality: IMAGE_QUALITY, chromaSubsampling: '4:4:4' }).toBuffer());
+      if (parameters === undefined) return jpeg;
+      try {
+        return insertExifIntoJpeg(jpeg, buildExifUserComment(parameters));
+      } catch {
+        return jpeg; // too long for an APP1 segment
+      }
+    }
+    case 'webp': {
+      const encoded = await rawInput(image)
+        .webp(options.lossless ? { lossless: true } : { quality: IMAGE_QUALITY })
+        .toBuffer();
+      const webp = bytesOf(encoded);
+      if (parameters === undefined) return webp;
+      return insertExifIntoWebp(webp, buildExifUserComment(parameters), image.width, image.height, image.channels === 4);
+    }
+    default:
+      throw new Error(`unsupported image format: ${String(format)}`);
   }
-  if (format === 'webp') {
-    const encoded = await rawInput(image).webp({ quality }).toBuffer();
-    const webp = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-    if (parameters === undefined) return webp;
-    return insertExifIntoWebp(webp, buildExifUserComment(parameters), image.width, image.height, image.channels === 4);
+}
+
+/** The generation parameters written by encodeImage (or A1111): PNG `parameters` text chunk, JPEG / WebP EXIF UserComment. */
+export async function readImageParameters(bytes: Uint8Array): Promise<string | undefined> {
+  if (isPng(bytes)) return readPngTextChunks(bytes).find((c) => c.keyword === PARAMETERS_KEYWORD)?.text;
+  let exif: Buffer | undefined;
+  try {
+    exif = (await sharp(bytes).metadata()).exif;
+  } catch {
+    return undefined;
   }
-  throw new Error(`unsupported image format: ${String(format)}`);
+  return exif ? readExifUserComment(new Uint8Array(exif.buffer, exif.byteOffset, exif.byteLength)) : undefined;
 }
 
 /**
@@ -108,4 +129,8 @@ export async function resizeImage(image: RasterImage, width: number, height: num
 
 function rawInput(image: RasterImage): Sharp {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
+}
+
+function bytesOf(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }

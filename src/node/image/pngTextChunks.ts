@@ -1,5 +1,6 @@
 // PNG text metadata (tEXt / zTXt / iTXt), PNG spec 1.2 §4.2.3 / ISO 15948 §11.3.4.
-// Writing follows Pillow's PngInfo.add_text as used by A1111 (facts §5.1): tEXt when the text is
+// The one PNG chunk reader/writer. Writing follows Pillow's PngInfo.add_text as A1111 uses it
+// (modules/images.py save_image_with_geninfo, PIL/PngImagePlugin.py PngInfo.add_text): tEXt when the text is
 // Latin-1, else an uncompressed iTXt with UTF-8 text.
 import * as zlib from 'node:zlib';
 import { crc32 } from '../../common/crc32';
@@ -16,7 +17,7 @@ const MAX_KEYWORD_LENGTH = 79;
 /** Guard against decompression bombs in zTXt / compressed iTXt. */
 const MAX_INFLATED_TEXT_BYTES = 64 * 1024 * 1024;
 
-interface RawChunk {
+export interface PngChunk {
   type: string;
   /** Offset of the chunk's length field in the file. */
   start: number;
@@ -29,7 +30,7 @@ interface RawChunk {
 /** Sets (adds or replaces) the text chunk with this keyword; returns a new PNG. */
 export function setPngTextChunk(png: Uint8Array, keyword: string, text: string): Uint8Array {
   validateKeyword(keyword);
-  const chunks = parseChunks(png);
+  const chunks = readPngChunks(png);
   const firstIdat = chunks.find((c) => c.type === 'IDAT');
   if (firstIdat === undefined) throw new Error('PNG has no IDAT chunk');
   const newChunk = isLatin1(text) ? buildChunk('tEXt', textChunkData(keyword, text)) : buildChunk('iTXt', itxtChunkData(keyword, text));
@@ -43,10 +44,45 @@ export function setPngTextChunk(png: Uint8Array, keyword: string, text: string):
   return concat(parts);
 }
 
+/** True when the bytes start with the PNG signature. */
+export function isPng(bytes: Uint8Array): boolean {
+  return bytes.length >= PNG_SIGNATURE.length && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
+}
+
+/**
+ * `target` with the text chunks (tEXt, zTXt, iTXt) of `source` whose keywords `target` lacks, copied byte for byte
+ * (their CRCs stay valid) before target's first IDAT: an edited PNG keeps its other metadata while the new image's
+ * own chunks (its `parameters`, which describe the new pixels) win. Returns `target` itself when there is nothing
+ * to carry or either is not a well-formed PNG.
+ */
+export function carryPngTextChunks(target: Uint8Array, source: Uint8Array): Uint8Array {
+  let targetChunks: PngChunk[];
+  let sourceChunks: PngChunk[];
+  try {
+    targetChunks = readPngChunks(target);
+    sourceChunks = readPngChunks(source);
+  } catch {
+    return target;
+  }
+  const present = new Set(targetChunks.filter((c) => TEXT_CHUNK_TYPES.has(c.type)).map((c) => chunkKeyword(c.data)));
+  const carried = sourceChunks.filter((c) => {
+    if (!TEXT_CHUNK_TYPES.has(c.type)) return false;
+    const keyword = chunkKeyword(c.data);
+    return keyword !== undefined && !present.has(keyword);
+  });
+  const firstIdat = targetChunks.find((c) => c.type === 'IDAT');
+  if (carried.length === 0 || firstIdat === undefined) return target;
+  return concat([
+    target.subarray(0, firstIdat.start),
+    ...carried.map((c) => source.subarray(c.start, c.end)),
+    target.subarray(firstIdat.start),
+  ]);
+}
+
 /** All text chunks, in file order (tEXt, zTXt and iTXt, compressed or not). Chunks with a bad CRC are skipped. */
 export function readPngTextChunks(png: Uint8Array): PngTextChunk[] {
   const result: PngTextChunk[] = [];
-  for (const chunk of parseChunks(png)) {
+  for (const chunk of readPngChunks(png)) {
     if (!TEXT_CHUNK_TYPES.has(chunk.type) || !chunk.crcOk) continue;
     const decoded = decodeTextChunk(chunk.type, chunk.data);
     if (decoded !== undefined) result.push(decoded);
@@ -54,10 +90,11 @@ export function readPngTextChunks(png: Uint8Array): PngTextChunk[] {
   return result;
 }
 
-function parseChunks(png: Uint8Array): RawChunk[] {
-  if (png.length < PNG_SIGNATURE.length || PNG_SIGNATURE.some((b, i) => png[i] !== b)) throw new Error('not a PNG file (bad signature)');
+/** The chunks of a PNG in file order, up to IEND; throws when it is not a PNG or is truncated. */
+export function readPngChunks(png: Uint8Array): PngChunk[] {
+  if (!isPng(png)) throw new Error('not a PNG file (bad signature)');
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  const chunks: RawChunk[] = [];
+  const chunks: PngChunk[] = [];
   let offset = PNG_SIGNATURE.length;
   while (offset < png.length) {
     if (offset + 12 > png.length) throw new Error(`PNG truncated: incomplete chunk header at byte ${offset}`);
@@ -103,7 +140,8 @@ function decodeTextChunk(type: string, data: Uint8Array): PngTextChunk | undefin
   return { keyword, text: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8') };
 }
 
-function chunkKeyword(data: Uint8Array): string | undefined {
+/** The keyword of a tEXt / zTXt / iTXt chunk's data (Latin-1, before the first NUL). */
+export function chunkKeyword(data: Uint8Array): string | undefined {
   const nul = data.indexOf(0);
   return nul > 0 ? latin1(data.subarray(0, nul)) : undefined;
 }

@@ -30,6 +30,9 @@ import {
   waitForInpaintEditor,
 } from './localDiffusionUi';
 
+/** Side of the inpaint scenario's image (written before the workspace opens). */
+const INPAINT_SIZE = 256;
+
 /** Steps whose preview must differ visibly from the one before. */
 const MIN_PREVIEW_CHANGES = 3;
 
@@ -102,11 +105,13 @@ export function uiScenariosSuite(repoRoot: string): E2eSuite {
       {
         name: 'inpaint-image',
         timeoutMs: 3 * 60_000,
+        async prepare(workspace) {
+          fs.writeFileSync(path.join(workspace, 'photo.png'), await patternPng(INPAINT_SIZE));
+        },
         async run({ page, workspace, screenshot }) {
-          const size = 256;
-          const original = await patternPng(size);
+          const size = INPAINT_SIZE;
           const file = path.join(workspace, 'photo.png');
-          fs.writeFileSync(file, original);
+          const original = fs.readFileSync(file);
           await waitForExplorerItem(page, 'photo.png');
           await explorerContextCommand(page, 'photo.png', 'Inpaint Image', 60_000);
           const frame = await waitForInpaintEditor(page, size, size);

@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
-import { carryPngTextChunks, pngChunks, textChunkKeyword } from '../../src/host/inpaint/carryPngTextChunks';
+import { carryPngTextChunks, chunkKeyword, readPngChunks, type PngChunk } from '../../src/node/image/pngTextChunks';
+
+const pngChunks = readPngChunks;
+const textChunkKeyword = (c: PngChunk): string | undefined => (['tEXt', 'zTXt', 'iTXt'].includes(c.type) ? chunkKeyword(c.data) : undefined);
 import { imageFormatFromPath, imageMimeType, isLosslessWebp, isLossyFile, sniffImageFormat } from '../../src/host/inpaint/imageFormat';
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
@@ -25,7 +28,7 @@ function zTXt(keyword: string, text: string): Uint8Array {
 /** Inserts chunks before the first IDAT. */
 function withChunks(png: Uint8Array, ...extra: Uint8Array[]): Uint8Array {
   const idat = pngChunks(png)!.find((c) => c.type === 'IDAT')!;
-  return Buffer.concat([png.subarray(0, idat.offset), ...extra, png.subarray(idat.offset)]);
+  return Buffer.concat([png.subarray(0, idat.start), ...extra, png.subarray(idat.start)]);
 }
 
 async function plainPng(color: string): Promise<Uint8Array> {

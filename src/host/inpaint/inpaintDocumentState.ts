@@ -1,0 +1,392 @@
+// The inpaint editor document's logic, without VS Code: the authoritative image bytes, the mask and the edit stack
+// (InpaintEditModel), the edits announced with undo/redo closures, the bytes to save, revert / reload, the hash of
+// what is on disk, and the document's generation job. InpaintDocument (the vscode.CustomDocument) does the file
+// I/O, the file watcher and the dialogs, and forwards to this; unit tests drive this class directly.
+import { createHash } from 'node:crypto';
+import type { GenerationService } from '../jobs/generationService';
+import {
+  maskOpLabel,
+  type InpaintCandidate,
+  type InpaintDocumentInfo,
+  type InpaintSettings,
+  type MaskOp,
+} from '../../common/protocol/inpaintEditorProtocol';
+import { Disposable } from '../util/dispose';
+import type { Log } from '../util/log';
+import { isMaskEmpty, maskRegionHash, type Mask, type Rect } from '../../common/mask/maskRect';
+import { IMAGE_QUALITY } from '../../node/image/imageCodec';
+import { Emitter } from './emitter';
+import { imageFormatFromPath, imageMimeType, isLossyFile, sniffImageFormat, type ImageFileFormat } from './imageFormat';
+import { decodeInpaintBackup, encodeInpaintBackup } from './inpaintBackup';
+import { InpaintEditModel, type InpaintEdit, type InpaintEditChange } from './inpaintEditModel';
+import { encodeImageForSave, encodeMaskPng, probeImage, type ImageProbe } from './inpaintImageCodec';
+import { InpaintJobRunner } from './inpaintJobRunner';
+
+/** Above this many pixels, "whole image" generation loses a lot of detail: warn. */
+const LARGE_IMAGE_PIXELS = 4096 * 4096;
+
+export type InpaintLog = Pick<Log, 'debug' | 'info' | 'warn' | 'error'>;
+
+export interface InpaintDocumentDeps {
+  generation: GenerationService;
+  log: InpaintLog;
+}
+
+/** An edit for VS Code's undo stack. */
+export interface InpaintUndoableEdit {
+  label: string;
+  undo(): void;
+  redo(): void;
+}
+
+export type InpaintMaskChange =
+  /** An op was applied: views other than `origin` apply it too; hash = maskRegionHash over rect after it. */
+  | { kind: 'op'; op: MaskOp; rect: Rect; revision: number; hash: number; origin: unknown; stale: boolean }
+  /** Undo / redo restored `rect`: apply it on top of baseRevision. */
+  | { kind: 'region'; rect: Rect; revision: number; baseRevision: number };
+
+export interface InpaintNotice {
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+/** A problem to show in the editor rather than as an error (nothing to generate from, …). */
+export class InpaintUserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InpaintUserError';
+  }
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** What a change of the file on disk led to. */
+export type DiskChangeOutcome = 'unchanged' | 'reloaded' | 'unreadable' | 'conflict';
+
+export interface InpaintDocumentStateOptions {
+  /** The document's path (a URI path): its file name and the format Save writes. */
+  path: string;
+  /** Whether the file system refuses writes (asked each time: it can change). */
+  isReadonly?: () => boolean;
+}
+
+export class InpaintDocumentState extends Disposable {
+  /** A document of the file's bytes (an untitled document: diskHash undefined). */
+  static async fromBytes(
+    bytes: Uint8Array,
+    options: InpaintDocumentStateOptions,
+    deps: InpaintDocumentDeps,
+    diskHash: string | undefined,
+  ): Promise<InpaintDocumentState> {
+    const probe = await probeImage(bytes);
+    const model = new InpaintEditModel(probe.width, probe.height, { image: bytes });
+    return new InpaintDocumentState(model, probe, options, deps, diskHash);
+  }
+
+  /** A document restored from a hot-exit backup (encodeInpaintBackup); throws when the backup is unusable. */
+  static async fromBackup(backupBytes: Uint8Array, options: InpaintDocumentStateOptions, deps: InpaintDocumentDeps): Promise<InpaintDocumentState> {
+    const backup = decodeInpaintBackup(backupBytes);
+    const probe = await probeImage(backup.base.image);
+    if (probe.width !== backup.width || probe.height !== backup.height) throw new Error('the backup image and mask sizes differ.');
+    const model = new InpaintEditModel(backup.width, backup.height, backup.base, backup.edits);
+    return new InpaintDocumentState(model, probe, options, deps, undefined);
+  }
+
+  readonly jobs: InpaintJobRunner;
+  private readonly editEmitter = this.register(new Emitter<InpaintUndoableEdit>());
+  /** A new undoable edit (the provider turns it into onDidChangeCustomDocument). */
+  readonly onDidEdit = this.editEmitter.event;
+  private readonly maskEmitter = this.register(new Emitter<InpaintMaskChange>());
+  readonly onDidChangeMask = this.maskEmitter.event;
+  private readonly imageEmitter = this.register(new Emitter<void>());
+  readonly onDidChangeImage = this.imageEmitter.event;
+  /** Everything changed (revert, reload from disk): views start over from init. */
+  private readonly reloadEmitter = this.register(new Emitter<void>());
+  readonly onDidReload = this.reloadEmitter.event;
+  private readonly noticeEmitter = this.register(new Emitter<InpaintNotice>());
+  readonly onDidNotice = this.noticeEmitter.event;
+
+  private maskRevisionValue = 0;
+  private imageRevisionValue = 0;
+  /** Bumped on revert/reload: undo/redo closures of older edits become no-ops. */
+  private epoch = 0;
+  /**
+   * The document's version: bumped whenever its image changes (revert, reload from disk, a result applied, undo /
+   * redo of one). A job is tied to the version it started from; when it changes, the job is cancelled and its
+   * results discarded (candidates are composited onto the job's image, and sized like it).
+   */
+  private versionValue = 0;
+  /** True while a job is being prepared (the mask PNG is encoded), so a double click starts one job. */
+  private starting = false;
+  /** What we last read from or wrote to the file (sha-256), to tell our own writes from outside changes. */
+  private diskHashValue: string | undefined;
+
+  private constructor(
+    private model: InpaintEditModel,
+    private probe: ImageProbe,
+    private readonly options: InpaintDocumentStateOptions,
+    private readonly deps: InpaintDocumentDeps,
+    diskHash: string | undefined,
+  ) {
+    super();
+    this.diskHashValue = diskHash;
+    this.jobs = this.register(new InpaintJobRunner(deps.generation, deps.log));
+  }
+
+  get fileName(): string {
+    const path = this.options.path;
+    return path.slice(path.lastIndexOf('/') + 1) || path;
+  }
+
+  /** The format Save writes: the file's extension, else what the bytes are. */
+  get format(): ImageFileFormat {
+    return imageFormatFromPath(this.options.path) ?? this.probe.format;
+  }
+
+  get width(): number {
+    return this.model.width;
+  }
+
+  get height(): number {
+    return this.model.height;
+  }
+
+  get readonly(): boolean {
+    return this.options.isReadonly?.() ?? false;
+  }
+
+  get info(): InpaintDocumentInfo {
+    const warnings: string[] = [];
+    const lossy = isLossyFile(this.format, this.model.imageAt(0));
+    if (this.readonly) warnings.push('This file is on a read-only file system: use Save As… to keep your changes.');
+    if (lossy) {
+      warnings.push(
+        `${this.format === 'jpeg' ? 'JPEG' : 'Lossy WebP'} is a lossy format: saving a changed image re-encodes all of it (quality ${IMAGE_QUALITY}), so pixels outside the mask shift slightly. Save As… PNG keeps them exact.`,
+      );
+    }
+    if (this.width * this.height > LARGE_IMAGE_PIXELS) {
+      warnings.push(
+        `This image is ${this.width}×${this.height}. With "Only masked" off the whole image is generated at about the model's size and scaled back, losing detail: keep "Only masked" on.`,
+      );
+    }
+    if (this.probe.orientation > 1) warnings.push('This image has an EXIF orientation: it is edited and saved upright.');
+    return { fileName: this.fileName, format: this.format, width: this.width, height: this.height, readonly: this.readonly, lossy, warnings };
+  }
+
+  get mask(): Mask {
+    return this.model.mask;
+  }
+
+  get maskRevision(): number {
+    return this.maskRevisionValue;
+  }
+
+  get imageRevision(): number {
+    return this.imageRevisionValue;
+  }
+
+  get version(): number {
+    return this.versionValue;
+  }
+
+  get isDirty(): boolean {
+    return this.model.isDirty;
+  }
+
+  /** The sha-256 of what was last read from or written to the file. */
+  get diskHash(): string | undefined {
+    return this.diskHashValue;
+  }
+
+  set diskHash(hash: string | undefined) {
+    this.diskHashValue = hash;
+  }
+
+  /** The current image bytes and their type, for display (never re-encoded). */
+  get image(): { bytes: Uint8Array; mimeType: string } {
+    const bytes = this.model.image;
+    return { bytes, mimeType: imageMimeType(sniffImageFormat(bytes) ?? this.probe.format) };
+  }
+
+  notice(notice: InpaintNotice): void {
+    this.noticeEmitter.fire(notice);
+  }
+
+  // ─── Edits ────────────────────────────────────────────────────────────────────────────────────
+
+  /** Applies a finished stroke / tool action from a view (`origin`), made on top of `baseRevision`. */
+  applyMaskOp(op: MaskOp, baseRevision: number, origin: unknown): void {
+    const stale = baseRevision !== this.maskRevisionValue;
+    const edit: InpaintEdit = { kind: 'mask', op };
+    const change = this.model.push(edit);
+    if (change.kind !== 'mask') return;
+    this.maskRevisionValue++;
+    this.maskEmitter.fire({
+      kind: 'op',
+      op,
+      rect: change.rect,
+      revision: this.maskRevisionValue,
+      hash: maskRegionHash(this.model.mask, change.rect),
+      origin,
+      stale,
+    });
+    this.announce(edit, maskOpLabel(op));
+  }
+
+  /** Makes a candidate the document image (one undoable edit; undo restores the exact previous bytes). */
+  applyCandidate(candidate: InpaintCandidate): void {
+    const edit: InpaintEdit = { kind: 'generation', png: candidate.png, seed: candidate.seed, parameters: candidate.parameters };
+    this.model.push(edit);
+    this.imageRevisionValue++;
+    this.imageChanged('Another result was applied while this one was generating: it was cancelled.');
+    this.imageEmitter.fire();
+    this.announce(edit, 'Apply Inpaint Result');
+  }
+
+  private announce(edit: InpaintEdit, label: string): void {
+    const epoch = this.epoch;
+    this.editEmitter.fire({
+      label,
+      undo: () => {
+        if (epoch !== this.epoch || this.model.lastApplied !== edit) {
+          this.deps.log.warn(`Inpaint editor: ignored a stale undo of "${label}".`);
+          return;
+        }
+        this.publish(this.model.undo());
+      },
+      redo: () => {
+        if (epoch !== this.epoch || this.model.nextRedo !== edit) {
+          this.deps.log.warn(`Inpaint editor: ignored a stale redo of "${label}".`);
+          return;
+        }
+        this.publish(this.model.redo());
+      },
+    });
+  }
+
+  private publish(change: InpaintEditChange | undefined): void {
+    if (!change) return;
+    if (change.kind === 'image') {
+      this.imageRevisionValue++;
+      this.imageChanged('The image changed (undo / redo) while generating: the generation was cancelled.');
+      this.imageEmitter.fire();
+      return;
+    }
+    const baseRevision = this.maskRevisionValue;
+    this.maskRevisionValue++;
+    this.maskEmitter.fire({ kind: 'region', rect: change.rect, revision: this.maskRevisionValue, baseRevision });
+  }
+
+  // ─── Generation ───────────────────────────────────────────────────────────────────────────────
+
+  /** Starts an inpaint of the current image with the current mask; resolves when the job has ended. */
+  async generate(settings: InpaintSettings): Promise<void> {
+    if (this.starting || this.jobs.running) throw new InpaintUserError('A generation is already running for this image.');
+    if (isMaskEmpty(this.model.mask)) throw new InpaintUserError('Paint a mask first: white areas are repainted.');
+    this.starting = true;
+    let maskPng: Uint8Array;
+    const initImage = this.model.image;
+    const version = this.versionValue;
+    try {
+      maskPng = await encodeMaskPng(this.model.mask.data.slice(), this.width, this.height);
+    } finally {
+      this.starting = false;
+    }
+    if (version !== this.versionValue) throw new InpaintUserError('The image changed while the generation was starting: generate again.');
+    await this.jobs.run({ settings, initImage, maskPng, width: this.width, height: this.height, fileName: this.fileName });
+  }
+
+  // ─── Save, revert, backup ─────────────────────────────────────────────────────────────────────
+
+  /** The bytes Save writes to the document's own file. */
+  async bytesToSave(): Promise<Uint8Array> {
+    if (this.readonly) throw new Error(`${this.fileName} is on a read-only file system. Use Save As… to keep your changes.`);
+    return this.encode(this.format, true);
+  }
+
+  /** After Save wrote (or skipped writing identical) `bytes`: the document is clean and knows what is on disk. */
+  markSaved(bytes: Uint8Array): void {
+    this.diskHashValue = sha256(bytes);
+    this.model.markSaved();
+  }
+
+  /** The bytes Save As writes to `targetPath`, in the format its extension names (else the document's). */
+  async bytesToSaveAs(targetPath: string): Promise<{ bytes: Uint8Array; format: ImageFileFormat }> {
+    const format = imageFormatFromPath(targetPath) ?? this.format;
+    return { bytes: await this.encode(format, false), format };
+  }
+
+  /** The hot-exit backup of the document (its base, edits and mask). */
+  backupBytes(): Uint8Array {
+    const snapshot = this.model.backupSnapshot();
+    return encodeInpaintBackup({ width: this.width, height: this.height, ...snapshot });
+  }
+
+  /** Revert to the file's `bytes`: the edits are dropped and the mask goes back to what it was when last saved. */
+  async revert(bytes: Uint8Array): Promise<void> {
+    await this.reload(bytes, this.model.savedMask());
+  }
+
+  /** A new version: the running job (started on the previous image) is cancelled and its results discarded. */
+  private imageChanged(reason: string): void {
+    this.versionValue++;
+    this.jobs.cancelStale(reason);
+  }
+
+  private async encode(target: ImageFileFormat, sameFile: boolean): Promise<Uint8Array> {
+    const base = this.model.imageAt(0);
+    // Saving the file itself with no generation applied writes it back byte for byte, whatever it contains.
+    if (sameFile && this.model.imageIsBase) return base;
+    const parameters = this.model.imageEdit?.parameters;
+    return encodeImageForSave({
+      image: this.model.image,
+      imageIsBase: this.model.imageIsBase,
+      original: base,
+      target,
+      ...(parameters !== undefined ? { parameters } : {}),
+    });
+  }
+
+  /** Replaces the image with `bytes` (revert, reload from disk); the mask is kept when the size allows. */
+  async reload(bytes: Uint8Array, mask: Uint8Array | undefined = this.model.mask.data.slice()): Promise<void> {
+    const probe = await probeImage(bytes);
+    const sameSize = probe.width === this.width && probe.height === this.height;
+    // Candidates were composited onto the image as it was when their job ran: after a revert or a reload from
+    // disk, applying one would bring back pixels outside its mask that are no longer the document's, or a result
+    // of the old size. The running job is cancelled and the offered candidates dropped.
+    this.imageChanged(`${this.fileName} was reloaded while generating: the generation was cancelled.`);
+    this.jobs.discard();
+    if (!sameSize) {
+      this.model = new InpaintEditModel(probe.width, probe.height, { image: bytes });
+    } else {
+      this.model.reset({ image: bytes, ...(mask ? { mask } : {}) });
+    }
+    this.probe = probe;
+    this.diskHashValue = sha256(bytes);
+    this.epoch++;
+    this.maskRevisionValue++;
+    this.imageRevisionValue++;
+    this.reloadEmitter.fire();
+  }
+
+  /**
+   * The file on disk now holds `bytes`: nothing to do when they are what we last read or wrote; reloaded when the
+   * document has no unsaved edits; else 'conflict' (the caller asks the user, then calls reload or not).
+   */
+  async diskChanged(bytes: Uint8Array): Promise<DiskChangeOutcome> {
+    const hash = sha256(bytes);
+    if (hash === this.diskHashValue || this.isDisposed) return 'unchanged'; // our own save, or no real change
+    this.diskHashValue = hash;
+    if (this.model.isDirty) return 'conflict';
+    try {
+      await this.reload(bytes);
+      this.notice({ level: 'info', message: `${this.fileName} changed on disk and was reloaded.` });
+      return 'reloaded';
+    } catch (error) {
+      this.notice({ level: 'error', message: `${this.fileName} changed on disk and cannot be read: ${String(error)}` });
+      return 'unreadable';
+    }
+  }
+}
