@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { floatAttr, GraphBuilder, onnxType, tensorAttr } from '../../tools/onnx/graphBuilder';
-import { encodeModel, makeTensor, writeOnnxModel } from '../../tools/onnx/onnxWriter';
+import { encodeModel, makeTensor, writeOnnxModel } from '../../src/node/onnx/onnxWriter';
 import { float16BitsToFloat32, toFloat16Array } from '../../src/engine/tensor/float16';
 
 function tensorMeta(session: ort.InferenceSession, name: string, which: 'input' | 'output' = 'input'): { type: string; shape: readonly (number | string)[] } {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { GraphBuilder, tensorAttr } from '../onnx/graphBuilder';
-import { encodeModel, makeTensor, type Dim, type TensorElemType } from '../onnx/onnxWriter';
+import { encodeModel, makeTensor, type Dim, type TensorElemType } from '../../src/node/onnx/onnxWriter';
 import { resolveAnalyticOptions, type AnalyticModelOptions } from './analyticModelOptions';
 import { AnalyticOracle, buildAnalyticTables, type AnalyticTables } from './analyticOracle';
 import {
@@ -348,8 +348,8 @@ export function buildAnalyticModelFiles(options: Partial<AnalyticModelOptions> =
   for (const [name, text] of Object.entries(tokenizerFiles(o.padToken))) files.set(`tokenizer/${name}`, new TextEncoder().encode(text));
 
   model('text_encoder', textEncoderGraph(o, d, t));
-  // Heavy weights are big: they always go to a side file.
-  model('unet', unetGraph(o, d, t), o.externalData ?? (o.heavy ? 'model.onnx_data' : null));
+  // Heavy weights are big: they go to a side file unless asked to be embedded.
+  model('unet', unetGraph(o, d, t), o.externalData ?? (o.heavy && !o.heavy.embedded ? 'model.onnx_data' : null));
   model('vae_decoder', decoderGraph('vae_decoder', o, d, 1));
   if (o.vaeEncoder) model('vae_encoder', encoderGraph(o, d, o.vaeEncoder));
   if (o.taesd) model('taesd_decoder', decoderGraph('taesd_decoder', o, d, o.scalingFactor));

@@ -35,9 +35,17 @@ export interface AnalyticModelOptions {
   taesd: boolean;
   /**
    * Benchmark only: an input-dependent chain of `layers` MatMuls of size matmulSize² inside the UNet, whose
-   * result is multiplied by 0 and added to the output. Its weights always go to external data.
+   * result is multiplied by 0 and added to the output. Its weights go to external data unless `embedded`
+   * (the memory benchmark measures both layouts of the same weights).
    */
-  heavy: null | { matmulSize: number; layers: number; /** activation rows per batch item (default matmulSize) */ rowsPerItem?: number };
+  heavy: null | {
+    matmulSize: number;
+    layers: number;
+    /** activation rows per batch item (default matmulSize) */
+    rowsPerItem?: number;
+    /** Keep the weights inside unet/model.onnx (as SD 1.5 fp16 exports do) instead of model.onnx_data. */
+    embedded?: boolean;
+  };
   /** Native image size in pixels, written to the configs (unet sample_size = sampleSize/8). */
   sampleSize: number;
 }

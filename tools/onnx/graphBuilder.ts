@@ -19,7 +19,7 @@ import {
   type TensorElemType,
   type TensorSpec,
   type ValueInfoSpec,
-} from './onnxWriter';
+} from '../../src/node/onnx/onnxWriter';
 
 export type InitializerData = Float32Array | Uint16Array | Int32Array | BigInt64Array | Uint8Array;
 

@@ -1,4 +1,5 @@
-// Hand-written protobuf serialiser for the subset of ONNX that our test models use.
+// ONNX model writer: specs (TensorSpec, NodeSpec, GraphSpec, ModelSpec) to a ModelProto, for the test models
+// tools/ builds and for graphs the engine rewrites at load (rewriteOnnxModel.ts).
 // Field numbers and enums are those of onnx/onnx.proto (proto2 syntax, so repeated scalars are written
 // unpacked, one tag per element). Wire format: https://protobuf.dev/programming-guides/encoding/
 // External data follows onnx/external_data_helper.py: TensorProto.external_data = [location, offset, length]
@@ -7,6 +8,7 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ProtoWriter, writeProtoParts } from './protoWriter';
 
 /** ONNX TensorProto.DataType values (onnx.proto). */
 export const ONNX_DATA_TYPE = {
@@ -104,102 +106,26 @@ const SMALL_ALIGNMENT = 64;
 const LARGE_ALIGNMENT = 65536;
 const LARGE_TENSOR_BYTES = 1 << 20;
 
-const WIRE_VARINT = 0;
-const WIRE_LENGTH_DELIMITED = 2;
-const WIRE_FIXED32 = 5;
-
-const textEncoder = new TextEncoder();
-
-/** Growable byte buffer with the protobuf primitives. */
-class ProtoWriter {
-  private buffer = new Uint8Array(256);
-  private length = 0;
-
-  private reserve(extra: number): void {
-    if (this.length + extra <= this.buffer.length) return;
-    let size = this.buffer.length * 2;
-    while (size < this.length + extra) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buffer.subarray(0, this.length));
-    this.buffer = next;
-  }
-
-  private byte(value: number): void {
-    this.reserve(1);
-    this.buffer[this.length++] = value;
-  }
-
-  /** Base-128 varint; negative int64 values take 10 bytes (two's complement), as protobuf requires. */
-  varint(value: number | bigint): void {
-    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
-      let v = value;
-      while (v >= 0x80) {
-        this.byte((v % 0x80) | 0x80);
-        v = Math.floor(v / 0x80);
-      }
-      this.byte(v);
-      return;
-    }
-    if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new Error(`varint: ${value} is not a safe integer`);
-    let v = BigInt.asUintN(64, BigInt(value));
-    while (v >= 0x80n) {
-      this.byte(Number(v & 0x7fn) | 0x80);
-      v >>= 7n;
-    }
-    this.byte(Number(v));
-  }
-
-  private tag(field: number, wireType: number): void {
-    this.varint(field * 8 + wireType);
-  }
-
-  int(field: number, value: number | bigint): void {
-    this.tag(field, WIRE_VARINT);
-    this.varint(value);
-  }
-
-  float(field: number, value: number): void {
-    this.tag(field, WIRE_FIXED32);
-    this.reserve(4);
-    new DataView(this.buffer.buffer, this.buffer.byteOffset + this.length, 4).setFloat32(0, value, true);
-    this.length += 4;
-  }
-
-  bytes(field: number, data: Uint8Array): void {
-    this.tag(field, WIRE_LENGTH_DELIMITED);
-    this.varint(data.length);
-    this.reserve(data.length);
-    this.buffer.set(data, this.length);
-    this.length += data.length;
-  }
-
-  string(field: number, value: string): void {
-    this.bytes(field, textEncoder.encode(value));
-  }
-
-  message(field: number, write: (w: ProtoWriter) => void): void {
-    const inner = new ProtoWriter();
-    write(inner);
-    this.bytes(field, inner.finish());
-  }
-
-  finish(): Uint8Array {
-    return this.buffer.slice(0, this.length);
-  }
-}
-
-/** Where an externally stored tensor lives in the side file. */
-interface ExternalRef {
+/** Where an externally stored tensor lives (location relative to the .onnx file's folder). */
+export interface ExternalRef {
   location: string;
   offset: number;
   length: number;
 }
 
+/** A tensor's header only: written with `external` (its data stays where it is). */
+export interface TensorHeader {
+  name: string;
+  /** TensorProto.DataType code. */
+  dataType: number;
+  dims: readonly number[];
+}
+
 // TensorProto: dims 1, data_type 2, name 8, raw_data 9, external_data 13 (StringStringEntryProto key 1 value 2),
 // data_location 14 (EXTERNAL = 1).
-function writeTensor(w: ProtoWriter, tensor: TensorSpec, external?: ExternalRef): void {
+export function writeTensor(w: ProtoWriter, tensor: TensorSpec | TensorHeader, external?: ExternalRef): void {
   for (const d of tensor.dims) w.int(1, d);
-  w.int(2, ONNX_DATA_TYPE[tensor.type]);
+  w.int(2, 'dataType' in tensor ? tensor.dataType : ONNX_DATA_TYPE[tensor.type]);
   w.string(8, tensor.name);
   if (external) {
     const entries: [string, string][] = [
@@ -214,8 +140,10 @@ function writeTensor(w: ProtoWriter, tensor: TensorSpec, external?: ExternalRef)
       });
     }
     w.int(14, 1);
-  } else {
+  } else if ('rawData' in tensor) {
     w.bytes(9, tensor.rawData);
+  } else {
+    throw new Error(`writeTensor ${tensor.name}: no data and no external location`);
   }
 }
 
@@ -246,7 +174,7 @@ function writeAttribute(w: ProtoWriter, name: string, attr: AttributeValue): voi
 }
 
 // NodeProto: input 1, output 2, name 3, op_type 4, attribute 5, domain 7.
-function writeNode(w: ProtoWriter, node: NodeSpec): void {
+export function writeNode(w: ProtoWriter, node: NodeSpec): void {
   for (const i of node.inputs) w.string(1, i);
   for (const o of node.outputs) w.string(2, o);
   if (node.name) w.string(3, node.name);
@@ -256,7 +184,7 @@ function writeNode(w: ProtoWriter, node: NodeSpec): void {
 }
 
 // ValueInfoProto: name 1, type 2 → TypeProto.tensor_type 1 → {elem_type 1, shape 2 → dim 1 → {dim_value 1 | dim_param 2}}.
-function writeValueInfo(w: ProtoWriter, info: ValueInfoSpec): void {
+export function writeValueInfo(w: ProtoWriter, info: ValueInfoSpec): void {
   w.string(1, info.name);
   w.message(2, (type) =>
     type.message(1, (tensorType) => {
@@ -273,7 +201,7 @@ function writeValueInfo(w: ProtoWriter, info: ValueInfoSpec): void {
   );
 }
 
-/** Concatenates initializer bytes into one side file, with aligned offsets. */
+/** Initializer bytes laid out in one side file, with aligned offsets. */
 class SideFile {
   private readonly parts: Uint8Array[] = [];
   private size = 0;
@@ -292,6 +220,10 @@ class SideFile {
 
   get used(): boolean {
     return this.size > 0;
+  }
+
+  toParts(): Uint8Array[] {
+    return [...this.parts];
   }
 
   finish(): Uint8Array {
@@ -317,8 +249,7 @@ function writeGraph(w: ProtoWriter, graph: GraphSpec, side: SideFile | null, thr
   for (const output of graph.outputs) w.message(12, (v) => writeValueInfo(v, output));
 }
 
-/** Serialises a ModelProto (ir_version 1, producer_name 2, producer_version 3, graph 7, opset_import 8). */
-export function encodeModel(model: ModelSpec, external?: ExternalDataOptions): EncodedModel {
+function encodeModelParts(model: ModelSpec, external?: ExternalDataOptions): { model: ProtoWriter; side: SideFile | null } {
   const side = external ? new SideFile(external.location) : null;
   const threshold = external?.threshold ?? DEFAULT_EXTERNAL_THRESHOLD;
   const w = new ProtoWriter();
@@ -331,21 +262,27 @@ export function encodeModel(model: ModelSpec, external?: ExternalDataOptions): E
     o.string(1, '');
     o.int(2, model.opsetVersion ?? DEFAULT_OPSET_VERSION);
   });
+  return { model: w, side };
+}
+
+/** Serialises a ModelProto (ir_version 1, producer_name 2, producer_version 3, graph 7, opset_import 8). */
+export function encodeModel(model: ModelSpec, external?: ExternalDataOptions): EncodedModel {
+  const { model: w, side } = encodeModelParts(model, external);
   return { model: w.finish(), externalData: side?.used ? side.finish() : null };
 }
 
 /**
  * Encodes and writes `modelPath`; with `external`, the side file goes next to it under external.location.
- * Returns the paths written.
+ * Written part by part (tensor data is never joined into one buffer). Returns the paths written.
  */
 export async function writeOnnxModel(modelPath: string, model: ModelSpec, external?: ExternalDataOptions): Promise<string[]> {
-  const encoded = encodeModel(model, external);
+  const { model: w, side } = encodeModelParts(model, external);
   await fs.mkdir(path.dirname(modelPath), { recursive: true });
-  await fs.writeFile(modelPath, encoded.model);
+  writeProtoParts(modelPath, w.toParts());
   const written = [modelPath];
-  if (encoded.externalData && external) {
+  if (side?.used && external) {
     const sidePath = path.join(path.dirname(modelPath), external.location);
-    await fs.writeFile(sidePath, encoded.externalData);
+    writeProtoParts(sidePath, side.toParts());
     written.push(sidePath);
   }
   return written;
