@@ -29,7 +29,7 @@ import { featherMask } from '../common/mask/maskFilters';
 import { isEmptyRect, maskBounds, type Rect } from '../common/mask/maskRect';
 import { samplerInfotextFields } from '../common/metadata/samplerLabel';
 import { modelShortHash } from './model/modelHash';
-import { PipelineModel, type LoadProgress } from './model/pipelineModel';
+import { describeModelFolder, PipelineModel, type LoadProgress } from './model/pipelineModel';
 import { guidanceScaleEmbedding } from './pipelines/guidanceScaleEmbedding';
 import { img2img } from './pipelines/img2img';
 import { rasterToPlanar } from './pipelines/imageTensors';
@@ -106,18 +106,14 @@ export class Engine {
     return run;
   }
 
-  /** What the folder holds, as the engine sees it. Uses the loaded model when it is that folder. */
+  /** What the folder holds, as the engine sees it. Uses the loaded model when it is that folder, else loads nothing. */
   info(ref: ModelRef, keepWithProvider?: ExecutionProviderName): Promise<ModelInfo> {
     return this.exclusive(async () => {
       const dir = path.resolve(ref.dir);
       if (this.loaded && this.loaded.model.folder.dir === dir) return this.loaded.model.info;
       if (!this.loaded && keepWithProvider) return (await this.ensureLoaded(ref, keepWithProvider, {})).loaded.model.info;
-      const model = await PipelineModel.load(dir, ref.name, { executionProvider: 'cpu' });
-      try {
-        return model.info;
-      } finally {
-        await model.release();
-      }
+      // No session: the graphs' inputs and outputs come from the ONNX files, without their weights.
+      return describeModelFolder(dir, ref.name);
     });
   }
 

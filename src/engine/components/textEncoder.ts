@@ -1,7 +1,7 @@
 // CLIP text encoder (facts.md §1.3): input_ids int32 or int64 [batch, sequence] → last_hidden_state
 // [batch, sequence, hidden] (or `text_embeddings` in ORT demo engines).
 import { intTensor, toFloat32, type OnnxSession } from '../runtime/ort';
-import { dimOf, mismatch, requireInput, requireOutput, type Dim } from './componentShapes';
+import { mismatch, textEncoderShape, type Dim } from './componentShapes';
 
 const COMPONENT = 'text_encoder';
 
@@ -14,21 +14,13 @@ export class TextEncoder {
   private readonly outputName: string;
 
   constructor(readonly session: OnnxSession) {
-    const ids = requireInput(COMPONENT, session.inputs, ['input_ids']);
-    if (ids.type !== 'int32' && ids.type !== 'int64') {
-      throw mismatch(COMPONENT, `"input_ids" must be int32 or int64, the graph declares ${ids.type}.`);
-    }
-    if (ids.shape.length !== 2) throw mismatch(COMPONENT, `"input_ids" must be [batch, sequence], got [${ids.shape.join(', ')}].`);
-    const hidden = requireOutput(COMPONENT, session.outputs, ['last_hidden_state', 'text_embeddings']);
-    if (hidden.shape.length !== 3) {
-      throw mismatch(COMPONENT, `"${hidden.name}" must be [batch, sequence, hidden], got [${hidden.shape.join(', ')}].`);
-    }
-    this.idsType = ids.type;
-    this.idsName = ids.name;
-    this.outputName = hidden.name;
-    this.batch = dimOf(ids, 0);
-    this.sequenceLength = dimOf(ids, 1);
-    this.hiddenSize = dimOf(hidden, 2);
+    const shape = textEncoderShape(session);
+    this.idsType = shape.idsType;
+    this.idsName = shape.idsName;
+    this.outputName = shape.outputName;
+    this.batch = shape.batch;
+    this.sequenceLength = shape.sequenceLength;
+    this.hiddenSize = shape.hiddenSize;
   }
 
   get outputTensorName(): string {

@@ -2,7 +2,7 @@
 // timestep (int64 / float32 / float16; shape [], [1] or [batch]), encoder_hidden_states [B, 77, D],
 // optional timestep_cond (LCM) → out_sample [B, 4, h, w]. Everything is read from the graph's metadata.
 import { floatTensor, numberTensor, toFloat32, type OnnxSession, type OrtTensor, type TensorSpec } from '../runtime/ort';
-import { dimOf, mismatch, requireFloat, requireInput, requireOutput, runInBatches, type Dim } from './componentShapes';
+import { mismatch, requireFloat, runInBatches, unetShape, type Dim } from './componentShapes';
 
 const COMPONENT = 'unet';
 
@@ -45,52 +45,20 @@ export class Unet {
     config: Record<string, unknown> | null,
     pipelineClass = '',
   ) {
-    const sample = requireInput(COMPONENT, session.inputs, ['sample']);
-    if (sample.shape.length !== 4) throw mismatch(COMPONENT, `"sample" must be [batch, channels, height, width], got [${sample.shape.join(', ')}].`);
-    this.sampleName = sample.name;
-    this.sampleType = requireFloat(COMPONENT, sample);
-    this.timestepSpec = requireInput(COMPONENT, session.inputs, ['timestep']);
-    if (!['int64', 'int32', 'float32', 'float16'].includes(this.timestepSpec.type)) {
-      throw mismatch(COMPONENT, `"timestep" must be int64, float32 or float16, the graph declares ${this.timestepSpec.type}.`);
-    }
-    if (this.timestepSpec.shape.length > 1) {
-      throw mismatch(COMPONENT, `"timestep" must be a scalar or 1-D, got [${this.timestepSpec.shape.join(', ')}].`);
-    }
-    const hidden = requireInput(COMPONENT, session.inputs, ['encoder_hidden_states']);
-    this.hiddenName = hidden.name;
-    this.hiddenType = requireFloat(COMPONENT, hidden);
-    const extra = session.inputs.filter((i) => i.name === 'text_embeds' || i.name === 'time_ids');
-    if (extra.length > 0) {
-      throw mismatch(COMPONENT, 'this is an SDXL UNet (text_embeds/time_ids inputs); SDXL is not supported yet.');
-    }
-    this.timestepCondSpec = session.inputs.find((i) => i.name === 'timestep_cond');
-    const condDim = this.timestepCondSpec ? dimOf(this.timestepCondSpec, 1) : 'dynamic';
-    const configCondDim = typeof config?.time_cond_proj_dim === 'number' ? config.time_cond_proj_dim : null;
-    this.timeCondProjDim = this.timestepCondSpec ? (condDim === 'dynamic' ? configCondDim : condDim) : null;
-    if (this.timestepCondSpec && this.timeCondProjDim === null) {
-      throw mismatch(COMPONENT, '"timestep_cond" has no fixed size and unet/config.json has no time_cond_proj_dim.');
-    }
-    const output = requireOutput(COMPONENT, session.outputs, ['out_sample', 'latent']);
-    this.outputName = output.name;
-
-    const channels = dimOf(sample, 1);
-    const configChannels = typeof config?.in_channels === 'number' ? config.in_channels : null;
-    // diffusers' OnnxStableDiffusionInpaintPipeline is the 9-channel one (NUM_UNET_INPUT_CHANNELS); the Legacy
-    // inpaint pipeline and every other class use a 4-channel UNet.
-    const classChannels = /Inpaint(?!.*Legacy)/.test(pipelineClass) ? 9 : 4;
-    const inChannels = channels !== 'dynamic' ? channels : (configChannels ?? classChannels);
-    if (inChannels !== 4 && inChannels !== 9) {
-      throw mismatch(COMPONENT, `expected 4 input channels (text-to-image) or 9 (inpainting), the graph takes ${inChannels}.`);
-    }
-    this.inChannels = inChannels;
-    const outChannels = dimOf(output, 1);
-    this.latentChannels = outChannels === 'dynamic' ? (inChannels === 9 ? 4 : inChannels) : outChannels;
-    if (inChannels === 9 && this.latentChannels * 2 + 1 !== 9) {
-      throw mismatch(COMPONENT, `a 9-channel inpainting UNet must output 4 channels, this one outputs ${this.latentChannels}.`);
-    }
-    this.batch = dimOf(sample, 0);
-    this.latentHeight = dimOf(sample, 2);
-    this.latentWidth = dimOf(sample, 3);
+    const shape = unetShape(session, config, pipelineClass);
+    this.inChannels = shape.inChannels;
+    this.latentChannels = shape.latentChannels;
+    this.sampleType = shape.sampleType;
+    this.hiddenType = shape.hiddenType;
+    this.timestepSpec = shape.timestepSpec;
+    this.batch = shape.batch;
+    this.latentHeight = shape.latentHeight;
+    this.latentWidth = shape.latentWidth;
+    this.timeCondProjDim = shape.timeCondProjDim;
+    this.outputName = shape.outputName;
+    this.sampleName = shape.sampleName;
+    this.hiddenName = shape.hiddenName;
+    this.timestepCondSpec = shape.timestepCondSpec;
   }
 
   /** Largest batch one run takes: 2 for classifier-free guidance in one pass needs a dynamic or ≥ 2 batch. */

@@ -1,7 +1,7 @@
 // VAE decoder (facts.md §1.5): latent_sample [B, 4, h, w] (VAE space: UNet latents / scaling_factor)
 // → sample [B, 3, 8h, 8w] in about [-1, 1]. Decoded one image at a time, as diffusers' ONNX pipelines do.
 import { floatTensor, toFloat32, type OnnxSession } from '../runtime/ort';
-import { dimOf, mismatch, requireFloat, requireInput, requireOutput, type Dim } from './componentShapes';
+import { mismatch, vaeDecoderShape, type Dim } from './componentShapes';
 
 export class VaeDecoder {
   readonly inputType: 'float32' | 'float16';
@@ -16,15 +16,14 @@ export class VaeDecoder {
     readonly session: OnnxSession,
     private readonly component = 'vae_decoder',
   ) {
-    const input = requireInput(component, session.inputs, ['latent_sample', 'latent']);
-    if (input.shape.length !== 4) throw mismatch(component, `"${input.name}" must be [batch, channels, height, width].`);
-    this.inputName = input.name;
-    this.inputType = requireFloat(component, input);
-    this.outputName = requireOutput(component, session.outputs, ['sample', 'images']).name;
-    this.batch = dimOf(input, 0);
-    this.latentChannels = dimOf(input, 1);
-    this.latentHeight = dimOf(input, 2);
-    this.latentWidth = dimOf(input, 3);
+    const shape = vaeDecoderShape(session, component);
+    this.inputName = shape.inputName;
+    this.inputType = shape.inputType;
+    this.outputName = shape.outputName;
+    this.batch = shape.batch;
+    this.latentChannels = shape.latentChannels;
+    this.latentHeight = shape.latentHeight;
+    this.latentWidth = shape.latentWidth;
   }
 
   /** Decodes one image's latents (channels × h × w) to planar RGB (3 × H × W) and its size. */

@@ -2,11 +2,11 @@
 //   latent_sample / latent: a posterior sample drawn inside the graph (diffusers script, Olive, optimum ≤ 1.22),
 //   latent_parameters: mean ‖ logvar on the channel axis (optimum ≥ 1.23): we sample it ourselves.
 import { floatTensor, toFloat32, type OnnxSession } from '../runtime/ort';
-import { dimOf, mismatch, requireFloat, requireInput, requireOutput } from './componentShapes';
+import { mismatch, vaeEncoderShape, type VaeEncoderOutputKind } from './componentShapes';
 
 const COMPONENT = 'vae_encoder';
 
-export type VaeEncoderOutputKind = 'latent_sample' | 'latent_parameters' | 'latent';
+export type { VaeEncoderOutputKind } from './componentShapes';
 
 /** What the encoder gives for one image (VAE space, not yet multiplied by the scaling factor). */
 export interface LatentDistribution {
@@ -26,13 +26,12 @@ export class VaeEncoder {
   private readonly batch: number | 'dynamic';
 
   constructor(readonly session: OnnxSession) {
-    const input = requireInput(COMPONENT, session.inputs, ['sample', 'images']);
-    this.inputName = input.name;
-    this.inputType = requireFloat(COMPONENT, input);
-    const output = requireOutput(COMPONENT, session.outputs, ['latent_parameters', 'latent_sample', 'latent']);
-    this.outputName = output.name;
-    this.outputKind = output.name as VaeEncoderOutputKind;
-    this.batch = dimOf(input, 0);
+    const shape = vaeEncoderShape(session);
+    this.inputName = shape.inputName;
+    this.inputType = shape.inputType;
+    this.outputName = shape.outputName;
+    this.outputKind = shape.outputKind;
+    this.batch = shape.batch;
   }
 
   /** Encodes one planar RGB image (3 × H × W, values in [-1, 1]). */

@@ -15,11 +15,25 @@ import { Unet } from '../components/unet';
 import { VaeDecoder } from '../components/vaeDecoder';
 import { VaeEncoder } from '../components/vaeEncoder';
 import { LATENT_RGB_FACTORS, type LatentRgbFactors } from '../image/latentPreview';
+import type { GraphEdit } from '../../node/onnx/graphEdit';
+import { readOnnxModel } from '../../node/onnx/readOnnxModel';
+import {
+  graphSignature,
+  textEncoderShape,
+  unetShape,
+  vaeDecoderShape,
+  vaeEncoderShape,
+  type TextEncoderShape,
+  type UnetShape,
+  type VaeDecoderShape,
+  type VaeEncoderShape,
+} from '../components/componentShapes';
 import { installedProviders, OnnxSession } from '../runtime/ort';
+import { prepareSessionSource, type SessionSource } from '../runtime/sessionSource';
 import { planProviders, PROVIDER_LABELS } from '../runtime/executionProviders';
 import { resolveDefaultScheduler } from '../schedulers/createScheduler';
 import { ClipTokenizer } from '../tokenizer/clipTokenizer';
-import { readModelFolder, type ModelFolder, type OnnxComponent } from './modelFolder';
+import { readModelFolder, type ModelFolder, type OnnxComponent, type OnnxComponentName } from './modelFolder';
 
 /** Stable Diffusion 1.x/2.x VAE facts, used only when the model's own configs are silent (facts.md §1.1, §6). */
 const SD_VAE_SCALING_FACTOR = 0.18215;
@@ -29,6 +43,10 @@ export type LoadProgress = Extract<GenerateProgress, { stage: 'loading' }>;
 
 export interface LoadOptions {
   executionProvider: ExecutionProviderName;
+  /** Load-time edits of each component's graph (applied before its session is created; sessionSource.ts). */
+  graphEdits?: Partial<Record<OnnxComponentName, readonly GraphEdit[]>>;
+  /** Where edited graphs are cached; undefined: rebuilt at each load. */
+  cacheDir?: string;
   onProgress?: (progress: LoadProgress) => void;
   cancellation?: Cancellation;
 }
@@ -75,19 +93,7 @@ export class PipelineModel {
 
   static async load(dir: string, name: string | undefined, options: LoadOptions): Promise<PipelineModel> {
     const folder = await readModelFolder(dir, name);
-    if (folder.hasSecondTextEncoder) {
-      throw new RpcFailure(
-        ErrorCode.ModelMismatch,
-        `${folder.dir} is an SDXL-style pipeline (text_encoder_2); only Stable Diffusion 1.x/2.x-style models (one text encoder) are supported yet.`,
-      );
-    }
-    let tokenizer: ClipTokenizer;
-    try {
-      tokenizer = await ClipTokenizer.fromFolder(folder.tokenizerDir);
-    } catch (e) {
-      throw new RpcFailure(ErrorCode.ModelMismatch, `tokenizer: ${(e as Error).message}`);
-    }
-
+    const tokenizer = await openTokenizer(folder);
     const plan = planProviders(options.executionProvider, installedProviders());
     const reasons = [...plan.skipped];
     /** Providers that were tried and failed: always worth a warning (skips under `auto` are only informational). */
@@ -104,11 +110,17 @@ export class PipelineModel {
         throwIfCancelled(options.cancellation);
         options.onProgress?.({ stage: 'loading', component: name, index, total: order.length });
         const component = folder.components[name] as OnnxComponent;
+        const source: SessionSource = await prepareSessionSource(component.file, {
+          edits: options.graphEdits?.[name] ?? [],
+          ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+        }).catch((e: unknown) => {
+          throw loadFailure(name, e);
+        });
         // The first component settles the provider: if the GPU provider fails there, everything moves down.
         for (;;) {
           const provider = plan.candidates[providerIndex];
           try {
-            const session = await OnnxSession.create(component.file, { provider });
+            const session = await OnnxSession.create(source, { provider });
             sessions.push(session);
             opened[name] = session;
             break;
@@ -121,7 +133,7 @@ export class PipelineModel {
             if (index === 0) providerIndex++;
             else {
               // A later component that the GPU provider cannot run goes to the CPU alone.
-              const session = await OnnxSession.create(component.file, { provider: 'cpu' }).catch((err: unknown) => {
+              const session = await OnnxSession.create(source, { provider: 'cpu' }).catch((err: unknown) => {
                 throw loadFailure(name, err);
               });
               sessions.push(session);
@@ -138,7 +150,15 @@ export class PipelineModel {
       const vaeEncoder = opened.vae_encoder ? new VaeEncoder(opened.vae_encoder) : undefined;
       const taesd = opened.taesd_decoder ? new VaeDecoder(opened.taesd_decoder, 'taesd_decoder') : undefined;
       const provider = plan.candidates[providerIndex];
-      const info = describeModel(folder, tokenizer, textEncoder, unet, vaeDecoder, vaeEncoder, Boolean(taesd));
+      const info = describeModel(
+        folder,
+        tokenizer,
+        textEncoderShape(textEncoder.session),
+        unetShape(unet.session, folder.components.unet?.config ?? null, folder.pipelineClass),
+        vaeDecoderShape(vaeDecoder.session),
+        vaeEncoder ? vaeEncoderShape(vaeEncoder.session) : undefined,
+        Boolean(taesd),
+      );
       const previewDecoder = taesd ? PreviewDecoder.taesd(taesd) : PreviewDecoder.linear(latentRgbFactors(folder, info.family));
       const fallbackReason = reasons.length > 0 ? reasons.join(' ') : undefined;
       const explicit = options.executionProvider !== 'auto' && options.executionProvider !== provider;
@@ -178,6 +198,50 @@ export class PipelineModel {
   }
 }
 
+async function openTokenizer(folder: ModelFolder): Promise<ClipTokenizer> {
+  if (folder.hasSecondTextEncoder) {
+    throw new RpcFailure(
+      ErrorCode.ModelMismatch,
+      `${folder.dir} is an SDXL-style pipeline (text_encoder_2); only Stable Diffusion 1.x/2.x-style models (one text encoder) are supported yet.`,
+    );
+  }
+  try {
+    return await ClipTokenizer.fromFolder(folder.tokenizerDir);
+  } catch (e) {
+    throw new RpcFailure(ErrorCode.ModelMismatch, `tokenizer: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The ModelInfo of a folder without creating a session: each component's inputs and outputs are read from its
+ * model.onnx (readOnnxModel: structure only, no weights, no external data), the rest from the configs. Gives
+ * what PipelineModel.load's info gives (test/integration/modelInfo.test.ts compares both).
+ */
+export async function describeModelFolder(dir: string, name?: string): Promise<ModelInfo> {
+  const folder = await readModelFolder(dir, name);
+  const tokenizer = await openTokenizer(folder);
+  const signature = (component: OnnxComponentName) => {
+    try {
+      return graphSignature(readOnnxModel((folder.components[component] as OnnxComponent).file));
+    } catch (e) {
+      throw loadFailure(component, e);
+    }
+  };
+  const signatures = {
+    text_encoder: signature('text_encoder'),
+    unet: signature('unet'),
+    vae_decoder: signature('vae_decoder'),
+    vae_encoder: folder.components.vae_encoder ? signature('vae_encoder') : undefined,
+    taesd_decoder: folder.components.taesd_decoder ? signature('taesd_decoder') : undefined,
+  };
+  const textEncoder = textEncoderShape(signatures.text_encoder);
+  const unet = unetShape(signatures.unet, folder.components.unet?.config ?? null, folder.pipelineClass);
+  const vaeDecoder = vaeDecoderShape(signatures.vae_decoder);
+  const vaeEncoder = signatures.vae_encoder ? vaeEncoderShape(signatures.vae_encoder) : undefined;
+  if (signatures.taesd_decoder) vaeDecoderShape(signatures.taesd_decoder, 'taesd_decoder');
+  return describeModel(folder, tokenizer, textEncoder, unet, vaeDecoder, vaeEncoder, Boolean(signatures.taesd_decoder));
+}
+
 function latentRgbFactors(folder: ModelFolder, family: ModelFamily): LatentRgbFactors {
   const config = folder.components.vae_decoder?.config;
   const factors = config?.latent_rgb_factors;
@@ -196,10 +260,10 @@ function latentRgbFactors(folder: ModelFolder, family: ModelFamily): LatentRgbFa
 export function describeModel(
   folder: ModelFolder,
   tokenizer: ClipTokenizer,
-  textEncoder: TextEncoder,
-  unet: Unet,
-  vaeDecoder: VaeDecoder,
-  vaeEncoder: VaeEncoder | undefined,
+  textEncoder: TextEncoderShape,
+  unet: UnetShape,
+  vaeDecoder: VaeDecoderShape,
+  vaeEncoder: VaeEncoderShape | undefined,
   hasTaesd: boolean,
 ): ModelInfo {
   const warnings: string[] = [];
@@ -256,7 +320,7 @@ export function describeModel(
       inputIdsType: textEncoder.idsType,
       sequenceLength: textEncoder.sequenceLength,
       hiddenSize: hiddenSize ?? 'dynamic',
-      outputName: textEncoder.outputTensorName,
+      outputName: textEncoder.outputName,
     },
     tokenizer: {
       maxLength: tokenizer.maxLength,

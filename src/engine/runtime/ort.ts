@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ConcreteExecutionProvider, TensorDType } from '../../common/protocol/engineProtocol';
 import { fromFloat16Array, toFloat16Array } from '../tensor/float16';
+import type { SessionSource } from './sessionSource';
 
 export type OrtTensor = ort.Tensor;
 
@@ -71,18 +72,29 @@ export class OnnxSession {
     readonly outputs: readonly TensorSpec[],
   ) {}
 
-  /** Loads from a file path, so native ORT finds external weights (model.onnx_data, weights.pb) next to it. */
-  static async create(file: string, options: SessionOptions): Promise<OnnxSession> {
+  /**
+   * Loads a component: from its path (native ORT finds external weights, model.onnx_data or weights.pb, next to
+   * it), or from a rewritten graph whose external data lies in the original folder (sessionSource.ts).
+   */
+  static async create(source: string | SessionSource, options: SessionOptions): Promise<OnnxSession> {
     const providers: ort.InferenceSession.ExecutionProviderConfig[] =
       options.provider === 'cpu' ? ['cpu'] : [options.provider, 'cpu'];
-    const session = await ort.InferenceSession.create(file, {
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: providers,
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
-    });
+    };
+    const from: SessionSource = typeof source === 'string' ? { kind: 'file', file: source } : source;
+    const session =
+      from.kind === 'file'
+        ? await ort.InferenceSession.create(from.file, sessionOptions)
+        : await ort.InferenceSession.create(from.bytes, {
+            ...sessionOptions,
+            extra: { session: { model_external_initializers_file_folder_path: from.folder } },
+          });
     const describe = (list: readonly ort.InferenceSession.ValueMetadata[]): TensorSpec[] =>
       list.map((m) => ({ name: m.name, type: m.isTensor ? m.type : 'non-tensor', shape: m.isTensor ? [...m.shape] : [] }));
-    return new OnnxSession(file, options.provider, session, describe(session.inputMetadata), describe(session.outputMetadata));
+    return new OnnxSession(from.file, options.provider, session, describe(session.inputMetadata), describe(session.outputMetadata));
   }
 
   input(name: string): TensorSpec | undefined {
