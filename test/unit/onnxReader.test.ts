@@ -27,10 +27,8 @@ function buildModel(outputDims: (number | string)[] = ['batch', '']): GraphBuild
 }
 
 async function run(source: string | Uint8Array, folder?: string): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(
-    source,
-    folder ? { extra: { session: { model_external_initializers_file_folder_path: folder } } } : {},
-  );
+  const options = folder ? { extra: { session: { model_external_initializers_file_folder_path: folder } } } : {};
+  const session = typeof source === 'string' ? await ort.InferenceSession.create(source, options) : await ort.InferenceSession.create(source, options);
   const x = new ort.Tensor('float32', Float32Array.from({ length: 128 }, (_, i) => Math.sin(i)), [2, 64]);
   const out = (await session.run({ x })).y.data as Float32Array;
   await session.release();

@@ -1,5 +1,5 @@
 // Writes the "analytic oracle" Stable Diffusion test model: tiny ONNX graphs in the diffusers ONNX folder layout
-// (facts §1.1) with the I/O names, dtypes and dims of real exports (facts §1.2–§1.6), whose outputs are known in
+// (diffusers pipelines/onnx_utils.py) with the I/O names, dtypes and dims of real exports (diffusers convert script, optimum, Olive), whose outputs are known in
 // closed form (analyticOracle.ts implements the same maths). Text encoder: one-hot concept embeddings. UNet: the
 // exact noise (or v) that takes `sample` to the prompt's target latent. VAE: linear (linearVae.ts).
 
@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { GraphBuilder, tensorAttr } from '../onnx/graphBuilder';
 import { encodeModel, makeTensor, type Dim, type TensorElemType } from '../../src/node/onnx/onnxWriter';
+import { toFloat16Array } from '../../src/engine/tensor/float16';
 import { resolveAnalyticOptions, type AnalyticModelOptions } from './analyticModelOptions';
 import { AnalyticOracle, buildAnalyticTables, type AnalyticTables } from './analyticOracle';
 import {
@@ -36,13 +37,13 @@ export { resolveAnalyticOptions, type AnalyticModelOptions } from './analyticMod
 
 const ONNX_FILE = 'model.onnx';
 const PRODUCER = 'local-diffusion analytic model';
-/** optimum's size_threshold for external data (facts §1.1). */
+/** optimum's size_threshold for external data (optimum exporters/onnx size_threshold). */
 const EXTERNAL_THRESHOLD_BYTES = 100;
 /** logvar of the latent_parameters variant: std = exp(−15) ≈ 3e-7 (diffusers clamps logvar to [−30, 20]). */
 const LATENT_LOGVAR = -30;
 const DIFFUSERS_VERSION = '0.30.0';
 
-/** Symbolic dim names of the diffusers convert script / optimum (facts §1.2). */
+/** Symbolic dim names of the diffusers convert script / optimum (diffusers scripts/convert_stable_diffusion_checkpoint_to_onnx.py dynamic_axes). */
 const DIM = { batch: 'batch', channels: 'channels', height: 'height', width: 'width', sequence: 'sequence' } as const;
 
 interface Dims {
@@ -82,7 +83,7 @@ function dimsOf(o: AnalyticModelOptions): Dims {
   };
 }
 
-/** The VAE/TAESD batch stays symbolic: pipelines decode one image at a time (facts §1.5). */
+/** The VAE/TAESD batch stays symbolic: pipelines decode one image at a time (diffusers pipeline_onnx_stable_diffusion.py decodes one image at a time). */
 const VAE_BATCH = DIM.batch;
 
 function textEncoderGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): GraphBuilder {
@@ -228,9 +229,14 @@ function heavyGraph(g: GraphBuilder, sample: string, heavy: NonNullable<Analytic
   const itemMean = g.op1('ReduceMean', [sample], { axes: [1, 2, 3], keepdims: 1 }); // [B, 1, 1, 1]
   const mean = g.op1('Reshape', [itemMean, g.constInt64([-1, 1, 1])]); // [B, 1, 1]
   let x = g.op1('Add', [g.addInitializer('heavy_w0', randomMatrix(n, 1).subarray(0, rows * n), [rows, n]), mean]);
+  const half = heavy.weightType === 'float16';
+  if (half) x = g.cast(x, 'float16', 'float32');
   for (let i = 1; i <= heavy.layers; i++) {
-    x = g.op1('Tanh', [g.op1('MatMul', [x, g.addInitializer(`heavy_w${i}`, randomMatrix(n, i + 1), [n, n])])]);
+    const w = randomMatrix(n, i + 1);
+    const weight = half ? g.addInitializer(`heavy_w${i}`, toFloat16Array(w), [n, n], 'float16') : g.addInitializer(`heavy_w${i}`, w, [n, n]);
+    x = g.op1('Tanh', [g.op1('MatMul', [x, weight])]);
   }
+  if (half) x = g.cast(x, 'float32', 'float16');
   return g.op1('Mul', [g.op1('ReduceMean', [x], { keepdims: 0 }), g.constFloat(0)]);
 }
 
@@ -248,7 +254,7 @@ function unetGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): GraphBu
   let x0 = targetLatentGraph(g, t, weights, sample);
   let latents = sample;
   if (channels === 9) {
-    // [scaled latents 4, mask 1, masked-image latents 4] (facts §1.4): x0 = m·x0* + (1 − m)·masked.
+    // [scaled latents 4, mask 1, masked-image latents 4] (diffusers pipeline_onnx_stable_diffusion_inpaint.py): x0 = m·x0* + (1 − m)·masked.
     latents = slice(g, sample, 0, LATENT_CHANNELS, 1);
     const mask = slice(g, sample, LATENT_CHANNELS, LATENT_CHANNELS + 1, 1);
     const masked = slice(g, sample, LATENT_CHANNELS + 1, 2 * LATENT_CHANNELS + 1, 1);

@@ -1,4 +1,4 @@
-// Options of the analytic test model (which export family's I/O it imitates, facts §1.2) and their defaults.
+// Options of the analytic test model (which export family's I/O it imitates, diffusers convert script, optimum, Olive) and their defaults.
 
 import type { PadToken } from './tokenizerFiles';
 import { BETA_END, BETA_START, NUM_TRAIN_TIMESTEPS } from './trainingSigmas';
@@ -45,6 +45,8 @@ export interface AnalyticModelOptions {
     rowsPerItem?: number;
     /** Keep the weights inside unet/model.onnx (as SD 1.5 fp16 exports do) instead of model.onnx_data. */
     embedded?: boolean;
+    /** float16 weights (the chain then runs in float16, Cast at its ends); default float32. */
+    weightType?: 'float32' | 'float16';
   };
   /** Native image size in pixels, written to the configs (unet sample_size = sampleSize/8). */
   sampleSize: number;
@@ -53,7 +55,7 @@ export interface AnalyticModelOptions {
 export const DEFAULT_SCALING_FACTOR = 0.5;
 export const DEFAULT_SAMPLE_SIZE = 256;
 
-/** SD's scheduler config (facts §2), as an EulerDiscreteScheduler with linspace spacing. */
+/** SD's scheduler config (runwayml stable-diffusion-v1-5 scheduler/scheduler_config.json), as an EulerDiscreteScheduler with linspace spacing. */
 export function defaultSchedulerConfig(predictionType: AnalyticModelOptions['predictionType']): Record<string, unknown> {
   return {
     _class_name: 'EulerDiscreteScheduler',

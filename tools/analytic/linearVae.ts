@@ -1,13 +1,13 @@
 // The analytic model's VAE is linear: decode rgb = W·latent + b per latent cell (each cell an 8×8 block),
 // encode latent = W⁺·(mean of the 8×8 block − b) with W⁺ = Wᵀ(WWᵀ)⁻¹ the pseudo-inverse, so that
 // decode(encode(image)) reproduces every block mean exactly (W has rank 3, WW⁺ = I).
-// Latents here are VAE space; UNet space = VAE space × scaling_factor (facts §6).
+// Latents here are VAE space; UNet space = VAE space × scaling_factor (diffusers AutoencoderKL scaling_factor).
 
 import type { Rgb } from './concepts';
 
 export const LATENT_CHANNELS = 4;
 export const RGB_CHANNELS = 3;
-/** Pixels per latent cell along each axis: 2^(len(block_out_channels) − 1) with 4 blocks (facts §1.1). */
+/** Pixels per latent cell along each axis: 2^(len(block_out_channels) − 1) with 4 blocks (diffusers pipeline_stable_diffusion.py vae_scale_factor). */
 export const VAE_SCALE = 8;
 /** block_out_channels written to the VAE configs (4 entries → 8× scale, as SD's VAE). */
 export const VAE_BLOCK_OUT_CHANNELS = [128, 256, 512, 512];

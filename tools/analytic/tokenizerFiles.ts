@@ -1,4 +1,4 @@
-// A small CLIP-style tokenizer for the analytic model, in the transformers CLIPTokenizer file format (facts §3):
+// A small CLIP-style tokenizer for the analytic model, in the transformers CLIPTokenizer file format (transformers models/clip/tokenization_clip.py):
 // vocab = the 256 byte-unicode symbols, the same 256 with '</w>', one entry per merge (in merge order), then
 // <|startoftext|> and <|endoftext|>. The merges are generated so that every concept word and filler word is a
 // single token under the real CLIP BPE algorithm (lowest-rank adjacent pair first; openai/CLIP simple_tokenizer.py).
@@ -16,7 +16,7 @@ export const MERGES_HEADER = '#version: 0.2';
 
 export type PadToken = '<|endoftext|>' | '!';
 
-/** CLIP bytes_to_unicode(): printable bytes map to themselves, the other 68 to chr(256 + k) (facts §3). */
+/** CLIP bytes_to_unicode(): printable bytes map to themselves, the other 68 to chr(256 + k) (transformers models/clip/tokenization_clip.py). */
 export function bytesToUnicode(): Map<number, string> {
   const printable: number[] = [];
   for (let b = 0x21; b <= 0x7e; b++) printable.push(b);

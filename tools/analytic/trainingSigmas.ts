@@ -1,4 +1,4 @@
-// The training noise table of SD (facts §2.1): betas = linspace(√0.00085, √0.012, 1000)² in float32
+// The training noise table of SD (diffusers schedulers/scheduling_euler_discrete.py, beta_schedule scaled_linear): betas = linspace(√0.00085, √0.012, 1000)² in float32
 // (torch.linspace: start + step·i below the half, end − step·(n−1−i) above), ᾱ = cumprod(1 − β) in float32,
 // σ_t = √((1 − ᾱ_t)/ᾱ_t) (diffusers scheduling_euler_discrete.py). Every step is rounded to float32.
 

@@ -1,4 +1,4 @@
-// Reads a diffusers-layout ONNX model folder (facts.md §1.1): model_index.json, one subfolder per
+// Reads a diffusers-layout ONNX model folder (diffusers scripts/convert_stable_diffusion_checkpoint_to_onnx.py, optimum exporters/onnx): model_index.json, one subfolder per
 // component with model.onnx (+ external weights), per-component config.json when the exporter wrote one,
 // tokenizer/ and scheduler/scheduler_config.json. No sessions are created here.
 import * as fs from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// "Model hash" for the A1111 infotext (facts.md §5.1: the first 10 hex digits of a SHA-256). Our models are
+// "Model hash" for the A1111 infotext (A1111 modules/sd_models.py model_hash / shorthash: the first 10 hex digits of a SHA-256). Our models are
 // folders, so we hash the UNet's model.onnx, which identifies the weights of the denoiser (for fp32 exports
 // with external data, the graph file, which pins the external file's layout too). Hashed in a worker thread,
 // started when the model loads, cached per path + size + mtime.

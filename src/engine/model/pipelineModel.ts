@@ -35,7 +35,7 @@ import { resolveDefaultScheduler } from '../schedulers/createScheduler';
 import { ClipTokenizer } from '../tokenizer/clipTokenizer';
 import { readModelFolder, type ModelFolder, type OnnxComponent, type OnnxComponentName } from './modelFolder';
 
-/** Stable Diffusion 1.x/2.x VAE facts, used only when the model's own configs are silent (facts.md §1.1, §6). */
+/** Stable Diffusion 1.x/2.x VAE facts, used only when the model's own configs are silent (diffusers models/autoencoders/autoencoder_kl.py scaling_factor default; pipeline_stable_diffusion.py vae_scale_factor). */
 const SD_VAE_SCALING_FACTOR = 0.18215;
 const SD_VAE_SCALE_FACTOR = 8;
 
