@@ -4,12 +4,16 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Engine } from '../../src/engine/engine';
 import { describeModelFolder, PipelineModel } from '../../src/engine/model/pipelineModel';
 import type { GraphEdit } from '../../src/node/onnx/graphEdit';
-import { readInitializers } from '../../src/node/onnx/readInitializer';
-import { readOnnxModel } from '../../src/node/onnx/readOnnxModel';
+import { readInitializers, readTensorBytes } from '../../src/node/onnx/readInitializer';
+import { parseOnnxModel, readOnnxModel } from '../../src/node/onnx/readOnnxModel';
 import { prepareSessionSource } from '../../src/engine/runtime/sessionSource';
+import { OnnxSession } from '../../src/engine/runtime/ort';
+import { Unet } from '../../src/engine/components/unet';
 import { writeAnalyticModel, type AnalyticModelOptions } from '../../tools/analytic/analyticModel';
+import { EMBEDDING_DIM } from '../../tools/analytic/concepts';
 
 const repo = path.resolve(__dirname, '../../..');
 
@@ -74,6 +78,20 @@ describe('model info without sessions', function () {
     });
   }
 
+  it('Engine.info reads no weights: it answers with the external data emptied, and loads no model', async () => {
+    const model = path.join(dir, 'no-weights');
+    await writeAnalyticModel(model, { externalData: 'model.onnx_data' });
+    const expected = await new Engine().info({ dir: model });
+    fs.writeFileSync(path.join(model, 'unet', 'model.onnx_data'), new Uint8Array(0));
+    await assert.rejects(sessionInfo(model), /unet/);
+    const engine = new Engine();
+    const info = await engine.info({ dir: model });
+    assert.equal(engine.currentModel, undefined);
+    const unetReport = (i: typeof info) => i.components.find((c) => c.name === 'unet');
+    assert.deepEqual({ ...info, components: [] }, { ...expected, components: [] });
+    assert.ok((unetReport(info)?.bytes ?? 0) < (unetReport(expected)?.bytes ?? 0), 'the emptied file is what the report sizes');
+  });
+
   it('reports a graph without the expected input as the session path does', async () => {
     const model = path.join(dir, 'broken');
     await writeAnalyticModel(model, {});
@@ -134,14 +152,40 @@ describe('load-time graph edits', function () {
     assert.equal(fs.readdirSync(cacheDir).length, 2);
   });
 
-  it('hands a model that embeds large weights over as a small graph referring to its own file', async () => {
+  it('hands a model that embeds large weights over as a small graph referring to its own file, whose references point at the weights', async () => {
     const model = path.join(dir, 'embedded');
     await writeAnalyticModel(model, { heavy: { matmulSize: 64, layers: 3, embedded: true } });
     const unetFile = path.join(model, 'unet', 'model.onnx');
+    assert.ok(readOnnxModel(unetFile).graph.initializers.some((t) => t.name === 'heavy_w1' && t.data.kind === 'embedded'));
     const source = await prepareSessionSource(unetFile, { embeddedThreshold: 1024 });
     assert.ok(source.kind === 'graph');
     assert.ok(source.bytes.length < fs.statSync(unetFile).size / 4, `${source.bytes.length} bytes handed over`);
-    const rewritten = readOnnxModel(unetFile);
-    assert.ok(rewritten.graph.initializers.some((t) => t.name === 'heavy_w1' && t.data.kind === 'embedded'));
+    const input = {
+      sample: Float32Array.from({ length: 2 * 4 * 8 * 8 }, (_, i) => Math.sin(i)),
+      batch: 2,
+      height: 8,
+      width: 8,
+      timestep: 500,
+      encoderHiddenStates: Float32Array.from({ length: 2 * 77 * EMBEDDING_DIM }, (_, i) => ((i % 13) - 6) / 6),
+      sequenceLength: 77,
+      hiddenSize: EMBEDDING_DIM,
+    };
+    const predict = async (from: string | typeof source) => {
+      const session = await OnnxSession.create(from, { provider: 'cpu' });
+      try {
+        return await new Unet(session, null).predict(input);
+      } finally {
+        await session.release();
+      }
+    };
+    assert.deepEqual(await predict(source), await predict(unetFile));
+    // The heavy chain's result is multiplied by 0 in the output: check its weights through the references.
+    const original = readOnnxModel(unetFile);
+    const handed = parseOnnxModel(source.bytes, unetFile);
+    for (const name of ['heavy_w1', 'heavy_w3']) {
+      const ref = handed.graph.initializers.find((t) => t.name === name);
+      assert.ok(ref && ref.data.kind === 'external' && ref.data.location === 'model.onnx');
+      assert.deepEqual(readTensorBytes(handed, ref), readTensorBytes(original, original.graph.initializers.find((t) => t.name === name) as never));
+    }
   });
 });

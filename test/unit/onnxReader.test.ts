@@ -9,6 +9,7 @@ import { defaultOpset, embeddedDataBytes } from '../../src/node/onnx/onnxModel';
 import { readOnnxModel } from '../../src/node/onnx/readOnnxModel';
 import { readInitializers, readTensorBytes } from '../../src/node/onnx/readInitializer';
 import { rewriteOnnxModel } from '../../src/node/onnx/rewriteOnnxModel';
+import { applyGraphEdits, type GraphEdit } from '../../src/node/onnx/graphEdit';
 import { writeProtoParts } from '../../src/node/onnx/protoWriter';
 import { graphSignature } from '../../src/engine/components/componentShapes';
 
@@ -119,6 +120,30 @@ describe('readOnnxModel', function () {
     writeProtoParts(edited, rewriteOnnxModel(model, { referenceEmbeddedFrom: 1024, replacedInitializers: new Map([['bias', zeroBias]]) }));
     const after = await run(edited);
     for (let i = 0; i < after.length; i++) assert.ok(Math.abs(after[i] - (before[i] - 2 * ((i % 64) / 8))) < 1e-4, `y[${i}]`);
+  });
+
+  it('applies GraphEdits: a node replaced by two, an initializer added', async () => {
+    const file = path.join(dir, 'edit', 'model.onnx');
+    await writeOnnxModel(file, buildModel().toModel());
+    const model = readOnnxModel(file);
+    const before = await run(file);
+    const constant = model.graph.nodes.find((n) => n.name === 'the_constant');
+    assert.ok(constant);
+    const edit: GraphEdit = {
+      key: 'constant 2 → 2 × 1.5',
+      apply(graph) {
+        graph.addInitializer(makeTensor('one_and_a_half', Float32Array.of(1.5), []));
+        graph.replaceNode('the_constant', [
+          { opType: 'Constant', inputs: [], outputs: ['two_again'], name: 'the_constant', attributes: { value: { type: 'tensor', value: makeTensor('v', Float32Array.of(2), []) } } },
+          { opType: 'Mul', inputs: ['two_again', 'one_and_a_half'], outputs: constant.outputs, name: 'scaled_constant' },
+        ]);
+      },
+    };
+    const edited = path.join(dir, 'edit', 'edited.onnx');
+    writeProtoParts(edited, rewriteOnnxModel(model, await applyGraphEdits(model, [edit], 1024)));
+    const after = await run(edited);
+    for (let i = 0; i < after.length; i++) assert.ok(Math.abs(after[i] - 1.5 * before[i]) < 1e-4, `y[${i}]`);
+    assert.deepEqual(readOnnxModel(edited).graph.nodes.map((n) => n.name).slice(0, 2), ['the_constant', 'scaled_constant']);
   });
 
   it('rejects a truncated file', async () => {

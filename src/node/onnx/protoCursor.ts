@@ -91,6 +91,22 @@ export class ProtoCursor {
 
   /** A varint as a number; lengths, enums, dims. Values past 2^53 throw. */
   varint(): number {
+    // Fast path: the whole varint is in the window.
+    const at = this.pos - this.windowStart;
+    if (at >= 0 && at + 8 <= this.windowLength) {
+      const w = this.window;
+      let value = 0;
+      let scale = 1;
+      for (let i = 0; i < 8; i++) {
+        const b = w[at + i];
+        value += (b & 0x7f) * scale;
+        if (b < 0x80) {
+          this.pos += i + 1;
+          return value;
+        }
+        scale *= 128;
+      }
+    }
     let result = 0;
     let scale = 1;
     for (let i = 0; i < 8; i++) {
@@ -136,7 +152,11 @@ export class ProtoCursor {
   }
 
   string(length: number): string {
-    return utf8.decode(this.bytes(length));
+    if (length > WINDOW) return utf8.decode(this.bytes(length));
+    this.ensure(length);
+    const start = this.pos - this.windowStart;
+    this.pos += length;
+    return utf8.decode(this.window.subarray(start, start + length));
   }
 
   float32(): number {
