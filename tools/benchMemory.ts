@@ -2,9 +2,11 @@
 // UNet weights are embedded in unet/model.onnx or stored as external data (fp32 and fp16). Each measurement runs
 // in its own child process; peak RSS is VmHWM from /proc/self/status (maxRSS elsewhere). Tables are printed.
 //
-// Rows: ORT from the path / from a buffer are onnxruntime-node's own behaviour (the engine loaded UNets from
-// the path before); "engine source" is what runtime/sessionSource.ts hands ORT now; info is Engine.info (no
-// session since issue 12; it loaded every session before); generate is a 1-step 256² txt2img with CFG.
+// Columns: the UNet alone through onnxruntime-node, created and run once, from the path (what the engine did
+// before) and from a buffer, with the session options that could matter; "engine source" is what
+// runtime/sessionSource.ts hands ORT now; info is Engine.info (no session since issue 12; it created every
+// session before, so its peak was the "from the path" one plus the small components); generate is a 1-step 256²
+// txt2img with CFG on the whole model.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,16 +27,37 @@ const MODELS: Record<string, Partial<AnalyticModelOptions>> = {
   'fp16 external': { heavy: { matmulSize: 4096, layers: 18, rowsPerItem: 8, weightType: 'float16' }, sampleSize: 256 },
 };
 
-type Measure = 'baseline' | 'ort-path' | 'ort-buffer' | 'engine-source' | 'info' | 'generate';
-const MEASURES: Measure[] = ['baseline', 'ort-path', 'ort-buffer', 'engine-source', 'info', 'generate'];
+type Measure = 'baseline' | 'ort-path' | 'ort-path-no-arena' | 'ort-path-no-prepack' | 'ort-buffer' | 'ort-buffer-bytes-directly' | 'engine-source' | 'info' | 'generate';
+const MEASURES: Measure[] = ['baseline', 'ort-path', 'ort-path-no-arena', 'ort-path-no-prepack', 'ort-buffer', 'ort-buffer-bytes-directly', 'engine-source', 'info', 'generate'];
 const LABELS: Record<Measure, string> = {
   baseline: 'Node + ORT, no session',
-  'ort-path': 'UNet session, ORT from the path',
-  'ort-buffer': 'UNet session, ORT from a buffer',
-  'engine-source': 'UNet session, engine source (sessionSource.ts)',
+  'ort-path': 'ORT from the path',
+  'ort-path-no-arena': 'path, enableCpuMemArena false',
+  'ort-path-no-prepack': 'path, session.disable_prepacking',
+  'ort-buffer': 'ORT from a buffer',
+  'ort-buffer-bytes-directly': 'buffer, use_ort_model_bytes_directly + _for_initializers',
+  'engine-source': 'engine source (sessionSource.ts)',
   info: 'Engine.info',
   generate: 'Engine.generate (whole model)',
 };
+
+/** One run with every input zero and every symbolic dim 1, so lazily mapped weights are touched too. */
+async function runOnce(session: ort.InferenceSession): Promise<void> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const input of session.inputMetadata) {
+    if (!input.isTensor) throw new Error(`${input.name} is not a tensor`);
+    const dims = input.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    const count = dims.reduce((a, b) => a * b, 1);
+    const data =
+      input.type === 'float16' ? new Uint16Array(count)
+      : input.type === 'int64' ? new BigInt64Array(count)
+      : input.type === 'int32' ? new Int32Array(count)
+      : new Float32Array(count);
+    feeds[input.name] = new ort.Tensor(input.type as 'float32', data as Float32Array, dims);
+  }
+  await session.run(feeds);
+  await session.release();
+}
 
 function peakRssBytes(): number {
   try {
@@ -54,18 +77,29 @@ async function child(measure: Measure, dir: string): Promise<number> {
       ort.listSupportedBackends();
       break;
     case 'ort-path':
-      await (await ort.InferenceSession.create(unet, options)).release();
+      await runOnce(await ort.InferenceSession.create(unet, options));
+      break;
+    case 'ort-path-no-arena':
+      await runOnce(await ort.InferenceSession.create(unet, { ...options, enableCpuMemArena: false }));
+      break;
+    case 'ort-path-no-prepack':
+      await runOnce(await ort.InferenceSession.create(unet, { ...options, extra: { session: { disable_prepacking: '1' } } }));
       break;
     case 'ort-buffer':
-      await (await ort.InferenceSession.create(fs.readFileSync(unet), { ...options, extra: { session: { model_external_initializers_file_folder_path: path.dirname(unet) } } })).release();
+    case 'ort-buffer-bytes-directly': {
+      const session: Record<string, string> = { model_external_initializers_file_folder_path: path.dirname(unet) };
+      // Documented for ORT-format models; measured here on .onnx to show they do not apply.
+      if (measure === 'ort-buffer-bytes-directly') Object.assign(session, { use_ort_model_bytes_directly: '1', use_ort_model_bytes_for_initializers: '1' });
+      await runOnce(await ort.InferenceSession.create(fs.readFileSync(unet), { ...options, extra: { session } }));
       break;
+    }
     case 'engine-source': {
       const source = await prepareSessionSource(unet);
-      const session =
+      await runOnce(
         source.kind === 'file'
           ? await ort.InferenceSession.create(source.file, options)
-          : await ort.InferenceSession.create(source.bytes, { ...options, extra: { session: { model_external_initializers_file_folder_path: source.folder } } });
-      await session.release();
+          : await ort.InferenceSession.create(source.bytes, { ...options, extra: { session: { model_external_initializers_file_folder_path: source.folder } } }),
+      );
       break;
     }
     case 'info':

@@ -40,12 +40,19 @@ const CACHE_FORMAT = 1;
 export async function prepareSessionSource(file: string, options: SessionSourceOptions = {}): Promise<SessionSource> {
   const edits = options.edits ?? [];
   if (edits.length === 0 && fs.statSync(file).size < (options.embeddedThreshold ?? EMBEDDED_THRESHOLD)) return { kind: 'file', file };
+  if (edits.length === 0) {
+    try {
+      const model = readOnnxModel(file);
+      if (embeddedDataBytes(model) < (options.embeddedThreshold ?? EMBEDDED_THRESHOLD)) return { kind: 'file', file };
+      const bytes = joinParts(rewriteOnnxModel(model, { referenceEmbeddedFrom: REFERENCE_FROM }));
+      return { kind: 'graph', file: model.file, bytes, folder: path.dirname(model.file) };
+    } catch {
+      // A file this reader does not take (ORT may still): hand ORT the path; its own error, if any, is the one shown.
+      return { kind: 'file', file };
+    }
+  }
   const model = readOnnxModel(file);
   const folder = path.dirname(model.file);
-  if (edits.length === 0) {
-    if (embeddedDataBytes(model) < (options.embeddedThreshold ?? EMBEDDED_THRESHOLD)) return { kind: 'file', file };
-    return { kind: 'graph', file: model.file, bytes: joinParts(rewriteOnnxModel(model, { referenceEmbeddedFrom: REFERENCE_FROM })), folder };
-  }
   const key = createHash('sha256')
     .update(JSON.stringify({ format: CACHE_FORMAT, file: model.file, size: model.fileSize, mtime: model.mtimeMs, edits: edits.map((e) => e.key) }))
     .digest('hex')
