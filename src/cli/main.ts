@@ -8,6 +8,7 @@ import { CancellationSource, ErrorCode, RpcFailure } from '../common/protocol/rp
 import { Engine } from '../engine/engine';
 import { decodeImage, encodeImage } from '../node/image/imageCodec';
 import { writeFilesAtomically } from '../node/output/writeFilesAtomically';
+import { runBuildCommand } from './buildCommand';
 import { outputPaths, parseCliArgs, USAGE, UsageError, type GenerateCommand, type ModelsPullCommand } from './cliArgs';
 import { resolveModelArgument, runModelsList, runModelsPull } from './modelsCommands';
 import { previewStrip } from './previewStrip';
@@ -151,6 +152,7 @@ function describeInfo(info: ModelInfo): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'build') return runBuildCommand(argv.slice(1));
   let command;
   try {
     command = parseCliArgs(argv);

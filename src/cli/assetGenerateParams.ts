@@ -1,0 +1,26 @@
+// A resolved spec entry → the engine's GenerateParams (text-to-image, one image, no previews). The one place the
+// build depends on the shape of GenerateParams.
+import type { ResolvedAssetEntry } from '../common/assets/resolveAssetEntries';
+import type { ExecutionProviderName, GenerateParams } from '../common/protocol/engineProtocol';
+import type { ResolvedAssetModel } from '../node/assets/resolveAssetModel';
+
+/** The engine's seed range today (PyTorch CPU generator, 32-bit). */
+const ENGINE_MAX_SEED = 2n ** 32n - 1n;
+
+export function assetGenerateParams(entry: ResolvedAssetEntry, model: ResolvedAssetModel, executionProvider: ExecutionProviderName): GenerateParams {
+  if (entry.seed > ENGINE_MAX_SEED) throw new Error(`seed ${entry.seed} is above what this engine takes (${ENGINE_MAX_SEED})`);
+  return {
+    model: { dir: model.dir, name: model.name },
+    executionProvider,
+    prompt: entry.prompt,
+    ...(entry.negativePrompt !== '' ? { negativePrompt: entry.negativePrompt } : {}),
+    seed: Number(entry.seed),
+    batchCount: 1,
+    previewEverySteps: 0,
+    ...(entry.steps !== undefined ? { steps: entry.steps } : {}),
+    ...(entry.guidance !== undefined ? { guidanceScale: entry.guidance } : {}),
+    ...(entry.scheduler !== undefined ? { scheduler: entry.scheduler } : {}),
+    ...(entry.width !== undefined ? { width: entry.width } : {}),
+    ...(entry.height !== undefined ? { height: entry.height } : {}),
+  };
+}

@@ -1,0 +1,107 @@
+// An entry with its defaults applied: every value the image depends on, in one flat record. What is left unset
+// (steps, guidance, scheduler, size) is the engine's default for the model, which the model's identity and
+// ASSET_FORMAT_VERSION pin.
+import { parseSeed } from '../seed';
+import { assetOutputFormat, normalizeAssetOutput, type AssetOutputFormat } from './assetOutputPath';
+import type { AssetSpecProblem } from './parseAssetSpec';
+import type { AssetResizeFit, AssetSpec } from './assetSpecSchema';
+import type { SchedulerName } from '../protocol/engineProtocol';
+
+/**
+ * Bumped whenever the same entry and model would give other bytes: the encoder's settings, the engine's defaults,
+ * the metadata written. Part of every entry's hash, so a bump makes every output stale.
+ */
+export const ASSET_FORMAT_VERSION = 1;
+
+export interface ResolvedAssetEntry {
+  index: number;
+  /** As written in the spec. */
+  output: string;
+  /** '/'-separated, without '.' segments or doubled slashes. */
+  normalizedOutput: string;
+  format: AssetOutputFormat;
+  /** The spec's model value (a folder, a catalog id or a repo id), resolved against the spec's folder later. */
+  model: string;
+  prompt: string;
+  negativePrompt: string;
+  seed: bigint;
+  steps?: number;
+  guidance?: number;
+  scheduler?: SchedulerName;
+  width?: number;
+  height?: number;
+  resize?: { width: number; height: number; fit: AssetResizeFit };
+}
+
+export type ResolvedAssetEntries = { entries: ResolvedAssetEntry[]; problems?: undefined } | { entries?: undefined; problems: AssetSpecProblem[] };
+
+/** Defaults applied to every entry; an entry without a model or a seed (its own or the default) is a problem. */
+export function resolveAssetEntries(spec: AssetSpec): ResolvedAssetEntries {
+  const defaults = spec.defaults ?? {};
+  const entries: ResolvedAssetEntry[] = [];
+  const problems: AssetSpecProblem[] = [];
+  spec.images.forEach((image, index) => {
+    const merged = { ...defaults, ...image };
+    const where = { index, output: image.output };
+    if (merged.model === undefined) {
+      problems.push({ ...where, field: 'model', message: 'model is required (set it here or in "defaults")' });
+      return;
+    }
+    if (merged.seed === undefined) {
+      problems.push({ ...where, field: 'seed', message: 'seed is required (here or in "defaults"): a build must give the same image every time' });
+      return;
+    }
+    const seed = parseSeed(merged.seed);
+    if (!('seed' in seed)) {
+      problems.push({ ...where, field: 'seed', message: 'error' in seed ? seed.error : 'seed must be fixed, not random' });
+      return;
+    }
+    const entry: ResolvedAssetEntry = {
+      index,
+      output: image.output,
+      normalizedOutput: normalizeAssetOutput(image.output),
+      format: assetOutputFormat(image.output) as AssetOutputFormat,
+      model: merged.model,
+      prompt: image.prompt,
+      negativePrompt: merged.negativePrompt ?? '',
+      seed: seed.seed,
+    };
+    if (merged.steps !== undefined) entry.steps = merged.steps;
+    if (merged.guidance !== undefined) entry.guidance = merged.guidance;
+    if (merged.scheduler !== undefined) entry.scheduler = merged.scheduler;
+    if (merged.width !== undefined) entry.width = merged.width;
+    if (merged.height !== undefined) entry.height = merged.height;
+    if (merged.resize !== undefined) entry.resize = { width: merged.resize.width, height: merged.resize.height, fit: merged.resize.fit ?? 'cover' };
+    entries.push(entry);
+  });
+  return problems.length > 0 ? { problems } : { entries };
+}
+
+/** What the model contributes to an entry's hash: its content identity and the name written into the metadata. */
+export interface AssetModelIdentity {
+  /** Hex digest of the files generation reads (see src/node/assets/modelIdentity.ts). */
+  identity: string;
+  name: string;
+}
+
+/**
+ * The canonical text an entry's hash is taken over: fixed key order, every value present (null when unset).
+ * Not in it: the output path (renaming a file does not change it) and the execution provider (a machine choice;
+ * `--check` on a CPU-only CI accepts files built on a GPU).
+ */
+export function assetHashInput(entry: ResolvedAssetEntry, model: AssetModelIdentity): string {
+  return JSON.stringify({
+    version: ASSET_FORMAT_VERSION,
+    format: entry.format,
+    model: { identity: model.identity, name: model.name },
+    prompt: entry.prompt,
+    negativePrompt: entry.negativePrompt,
+    seed: entry.seed.toString(),
+    steps: entry.steps ?? null,
+    guidance: entry.guidance ?? null,
+    scheduler: entry.scheduler ?? null,
+    width: entry.width ?? null,
+    height: entry.height ?? null,
+    resize: entry.resize ? { width: entry.resize.width, height: entry.resize.height, fit: entry.resize.fit } : null,
+  });
+}

@@ -1,0 +1,50 @@
+// The entry hash travels inside the image, as one more `key: value` of the A1111 infotext (modules/processing.py
+// create_infotext writes extra keys the same way, and infotext_utils.py parse_generation_parameters reads them
+// back): "…, Version: Local Diffusion 0.1.0, Asset hash: <64 hex>". So it sits in the PNG `parameters` tEXt chunk
+// and in the EXIF UserComment of WebP / JPEG, where every A1111-aware tool already looks, and nothing else is added.
+import sharp from 'sharp';
+import { readExifUserComment } from '../image/exifUserComment';
+import { PARAMETERS_KEYWORD } from '../image/imageCodec';
+import { readPngTextChunks } from '../image/pngTextChunks';
+
+export const ASSET_HASH_KEY = 'Asset hash';
+const HASH_PATTERN = new RegExp(`(?:^|, )${ASSET_HASH_KEY}: ([0-9a-f]{64})(?:,|$)`);
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
+
+/** The infotext with the hash as the last parameter of its last line (a previous hash is replaced). */
+export function withAssetHash(parameters: string, hash: string): string {
+  if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error(`not a SHA-256 hex digest: ${hash}`);
+  const lines = parameters.split('\n');
+  const last = (lines.pop() ?? '').replace(new RegExp(`(?:, )?${ASSET_HASH_KEY}: [0-9a-f]{64}`), '');
+  lines.push(last === '' ? `${ASSET_HASH_KEY}: ${hash}` : `${last}, ${ASSET_HASH_KEY}: ${hash}`);
+  return lines.join('\n');
+}
+
+/** The hash in an infotext's last line, or undefined. */
+export function assetHashFromParameters(parameters: string): string | undefined {
+  const lines = parameters.trimEnd().split('\n');
+  return HASH_PATTERN.exec(lines[lines.length - 1] ?? '')?.[1];
+}
+
+/** The infotext of a PNG (`parameters` chunk) or a WebP / JPEG (EXIF UserComment); undefined when it has none. */
+export async function readImageParameters(bytes: Uint8Array): Promise<string | undefined> {
+  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) {
+    try {
+      return readPngTextChunks(bytes).find((c) => c.keyword === PARAMETERS_KEYWORD)?.text;
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    const { exif } = await sharp(bytes).metadata();
+    return exif ? readExifUserComment(new Uint8Array(exif.buffer, exif.byteOffset, exif.byteLength)) : undefined;
+  } catch {
+    return undefined; // not an image sharp reads: no hash, so the output is stale
+  }
+}
+
+/** The entry hash recorded in an image file's bytes, or undefined. */
+export async function readAssetHash(bytes: Uint8Array): Promise<string | undefined> {
+  const parameters = await readImageParameters(bytes);
+  return parameters === undefined ? undefined : assetHashFromParameters(parameters);
+}
