@@ -25,9 +25,11 @@ export function assetOutputPathProblem(output: string): string | undefined {
 
 /** The format an output path's extension names (case-insensitive), or undefined. */
 export function assetOutputFormat(output: string): AssetOutputFormat | undefined {
-  const dot = output.lastIndexOf('.');
-  if (dot < 0 || output.lastIndexOf('/') > dot) return undefined;
-  return ASSET_OUTPUT_EXTENSIONS[output.slice(dot + 1).toLowerCase()];
+  const name = output.slice(output.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  // "media/.png" has no name before its extension.
+  if (dot <= 0) return undefined;
+  return ASSET_OUTPUT_EXTENSIONS[name.slice(dot + 1).toLowerCase()];
 }
 
 /** "media/./hero.png" and "media//hero.png" → "media/hero.png" (for comparing outputs). Assumes a valid path. */
