@@ -2,7 +2,7 @@
 // npm run package; package.json contributes.jsonValidation points VS Code at it).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ASSET_SPEC_SCHEMA_FILE, assetSpecJsonSchema } from '../src/node/assets/assetSpecJsonSchema';
+import { ASSET_SPEC_SCHEMA_FILE, assetSpecJsonSchema } from './assets/assetSpecJsonSchema';
 
 const repo = path.resolve(__dirname, '..', '..');
 const file = path.join(repo, ASSET_SPEC_SCHEMA_FILE);

@@ -9,7 +9,7 @@ import { describeAssetSpecProblem, parseAssetSpec } from '../../src/common/asset
 import { assetHashInput, resolveAssetEntries, type ResolvedAssetEntry } from '../../src/common/assets/resolveAssetEntries';
 import { parseA1111Parameters } from '../../src/common/metadata/a1111Parameters';
 import { assetHashFromParameters, withAssetHash } from '../../src/node/assets/assetMetadata';
-import { ASSET_SPEC_SCHEMA_FILE, assetSpecJsonSchema } from '../../src/node/assets/assetSpecJsonSchema';
+import { ASSET_SPEC_SCHEMA_FILE, assetSpecJsonSchema } from '../../tools/assets/assetSpecJsonSchema';
 
 const repo = path.resolve(__dirname, '../../..');
 

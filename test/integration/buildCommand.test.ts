@@ -1,0 +1,278 @@
+// `local-diffusion build` (dist/cli.js) on the analytic model: staleness, reproducibility, --check, --only, --force,
+// failures that do not stop the others, and bad specs that stop everything.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
+import { readAssetHash } from '../../src/node/assets/assetMetadata';
+
+const repo = path.resolve(__dirname, '../../..');
+const cli = path.join(repo, 'dist', 'cli.js');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Summary {
+  spec: string;
+  outputs: Array<{ output: string; file: string; status: string; hash: string | null; seconds: number; error?: string }>;
+}
+
+function run(args: string[], cwd: string): Run {
+  const r = spawnSync(process.execPath, [cli, 'build', ...args], { encoding: 'utf8', timeout: 120_000, cwd, env: { ...process.env, LOCAL_DIFFUSION_MODELS_DIR: path.join(cwd, 'no-models') } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function json(r: Run): Summary {
+  assert.ok(r.stdout.trim().startsWith('{'), `JSON on stdout: ${r.stdout} ${r.stderr}`);
+  return JSON.parse(r.stdout) as Summary;
+}
+
+function statuses(summary: Summary): Record<string, string> {
+  return Object.fromEntries(summary.outputs.map((o) => [o.output, o.status]));
+}
+
+/** Every file under dir (relative), with its bytes' length and mtime: to see that nothing was written. */
+function snapshot(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else found.push(`${path.relative(dir, full)} ${fs.statSync(full).size} ${fs.statSync(full).mtimeMs}`);
+    }
+  };
+  walk(dir);
+  return found.sort();
+}
+
+const read = (file: string): Buffer => fs.readFileSync(file);
+
+describe('local-diffusion build (dist/cli.js)', function () {
+  this.timeout(300_000);
+  let root: string;
+  let project: string;
+  let specFile: string;
+  const spec = {
+    defaults: { model: 'models/analytic', steps: 3, width: 64, height: 64, scheduler: 'euler' },
+    images: [
+      { output: 'media/circle.png', prompt: 'a red circle', seed: 7 },
+      { output: 'media/icon.webp', prompt: 'a blue square', seed: 3, resize: { width: 24, height: 16, fit: 'cover' } },
+      { output: 'media/banner.jpg', prompt: 'a green circle', seed: 5, width: 128, resize: { width: 40, height: 24 } },
+      { output: 'media/wide-contain.png', prompt: 'a yellow square', seed: 9, width: 128, height: 64, resize: { width: 32, height: 32, fit: 'contain' } },
+    ] as Array<Record<string, unknown>>,
+  };
+  const writeSpec = (value: unknown, file = specFile): void => fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+  const file = (output: string): string => path.join(project, ...output.split('/'));
+
+  before(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-build-'));
+    project = path.join(root, 'project');
+    await writeAnalyticModel(path.join(project, 'models', 'analytic'), {});
+    specFile = path.join(project, 'local-diffusion.json');
+    writeSpec(spec);
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('builds every missing output, in its format and exact size, with the entry hash in its metadata', async () => {
+    // From another folder: the spec's relative model and outputs are relative to the spec, not to the working folder.
+    const r = run([specFile, '--json'], root);
+    assert.equal(r.status, 0, r.stderr);
+    const summary = json(r);
+    assert.deepEqual(statuses(summary), { 'media/circle.png': 'built', 'media/icon.webp': 'built', 'media/banner.jpg': 'built', 'media/wide-contain.png': 'built' });
+    const expected: Record<string, [string, number, number]> = {
+      'media/circle.png': ['png', 64, 64],
+      'media/icon.webp': ['webp', 24, 16],
+      'media/banner.jpg': ['jpeg', 40, 24],
+      'media/wide-contain.png': ['png', 32, 32],
+    };
+    for (const o of summary.outputs) {
+      assert.equal(o.file, file(o.output));
+      assert.match(o.hash ?? '', /^[0-9a-f]{64}$/);
+      assert.equal(typeof o.seconds, 'number');
+      const bytes = new Uint8Array(read(o.file));
+      assert.equal(await readAssetHash(bytes), o.hash, `${o.output} carries its hash`);
+      const meta = await sharp(bytes).metadata();
+      assert.deepEqual([meta.format, meta.width, meta.height], expected[o.output], o.output);
+    }
+    assert.equal(new Set(summary.outputs.map((o) => o.hash)).size, 4, 'each entry has its own hash');
+  });
+
+  it('contain pads a 2:1 image into a square with transparent bands; cover fills the frame', async () => {
+    const contain = await sharp(read(file('media/wide-contain.png'))).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const alpha = (x: number, y: number): number => contain.data[(y * contain.info.width + x) * 4 + 3];
+    assert.equal(alpha(0, 0), 0, 'top band transparent');
+    assert.equal(alpha(31, 31), 0, 'bottom band transparent');
+    assert.equal(alpha(16, 16), 255, 'the image is in the middle');
+    const cover = await sharp(read(file('media/icon.webp'))).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    for (let i = 3; i < cover.data.length; i += 4) assert.equal(cover.data[i], 255, 'cover leaves no border');
+  });
+
+  it('a second build finds everything fresh and touches nothing; --check exits 0', () => {
+    const before = snapshot(path.join(project, 'media'));
+    const r = run(['--json'], project);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(new Set(Object.values(statuses(json(r)))), new Set(['fresh']));
+    assert.deepEqual(snapshot(path.join(project, 'media')), before);
+    const check = run(['--check'], project);
+    assert.equal(check.status, 0, check.stderr);
+    assert.equal(check.stdout, '');
+  });
+
+  it('editing one entry makes only it stale; --check lists it and exits 1; build rebuilds only it', () => {
+    const before = snapshot(path.join(project, 'media'));
+    const icon = read(file('media/icon.webp'));
+    spec.images[0] = { ...spec.images[0], prompt: 'a red square' };
+    writeSpec(spec);
+    const check = run(['--check'], project);
+    assert.equal(check.status, 1);
+    assert.equal(check.stdout, `stale   ${path.join('media', 'circle.png')}\n`);
+    assert.deepEqual(snapshot(path.join(project, 'media')), before, '--check writes nothing');
+    const checkJson = run(['--check', '--json'], project);
+    assert.equal(checkJson.status, 1);
+    assert.deepEqual(statuses(json(checkJson)), { 'media/circle.png': 'stale', 'media/icon.webp': 'fresh', 'media/banner.jpg': 'fresh', 'media/wide-contain.png': 'fresh' });
+
+    const r = run(['--json'], project);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(statuses(json(r)), { 'media/circle.png': 'built', 'media/icon.webp': 'fresh', 'media/banner.jpg': 'fresh', 'media/wide-contain.png': 'fresh' });
+    const after = snapshot(path.join(project, 'media'));
+    assert.deepEqual(read(file('media/icon.webp')), icon);
+    assert.deepEqual(
+      after.filter((l) => !l.startsWith('circle.png')),
+      before.filter((l) => !l.startsWith('circle.png')),
+      'the other files are not rewritten',
+    );
+  });
+
+  it('a changed default makes every entry that uses it stale', () => {
+    const edited = { ...spec, defaults: { ...spec.defaults, steps: 4 } };
+    writeSpec(edited);
+    try {
+      const check = run(['--check', '--json'], project);
+      assert.equal(check.status, 1);
+      assert.deepEqual(new Set(Object.values(statuses(json(check)))), new Set(['stale']));
+    } finally {
+      writeSpec(spec);
+    }
+  });
+
+  it('a deleted file is missing for --check, and building it again gives the same bytes', () => {
+    for (const output of ['media/circle.png', 'media/banner.jpg', 'media/icon.webp']) {
+      const bytes = read(file(output));
+      fs.rmSync(file(output));
+      const check = run(['--check'], project);
+      assert.equal(check.status, 1);
+      assert.equal(check.stdout, `missing ${path.join(...output.split('/'))}\n`);
+      const r = run([], project);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`built +${output.replace('.', '\\.')}`));
+      assert.deepEqual(read(file(output)), bytes, `${output}: same bytes`);
+    }
+  });
+
+  it('--force rebuilds everything, to the same bytes', () => {
+    const before = Object.fromEntries(spec.images.map((e) => [e.output, read(file(e.output as string))]));
+    const r = run(['--force', '--json'], project);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(new Set(Object.values(statuses(json(r)))), new Set(['built']));
+    for (const [output, bytes] of Object.entries(before)) assert.deepEqual(read(file(output)), bytes, output);
+  });
+
+  it('--only limits the build and the check to the named outputs', () => {
+    fs.rmSync(file('media/circle.png'));
+    fs.rmSync(file('media/icon.webp'));
+    const check = run(['--check', '--only', 'media/icon.webp', '--json'], project);
+    assert.equal(check.status, 1);
+    assert.deepEqual(statuses(json(check)), { 'media/icon.webp': 'missing' });
+    const r = run(['--only', './media/icon.webp', '--json'], project);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(statuses(json(r)), { 'media/icon.webp': 'built' });
+    assert.ok(!fs.existsSync(file('media/circle.png')), 'the other missing output is not built');
+    const forced = run(['--only', 'media/icon.webp', '--only', file('media/banner.jpg'), '--force', '--json'], project);
+    assert.equal(forced.status, 0, forced.stderr);
+    assert.deepEqual(statuses(json(forced)), { 'media/icon.webp': 'built', 'media/banner.jpg': 'built' });
+    const unknown = run(['--only', 'media/nothing.png'], project);
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /^error: --only media\/nothing\.png: no entry/);
+    assert.equal(run([], project).status, 0);
+  });
+
+  it('a failing entry is reported, the others are still built, and the exit status is 1', async () => {
+    const broken = path.join(project, 'models', 'broken');
+    fs.cpSync(path.join(project, 'models', 'analytic'), broken, { recursive: true });
+    fs.rmSync(path.join(broken, 'unet', 'model.onnx'));
+    const failing = path.join(project, 'failing.local-diffusion.json');
+    writeSpec(
+      {
+        defaults: spec.defaults,
+        images: [
+          { output: 'out/no-model.png', prompt: 'a red circle', seed: 1, model: './models/nowhere' },
+          { output: 'out/broken.png', prompt: 'a red circle', seed: 1, model: 'models/broken' },
+          { output: 'out/good.webp', prompt: 'a blue circle', seed: 2 },
+        ],
+      },
+      failing,
+    );
+    const r = run([failing, '--json'], project);
+    assert.equal(r.status, 1);
+    const summary = json(r);
+    assert.deepEqual(statuses(summary), { 'out/no-model.png': 'failed', 'out/broken.png': 'failed', 'out/good.webp': 'built' });
+    assert.match(summary.outputs[0].error ?? '', /model_index\.json/);
+    assert.ok((summary.outputs[1].error ?? '').length > 0);
+    assert.deepEqual(fs.readdirSync(path.join(project, 'out')), ['good.webp'], 'no partial file for the failures');
+    const check = run([failing, '--check'], project);
+    assert.equal(check.status, 1);
+    assert.equal(check.stdout, `missing ${path.join('out', 'broken.png')}\n`);
+    assert.match(check.stderr, /^error: out\/no-model\.png: /m);
+    const text = run([failing], project);
+    assert.equal(text.status, 1);
+    assert.match(text.stderr, /^failed {2}out\/broken\.png: /m);
+    assert.match(text.stdout, /^fresh {3}out\/good\.webp$/m);
+  });
+
+  const BAD_SPECS: Array<{ name: string; images: unknown[]; line: RegExp }> = [
+    { name: 'an unknown field', images: [{ output: 'bad/a.png', prompt: 'x', seed: 1 }, { output: 'bad/b.png', prompt: 'x', seed: 1, sed: 2 }], line: /images\[1\] \(bad\/b\.png\): unknown field "sed"/ },
+    { name: 'an entry without prompt', images: [{ output: 'bad/a.png', seed: 1 }], line: /images\[0\] \(bad\/a\.png\): prompt is required/ },
+    { name: 'an output outside the folder', images: [{ output: 'bad/a.png', prompt: 'x', seed: 1 }, { output: '../escape.png', prompt: 'x', seed: 1 }], line: /images\[1\] \(\.\.\/escape\.png\): output must stay inside/ },
+    { name: 'an absolute output', images: [{ output: path.join(os.tmpdir(), 'ld-escape.png').replace(/\\/g, '/'), prompt: 'x', seed: 1 }], line: /images\[0\] \(.*ld-escape\.png\): output (must be relative|must use)/ },
+    { name: 'a bad size', images: [{ output: 'bad/a.png', prompt: 'x', seed: 1, width: 100 }], line: /images\[0\] \(bad\/a\.png\): width must be a multiple of 8/ },
+    { name: 'a bad resize', images: [{ output: 'bad/a.png', prompt: 'x', seed: 1, resize: { width: -4, height: 8 } }], line: /images\[0\] \(bad\/a\.png\): resize\.width must be at least 1/ },
+    { name: 'no seed', images: [{ output: 'bad/a.png', prompt: 'x' }], line: /images\[0\] \(bad\/a\.png\): seed is required/ },
+  ];
+  for (const bad of BAD_SPECS) {
+    it(`a spec with ${bad.name}: one error line naming the entry and the field, exit 1, nothing written`, () => {
+      const badFile = path.join(project, 'bad.local-diffusion.json');
+      writeSpec({ defaults: { model: 'models/analytic', steps: 2, width: 64, height: 64 }, images: bad.images }, badFile);
+      const before = snapshot(root);
+      for (const args of [[badFile], [badFile, '--check'], [badFile, '--force', '--json']]) {
+        const r = run(args, project);
+        assert.equal(r.status, 1, args.join(' '));
+        assert.equal(r.stdout, '');
+        const lines = r.stderr.trimEnd().split('\n');
+        assert.equal(lines.length, 1, r.stderr);
+        assert.match(lines[0], /^error: bad\.local-diffusion\.json: /);
+        assert.match(lines[0], bad.line);
+      }
+      assert.deepEqual(snapshot(root), before);
+      fs.rmSync(badFile);
+    });
+  }
+
+  it('a missing spec, or bad arguments, is one error and exit 1', () => {
+    const empty = fs.mkdtempSync(path.join(root, 'empty-'));
+    const r = run([], empty);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^error: cannot read the spec .*local-diffusion\.json: ENOENT/);
+    const both = run(['--check', '--force'], project);
+    assert.equal(both.status, 1);
+    assert.match(both.stderr, /^error: --check writes nothing/);
+    const ep = run(['--ep', 'tpu'], project);
+    assert.equal(ep.status, 1);
+    assert.match(ep.stderr, /^error: --ep must be one of/);
+  });
+});
