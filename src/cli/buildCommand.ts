@@ -104,9 +104,12 @@ interface SummaryLine {
   error?: string;
 }
 
-function summary(spec: LoadedAssetSpec, lines: SummaryLine[]): string {
-  const count = (status: string): number => lines.filter((l) => l.status === status).length;
-  const counts = Object.fromEntries(['built', 'fresh', 'stale', 'missing', 'failed'].map((s) => [s, count(s)]).filter(([, n]) => (n as number) > 0));
+/** Statuses a build reports, and those a check reports; the summary counts each. */
+const BUILD_STATUSES = ['built', 'fresh', 'failed'] as const;
+const CHECK_STATUSES = ['fresh', 'stale', 'missing', 'failed'] as const;
+
+function summary(spec: LoadedAssetSpec, lines: SummaryLine[], statuses: readonly string[]): string {
+  const counts = Object.fromEntries(statuses.map((status) => [status, lines.filter((l) => l.status === status).length]));
   return `${JSON.stringify({ spec: spec.file, outputs: lines, ...counts })}\n`;
 }
 
@@ -167,7 +170,7 @@ async function runBuild(cmd: BuildCommand): Promise<number> {
 
   if (cmd.check) {
     const lines = states.map(checkLine);
-    if (cmd.json) process.stdout.write(summary(spec, lines));
+    if (cmd.json) process.stdout.write(summary(spec, lines, CHECK_STATUSES));
     else {
       for (const line of lines) {
         if (line.status === 'failed') process.stderr.write(`error: ${line.output}: ${line.error}\n`);
@@ -225,7 +228,7 @@ async function runBuild(cmd: BuildCommand): Promise<number> {
       process.stderr.write('error: cancelled; the outputs built so far are kept.\n');
       return 130;
     }
-    if (cmd.json) process.stdout.write(summary(spec, results.map(resultLine)));
+    if (cmd.json) process.stdout.write(summary(spec, results.map(resultLine), BUILD_STATUSES));
     return results.some((r) => r.status === 'failed') ? 1 : 0;
   } catch (e) {
     if (e instanceof RpcFailure && e.code === ErrorCode.Cancelled) return 130;

@@ -101,6 +101,7 @@ describe('local-diffusion build (dist/cli.js)', function () {
       assert.deepEqual([meta.format, meta.width, meta.height], expected[o.output], o.output);
     }
     assert.equal(new Set(summary.outputs.map((o) => o.hash)).size, 4, 'each entry has its own hash');
+    assert.deepEqual([(summary as unknown as Record<string, number>).built, (summary as unknown as Record<string, number>).fresh, (summary as unknown as Record<string, number>).failed], [4, 0, 0]);
   });
 
   it('contain pads a 2:1 image into a square with transparent bands; cover fills the frame', async () => {
