@@ -48,7 +48,7 @@ const BAD: Array<{ name: string; text: string; index?: number; field: string; me
   { name: 'resize without height', text: ok([entry({ resize: { width: 16 } })]), index: 0, field: 'resize.height', message: /resize\.height is required/, jsonSchema: true },
   { name: 'resize fit fill', text: ok([entry({ resize: { width: 16, height: 16, fit: 'fill' } })]), index: 0, field: 'resize.fit', message: /"cover" or "contain"/, jsonSchema: true },
   { name: 'steps 0', text: ok([entry({ steps: 0 })]), index: 0, field: 'steps', message: /at least 1/, jsonSchema: true },
-  { name: 'unknown scheduler', text: ok([entry({ scheduler: 'heun' })]), index: 0, field: 'scheduler', message: /scheduler must be one of/, jsonSchema: true },
+  { name: 'unknown scheduler', text: ok([entry({ scheduler: 'not-a-sampler' })]), index: 0, field: 'scheduler', message: /scheduler must be one of/, jsonSchema: true },
   { name: 'random seed', text: ok([entry({ seed: -1 })]), index: 0, field: 'seed', message: /-1 \(random\) is not accepted/, jsonSchema: true },
   { name: 'seed above 2^64 - 1', text: ok([entry({ seed: '18446744073709551616' })]), index: 0, field: 'seed', message: /seed must be a whole number/, jsonSchema: false },
   { name: 'two entries, one file', text: ok([entry(), entry({ output: './media//A.png', prompt: 'b' })]), index: 1, field: 'output', message: /same file as images\[0\]/, jsonSchema: false },

@@ -8,7 +8,7 @@ import { SCHEDULER_NAMES } from '../protocol/engineProtocol';
 import { isSeedText, MAX_SEED } from '../seed';
 import { ASSET_OUTPUT_PATTERN, assetOutputPathProblem } from './assetOutputPath';
 
-/** Resize fits: `cover` scales and centre-crops, `contain` scales and centre-pads (transparent for PNG / WebP). */
+/** Resize fits: `cover` scales and centre-crops, `contain` scales and centre-pads (transparent; white in JPEG). */
 export const ASSET_RESIZE_FITS = ['cover', 'contain'] as const;
 export type AssetResizeFit = (typeof ASSET_RESIZE_FITS)[number];
 
@@ -46,7 +46,7 @@ const resizeSchema = v.pipe(
     height: v.pipe(integerIn(RESIZE_RANGE, 'resize.height'), v.description('Final height in pixels.')),
     fit: v.pipe(
       v.optional(v.picklist(ASSET_RESIZE_FITS, 'resize.fit must be "cover" or "contain"')),
-      v.description('cover (default): scale and centre-crop, no borders. contain: scale and centre-pad, nothing cut.'),
+      v.description('cover (default): scale and centre-crop, no borders. contain: scale and centre-pad (transparent; white in JPEG), nothing cut.'),
     ),
   }),
   v.description('Resize the generated image to exactly this size (Lanczos).'),

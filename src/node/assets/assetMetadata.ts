@@ -2,14 +2,10 @@
 // create_infotext writes extra keys the same way, and infotext_utils.py parse_generation_parameters reads them
 // back): "…, Version: Local Diffusion 0.1.0, Asset hash: <64 hex>". So it sits in the PNG `parameters` tEXt chunk
 // and in the EXIF UserComment of WebP / JPEG, where every A1111-aware tool already looks, and nothing else is added.
-import sharp from 'sharp';
-import { readExifUserComment } from '../image/exifUserComment';
-import { PARAMETERS_KEYWORD } from '../image/imageCodec';
-import { readPngTextChunks } from '../image/pngTextChunks';
+import { readImageParameters } from '../image/imageCodec';
 
 export const ASSET_HASH_KEY = 'Asset hash';
 const HASH_PATTERN = new RegExp(`(?:^|, )${ASSET_HASH_KEY}: ([0-9a-f]{64})(?:,|$)`);
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
 
 /** The infotext with the hash as the last parameter of its last line (a previous hash is replaced). */
 export function withAssetHash(parameters: string, hash: string): string {
@@ -26,25 +22,13 @@ export function assetHashFromParameters(parameters: string): string | undefined 
   return HASH_PATTERN.exec(lines[lines.length - 1] ?? '')?.[1];
 }
 
-/** The infotext of a PNG (`parameters` chunk) or a WebP / JPEG (EXIF UserComment); undefined when it has none. */
-export async function readImageParameters(bytes: Uint8Array): Promise<string | undefined> {
-  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) {
-    try {
-      return readPngTextChunks(bytes).find((c) => c.keyword === PARAMETERS_KEYWORD)?.text;
-    } catch {
-      return undefined;
-    }
-  }
-  try {
-    const { exif } = await sharp(bytes).metadata();
-    return exif ? readExifUserComment(new Uint8Array(exif.buffer, exif.byteOffset, exif.byteLength)) : undefined;
-  } catch {
-    return undefined; // not an image sharp reads: no hash, so the output is stale
-  }
-}
-
 /** The entry hash recorded in an image file's bytes, or undefined. */
 export async function readAssetHash(bytes: Uint8Array): Promise<string | undefined> {
-  const parameters = await readImageParameters(bytes);
+  let parameters: string | undefined;
+  try {
+    parameters = await readImageParameters(bytes);
+  } catch {
+    return undefined; // a damaged file carries no hash: it is stale
+  }
   return parameters === undefined ? undefined : assetHashFromParameters(parameters);
 }

@@ -3,7 +3,7 @@
 // input gives the same bytes (no time, no random names; the encoders' settings are fixed in src/node/image/imageCodec.ts).
 import type { RasterImage } from '../../common/image/imageTypes';
 import type { ResolvedAssetEntry } from '../../common/assets/resolveAssetEntries';
-import { decodeImage, encodeImage, PARAMETERS_KEYWORD, resizeImage } from '../image/imageCodec';
+import { decodeImage, encodeImage, resizeImage } from '../image/imageCodec';
 import { readAssetHash, withAssetHash } from './assetMetadata';
 
 /** RGB → RGBA (opaque), so that `contain` pads with transparency. */
@@ -23,12 +23,12 @@ function withAlpha(image: RasterImage): RasterImage {
 export async function renderAssetFile(png: Uint8Array, parameters: string, entry: ResolvedAssetEntry, hash: string): Promise<Uint8Array> {
   let image = await decodeImage(png);
   if (entry.resize && (entry.resize.width !== image.width || entry.resize.height !== image.height)) {
-    // JPEG has no alpha: its padding stays black, as resizeImage pads opaque images.
-    const source = entry.resize.fit === 'contain' && entry.format !== 'jpeg' ? withAlpha(image) : image;
+    // Padding is transparent; the JPEG encoder flattens it onto white.
+    const source = entry.resize.fit === 'contain' ? withAlpha(image) : image;
     image = await resizeImage(source, entry.resize.width, entry.resize.height, entry.resize.fit);
   }
   const text = withAssetHash(parameters, hash);
-  const bytes = await encodeImage(image, entry.format, { textChunks: [{ keyword: PARAMETERS_KEYWORD, text }] });
+  const bytes = await encodeImage(image, entry.format, { parameters: text });
   // The hash must be readable back, or the next build would call the file stale forever.
   if ((await readAssetHash(bytes)) !== hash) throw new Error(`the ${entry.format} encoder dropped the metadata (infotext of ${text.length} characters)`);
   return bytes;
