@@ -6,7 +6,7 @@ import { isNativeFile, ortBindingDir, sharpPlatformPackages, VSIX_TARGETS, type 
 export const MAX_VSIX_BYTES = 40 * 1000 * 1000;
 
 /** Bundles the extension loads at run time (package.json main, the engine child process, the CLI, the pages). */
-export const REQUIRED_BUNDLES = ['dist/extension.js', 'dist/engine.js', 'dist/cli.js', 'dist/webview/generate.js', 'dist/webview/inpaint.js'] as const;
+export const REQUIRED_BUNDLES = ['dist/extension.js', 'dist/engine.js', 'dist/cli.js', 'dist/webview/generate.js', 'dist/webview/inpaint.js', 'dist/schemas/local-diffusion.schema.json'] as const;
 
 /** The store page's files at the extension's root, as vsce names them. */
 const STORE_PAGE_FILES: ReadonlyArray<[string, RegExp]> = [
