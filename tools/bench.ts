@@ -1,4 +1,5 @@
-// npm run bench — measures the engine on step-heavy synthetic models and prints a markdown table.
+// npm run bench — measures the engine on synthetic models and prints markdown tables: the per-step overhead on a
+// UNet that costs nothing (`npm run bench -- --overhead` prints only that one), then step-heavy models.
 //
 // Two analytic models with a benchmark load in the UNet (a MatMul chain whose cost grows with the batch, and
 // whose weights are as large as a small real UNet's) are written once to .cache/bench/. Each scenario runs in a
@@ -11,6 +12,8 @@ import { writeAnalyticModel } from './analytic/analyticModel';
 import type { AnalyticModelOptions } from './analytic/analyticModelOptions';
 import { Engine } from '../src/engine/engine';
 import type { GenerateResult } from '../src/common/protocol/engineProtocol';
+import { latentToRgba } from '../src/engine/image/latentPreview';
+import { LATENT_RGB_FACTORS } from '../src/engine/image/latentRgbFactors';
 
 const repo = path.resolve(__dirname, '../..');
 const cacheDir = path.join(repo, '.cache', 'bench');
@@ -18,6 +21,8 @@ const cacheDir = path.join(repo, '.cache', 'bench');
 /** Sized so that a UNet step costs well over 50 ms on a 2-core CPU and the weights are 1.5 GiB (a fp16 SD 1.5 UNet: 1.7 GB). */
 const HEAVY = { matmulSize: 4096, layers: 24, rowsPerItem: 8 };
 const MODELS: Record<string, Partial<AnalyticModelOptions>> = {
+  /** A UNet that costs almost nothing: what remains of a step is the engine's own per-step work. */
+  'light-dynamic-batch': { sampleSize: 512 },
   'heavy-dynamic-batch': { heavy: HEAVY, sampleSize: 512 },
   'heavy-static-batch-1': { heavy: HEAVY, sampleSize: 512, batch: 1 },
 };
@@ -60,9 +65,106 @@ async function ensureModel(name: string): Promise<string> {
   return dir;
 }
 
+interface OverheadScenario {
+  label: string;
+  guidanceScale: number;
+  previewEverySteps: number;
+  steps: number;
+}
+
+interface OverheadMeasurement {
+  /** (denoiseMs − unetMs − previewMs) / steps of each warm run. */
+  perStepMs: number[];
+  unetPerStepMs: number;
+  previewPerStepMs: number;
+}
+
+const OVERHEAD_RUNS = 7;
+
+/** Per-step overhead of the denoising loop outside session.run and the preview, over several warm runs. */
+async function runOverheadChild(scenario: OverheadScenario & { dir: string }): Promise<OverheadMeasurement> {
+  const engine = new Engine();
+  const params = {
+    task: 'txt2img' as const,
+    model: { dir: scenario.dir },
+    executionProvider: 'cpu' as const,
+    prompt: 'a red circle on the left',
+    negativePrompt: 'a blue square',
+    width: 512,
+    height: 512,
+    steps: scenario.steps,
+    guidanceScale: scenario.guidanceScale,
+    previewEverySteps: scenario.previewEverySteps,
+    seed: '1',
+  };
+  await engine.generate(params); // cold: load and first runs
+  const perStepMs: number[] = [];
+  let unetMs = 0;
+  let previewMs = 0;
+  for (let i = 0; i < OVERHEAD_RUNS; i++) {
+    const t = (await engine.generate(params)).timings;
+    perStepMs.push((t.denoiseMs - t.unetMs - t.previewMs) / scenario.steps);
+    unetMs += t.unetMs;
+    previewMs += t.previewMs;
+  }
+  await engine.dispose();
+  const runs = OVERHEAD_RUNS * scenario.steps;
+  return { perStepMs, unetPerStepMs: unetMs / runs, previewPerStepMs: previewMs / runs };
+}
+
+/** The latent2rgb preview of a 4×64×64 latent (a 512² image), per call. */
+function latentPreviewPerCallMs(): number {
+  const latents = new Float32Array(4 * 64 * 64);
+  for (let i = 0; i < latents.length; i++) latents[i] = Math.sin(i) * 2;
+  const out = new Uint8Array(64 * 64 * 4);
+  for (let i = 0; i < 50; i++) latentToRgba(latents, 4, 64, 64, LATENT_RGB_FACTORS.sd1, out); // warm-up
+  const runs = 500;
+  const start = performance.now();
+  for (let i = 0; i < runs; i++) latentToRgba(latents, 4, 64, 64, LATENT_RGB_FACTORS.sd1, out);
+  return (performance.now() - start) / runs;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function spawnChild<T>(arg: string, scenario: object, label: string): T {
+  const child = spawnSync(process.execPath, [__filename, arg, JSON.stringify(scenario)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (child.status !== 0) throw new Error(`scenario "${label}" failed:\n${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop() as string) as T;
+}
+
+async function overheadTable(): Promise<string[]> {
+  const dir = await ensureModel('light-dynamic-batch');
+  const scenarios: OverheadScenario[] = [
+    { label: 'CFG batched, no preview', guidanceScale: 7.5, previewEverySteps: 0, steps: 50 },
+    { label: 'CFG batched, preview every step', guidanceScale: 7.5, previewEverySteps: 1, steps: 50 },
+    { label: 'no CFG (guidance 1), no preview', guidanceScale: 1, previewEverySteps: 0, steps: 50 },
+  ];
+  const lines = [
+    `Per-step overhead — a UNet that costs almost nothing, 512×512 (64×64 latents), CPU, median of ${OVERHEAD_RUNS} warm runs: (denoiseMs − unetMs − previewMs) / steps.`,
+    '',
+    '| scenario | overhead per step (median; min–max) | UNet per step | preview per step |',
+    '|---|---|---|---|',
+  ];
+  for (const scenario of scenarios) {
+    process.stderr.write(`running: overhead, ${scenario.label} …\n`);
+    const m = spawnChild<OverheadMeasurement>('--overhead-child', { ...scenario, dir }, scenario.label);
+    lines.push(
+      `| ${scenario.label} | ${ms2(median(m.perStepMs))} (${ms2(Math.min(...m.perStepMs))}–${ms2(Math.max(...m.perStepMs))}) | ${ms2(m.unetPerStepMs)} | ${scenario.previewEverySteps ? ms2(m.previewPerStepMs) : '—'} |`,
+    );
+  }
+  lines.push('');
+  lines.push(`Latent preview (latent2rgb, 4×64×64 → 64×64 RGBA): ${ms2(latentPreviewPerCallMs())} per call.`);
+  return lines;
+}
+
 async function runChild(scenario: Scenario & { dir: string }): Promise<Measurement> {
   const engine = new Engine();
   const params = {
+    task: 'txt2img' as const,
     model: { dir: scenario.dir },
     executionProvider: 'auto' as const,
     prompt: 'a red circle on the left',
@@ -72,7 +174,7 @@ async function runChild(scenario: Scenario & { dir: string }): Promise<Measureme
     steps: scenario.steps,
     guidanceScale: scenario.guidanceScale,
     previewEverySteps: scenario.previewEverySteps,
-    seed: 1,
+    seed: '1',
   };
   const numbers = (result: GenerateResult): RunNumbers => {
     const model = engine.currentModel;
@@ -109,6 +211,10 @@ function pct(x: number): string {
   return `${(x * 100).toFixed(2)} %`;
 }
 
+function ms2(x: number): string {
+  return `${x.toFixed(3)} ms`;
+}
+
 function ms(x: number): string {
   return `${x.toFixed(1)} ms`;
 }
@@ -118,6 +224,17 @@ async function main(): Promise<void> {
   if (childArg >= 0) {
     const scenario = JSON.parse(process.argv[childArg + 1]) as Scenario & { dir: string };
     process.stdout.write(`${JSON.stringify(await runChild(scenario))}\n`);
+    return;
+  }
+  const overheadArg = process.argv.indexOf('--overhead-child');
+  if (overheadArg >= 0) {
+    const scenario = JSON.parse(process.argv[overheadArg + 1]) as OverheadScenario & { dir: string };
+    process.stdout.write(`${JSON.stringify(await runOverheadChild(scenario))}\n`);
+    return;
+  }
+  const overhead = await overheadTable();
+  if (process.argv.includes('--overhead')) {
+    process.stdout.write(`${overhead.join('\n')}\n`);
     return;
   }
   const scenarios: Scenario[] = [
@@ -137,7 +254,7 @@ async function main(): Promise<void> {
     results.push([scenario, JSON.parse(child.stdout.trim().split('\n').pop() as string) as Measurement]);
   }
 
-  const lines: string[] = [];
+  const lines: string[] = [...overhead, ''];
   lines.push(`Engine benchmark — ${new Date().toISOString().slice(0, 10)}, ${process.platform}/${process.arch}, Node ${process.version}, provider ${results[0][1].provider}`);
   lines.push(`Synthetic UNet: ${HEAVY.layers} MatMul layers of ${HEAVY.matmulSize}², ${HEAVY.rowsPerItem} rows per batch item; 512×512 (64×64 latents), 20 steps.`);
   lines.push('');

@@ -107,7 +107,7 @@ async function child(measure: Measure, dir: string): Promise<number> {
       break;
     case 'generate': {
       const engine = new Engine();
-      await engine.generate({ model: { dir }, executionProvider: 'cpu', prompt: 'a red circle', width: 256, height: 256, steps: 1, guidanceScale: 7.5, seed: 1 });
+      await engine.generate({ task: 'txt2img', model: { dir }, executionProvider: 'cpu', prompt: 'a red circle', width: 256, height: 256, steps: 1, guidanceScale: 7.5, seed: '1' });
       await engine.dispose();
       break;
     }

@@ -4,17 +4,14 @@ import type { ResolvedAssetEntry } from '../common/assets/resolveAssetEntries';
 import type { ExecutionProviderName, GenerateParams } from '../common/protocol/engineProtocol';
 import type { ResolvedAssetModel } from '../node/assets/resolveAssetModel';
 
-/** The engine's seed range today (PyTorch CPU generator, 32-bit). */
-const ENGINE_MAX_SEED = 2n ** 32n - 1n;
-
 export function assetGenerateParams(entry: ResolvedAssetEntry, model: ResolvedAssetModel, executionProvider: ExecutionProviderName): GenerateParams {
-  if (entry.seed > ENGINE_MAX_SEED) throw new Error(`seed ${entry.seed} is above what this engine takes (${ENGINE_MAX_SEED})`);
   return {
+    task: 'txt2img',
     model: { dir: model.dir, name: model.name },
     executionProvider,
     prompt: entry.prompt,
     ...(entry.negativePrompt !== '' ? { negativePrompt: entry.negativePrompt } : {}),
-    seed: Number(entry.seed),
+    seed: entry.seed.toString(),
     batchCount: 1,
     previewEverySteps: 0,
     ...(entry.steps !== undefined ? { steps: entry.steps } : {}),

@@ -6,6 +6,7 @@ import {
   type ExecutionProviderName,
   type SchedulerName,
 } from '../common/protocol/engineProtocol';
+import { parseSeed } from '../common/seed';
 
 export const USAGE = `Usage:
   local-diffusion generate --model MODEL --prompt TEXT --out FILE.png [options]
@@ -25,7 +26,7 @@ generate options:
   --width N --height N   size in pixels, multiples of 8 (default: the model's native size)
   --steps N              denoising steps (default 20)
   --guidance F           classifier-free guidance scale (default 7.5; <= 1 turns it off)
-  --seed N               0..4294967295 (default: random)
+  --seed N               0..18446744073709551615, -1 = random (default: random)
   --scheduler NAME       ${SCHEDULER_NAMES.join(' | ')}
   --image FILE           init image: img2img, or inpaint with --mask
   --strength F           img2img/inpaint strength in (0, 1] (default 0.75 img2img, 1 inpaint)
@@ -50,7 +51,8 @@ export interface GenerateCommand {
   height?: number;
   steps?: number;
   guidanceScale?: number;
-  seed?: number;
+  /** Absent: random (also for --seed -1). */
+  seed?: bigint;
   scheduler?: SchedulerName;
   image?: string;
   strength?: number;
@@ -103,6 +105,14 @@ function integer(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`--${name} must be a whole number, got "${value}".`);
   return Number(value);
+}
+
+/** --seed: 0 … 2^64−1 (src/common/seed.ts), -1 = random. */
+function seedArgument(value: string | undefined): bigint | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseSeed(value);
+  if ('error' in parsed) throw new UsageError(`--seed: ${parsed.error}`);
+  return 'seed' in parsed ? parsed.seed : undefined;
 }
 
 function decimal(name: string, value: string | undefined): number | undefined {
@@ -245,7 +255,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     height: integer('height', str('height')),
     steps: integer('steps', str('steps')),
     guidanceScale: decimal('guidance', str('guidance')),
-    seed: integer('seed', str('seed')),
+    seed: seedArgument(str('seed')),
     scheduler: oneOf('scheduler', str('scheduler'), SCHEDULER_NAMES),
     image: str('image'),
     strength: decimal('strength', str('strength')),

@@ -44,7 +44,7 @@ async function runGenerate(cmd: GenerateCommand): Promise<number> {
   const bar = process.stderr.isTTY && !cmd.json ? new ProgressBar(process.stderr) : undefined;
   try {
     const model = await resolveModelArgument(cmd.model, cmd.modelsDir);
-    const params: GenerateParams = {
+    const common = {
       model,
       executionProvider: cmd.executionProvider,
       prompt: cmd.prompt,
@@ -55,15 +55,27 @@ async function runGenerate(cmd: GenerateCommand): Promise<number> {
       ...(cmd.height !== undefined ? { height: cmd.height } : {}),
       ...(cmd.steps !== undefined ? { steps: cmd.steps } : {}),
       ...(cmd.guidanceScale !== undefined ? { guidanceScale: cmd.guidanceScale } : {}),
-      ...(cmd.seed !== undefined ? { seed: cmd.seed } : {}),
+      ...(cmd.seed !== undefined ? { seed: cmd.seed.toString() } : {}),
       ...(cmd.scheduler !== undefined ? { scheduler: cmd.scheduler } : {}),
-      ...(cmd.strength !== undefined ? { strength: cmd.strength } : {}),
-      ...(cmd.maskBlur !== undefined ? { maskBlur: cmd.maskBlur } : {}),
-      ...(cmd.maskPadding !== undefined ? { maskPadding: cmd.maskPadding } : {}),
-      ...(cmd.onlyMasked ? { inpaintArea: 'masked' as const } : {}),
     };
-    if (cmd.image !== undefined) params.initImage = await readInput(cmd.image, 'image');
-    if (cmd.mask !== undefined) params.mask = await readInput(cmd.mask, 'mask');
+    const strength = cmd.strength !== undefined ? { strength: cmd.strength } : {};
+    let params: GenerateParams;
+    if (cmd.image === undefined) {
+      params = { task: 'txt2img', ...common };
+    } else if (cmd.mask === undefined) {
+      params = { task: 'img2img', ...common, ...strength, initImage: await readInput(cmd.image, 'image') };
+    } else {
+      params = {
+        task: 'inpaint',
+        ...common,
+        ...strength,
+        initImage: await readInput(cmd.image, 'image'),
+        mask: await readInput(cmd.mask, 'mask'),
+        ...(cmd.maskBlur !== undefined ? { maskBlur: cmd.maskBlur } : {}),
+        ...(cmd.maskPadding !== undefined ? { maskPadding: cmd.maskPadding } : {}),
+        ...(cmd.onlyMasked ? { inpaintArea: 'masked' as const } : {}),
+      };
+    }
     const previews: PreviewImage[] = [];
     const onProgress = (p: GenerateProgress): void => {
       bar?.update(p);

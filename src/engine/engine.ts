@@ -1,44 +1,27 @@
-// The engine: loads one model at a time and keeps it between jobs, runs one job at a time.
+// The engine: owns the model cache (one model at a time, kept between jobs), the job queue (one job at a time) and
+// cancellation; each generate request goes to its task's pipeline (src/engine/pipelines/), which owns the flow.
 // Used in-process by the CLI and behind the IPC server (engineServer.ts) in the extension's child process.
 import * as path from 'node:path';
 import {
   PROTOCOL_VERSION,
-  type ConcreteSchedulerName,
   type ExecutionProviderName,
   type GenerateParams,
   type GenerateProgress,
   type GenerateResult,
-  type GeneratedImage,
   type HelloResult,
   type LoadedModel,
   type ModelInfo,
   type ModelRef,
 } from '../common/protocol/engineProtocol';
 import { ErrorCode, RpcFailure, type Cancellation } from '../common/protocol/rpc';
-import { throwIfCancelled } from './cancellation';
-import { defaultSizeForImage, normalizeGenerateParams, type GenerateRequest } from './generateRequest';
-import { formatA1111Parameters } from '../common/metadata/a1111Parameters';
-import { binarizeMask } from './image/binarizeMask';
-import { compositeOutsideMask } from './image/compositeOutsideMask';
-import { cropRegionForMask } from './image/cropRegionForMask';
-import { decodeImage, encodeImage, resizeImage } from '../node/image/imageCodec';
-import type { GrayMask, RasterImage } from '../common/image/imageTypes';
-import { maskFromImage, toGrayMask } from './image/maskFromImage';
-import { cropMask, cropRaster, pasteRaster, resizeMaskBilinear } from './image/rasterOps';
-import { featherMask } from '../common/mask/maskFilters';
-import { isEmptyRect, maskBounds, type Rect } from '../common/mask/maskRect';
-import { samplerInfotextFields } from '../common/metadata/samplerLabel';
+import { normalizeGenerateParams, type GenerateRequest } from './generateRequest';
 import { modelShortHash } from './model/modelHash';
 import { describeModelFolder, PipelineModel, type LoadProgress } from './model/pipelineModel';
-import { guidanceScaleEmbedding } from './pipelines/guidanceScaleEmbedding';
-import { img2img } from './pipelines/img2img';
-import { rasterToPlanar } from './pipelines/imageTensors';
-import { inpaint, prepareInpaint } from './pipelines/inpaint';
-import type { JobContext, JobTimings } from './pipelines/jobContext';
-import { encodePrompts } from './pipelines/promptEmbeddings';
-import { txt2img } from './pipelines/txt2img';
+import { Img2ImgPipeline } from './pipelines/img2imgPipeline';
+import { InpaintPipeline } from './pipelines/inpaintPipeline';
+import type { PipelineJob, PipelineOutput } from './pipelines/pipeline';
+import { Txt2ImgPipeline } from './pipelines/txt2imgPipeline';
 import { installedProviders, ortVersion } from './runtime/ort';
-import { resolveDefaultScheduler } from './schedulers/createScheduler';
 import { ENGINE_VERSION } from '../common/version';
 
 export type EngineLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
@@ -201,224 +184,53 @@ export class Engine {
     });
     const loadMs = fresh ? performance.now() - loadStart : 0;
     const model = loaded.model;
-    const info = model.info;
     model.resetRunTimers();
-    const request = normalizeGenerateParams(params, info);
-    const warnings: string[] = [];
-    if (fresh && model.providerWarning) warnings.push(model.providerWarning);
-
-    let schedulerName: ConcreteSchedulerName;
-    if (request.scheduler === 'default') {
-      const resolved = resolveDefaultScheduler(model.folder.schedulerConfig);
-      schedulerName = resolved.name;
-      if (resolved.note) warnings.push(resolved.note);
-    } else {
-      schedulerName = request.scheduler;
-    }
-
-    // Source image and mask (img2img / inpaint).
-    let original: RasterImage | undefined;
-    let softMask: GrayMask | undefined;
-    if (request.initImage) {
-      emit({ stage: 'encodingImage' });
-      original = await decodeImage(request.initImage).catch((e: unknown) => {
-        throw new RpcFailure(ErrorCode.InvalidParams, `The init image could not be read: ${(e as Error).message}`);
-      });
-    }
-    if (request.mask && original) {
-      const maskImage = await decodeImage(request.mask).catch((e: unknown) => {
-        throw new RpcFailure(ErrorCode.InvalidParams, `The mask could not be read: ${(e as Error).message}`);
-      });
-      if (maskImage.width !== original.width || maskImage.height !== original.height) {
-        throw new RpcFailure(
-          ErrorCode.InvalidParams,
-          `The mask is ${maskImage.width}×${maskImage.height} but the image is ${original.width}×${original.height}: they must be the same size.`,
-        );
-      }
-      const mask = maskFromImage(maskImage, original.width, original.height);
-      featherMask(mask, request.maskBlur); // A1111 "Mask blur", on the 8-bit mask (0: none)
-      if (isEmptyRect(maskBounds(mask))) {
-        throw new RpcFailure(ErrorCode.InvalidParams, 'The mask is empty: paint the area to repaint in white.');
-      }
-      softMask = toGrayMask(mask);
-    }
-
-    // Generation size and the region of the original it covers.
-    let width: number;
-    let height: number;
-    let region: Rect | undefined;
-    if (request.task === 'txt2img' || !original) {
-      width = request.width ?? info.nativeWidth;
-      height = request.height ?? info.nativeHeight;
-    } else if (request.task === 'inpaint' && request.inpaintArea === 'masked') {
-      width = request.width ?? (info.unet.size === 'dynamic' ? info.nativeWidth : info.unet.size.width);
-      height = request.height ?? (info.unet.size === 'dynamic' ? info.nativeHeight : info.unet.size.height);
-      const box = maskBounds(softMask as GrayMask);
-      region = cropRegionForMask(box, original.width, original.height, request.maskPadding, width, height);
-    } else {
-      const size = defaultSizeForImage(original.width, original.height, info);
-      width = request.width ?? size.width;
-      height = request.height ?? size.height;
-      region = { x: 0, y: 0, width: original.width, height: original.height };
-    }
-    if (info.unet.size !== 'dynamic' && (info.unet.size.width !== width || info.unet.size.height !== height)) {
-      throw new RpcFailure(
-        ErrorCode.InvalidParams,
-        `This model's UNet was exported for ${info.unet.size.width}×${info.unet.size.height} only; ${width}×${height} was asked.`,
-      );
-    }
-
-    // Prompt embeddings (shared by every image of the job).
-    const lcm = info.unet.timeCondProjDim !== null;
-    const withUncond = request.guidanceScale > 1 && !lcm;
-    throwIfCancelled(cancellation);
-    emit({ stage: 'encodingPrompt' });
-    const textStart = performance.now();
-    const embeddings = await encodePrompts(model, request.prompt, request.negativePrompt, withUncond);
-    const textEncodeMs = performance.now() - textStart;
-    warnings.push(...embeddings.warnings);
-
-    const timings: JobTimings = { denoiseMs: 0, previewMs: 0, decodeMs: 0, encodeImageMs: 0 };
-    let imageIndex = 0;
-    const denoiseStart = new Map<number, number>();
-    const ctx: JobContext = {
+    const request = normalizeGenerateParams(params, model.info);
+    const job: PipelineJob = {
       model,
-      schedulerName,
-      steps: request.steps,
-      guidanceScale: request.guidanceScale,
-      strength: request.strength,
-      width,
-      height,
-      embeddings,
-      ...(lcm ? { timestepCond: guidanceScaleEmbedding(request.guidanceScale, info.unet.timeCondProjDim as number) } : {}),
-      previewEvery: request.previewEverySteps,
+      modelHash: await loaded.hash.catch(() => undefined),
+      emit,
       ...(cancellation ? { cancellation } : {}),
-      timings,
-      onStep: (step, steps, preview) => {
-        const begun = denoiseStart.get(imageIndex) ?? performance.now();
-        emit({
-          stage: 'denoising',
-          image: imageIndex + 1,
-          images: request.batchCount,
-          step,
-          steps,
-          elapsedMs: Math.round(performance.now() - begun),
-          ...(preview ? { preview } : {}),
-        });
-        if (step === steps) emit({ stage: 'decoding', image: imageIndex + 1, images: request.batchCount });
-      },
     };
-
-    // Task preparation shared by every seed.
-    let runOne: (seed: number) => Promise<RasterImage>;
-    if (request.task === 'txt2img') {
-      const conditioning = model.unet.inChannels === 9 ? await this.blankInpaintConditioning(ctx) : undefined;
-      runOne = (seed) => txt2img(ctx, seed, conditioning);
-    } else if (request.task === 'img2img') {
-      const source = await fitTo(original as RasterImage, width, height, warnings);
-      const encodeStart = performance.now();
-      const encoded = await (model.vaeEncoder as NonNullable<typeof model.vaeEncoder>).encode(rasterToPlanar(source), height, width);
-      timings.encodeImageMs += performance.now() - encodeStart;
-      runOne = (seed) => img2img(ctx, seed, encoded);
-    } else {
-      const box = region as Rect;
-      const sourceImage = await fitTo(cropRaster(original as RasterImage, box), width, height, []);
-      const sourceMask = resizeMaskBilinear(cropMask(softMask as GrayMask, box), width, height);
-      if (isEmptyRect(maskBounds(binarizeMask(sourceMask, 0.5)))) {
-        warnings.push('The mask is fainter than 50% everywhere: the model repaints nothing, only the soft edge blends.');
-      }
-      const inputs = await prepareInpaint(ctx, sourceImage, sourceMask);
-      runOne = async (seed) => {
-        const generated = await inpaint(ctx, seed, inputs);
-        const fitted =
-          generated.width === box.width && generated.height === box.height
-            ? generated
-            : await resizeImage(generated, box.width, box.height, 'fill');
-        const pasted = pasteRaster(original as RasterImage, fitted, box.x, box.y);
-        return compositeOutsideMask(original as RasterImage, pasted, softMask as GrayMask);
-      };
-    }
-
-    const modelHash = await loaded.hash.catch(() => undefined);
-    const images: GeneratedImage[] = [];
-    for (imageIndex = 0; imageIndex < request.batchCount; imageIndex++) {
-      throwIfCancelled(cancellation);
-      const seed = request.seed + imageIndex;
-      denoiseStart.set(imageIndex, performance.now());
-      const raster = await runOne(seed);
-      const parameters = formatA1111Parameters({
-        prompt: request.prompt,
-        ...(request.negativePrompt ? { negativePrompt: request.negativePrompt } : {}),
-        steps: request.steps,
-        ...samplerInfotextFields(schedulerName),
-        cfgScale: request.guidanceScale,
-        seed,
-        width,
-        height,
-        ...(modelHash ? { modelHash } : {}),
-        model: info.name,
-        ...(request.task !== 'txt2img' ? { denoisingStrength: request.strength } : {}),
-        extra: [
-          ...(request.task === 'inpaint'
-            ? ([
-                ['Mask blur', request.maskBlur],
-                ...(request.inpaintArea === 'masked'
-                  ? ([
-                      ['Inpaint area', 'Only masked'],
-                      ['Masked area padding', request.maskPadding],
-                    ] as [string, string | number][])
-                  : []),
-              ] as [string, string | number][])
-            : []),
-          ['RNG', 'CPU'],
-          ['Version', `Local Diffusion ${ENGINE_VERSION}`],
-        ],
-      });
-      const png = await encodeImage(raster, 'png', { parameters });
-      images.push({ png, seed, parameters });
-    }
-
-    const unetMs = model.unet.session.runMs;
+    const output = await runPipeline(request, job);
+    const warnings = fresh && model.providerWarning ? [model.providerWarning, ...output.warnings] : output.warnings;
+    const { timings } = output;
     return {
-      images,
-      width: request.task === 'inpaint' ? (original as RasterImage).width : width,
-      height: request.task === 'inpaint' ? (original as RasterImage).height : height,
+      images: output.images,
+      width: output.width,
+      height: output.height,
       steps: request.steps,
       guidanceScale: request.guidanceScale,
-      scheduler: schedulerName,
+      scheduler: output.scheduler,
       executionProvider: model.provider,
       warnings,
       timings: {
         loadMs: Math.round(loadMs),
-        textEncodeMs: Math.round(textEncodeMs),
+        textEncodeMs: Math.round(timings.textEncodeMs),
         denoiseMs: Math.round(timings.denoiseMs),
-        unetMs: Math.round(unetMs),
+        unetMs: Math.round(model.unet.session.runMs),
         previewMs: Math.round(timings.previewMs),
         decodeMs: Math.round(timings.decodeMs),
         totalMs: Math.round(performance.now() - started),
       },
     };
   }
+}
 
-  /** A 9-channel UNet drawing from text alone: mask 1 everywhere, masked image = mid-grey (zeros in [-1, 1]). */
-  private async blankInpaintConditioning(ctx: JobContext): Promise<Float32Array> {
-    const { model, width, height } = ctx;
-    const scale = model.info.vae.scaleFactor;
-    const cells = (width / scale) * (height / scale);
-    const conditioning = new Float32Array(cells * (1 + model.unet.latentChannels));
-    conditioning.fill(1, 0, cells);
-    if (model.vaeEncoder) {
-      const encoded = await model.vaeEncoder.encode(new Float32Array(3 * width * height), height, width);
-      const scaling = model.info.vae.scalingFactor;
-      for (let i = 0; i < encoded.mean.length; i++) conditioning[cells + i] = encoded.mean[i] * scaling;
-    }
-    return conditioning;
+/** The task's pipeline (one per task; the union keeps each request with its own pipeline, no casts). */
+function runPipeline(request: GenerateRequest, job: PipelineJob): Promise<PipelineOutput> {
+  switch (request.task) {
+    case 'txt2img':
+      return PIPELINES.txt2img.call(request, job);
+    case 'img2img':
+      return PIPELINES.img2img.call(request, job);
+    case 'inpaint':
+      return PIPELINES.inpaint.call(request, job);
   }
 }
 
-/** The image at the generation size (resized with sharp when it differs; the caller may note it). */
-async function fitTo(image: RasterImage, width: number, height: number, warnings: string[]): Promise<RasterImage> {
-  if (image.width === width && image.height === height) return image;
-  warnings.push(`The image (${image.width}×${image.height}) was resized to ${width}×${height} for generation.`);
-  return resizeImage(image, width, height, 'fill');
-}
+const PIPELINES = {
+  txt2img: new Txt2ImgPipeline(),
+  img2img: new Img2ImgPipeline(),
+  inpaint: new InpaintPipeline(),
+} as const;

@@ -1,18 +1,21 @@
-// Validates a GenerateParams against the loaded model and fills in defaults. Every rejection is an
-// InvalidParams error that says what is wrong and what to do.
-import * as crypto from 'node:crypto';
+// Validates a GenerateParams against the loaded model and fills in defaults, task by task. Every rejection is an
+// InvalidParams error that says what is wrong and what to do. Ranges come from the one limits table
+// (src/common/limits.ts), so what the panel, the editor and the CLI accept the engine accepts too.
+import { LIMITS, type NumberRange } from '../common/limits';
 import {
+  GENERATE_TASKS,
   SCHEDULER_NAMES,
   type GenerateParams,
+  type Img2ImgParams,
+  type InpaintParams,
   type ModelInfo,
   type SchedulerName,
 } from '../common/protocol/engineProtocol';
 import { ErrorCode, RpcFailure } from '../common/protocol/rpc';
+import { parseSeed, randomSeed } from '../common/seed';
 
-export type GenerateTask = 'txt2img' | 'img2img' | 'inpaint';
-
-export interface GenerateRequest {
-  task: GenerateTask;
+/** What every task's request holds once normalised. */
+interface RequestBase {
   prompt: string;
   negativePrompt: string;
   /** Undefined: decided from the model (txt2img) or the init image (img2img / inpaint). */
@@ -20,47 +23,70 @@ export interface GenerateRequest {
   height?: number;
   steps: number;
   guidanceScale: number;
-  seed: number;
+  /** 0 … 2^64−1; image i of the batch uses seedForImage(seed, i). */
+  seed: bigint;
   scheduler: SchedulerName;
   batchCount: number;
-  strength: number;
-  initImage?: Uint8Array;
-  mask?: Uint8Array;
-  maskBlur: number;
-  inpaintArea: 'whole' | 'masked';
-  maskPadding: number;
   previewEverySteps: number;
 }
 
-export const MAX_SEED = 2 ** 32 - 1;
-export const MAX_BATCH = 64;
-export const MAX_SIDE = 4096;
+export interface Txt2ImgRequest extends RequestBase {
+  task: 'txt2img';
+}
+
+export interface Img2ImgRequest extends RequestBase {
+  task: 'img2img';
+  initImage: Uint8Array;
+  strength: number;
+}
+
+export interface InpaintRequest extends RequestBase {
+  task: 'inpaint';
+  initImage: Uint8Array;
+  mask: Uint8Array;
+  strength: number;
+  maskBlur: number;
+  inpaintArea: 'whole' | 'masked';
+  maskPadding: number;
+}
+
+export type GenerateRequest = Txt2ImgRequest | Img2ImgRequest | InpaintRequest;
+
 export const DEFAULT_STEPS = 20;
-/** diffusers' StableDiffusionPipeline default. */
+/** diffusers' StableDiffusionPipeline default (`pipeline_stable_diffusion.py`, guidance_scale=7.5). */
 export const DEFAULT_GUIDANCE = 7.5;
-/** diffusers' LatentConsistencyModelPipeline defaults (facts.md §1.4). */
+/** diffusers' LatentConsistencyModelPipeline defaults (`pipeline_latent_consistency_text2img.py`). */
 export const LCM_DEFAULT_STEPS = 4;
 export const LCM_DEFAULT_GUIDANCE = 8.5;
+/** diffusers' StableDiffusionImg2ImgPipeline default strength. */
+export const IMG2IMG_DEFAULT_STRENGTH = 0.75;
+/** A1111's "Only masked padding, pixels" default. */
+export const DEFAULT_MASK_PADDING = 32;
 
 function invalid(message: string): RpcFailure {
   return new RpcFailure(ErrorCode.InvalidParams, message);
 }
 
-function integerIn(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`);
+function integerIn(name: string, value: unknown, range: NumberRange): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
+    throw invalid(`${name} must be a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(value)}.`);
   }
   return value;
 }
 
-function numberIn(name: string, value: unknown, min: number, max: number, minExclusive = false): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value > max || (minExclusive ? value <= min : value < min)) {
-    throw invalid(`${name} must be a number ${minExclusive ? 'above' : 'from'} ${min}${Number.isFinite(max) ? ` to ${max}` : ''}, got ${JSON.stringify(value)}.`);
+function numberIn(name: string, value: unknown, range: NumberRange): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < range.min || value > range.max) {
+    throw invalid(`${name} must be a number from ${range.min} to ${range.max}, got ${JSON.stringify(value)}.`);
   }
   return value;
 }
 
-/** A side length must be a positive multiple of the VAE's scale factor (8 for Stable Diffusion). */
+function bytes(name: string, value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw invalid(`${name} must be bytes (Uint8Array).`);
+  return value;
+}
+
+/** A side length must be a multiple of the VAE's scale factor (8 for Stable Diffusion) within LIMITS.size. */
 export function checkSide(name: 'width' | 'height', value: unknown, multiple: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
     throw invalid(`${name} must be a positive whole number of pixels, got ${JSON.stringify(value)}.`);
@@ -69,65 +95,103 @@ export function checkSide(name: 'width' | 'height', value: unknown, multiple: nu
     const lower = Math.max(multiple, value - (value % multiple));
     throw invalid(`${name} ${value} is not a multiple of ${multiple}: use ${lower} or ${lower + multiple}.`);
   }
-  if (value > MAX_SIDE) throw invalid(`${name} ${value} is larger than ${MAX_SIDE} pixels.`);
+  if (value < LIMITS.size.min || value > LIMITS.size.max) {
+    throw invalid(`${name} ${value} is outside ${LIMITS.size.min}…${LIMITS.size.max} pixels.`);
+  }
   return value;
 }
 
-export function normalizeGenerateParams(params: GenerateParams, info: ModelInfo): GenerateRequest {
-  if (typeof params !== 'object' || params === null) throw invalid('generate needs a parameters object.');
-  if (typeof params.prompt !== 'string') throw invalid('prompt must be a string.');
-  const negativePrompt = params.negativePrompt ?? '';
-  if (typeof negativePrompt !== 'string') throw invalid('negativePrompt must be a string.');
+function seedOf(value: unknown): bigint {
+  if (value === undefined) return randomSeed();
+  if (typeof value !== 'string') throw invalid(`seed must be a decimal string, got ${JSON.stringify(value)}.`);
+  const parsed = parseSeed(value);
+  if ('error' in parsed) throw invalid(parsed.error);
+  return 'random' in parsed ? randomSeed() : parsed.seed;
+}
+
+function promptOf(name: string, value: unknown): string {
+  if (typeof value !== 'string') throw invalid(`${name} must be a string.`);
+  if (value.length > LIMITS.promptLength.max) {
+    throw invalid(`${name} is ${value.length} characters; at most ${LIMITS.promptLength.max} are accepted.`);
+  }
+  return value;
+}
+
+function normalizeBase(params: GenerateParams, info: ModelInfo): RequestBase {
   const multiple = info.vae.scaleFactor;
   const width = params.width === undefined ? undefined : checkSide('width', params.width, multiple);
   const height = params.height === undefined ? undefined : checkSide('height', params.height, multiple);
   const lcm = info.unet.timeCondProjDim !== null;
-  const steps = integerIn('steps', params.steps ?? (lcm ? LCM_DEFAULT_STEPS : DEFAULT_STEPS), 1, 1000);
-  const guidanceScale = numberIn('guidanceScale', params.guidanceScale ?? (lcm ? LCM_DEFAULT_GUIDANCE : DEFAULT_GUIDANCE), 0, 100);
-  const seed = params.seed === undefined ? crypto.randomInt(0, MAX_SEED) : integerIn('seed', params.seed, 0, MAX_SEED);
   const scheduler = params.scheduler ?? 'default';
   if (!SCHEDULER_NAMES.includes(scheduler)) {
     throw invalid(`Unknown scheduler "${String(scheduler)}": use one of ${SCHEDULER_NAMES.join(', ')}.`);
   }
-  const batchCount = integerIn('batchCount', params.batchCount ?? 1, 1, MAX_BATCH);
-  if (params.mask !== undefined && params.initImage === undefined) {
-    throw invalid('A mask needs an image to inpaint: give initImage too.');
-  }
-  if (params.initImage !== undefined && !(params.initImage instanceof Uint8Array)) throw invalid('initImage must be bytes (Uint8Array).');
-  if (params.mask !== undefined && !(params.mask instanceof Uint8Array)) throw invalid('mask must be bytes (Uint8Array).');
-  const task: GenerateTask = params.mask ? 'inpaint' : params.initImage ? 'img2img' : 'txt2img';
-  const strength =
-    task === 'txt2img' ? 1 : numberIn('strength', params.strength ?? (task === 'inpaint' ? 1 : 0.75), 0, 1, true);
-  const maskBlur = numberIn('maskBlur', params.maskBlur ?? 0, 0, 256);
-  const inpaintArea = params.inpaintArea ?? 'whole';
-  if (inpaintArea !== 'whole' && inpaintArea !== 'masked') throw invalid(`inpaintArea must be "whole" or "masked".`);
-  const maskPadding = integerIn('maskPadding', params.maskPadding ?? 32, 0, MAX_SIDE);
-  const previewEverySteps = integerIn('previewEverySteps', params.previewEverySteps ?? 1, 0, 1000);
-  if (task !== 'txt2img' && info.vae.encoder === null) {
+  return {
+    prompt: promptOf('prompt', params.prompt),
+    negativePrompt: promptOf('negativePrompt', params.negativePrompt ?? ''),
+    ...(width !== undefined ? { width } : {}),
+    ...(height !== undefined ? { height } : {}),
+    steps: integerIn('steps', params.steps ?? (lcm ? LCM_DEFAULT_STEPS : DEFAULT_STEPS), LIMITS.steps),
+    guidanceScale: numberIn('guidanceScale', params.guidanceScale ?? (lcm ? LCM_DEFAULT_GUIDANCE : DEFAULT_GUIDANCE), LIMITS.guidanceScale),
+    seed: seedOf(params.seed),
+    scheduler,
+    batchCount: integerIn('batchCount', params.batchCount ?? 1, LIMITS.batchCount),
+    previewEverySteps: integerIn('previewEverySteps', params.previewEverySteps ?? 1, LIMITS.previewEverySteps),
+  };
+}
+
+function requireEncoder(info: ModelInfo): void {
+  if (info.vae.encoder === null) {
     throw new RpcFailure(
       ErrorCode.ModelMismatch,
       `${info.name} has no vae_encoder/ folder: image-to-image and inpainting need the VAE encoder.`,
     );
   }
+}
+
+function normalizeImg2Img(params: Img2ImgParams, info: ModelInfo): Img2ImgRequest {
+  const base = normalizeBase(params, info);
+  const initImage = bytes('initImage', params.initImage);
+  requireEncoder(info);
+  return { task: 'img2img', ...base, initImage, strength: numberIn('strength', params.strength ?? IMG2IMG_DEFAULT_STRENGTH, LIMITS.strength) };
+}
+
+function normalizeInpaint(params: InpaintParams, info: ModelInfo): InpaintRequest {
+  const base = normalizeBase(params, info);
+  const initImage = bytes('initImage', params.initImage);
+  const mask = bytes('mask', params.mask);
+  const inpaintArea = params.inpaintArea ?? 'whole';
+  if (inpaintArea !== 'whole' && inpaintArea !== 'masked') throw invalid('inpaintArea must be "whole" or "masked".');
+  requireEncoder(info);
   return {
-    task,
-    prompt: params.prompt,
-    negativePrompt,
-    ...(width !== undefined ? { width } : {}),
-    ...(height !== undefined ? { height } : {}),
-    steps,
-    guidanceScale,
-    seed,
-    scheduler,
-    batchCount,
-    strength,
-    ...(params.initImage ? { initImage: params.initImage } : {}),
-    ...(params.mask ? { mask: params.mask } : {}),
-    maskBlur,
+    task: 'inpaint',
+    ...base,
+    initImage,
+    mask,
+    strength: numberIn('strength', params.strength ?? 1, LIMITS.strength),
+    maskBlur: numberIn('maskBlur', params.maskBlur ?? 0, LIMITS.maskBlur),
     inpaintArea,
-    maskPadding,
-    previewEverySteps,
+    maskPadding: integerIn('maskPadding', params.maskPadding ?? DEFAULT_MASK_PADDING, LIMITS.maskPadding),
   };
+}
+
+export function normalizeGenerateParams(params: GenerateParams, info: ModelInfo): GenerateRequest {
+  if (typeof params !== 'object' || params === null) throw invalid('generate needs a parameters object.');
+  switch (params.task) {
+    case 'txt2img':
+      return { task: 'txt2img', ...normalizeBase(params, info) };
+    case 'img2img':
+      return normalizeImg2Img(params, info);
+    case 'inpaint':
+      return normalizeInpaint(params, info);
+    default:
+      throw invalid(`task must be one of ${GENERATE_TASKS.join(', ')}, got ${describeTask(params)}.`);
+  }
+}
+
+/** For a request from the wire whose task the types rule out. */
+function describeTask(params: object): string {
+  return 'task' in params ? JSON.stringify(params.task) : 'none';
 }
 
 /**

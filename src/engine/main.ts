@@ -2,6 +2,7 @@
 // serialization 'advanced'. Never imports vscode. Exits when the parent's IPC channel goes away.
 import type { Envelope } from '../common/protocol/rpc';
 import { EngineServer } from './engineServer';
+import { installFatalErrorHandlers } from './fatalErrors';
 
 if (!process.send) {
   console.error('dist/engine.js is the engine process of the Local Diffusion extension; run dist/cli.js for the command line.');
@@ -21,9 +22,4 @@ const server = new EngineServer(
 process.on('disconnect', () => {
   void server.dispose().finally(() => process.exit(0));
 });
-process.on('uncaughtException', (error) => {
-  server.log('error', `Uncaught: ${error.stack ?? error.message}`);
-});
-process.on('unhandledRejection', (reason) => {
-  server.log('error', `Unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
-});
+installFatalErrorHandlers(process, server, (code) => process.exit(code));

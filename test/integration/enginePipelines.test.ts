@@ -14,7 +14,7 @@ import { decodeImage } from '../../src/node/image/imageCodec';
 import { readPngTextChunks } from '../../src/node/image/pngTextChunks';
 import { parseA1111Parameters } from '../../src/common/metadata/a1111Parameters';
 import { TorchGenerator } from '../../src/engine/noise/torchGenerator';
-import type { ConcreteSchedulerName, GenerateParams, GenerateProgress, GenerateResult } from '../../src/common/protocol/engineProtocol';
+import type { ConcreteSchedulerName, GenerateParams, GenerateProgress, GenerateResult, GenerateTask, InpaintParams, ModelRef } from '../../src/common/protocol/engineProtocol';
 import { CancellationSource, ErrorCode, RpcFailure } from '../../src/common/protocol/rpc';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-engine-'));
@@ -59,8 +59,13 @@ function maxDiff(a: Uint8Array, aChannels: number, b: Uint8Array, bChannels: num
   return worst;
 }
 
-async function generate(engine: Engine, params: Omit<GenerateParams, 'model'> & { model?: GenerateParams['model'] }, dir: string, progress?: GenerateProgress[]): Promise<GenerateResult> {
-  return engine.generate({ model: { dir }, executionProvider: 'cpu', ...params } as GenerateParams, {
+/** Any task's fields; the task follows the inputs (an image: img2img, with a mask: inpaint) unless given. */
+type LooseParams = Partial<Omit<InpaintParams, 'task' | 'seed' | 'model'>> & { prompt: string; seed?: number | string; model?: ModelRef; task?: GenerateTask };
+
+async function generate(engine: Engine, params: LooseParams, dir: string, progress?: GenerateProgress[]): Promise<GenerateResult> {
+  const task = params.task ?? (params.mask ? 'inpaint' : params.initImage ? 'img2img' : 'txt2img');
+  const seed = params.seed === undefined ? {} : { seed: String(params.seed) };
+  return engine.generate({ model: { dir }, executionProvider: 'cpu', ...params, task, ...seed } as GenerateParams, {
     ...(progress ? { onProgress: (p) => progress.push(p) } : {}),
   });
 }
@@ -386,7 +391,7 @@ describe('engine pipelines on analytic models', function () {
     const source = new CancellationSource();
     let steps = 0;
     const job = engine.generate(
-      { model: { dir }, executionProvider: 'cpu', prompt: 'a red', width: 64, height: 64, steps: 50, seed: 1 },
+      { task: 'txt2img', model: { dir }, executionProvider: 'cpu', prompt: 'a red', width: 64, height: 64, steps: 50, seed: '1' },
       {
         cancellation: source.token,
         onProgress: (p) => {
@@ -428,7 +433,7 @@ describe('engine pipelines on analytic models', function () {
     for (const [provider, reason] of [['webgpu', /WebGPU failed on text_encoder/], ['cuda', /CUDA is not available/]] as const) {
       const fresh = new Engine();
       try {
-        const result = await fresh.generate({ model: { dir }, executionProvider: provider, prompt: 'a red', width: 64, height: 64, steps: 2, seed: 1 });
+        const result = await fresh.generate({ task: 'txt2img', model: { dir }, executionProvider: provider, prompt: 'a red', width: 64, height: 64, steps: 2, seed: '1' });
         assert.equal(result.executionProvider, 'cpu');
         assert.ok(result.warnings.some((w) => /^Running on CPU: /.test(w) && reason.test(w)), result.warnings.join('\n'));
       } finally {
@@ -444,7 +449,7 @@ describe('engine pipelines on analytic models', function () {
       const loaded = await fresh.loadModel({ dir }, 'auto');
       assert.equal(loaded.executionProvider, 'cpu');
       if (process.platform === 'linux') assert.match(loaded.fallbackReason ?? '', /CUDA is not installed/);
-      const result = await fresh.generate({ model: { dir }, executionProvider: 'auto', prompt: 'a red', width: 64, height: 64, steps: 2, seed: 1 });
+      const result = await fresh.generate({ task: 'txt2img', model: { dir }, executionProvider: 'auto', prompt: 'a red', width: 64, height: 64, steps: 2, seed: '1' });
       assert.deepEqual(result.warnings, []);
     } finally {
       await fresh.dispose();
@@ -457,7 +462,7 @@ describe('engine pipelines on analytic models', function () {
     try {
       const info = await fresh.info({ dir }, 'cpu');
       assert.equal(info.unet.inChannels, 4);
-      const result = await fresh.generate({ model: { dir }, executionProvider: 'cpu', prompt: 'a red', width: 64, height: 64, steps: 2, seed: 1 });
+      const result = await fresh.generate({ task: 'txt2img', model: { dir }, executionProvider: 'cpu', prompt: 'a red', width: 64, height: 64, steps: 2, seed: '1' });
       assert.equal(result.timings.loadMs, 0, 'nothing loaded twice');
       // Without a provider (the CLI's info) another model is inspected and released, the loaded one stays.
       const other = await model('v_prediction', { predictionType: 'v_prediction' });

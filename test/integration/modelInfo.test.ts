@@ -160,20 +160,19 @@ describe('load-time graph edits', function () {
     const source = await prepareSessionSource(unetFile, { embeddedThreshold: 1024 });
     assert.ok(source.kind === 'graph');
     assert.ok(source.bytes.length < fs.statSync(unetFile).size / 4, `${source.bytes.length} bytes handed over`);
-    const input = {
-      sample: Float32Array.from({ length: 2 * 4 * 8 * 8 }, (_, i) => Math.sin(i)),
-      batch: 2,
-      height: 8,
-      width: 8,
-      timestep: 500,
-      encoderHiddenStates: Float32Array.from({ length: 2 * 77 * EMBEDDING_DIM }, (_, i) => ((i % 13) - 6) / 6),
-      sequenceLength: 77,
-      hiddenSize: EMBEDDING_DIM,
-    };
+    const sample = Float32Array.from({ length: 2 * 4 * 8 * 8 }, (_, i) => Math.sin(i));
+    const hidden = Float32Array.from({ length: 2 * 77 * EMBEDDING_DIM }, (_, i) => ((i % 13) - 6) / 6);
     const predict = async (from: string | typeof source) => {
       const session = await OnnxSession.create(from, { provider: 'cpu' });
       try {
-        return await new Unet(session, null).predict(input);
+        const runner = new Unet(session, null).runner({
+          batch: 2,
+          height: 8,
+          width: 8,
+          conditioning: [{ name: 'encoder_hidden_states', itemShape: [77, EMBEDDING_DIM], data: hidden }],
+        });
+        runner.sample.set(sample);
+        return (await runner.run(500)).slice();
       } finally {
         await session.release();
       }

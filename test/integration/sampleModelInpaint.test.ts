@@ -81,12 +81,13 @@ describe('sample model tiny-shapes: inpainting', function () {
 
   before(async () => {
     const generated = await engine.generate({
+      task: 'inpaint',
       model: { dir: modelDir },
       executionProvider: 'cpu',
       prompt: 'a big green square in the center on a blue background',
       initImage: await encodeImage(source, 'png'),
       mask: await encodeImage(maskImage(), 'png'),
-      seed: SEED,
+      seed: String(SEED),
       steps: 20,
       previewEverySteps: 0,
     });

@@ -11,11 +11,10 @@ import { Engine } from '../../src/engine/engine';
 import { decodeImage } from '../../src/node/image/imageCodec';
 import type { RasterImage } from '../../src/common/image/imageTypes';
 import { PipelineModel } from '../../src/engine/model/pipelineModel';
-import { TorchGenerator } from '../../src/engine/noise/torchGenerator';
+import { normalizeGenerateParams } from '../../src/engine/generateRequest';
 import { decodeLatents } from '../../src/engine/pipelines/decodeLatents';
-import { denoise } from '../../src/engine/pipelines/denoise';
-import { latentSize, prepareScheduler, type JobContext, type JobTimings } from '../../src/engine/pipelines/jobContext';
-import { encodePrompts } from '../../src/engine/pipelines/promptEmbeddings';
+import { latentShape } from '../../src/engine/pipelines/jobContext';
+import { Txt2ImgPipeline } from '../../src/engine/pipelines/txt2imgPipeline';
 import { BYTE_TO_UNICODE } from '../../src/engine/tokenizer/bytesToUnicode';
 import { ClipTokenizer } from '../../src/engine/tokenizer/clipTokenizer';
 import type { ConcreteSchedulerName } from '../../src/common/protocol/engineProtocol';
@@ -86,44 +85,33 @@ function imageAgreement(image: RasterImage, reference: RasterImage, levels: numb
   return { fraction: close / (3 * n), worst };
 }
 
-/** txt2img.ts step by step, keeping the final latents that the public API does not return. */
+/**
+ * The txt2img pipeline's own stages (prepare, then the final latents of one seed), which Engine.generate runs too:
+ * the latents are compared with PyTorch's as well as the image, and the public API returns only the image.
+ */
 async function runEngine(model: PipelineModel, c: ParityCase): Promise<{ latents: Float32Array; image: RasterImage }> {
-  const embeddings = await encodePrompts(model, c.prompt, c.negativePrompt, c.guidanceScale > 1);
-  const timings: JobTimings = { denoiseMs: 0, previewMs: 0, decodeMs: 0, encodeImageMs: 0 };
-  const ctx: JobContext = {
-    model,
-    schedulerName: c.scheduler,
-    steps: c.steps,
-    guidanceScale: c.guidanceScale,
-    strength: 1,
-    width: c.width,
-    height: c.height,
-    embeddings,
-    previewEvery: 0,
-    timings,
-    onStep: () => undefined,
-  };
-  const { channels, height, width } = latentSize(ctx);
-  assert.deepEqual([1, channels, height, width], c.latentShape);
-  const scheduler = prepareScheduler(ctx);
-  const generator = new TorchGenerator(c.seed);
-  const noise = generator.randn([1, channels, height, width]);
-  const start = new Float32Array(noise.length);
-  for (let i = 0; i < noise.length; i++) start[i] = noise[i] * scheduler.initNoiseSigma;
-  const latents = await denoise({
-    model,
-    scheduler,
-    latents: start,
-    height,
-    width,
-    embeddings,
-    guidanceScale: c.guidanceScale,
-    generator,
-    previewEvery: 0,
-    onStep: () => undefined,
-    timings,
-  });
-  return { latents, image: await decodeLatents(ctx, latents) };
+  const request = normalizeGenerateParams(
+    {
+      task: 'txt2img',
+      model: { dir: modelDir },
+      prompt: c.prompt,
+      negativePrompt: c.negativePrompt,
+      seed: String(c.seed),
+      steps: c.steps,
+      guidanceScale: c.guidanceScale,
+      scheduler: c.scheduler,
+      width: c.width,
+      height: c.height,
+      previewEverySteps: 0,
+    },
+    model.info,
+  );
+  assert.ok(request.task === 'txt2img');
+  const pipeline = new Txt2ImgPipeline();
+  const prepared = await pipeline.prepare(request, { model, modelHash: undefined, emit: () => undefined });
+  assert.deepEqual(latentShape(prepared.ctx), c.latentShape);
+  const latents = await pipeline.latents(prepared, request.seed);
+  return { latents, image: await decodeLatents(prepared.ctx, latents) };
 }
 
 describe('sample model tiny-shapes: parity with the PyTorch reference sampler', function () {
@@ -183,11 +171,12 @@ describe('sample model tiny-shapes: parity with the PyTorch reference sampler', 
   it('the public API (Engine.generate) gives the reference images too', async () => {
     for (const c of fixture.cases) {
       const result = await engine.generate({
+        task: 'txt2img',
         model: { dir: modelDir },
         executionProvider: 'cpu',
         prompt: c.prompt,
         negativePrompt: c.negativePrompt,
-        seed: c.seed,
+        seed: String(c.seed),
         steps: c.steps,
         guidanceScale: c.guidanceScale,
         scheduler: c.scheduler,
@@ -219,7 +208,7 @@ describe('sample model tiny-shapes: tokenizer', () => {
     'a square in the bottom right',
   ];
 
-  it('ships a reduced vocabulary with the real CLIP ids (facts.md §3)', async () => {
+  it('ships a reduced vocabulary with the real CLIP ids', async () => {
     const tokenizer = await ClipTokenizer.fromFolder(path.join(modelDir, 'tokenizer'));
     assert.ok(tokenizer.vocabSize < 1000, `the vocabulary is reduced (${tokenizer.vocabSize} entries)`);
     const ids = tokenizer.encode('a small red circle').ids;

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { parseA1111Parameters } from '../../src/common/metadata/a1111Parameters';
-import type { GenerateParams, GenerateProgress, GenerateResult } from '../../src/common/protocol/engineProtocol';
+import type { GenerateParams, GenerateProgress, GenerateResult, InpaintParams } from '../../src/common/protocol/engineProtocol';
 import { SAMPLER_NAMES, samplerFromA1111 } from '../../src/common/samplers';
 import { Engine } from '../../src/engine/engine';
 import { decodeImage } from '../../src/node/image/imageCodec';
@@ -80,8 +80,13 @@ describe('every sampler on the analytic models', function () {
     }
     return dir;
   };
-  const generate = (dir: string, params: Omit<GenerateParams, 'model'>, progress?: GenerateProgress[]): Promise<GenerateResult> =>
-    engine.generate({ model: { dir }, executionProvider: 'cpu', ...params } as GenerateParams, progress ? { onProgress: (p) => progress.push(p) } : {});
+  /** Any task's fields (seed as a number); the task follows the inputs: an image is img2img, with a mask inpaint. */
+  type LooseParams = Partial<Omit<InpaintParams, 'task' | 'seed' | 'model'>> & { prompt: string; seed?: number };
+  const generate = (dir: string, params: LooseParams, progress?: GenerateProgress[]): Promise<GenerateResult> => {
+    const task = params.mask ? 'inpaint' : params.initImage ? 'img2img' : 'txt2img';
+    const seed = params.seed === undefined ? {} : { seed: String(params.seed) };
+    return engine.generate({ model: { dir }, executionProvider: 'cpu', ...params, task, ...seed } as GenerateParams, progress ? { onProgress: (p) => progress.push(p) } : {});
+  };
 
   let initPng: Uint8Array;
   let maskPng: Uint8Array;

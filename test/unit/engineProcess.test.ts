@@ -80,7 +80,7 @@ describe('EngineProcess (against test/fixtures/fakeEngine.ts)', function () {
     const progress: GenerateProgress[] = [];
     const promise = engine.request(
       'generate',
-      { model: { dir: modelDir }, prompt, steps: extra.steps ?? 3, seed: 42 },
+      { task: 'txt2img', model: { dir: modelDir }, prompt, steps: extra.steps ?? 3, seed: '42' },
       { onProgress: (p) => progress.push(p), ...(extra.cancel ? { cancellation: extra.cancel.token } : {}) },
     );
     return { promise, progress };
@@ -265,7 +265,7 @@ describe('EngineProcess (against test/fixtures/fakeEngine.ts)', function () {
     const failure = await rejection(engine.request('info', { model: { dir: path.join(modelDir, 'missing') } }));
     assert.equal(failure.code, ErrorCode.ModelMissing);
     const invalid = await rejection(
-      engine.request('generate', { model: { dir: modelDir }, prompt: 'x', width: 100, height: 64 }),
+      engine.request('generate', { task: 'txt2img', model: { dir: modelDir }, prompt: 'x', width: 100, height: 64 }),
     );
     assert.equal(invalid.code, ErrorCode.InvalidParams);
   });

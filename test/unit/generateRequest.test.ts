@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
-import type { ModelInfo } from '../../src/common/protocol/engineProtocol';
+import type { GenerateParams, ModelInfo } from '../../src/common/protocol/engineProtocol';
 import { RpcFailure } from '../../src/common/protocol/rpc';
 import { checkSide, defaultSizeForImage, normalizeGenerateParams } from '../../src/engine/generateRequest';
 
 function info(overrides: Partial<ModelInfo['unet']> = {}, encoder: ModelInfo['vae']['encoder'] = 'latent_sample'): ModelInfo {
   return {
     dir: '/m', name: 'm', family: 'sd1', pipelineClass: 'OnnxStableDiffusionPipeline', components: [],
-    nativeWidth: 512, nativeHeight: 512,
+    nativeWidth: 512, nativeHeight: 512, sizeMultiple: 64,
     textEncoder: { inputIdsType: 'int32', sequenceLength: 77, hiddenSize: 768, outputName: 'last_hidden_state' },
     tokenizer: { maxLength: 77, padToken: '<|endoftext|>', padTokenId: 49407, vocabSize: 49408 },
     unet: {
@@ -18,33 +18,37 @@ function info(overrides: Partial<ModelInfo['unet']> = {}, encoder: ModelInfo['va
   };
 }
 
-const base = { model: { dir: '/m' }, prompt: 'p' };
+const base = { task: 'txt2img' as const, model: { dir: '/m' }, prompt: 'p' };
+const img = new Uint8Array([1]);
+const img2img = { ...base, task: 'img2img' as const, initImage: img };
+const inpaint = { ...base, task: 'inpaint' as const, initImage: img, mask: img };
 
 function rejects(params: object, message: RegExp, model = info()): void {
   assert.throws(
-    () => normalizeGenerateParams({ ...base, ...params }, model),
+    () => normalizeGenerateParams({ ...base, ...params } as GenerateParams, model),
     (e: unknown) => e instanceof RpcFailure && message.test(e.message),
   );
 }
 
 describe('generate parameters', () => {
   it('fills defaults', () => {
-    const r = normalizeGenerateParams({ ...base, seed: 5 }, info());
+    const r = normalizeGenerateParams({ ...base, seed: '5' }, info());
     assert.equal(r.task, 'txt2img');
     assert.equal(r.steps, 20);
     assert.equal(r.guidanceScale, 7.5);
     assert.equal(r.scheduler, 'default');
     assert.equal(r.batchCount, 1);
-    assert.equal(r.strength, 1);
-    assert.equal(r.seed, 5);
+    assert.equal(r.seed, 5n);
     assert.equal(r.width, undefined);
   });
 
-  it('draws a random seed in range when none is given', () => {
-    const seeds = new Set<number>();
+  it('takes seeds up to 2^64 − 1 as decimal strings; -1 and none are random', () => {
+    assert.equal(normalizeGenerateParams({ ...base, seed: '18446744073709551615' }, info()).seed, 2n ** 64n - 1n);
+    assert.equal(normalizeGenerateParams({ ...base, seed: '1099511627783' }, info()).seed, 1099511627783n);
+    const seeds = new Set<bigint>();
     for (let i = 0; i < 20; i++) {
-      const s = normalizeGenerateParams(base, info()).seed;
-      assert.ok(Number.isInteger(s) && s >= 0 && s <= 2 ** 32 - 1);
+      const s = normalizeGenerateParams(i % 2 ? base : { ...base, seed: '-1' }, info()).seed;
+      assert.ok(s >= 0n && s <= 2n ** 32n - 1n);
       seeds.add(s);
     }
     assert.ok(seeds.size > 15);
@@ -56,30 +60,39 @@ describe('generate parameters', () => {
     assert.equal(r.guidanceScale, 8.5);
   });
 
-  it('tasks follow the inputs', () => {
-    const img = new Uint8Array([1]);
-    assert.equal(normalizeGenerateParams({ ...base, initImage: img }, info()).task, 'img2img');
-    assert.equal(normalizeGenerateParams({ ...base, initImage: img }, info()).strength, 0.75);
-    const inpaint = normalizeGenerateParams({ ...base, initImage: img, mask: img }, info());
-    assert.equal(inpaint.task, 'inpaint');
-    assert.equal(inpaint.strength, 1);
+  it('each task gets its own fields and defaults', () => {
+    const i2i = normalizeGenerateParams(img2img, info());
+    assert.ok(i2i.task === 'img2img');
+    assert.equal(i2i.strength, 0.75);
+    const inp = normalizeGenerateParams(inpaint, info());
+    assert.ok(inp.task === 'inpaint');
+    assert.equal(inp.strength, 1);
+    assert.equal(inp.maskPadding, 32);
+    assert.equal(inp.inpaintArea, 'whole');
   });
 
   it('rejects what it cannot run, saying what to do', () => {
     rejects({ width: 500 }, /width 500 is not a multiple of 8: use 496 or 504/);
     rejects({ height: 0 }, /height must be a positive whole number/);
-    rejects({ width: 8192 }, /larger than 4096/);
-    rejects({ steps: 0 }, /steps must be a whole number from 1/);
+    rejects({ width: 8192 }, /outside 8…4096/);
+    rejects({ steps: 0 }, /steps must be a whole number from 1 to 150/);
+    rejects({ steps: 151 }, /steps/);
     rejects({ steps: 2.5 }, /steps/);
     rejects({ guidanceScale: -1 }, /guidanceScale/);
-    rejects({ seed: -3 }, /seed/);
-    rejects({ seed: 2 ** 32 }, /seed/);
+    rejects({ guidanceScale: 31 }, /guidanceScale/);
+    rejects({ seed: '-3' }, /seed/);
+    rejects({ seed: 5 }, /seed must be a decimal string/);
+    rejects({ seed: '18446744073709551616' }, /seed/);
     rejects({ scheduler: 'plms' }, /Unknown scheduler "plms"/);
     rejects({ batchCount: 0 }, /batchCount/);
-    rejects({ mask: new Uint8Array([1]) }, /A mask needs an image/);
-    rejects({ initImage: new Uint8Array([1]), strength: 0 }, /strength must be a number above 0/);
-    rejects({ initImage: new Uint8Array([1]), strength: 1.5 }, /strength/);
-    rejects({ initImage: new Uint8Array([1]) }, /no vae_encoder/, info({}, null));
+    rejects({ batchCount: 17 }, /batchCount/);
+    rejects({ task: 'outpaint' }, /task must be one of txt2img, img2img, inpaint/);
+    rejects({ task: 'inpaint', initImage: img }, /mask must be bytes/);
+    rejects({ task: 'img2img' }, /initImage must be bytes/);
+    rejects({ ...img2img, strength: 0 }, /strength must be a number from 0.01/);
+    rejects({ ...img2img, strength: 1.5 }, /strength/);
+    rejects({ ...inpaint, maskBlur: 65 }, /maskBlur/);
+    rejects(img2img, /no vae_encoder/, info({}, null));
   });
 
   it('checkSide accepts multiples of the scale factor', () => {

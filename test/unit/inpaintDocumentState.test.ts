@@ -54,9 +54,10 @@ class InpaintingEngine implements GenerationService {
       this.jobs.push({
         request,
         finish: async () => {
+          if (request.params.task !== 'inpaint') throw new Error(`an inpaint job, got ${request.params.task}`);
           const { initImage, mask } = request.params;
-          const image = await decodeImage(initImage!);
-          const maskImage = await decodeImage(mask!);
+          const image = await decodeImage(initImage);
+          const maskImage = await decodeImage(mask);
           const images = [];
           for (let b = 0; b < request.params.batchCount!; b++) {
             const seed = Number(request.params.seed) + b;
@@ -65,7 +66,7 @@ class InpaintingEngine implements GenerationService {
               if (maskImage.data[p * maskImage.channels]! >= 128) data.set([seed, 255 - seed, 40], p * image.channels);
             }
             const parameters = `${request.params.prompt}\nSteps: ${request.params.steps}, Seed: ${seed}, Size: ${image.width}x${image.height}`;
-            images.push({ png: await encodeImage({ ...image, data }, 'png', { parameters }), seed, parameters });
+            images.push({ png: await encodeImage({ ...image, data }, 'png', { parameters }), seed: String(seed), parameters });
           }
           resolve({
             images,

@@ -36,16 +36,5 @@ describe('latentToRgba (ComfyUI latent2rgb preview, facts §6)', function () {
     assert.throws(() => latentToRgba(new Float32Array(3), 4, 1, 1, LATENT_RGB_FACTORS.sd1), /values/);
     assert.throws(() => latentToRgba(new Float32Array(3), 3, 1, 1, LATENT_RGB_FACTORS.sd1), /channels/);
   });
-
-  it('is fast: a 4×64×64 latent well under 1 ms', function () {
-    const latents = new Float32Array(4 * 64 * 64);
-    for (let i = 0; i < latents.length; i++) latents[i] = Math.sin(i) * 2;
-    const out = new Uint8Array(64 * 64 * 4);
-    for (let i = 0; i < 50; i++) latentToRgba(latents, 4, 64, 64, LATENT_RGB_FACTORS.sd1, out); // warm-up
-    const runs = 200;
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < runs; i++) latentToRgba(latents, 4, 64, 64, LATENT_RGB_FACTORS.sd1, out);
-    const perCallMs = Number(process.hrtime.bigint() - start) / 1e6 / runs;
-    assert.ok(perCallMs < 1, `took ${perCallMs.toFixed(3)} ms per call`);
-  });
+  // Its speed (a 4×64×64 latent per call) is in `npm run bench`: no timed assertions in tests.
 });

@@ -11,7 +11,7 @@ import { waitFor } from './waitFor';
 
 const PROMPT = 'a red circle on the left';
 /** A short job for the built-in sample model at its native size. */
-const SHORT_JOB = { prompt: PROMPT, steps: 2, seed: 7, batchCount: 1 };
+const SHORT_JOB = { task: 'txt2img' as const, prompt: PROMPT, steps: 2, seed: '7', batchCount: 1 };
 
 function errorCode(error: unknown): unknown {
   return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
@@ -95,7 +95,7 @@ describe('Engine process', function () {
     let killedAtStep: number | undefined;
     const job = api.generation.generate({
       title: 'e2e: killed',
-      params: { prompt: PROMPT, steps: 60, width: 512, height: 512, seed: 11 },
+      params: { task: 'txt2img', prompt: PROMPT, steps: 60, width: 512, height: 512, seed: '11' },
       onProgress: (progress: GenerateProgress) => {
         stages.push(progress.stage);
         if (progress.stage === 'denoising' && killedAtStep === undefined) {
@@ -155,7 +155,7 @@ describe('Engine process', function () {
     const after: number[] = [];
     const job = api.generation.generate({
       title: 'e2e: cancelled',
-      params: { prompt: PROMPT, steps, width: 320, height: 320, seed: 12, previewEverySteps: 0 },
+      params: { task: 'txt2img', prompt: PROMPT, steps, width: 320, height: 320, seed: '12', previewEverySteps: 0 },
       token: source.token,
       onProgress: (progress) => {
         if (progress.stage !== 'denoising') return;

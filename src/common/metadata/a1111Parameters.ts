@@ -10,7 +10,8 @@ export interface A1111Parameters {
   /** A1111 ≥ 1.9 "Schedule type" (e.g. Karras); read back with samplerFromA1111 (src/common/samplers.ts). */
   scheduleType?: string;
   cfgScale: number;
-  seed: number;
+  /** 0 … 2^64−1: a bigint when written by the engine (parsed back as a number). */
+  seed: number | bigint;
   width: number;
   height: number;
   modelHash?: string;
@@ -35,7 +36,7 @@ export function formatA1111Parameters(p: A1111Parameters): string {
     ['Sampler', p.sampler],
     ['Schedule type', p.scheduleType],
     ['CFG scale', p.cfgScale],
-    ['Seed', p.seed],
+    ['Seed', typeof p.seed === 'bigint' ? p.seed.toString() : p.seed],
     ['Size', `${p.width}x${p.height}`],
     ['Model hash', p.modelHash],
     ['Model', p.model],

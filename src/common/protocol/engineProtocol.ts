@@ -1,10 +1,10 @@
 // Host ⇄ engine messages. The engine is a Node child process (fork, serialization 'advanced'):
 // bytes travel as Uint8Array, never base64. The CLI calls the same engine in-process.
-
 import { SAMPLER_LABELS, SAMPLER_NAMES } from '../samplers';
+import type { SeedText } from '../seed';
 
 /** Bumped on any incompatible change; checked by the `hello` handshake. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const SCHEDULER_NAMES = ['default', ...SAMPLER_NAMES] as const;
 export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
@@ -25,35 +25,60 @@ export interface ModelRef {
   name?: string;
 }
 
-export interface GenerateParams {
+/** What every task takes. */
+interface GenerateParamsBase {
   model: ModelRef;
   executionProvider?: ExecutionProviderName;
   prompt: string;
   negativePrompt?: string;
-  /** Multiples of 8. Default: the model's native size. */
+  /**
+   * Multiples of 8. Default: the model's native size (txt2img) or one decided from the init image. A size the UNet
+   * cannot take is generated at the next one it takes and centre-cropped (with a warning).
+   */
   width?: number;
   height?: number;
   steps?: number;
   guidanceScale?: number;
-  /** 0 … 2^32−1 (PyTorch CPU generator semantics). Default: random. */
-  seed?: number;
+  /** Decimal digits of 0 … 2^64−1 (PyTorch CPU generator semantics, src/common/seed.ts). Absent, "" or "-1": random. */
+  seed?: SeedText;
   scheduler?: SchedulerName;
   /** Images in this job; image i uses seed + i, so each equals a single run with that seed. */
   batchCount?: number;
-  /** Encoded image (PNG/JPEG/WebP). Alone: img2img. With `mask`: inpaint. */
-  initImage?: Uint8Array;
-  /** img2img / inpaint denoising strength in (0, 1]. */
+  /** Send a preview every N steps (0 = never). Default 1. */
+  previewEverySteps?: number;
+}
+
+export interface Txt2ImgParams extends GenerateParamsBase {
+  task: 'txt2img';
+}
+
+export interface Img2ImgParams extends GenerateParamsBase {
+  task: 'img2img';
+  /** Encoded image (PNG/JPEG/WebP). */
+  initImage: Uint8Array;
+  /** Denoising strength in (0, 1]. Default 0.75. */
   strength?: number;
+}
+
+export interface InpaintParams extends GenerateParamsBase {
+  task: 'inpaint';
+  /** Encoded image (PNG/JPEG/WebP). */
+  initImage: Uint8Array;
   /** Encoded image, white = repaint, grey = soft edge. Same size as initImage. */
-  mask?: Uint8Array;
+  mask: Uint8Array;
+  /** Denoising strength in (0, 1]. Default 1. */
+  strength?: number;
   /** Gaussian feather of the mask in pixels, applied by the engine (0 = none). */
   maskBlur?: number;
   /** 'masked': crop around the mask (plus maskPadding), generate at the model's size, paste back. */
   inpaintArea?: 'whole' | 'masked';
   maskPadding?: number;
-  /** Send a preview every N steps (0 = never). Default 1. */
-  previewEverySteps?: number;
 }
+
+/** A generate request, by task. */
+export type GenerateParams = Txt2ImgParams | Img2ImgParams | InpaintParams;
+export type GenerateTask = GenerateParams['task'];
+export const GENERATE_TASKS = ['txt2img', 'img2img', 'inpaint'] as const satisfies readonly GenerateTask[];
 
 export interface PreviewImage {
   width: number;
@@ -80,7 +105,8 @@ export type GenerateProgress =
 export interface GeneratedImage {
   /** PNG bytes with the A1111 `parameters` tEXt chunk. */
   png: Uint8Array;
-  seed: number;
+  /** Decimal digits (0 … 2^64−1). */
+  seed: SeedText;
   /** The A1111 infotext written into the PNG. */
   parameters: string;
 }
@@ -130,6 +156,11 @@ export interface ModelInfo {
   components: ComponentReport[];
   nativeWidth: number;
   nativeHeight: number;
+  /**
+   * Width and height the UNet takes are multiples of this (its total down-sampling: VAE scale factor ×
+   * 2^(down blocks − 1)); other sizes are generated at the next multiple and centre-cropped.
+   */
+  sizeMultiple: number;
   textEncoder: {
     inputIdsType: TensorDType;
     sequenceLength: number | string;

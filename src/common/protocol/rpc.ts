@@ -256,6 +256,15 @@ export class RpcEndpoint<
     }
   }
 
+  /** Answers every running handler with `error` at once and cancels it; what it returns later is dropped. */
+  failRunning(error: RpcError): void {
+    for (const [id, source] of [...this.running]) {
+      this.running.delete(id);
+      source.cancel();
+      this.trySend({ kind: 'response', id, ok: false, error });
+    }
+  }
+
   /** Rejects every pending request and cancels every running handler. */
   dispose(reason: RpcError = { code: ErrorCode.EngineExited, message: 'The channel was closed.' }): void {
     if (this.disposedWith) return;
@@ -282,14 +291,14 @@ export class RpcEndpoint<
       const result = await handler(params, {
         cancellation: source.token,
         progress: (value) => {
-          if (this.running.has(id)) this.trySend({ kind: 'progress', id, value });
+          if (this.running.get(id) === source) this.trySend({ kind: 'progress', id, value });
         },
       });
-      this.trySend({ kind: 'response', id, ok: true, result });
+      if (this.running.get(id) === source) this.trySend({ kind: 'response', id, ok: true, result });
     } catch (error) {
-      this.trySend({ kind: 'response', id, ok: false, error: toRpcError(error) });
+      if (this.running.get(id) === source) this.trySend({ kind: 'response', id, ok: false, error: toRpcError(error) });
     } finally {
-      this.running.delete(id);
+      if (this.running.get(id) === source) this.running.delete(id);
     }
   }
 

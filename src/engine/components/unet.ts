@@ -1,24 +1,29 @@
-// The denoising UNet (facts.md §1.4): sample [B, C, h, w] (C = 4, or 9 for inpainting UNets),
+// The denoising UNet (diffusers `pipelines/onnx_utils.py` OnnxRuntimeModel inputs of UNet2DConditionModel): sample [B, C, h, w] (C = 4, or 9 for inpainting UNets),
 // timestep (int64 / float32 / float16; shape [], [1] or [batch]), encoder_hidden_states [B, 77, D],
 // optional timestep_cond (LCM) → out_sample [B, 4, h, w]. Everything is read from the graph's metadata.
 import { floatTensor, numberTensor, toFloat32, type OnnxSession, type OrtTensor, type TensorSpec } from '../runtime/ort';
-import { mismatch, requireFloat, runInBatches, unetShape, type Dim } from './componentShapes';
+import { mismatch, requireFloat, unetShape, type Dim } from './componentShapes';
 
 const COMPONENT = 'unet';
 
-export interface UnetInput {
-  /** batch × inChannels × height × width (latent cells). */
-  sample: Float32Array;
-  batch: number;
-  height: number;
-  width: number;
-  timestep: number;
-  /** batch × sequenceLength × hiddenSize. */
-  encoderHiddenStates: Float32Array;
-  sequenceLength: number;
-  hiddenSize: number;
-  /** LCM guidance embedding (timeCondProjDim values), the same for every batch item. */
-  timestepCond?: Float32Array;
+/** One conditioning input for a whole run: `batch` items of itemShape, in batch order. */
+export interface UnetConditioningFeed {
+  name: string;
+  itemShape: readonly number[];
+  /** batch × product(itemShape) values. */
+  data: Float32Array;
+}
+
+/**
+ * The UNet set up for one shape of run (batch, latent size, conditioning): its input buffer and tensors are made once
+ * and reused by every step, so a step allocates nothing on the JavaScript side but the timestep scalar.
+ */
+export interface UnetRunner {
+  /** batch × inChannels × height × width: the caller writes each step's model input here. */
+  readonly sample: Float32Array;
+  readonly batch: number;
+  /** Runs the graph; returns batch × latentChannels × height × width (ONNX Runtime's output, valid until the next run). */
+  run(timestep: number): Promise<Float32Array>;
 }
 
 export class Unet {
@@ -73,37 +78,52 @@ export class Unet {
     return numberTensor(type, value, [typeof d === 'number' && d > 0 ? d : batch]);
   }
 
-  async predict(input: UnetInput): Promise<Float32Array> {
-    const { batch, height, width, sequenceLength, hiddenSize } = input;
-    const sampleSize = this.inChannels * height * width;
-    const hiddenItem = sequenceLength * hiddenSize;
-    const outItem = this.latentChannels * height * width;
-    return runInBatches(batch, this.batch, outItem, async (start, count, padded) => {
-      // The whole batch in one run (the usual case): feed the caller's arrays without copying.
-      const whole = start === 0 && count === batch && padded === batch;
-      const sample = whole ? input.sample : new Float32Array(padded * sampleSize);
-      const hidden = whole ? input.encoderHiddenStates : new Float32Array(padded * hiddenItem);
-      for (let i = 0; !whole && i < padded; i++) {
-        const src = start + Math.min(i, count - 1);
-        sample.set(input.sample.subarray(src * sampleSize, (src + 1) * sampleSize), i * sampleSize);
-        hidden.set(input.encoderHiddenStates.subarray(src * hiddenItem, (src + 1) * hiddenItem), i * hiddenItem);
-      }
-      const feeds: Record<string, OrtTensor> = {
-        [this.sampleName]: floatTensor(this.sampleType, sample, [padded, this.inChannels, height, width]),
-        [this.timestepSpec.name]: this.timestepTensor(input.timestep, padded),
-        [this.hiddenName]: floatTensor(this.hiddenType, hidden, [padded, sequenceLength, hiddenSize]),
-      };
-      if (this.timestepCondSpec) {
-        if (!input.timestepCond) throw mismatch(COMPONENT, 'this LCM UNet needs a guidance embedding (timestep_cond).');
-        const cond = new Float32Array(padded * input.timestepCond.length);
-        for (let i = 0; i < padded; i++) cond.set(input.timestepCond, i * input.timestepCond.length);
-        feeds[this.timestepCondSpec.name] = floatTensor(requireFloat(COMPONENT, this.timestepCondSpec), cond, [
-          padded,
-          input.timestepCond.length,
-        ]);
-      }
-      const out = await this.session.run(feeds, [this.outputName]);
-      return toFloat32(out[this.outputName]);
-    });
+  /**
+   * A runner for `batch` items (the graph's fixed batch must equal it: callers pad or split, see maxBatch). The
+   * conditioning feeds are wrapped once; `timestepCond` (LCM) is the same for every item.
+   */
+  runner(options: { batch: number; height: number; width: number; conditioning: readonly UnetConditioningFeed[]; timestepCond?: Float32Array }): UnetRunner {
+    const { batch, height, width } = options;
+    if (this.batch !== 'dynamic' && this.batch !== batch) {
+      throw mismatch(COMPONENT, `the graph takes batch ${this.batch}, ${batch} was asked.`);
+    }
+    const sample = new Float32Array(batch * this.inChannels * height * width);
+    const sampleDims = [batch, this.inChannels, height, width];
+    const fixed: Record<string, OrtTensor> = {};
+    for (const feed of options.conditioning) {
+      const spec = this.session.input(feed.name);
+      if (!spec) throw mismatch(COMPONENT, `the graph has no input "${feed.name}" for the prompt's conditioning.`);
+      fixed[spec.name] = floatTensor(requireFloat(COMPONENT, spec), feed.data, [batch, ...feed.itemShape]);
+    }
+    if (!fixed[this.hiddenName]) throw mismatch(COMPONENT, `no conditioning for "${this.hiddenName}".`);
+    if (this.timestepCondSpec) {
+      const cond = options.timestepCond;
+      if (!cond) throw mismatch(COMPONENT, 'this LCM UNet needs a guidance embedding (timestep_cond).');
+      const data = new Float32Array(batch * cond.length);
+      for (let i = 0; i < batch; i++) data.set(cond, i * cond.length);
+      fixed[this.timestepCondSpec.name] = floatTensor(requireFloat(COMPONENT, this.timestepCondSpec), data, [batch, cond.length]);
+    }
+    // float32 tensors wrap the buffer (written in place every step); float16 ones are converted from it each run.
+    const sampleTensor = this.sampleType === 'float32' ? floatTensor('float32', sample, sampleDims) : undefined;
+    const outputs = [this.outputName];
+    let lastTimestep = Number.NaN;
+    let timestepTensor: OrtTensor | undefined;
+    return {
+      sample,
+      batch,
+      run: async (timestep: number): Promise<Float32Array> => {
+        if (!timestepTensor || timestep !== lastTimestep) {
+          timestepTensor = this.timestepTensor(timestep, batch);
+          lastTimestep = timestep;
+        }
+        const feeds: Record<string, OrtTensor> = {
+          ...fixed,
+          [this.sampleName]: sampleTensor ?? floatTensor(this.sampleType, sample, sampleDims),
+          [this.timestepSpec.name]: timestepTensor,
+        };
+        const out = await this.session.run(feeds, outputs);
+        return toFloat32(out[this.outputName]);
+      },
+    };
   }
 }

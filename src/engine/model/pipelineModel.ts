@@ -32,6 +32,7 @@ import { installedProviders, OnnxSession } from '../runtime/ort';
 import { prepareSessionSource, type SessionSource } from '../runtime/sessionSource';
 import { planProviders, PROVIDER_LABELS } from '../runtime/executionProviders';
 import { resolveDefaultScheduler } from '../schedulers/createScheduler';
+import { unetSizeMultiple } from '../sizing/unetSizeMultiple';
 import { ClipTokenizer } from '../tokenizer/clipTokenizer';
 import { readModelFolder, type ModelFolder, type OnnxComponent, type OnnxComponentName } from './modelFolder';
 
@@ -316,6 +317,7 @@ export function describeModel(
     components: folder.report,
     nativeWidth,
     nativeHeight,
+    sizeMultiple: unetSizeMultiple(unetConfig, vaeScale),
     textEncoder: {
       inputIdsType: textEncoder.idsType,
       sequenceLength: textEncoder.sequenceLength,

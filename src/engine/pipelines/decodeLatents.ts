@@ -2,8 +2,8 @@ import type { RasterImage } from '../../common/image/imageTypes';
 import { planarToRaster } from './imageTensors';
 import { latentSize, type JobContext } from './jobContext';
 
-/** UNet-space latents → RGB bytes through the VAE decoder (latents / scaling_factor, facts.md §1.5). */
-export async function decodeLatents(ctx: JobContext, latents: Float32Array): Promise<RasterImage> {
+/** UNet-space latents → RGB bytes through the VAE decoder (latents / scaling_factor, diffusers `vae.decode(latents / vae.config.scaling_factor)`). */
+export async function decodeLatents(ctx: Pick<JobContext, 'model' | 'width' | 'height' | 'timings'>, latents: Float32Array): Promise<RasterImage> {
   const start = performance.now();
   const { channels, height, width } = latentSize(ctx);
   const scaling = ctx.model.info.vae.scalingFactor;

@@ -1,14 +1,15 @@
-// The denoising loop shared by txt2img, img2img and inpaint (diffusers' pipeline __call__ loop):
+// The denoising loop shared by every pipeline (diffusers' pipeline __call__ loop):
 // scaleModelInput → UNet (+ guidance) → scheduler.step, a preview of predOriginalSample, a cancel point.
+// The UNet's batched input and conditioning tensors are set up once (NoisePredictor) and reused by every step.
 import type { PreviewImage } from '../../common/protocol/engineProtocol';
 import type { Cancellation } from '../../common/protocol/rpc';
 import { throwIfCancelled, yieldToEventLoop } from '../cancellation';
+import type { UnetConditioning } from '../conditioning/unetConditioning';
 import type { PipelineModel } from '../model/pipelineModel';
 import type { TorchGenerator } from '../noise/torchGenerator';
 import type { Scheduler } from '../schedulers/scheduler';
-import { predictNoise } from './noisePrediction';
 import { latentSize, type JobContext } from './jobContext';
-import type { PromptEmbeddings } from './promptEmbeddings';
+import { NoisePredictor } from './noisePrediction';
 
 /** diffusers' 4-channel inpainting: after every step, cells outside the mask are reset to the re-noised image. */
 export interface LatentBlend {
@@ -21,16 +22,17 @@ export interface LatentBlend {
 export interface DenoiseOptions {
   model: PipelineModel;
   scheduler: Scheduler;
-  /** Starting latents (latentChannels × height × width), already scaled by initNoiseSigma or noised. */
+  /** Starting latents (latentChannels × height × width), from prepareLatents. */
   latents: Float32Array;
+  /** Latent grid (cells). */
   height: number;
   width: number;
-  embeddings: PromptEmbeddings;
+  conditioning: UnetConditioning;
   guidanceScale: number;
   generator: TorchGenerator;
   timestepCond?: Float32Array;
-  /** 9-channel UNets: mask (1 channel) + masked-image latents, appended after the scaled input. */
-  conditioning?: Float32Array;
+  /** 9-channel UNets: mask (1 channel) + masked-image latents, appended after the scaled input (the same every step). */
+  extraChannels?: Float32Array;
   blend?: LatentBlend;
   /** Render a preview every N steps (and at the last step); 0 = never. */
   previewEvery: number;
@@ -43,45 +45,39 @@ export async function denoise(o: DenoiseOptions): Promise<Float32Array> {
   const { scheduler, model, height, width } = o;
   const timesteps = scheduler.timesteps;
   const channels = model.unet.latentChannels;
+  const predictor = new NoisePredictor({
+    unet: model.unet,
+    conditioning: o.conditioning,
+    guidanceScale: o.guidanceScale,
+    height,
+    width,
+    ...(o.timestepCond ? { timestepCond: o.timestepCond } : {}),
+  });
+  const latentLength = channels * height * width;
+  // NCHW with batch 1: concatenating on the channel axis is appending the planes, once for the whole loop.
+  if (o.extraChannels) predictor.input.set(o.extraChannels, latentLength);
   let latents = o.latents;
   for (let i = 0; i < timesteps.length; i++) {
     await yieldToEventLoop();
     throwIfCancelled(o.cancellation);
     const t = timesteps[i];
-    let input = scheduler.scaleModelInput(latents, t);
-    if (o.conditioning) {
-      // NCHW with batch 1: concatenating on the channel axis is appending the planes.
-      const joined = new Float32Array(input.length + o.conditioning.length);
-      joined.set(input, 0);
-      joined.set(o.conditioning, input.length);
-      input = joined;
-    }
-    const noise = await predictNoise({
-      unet: model.unet,
-      input,
-      height,
-      width,
-      timestep: t,
-      embeddings: o.embeddings,
-      guidanceScale: o.guidanceScale,
-      ...(o.timestepCond ? { timestepCond: o.timestepCond } : {}),
-    });
+    predictor.input.set(scheduler.scaleModelInput(latents, t), 0);
+    const noise = await predictor.predict(t);
     const out = scheduler.step(noise, t, latents, o.generator);
     latents = out.prevSample;
-    let predicted = out.predOriginalSample;
+    const last = i === timesteps.length - 1;
     if (o.blend) {
       const { imageLatents, mask } = o.blend;
-      const proper = i < timesteps.length - 1 ? scheduler.addNoise(imageLatents, o.blend.noise, timesteps[i + 1]) : imageLatents;
+      const proper = last ? imageLatents : scheduler.addNoise(imageLatents, o.blend.noise, timesteps[i + 1]);
       latents = blendLatents(proper, latents, mask, channels);
-      predicted = blendLatents(imageLatents, predicted, mask, channels);
     }
     let preview: PreviewImage | undefined;
-    const last = i === timesteps.length - 1;
     // Heun / DPM++ SDE / PLMS run more UNet evaluations than steps: count and preview the user's steps.
     const done = scheduler.completedSteps(i);
     const stepEnded = last || done > (i === 0 ? 0 : scheduler.completedSteps(i - 1));
     if (o.previewEvery > 0 && stepEnded && (done % o.previewEvery === 0 || last)) {
       const start = performance.now();
+      const predicted = o.blend ? blendLatents(o.blend.imageLatents, out.predOriginalSample, o.blend.mask, channels) : out.predOriginalSample;
       preview = await model.previewDecoder.render(predicted, channels, height, width);
       o.timings.previewMs += performance.now() - start;
     }
@@ -90,13 +86,13 @@ export async function denoise(o: DenoiseOptions): Promise<Float32Array> {
   return latents;
 }
 
-/** Runs the loop with the job's shared settings (embeddings, guidance, previews, cancel), timing it as denoiseMs. */
+/** Runs the loop with the job's shared settings (conditioning, guidance, previews, cancel), timing it as denoiseMs. */
 export async function denoiseForJob(
   ctx: JobContext,
   scheduler: Scheduler,
   latents: Float32Array,
   generator: TorchGenerator,
-  extra: Pick<DenoiseOptions, 'conditioning' | 'blend'> = {},
+  extra: Pick<DenoiseOptions, 'extraChannels' | 'blend'> = {},
 ): Promise<Float32Array> {
   const { height, width } = latentSize(ctx);
   const start = performance.now();
@@ -107,7 +103,7 @@ export async function denoiseForJob(
       latents,
       height,
       width,
-      embeddings: ctx.embeddings,
+      conditioning: ctx.conditioning,
       guidanceScale: ctx.guidanceScale,
       generator,
       ...(ctx.timestepCond ? { timestepCond: ctx.timestepCond } : {}),

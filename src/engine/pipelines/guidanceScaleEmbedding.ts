@@ -1,4 +1,4 @@
-// LCM guidance embedding for UNets with `timestep_cond` (facts.md §1.4; diffusers
+// LCM guidance embedding for UNets with `timestep_cond` (diffusers `pipeline_latent_consistency_text2img.py`
 // get_guidance_scale_embedding): w = guidance_scale − 1, scaled by 1000, sinusoidal of size `dim`.
 export function guidanceScaleEmbedding(guidanceScale: number, dim: number): Float32Array {
   const w = (guidanceScale - 1) * 1000;

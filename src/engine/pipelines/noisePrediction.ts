@@ -1,64 +1,92 @@
-// One UNet evaluation with classifier-free guidance (facts.md §7): ε = ε_u + g·(ε_c − ε_u).
-// Batched as [uncond, cond] when the UNet's batch is dynamic (or fixed at ≥ 2), two passes when it is 1.
-import type { Unet } from '../components/unet';
-import type { PromptEmbeddings } from './promptEmbeddings';
+// The UNet's noise prediction with classifier-free guidance, as diffusers' StableDiffusionPipeline.__call__:
+// ε = ε_u + g·(ε_c − ε_u), the model input duplicated as [uncond, cond] in one batch of 2 when the UNet's batch is
+// dynamic (or fixed at ≥ 2), two passes when it is fixed at 1. Set up once per image: the batched input and the
+// conditioning tensors are reused by every step (no per-step allocation of the batched input). The guided result is
+// a fresh array each step, as a scheduler may keep it (multistep solvers keep past model outputs).
+import type { Unet, UnetConditioningFeed, UnetRunner } from '../components/unet';
+import type { UnetConditioning } from '../conditioning/unetConditioning';
 
-export interface NoisePredictionInput {
+export interface NoisePredictorOptions {
   unet: Unet;
-  /** One image's scaled model input (inChannels × height × width). */
-  input: Float32Array;
+  conditioning: UnetConditioning;
+  guidanceScale: number;
+  /** Latent grid (cells). */
   height: number;
   width: number;
-  timestep: number;
-  embeddings: PromptEmbeddings;
-  guidanceScale: number;
   timestepCond?: Float32Array;
 }
 
-export async function predictNoise(p: NoisePredictionInput): Promise<Float32Array> {
-  const { unet, input, height, width, timestep, embeddings, guidanceScale } = p;
-  const common = {
-    height,
-    width,
-    timestep,
-    sequenceLength: embeddings.sequenceLength,
-    hiddenSize: embeddings.hiddenSize,
-    ...(p.timestepCond ? { timestepCond: p.timestepCond } : {}),
-  };
-  if (!embeddings.uncond) {
-    return unet.predict({ ...common, sample: input, batch: 1, encoderHiddenStates: embeddings.cond });
-  }
-  let uncond: Float32Array;
-  let cond: Float32Array;
-  if (unet.maxBatch >= 2) {
-    const sample = new Float32Array(input.length * 2);
-    sample.set(input, 0);
-    sample.set(input, input.length);
-    const hidden = batchedEmbeddings(embeddings);
-    const out = await unet.predict({ ...common, sample, batch: 2, encoderHiddenStates: hidden });
-    const n = out.length / 2;
-    uncond = out.subarray(0, n);
-    cond = out.subarray(n);
-  } else {
-    uncond = await unet.predict({ ...common, sample: input, batch: 1, encoderHiddenStates: embeddings.uncond });
-    cond = await unet.predict({ ...common, sample: input, batch: 1, encoderHiddenStates: embeddings.cond });
-  }
-  const guided = new Float32Array(cond.length);
-  for (let i = 0; i < guided.length; i++) guided[i] = uncond[i] + guidanceScale * (cond[i] - uncond[i]);
-  return guided;
+/** `count` batch items per conditioning input, taken from `rows(input)` and repeated (last row) to `padded`. */
+function feeds(conditioning: UnetConditioning, rows: (cond: Float32Array, uncond: Float32Array | null) => Float32Array[], padded: number): UnetConditioningFeed[] {
+  return conditioning.inputs.map((input) => {
+    const items = rows(input.cond, input.uncond);
+    const size = input.cond.length;
+    const data = new Float32Array(padded * size);
+    for (let i = 0; i < padded; i++) data.set(items[Math.min(i, items.length - 1)], i * size);
+    return { name: input.name, itemShape: input.itemShape, data };
+  });
 }
 
-/** [uncond, cond] in one array, built once per job (the embeddings do not change between steps). */
-const batchedCache = new WeakMap<PromptEmbeddings, Float32Array>();
+export class NoisePredictor {
+  /** One image's model input (inChannels × height × width): the caller writes it before every predict(). */
+  readonly input: Float32Array;
+  private readonly runners: UnetRunner[];
+  /** Batch-of-2 CFG: the second item of the runner's sample repeats the first. */
+  private readonly duplicate: boolean;
+  private readonly guided: boolean;
+  private readonly guidanceScale: number;
+  private readonly itemSize: number;
+  private readonly outItem: number;
 
-function batchedEmbeddings(embeddings: PromptEmbeddings): Float32Array {
-  let hidden = batchedCache.get(embeddings);
-  if (!hidden) {
-    const uncond = embeddings.uncond as Float32Array;
-    hidden = new Float32Array(embeddings.cond.length * 2);
-    hidden.set(uncond, 0);
-    hidden.set(embeddings.cond, embeddings.cond.length);
-    batchedCache.set(embeddings, hidden);
+  constructor(o: NoisePredictorOptions) {
+    const { unet, conditioning } = o;
+    this.guidanceScale = o.guidanceScale;
+    this.itemSize = unet.inChannels * o.height * o.width;
+    this.outItem = unet.latentChannels * o.height * o.width;
+    const shape = { height: o.height, width: o.width, ...(o.timestepCond ? { timestepCond: o.timestepCond } : {}) };
+    const fixedBatch = unet.batch === 'dynamic' ? undefined : unet.batch;
+    if (!conditioning.guided) {
+      const batch = fixedBatch ?? 1;
+      this.runners = [unet.runner({ ...shape, batch, conditioning: feeds(conditioning, (c) => [c], batch) })];
+      this.duplicate = false;
+      this.guided = false;
+    } else if (unet.maxBatch >= 2) {
+      const batch = fixedBatch ?? 2;
+      const rows = (c: Float32Array, u: Float32Array | null): Float32Array[] => [u ?? c, c];
+      this.runners = [unet.runner({ ...shape, batch, conditioning: feeds(conditioning, rows, batch) })];
+      this.duplicate = true;
+      this.guided = true;
+    } else {
+      const uncond = (c: Float32Array, u: Float32Array | null): Float32Array[] => [u ?? c];
+      const runner = unet.runner({ ...shape, batch: 1, conditioning: feeds(conditioning, uncond, 1) });
+      this.runners = [runner, unet.runner({ ...shape, batch: 1, conditioning: feeds(conditioning, (c) => [c], 1) })];
+      this.duplicate = false;
+      this.guided = true;
+    }
+    this.input = this.runners[0].sample.subarray(0, this.itemSize);
   }
-  return hidden;
+
+  /** Predicted (guided) noise for the current `input` at `timestep`: latentChannels × height × width, the caller's to keep. */
+  async predict(timestep: number): Promise<Float32Array> {
+    const first = this.runners[0];
+    // Every item of a runner's batch is the same image: repeat the first into the rest (padding included).
+    for (let i = 1; i < first.batch; i++) first.sample.copyWithin(i * this.itemSize, 0, this.itemSize);
+    if (!this.guided) return (await first.run(timestep)).subarray(0, this.outItem);
+    let uncond: Float32Array;
+    let cond: Float32Array;
+    if (this.duplicate) {
+      const out = await first.run(timestep);
+      uncond = out.subarray(0, this.outItem);
+      cond = out.subarray(this.outItem, 2 * this.outItem);
+    } else {
+      const second = this.runners[1];
+      second.sample.set(this.input);
+      uncond = await first.run(timestep);
+      cond = await second.run(timestep);
+    }
+    const guided = new Float32Array(this.outItem);
+    const g = this.guidanceScale;
+    for (let i = 0; i < guided.length; i++) guided[i] = uncond[i] + g * (cond[i] - uncond[i]);
+    return guided;
+  }
 }

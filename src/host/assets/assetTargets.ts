@@ -72,6 +72,6 @@ export function planCoverCrop(source: AssetSize, target: AssetSize): CoverCrop {
 }
 
 /** `a-red-fox-1234-32x32.png`: the generated-image rule (prompt slug + seed) plus the target size. */
-export function assetFileName(prompt: string, seed: number, size: AssetSize, format: AssetFormat): string {
+export function assetFileName(prompt: string, seed: number | string, size: AssetSize, format: AssetFormat): string {
   return imageFileName(prompt, seed, ASSET_FORMAT_EXTENSIONS[format], `${size.width}x${size.height}`);
 }

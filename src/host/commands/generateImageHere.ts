@@ -78,6 +78,7 @@ async function generateImageHere(deps: GenerateImageHereDeps, resource: vscode.U
   const result = await deps.generation.generate({
     title: `Generating "${prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt}" into ${where}`,
     params: {
+      task: 'txt2img',
       prompt,
       width: info.nativeWidth,
       height: info.nativeHeight,

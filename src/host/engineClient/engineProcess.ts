@@ -37,7 +37,18 @@ export interface RestartLimit {
 }
 
 export const DEFAULT_RESTART_LIMIT: RestartLimit = { count: 3, windowMs: 3 * 60_000 };
+/** The least time a cancelled request gets to stop before the engine is killed. */
 export const DEFAULT_CANCEL_KILL_TIMEOUT_MS = 5_000;
+/**
+ * The grace period is at least this many times the longest denoising step or VAE decode seen: the engine stops
+ * between steps, so a cancel that lands at the start of a step waits for that step (and the decode) to end.
+ */
+export const CANCEL_GRACE_STEP_FACTOR = 3;
+
+/** How long a cancelled request may take to stop before the engine is killed (a kill costs a model reload). */
+export function cancelGraceMs(floorMs: number, longestStepMs: number): number {
+  return Math.max(floorMs, Math.ceil(CANCEL_GRACE_STEP_FACTOR * longestStepMs));
+}
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 2_000;
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 60_000;
 
@@ -98,6 +109,8 @@ export class EngineProcess {
   /** A failure no restart can fix (protocol mismatch): every request gets it until reset(). */
   private fatal: RpcFailure | undefined;
   private activeRequests = 0;
+  /** The longest denoising step or decode seen (from the gaps between progress messages), for the cancel grace. */
+  private longestStepMs = 0;
   private modelLoaded = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -179,7 +192,7 @@ export class EngineProcess {
     let killTimer: NodeJS.Timeout | undefined;
     // The endpoint sends the cancel envelope; this only arms the last resort.
     const onCancel = cancellation?.onCancel(() => {
-      const timeoutMs = this.options.cancelKillTimeoutMs ?? DEFAULT_CANCEL_KILL_TIMEOUT_MS;
+      const timeoutMs = cancelGraceMs(this.options.cancelKillTimeoutMs ?? DEFAULT_CANCEL_KILL_TIMEOUT_MS, this.longestStepMs);
       killTimer = setTimeout(() => {
         this.options.logger.warn(
           `The engine did not stop "${method}" within ${timeoutMs} ms of the cancel request; killing it (pid ${engine.child.pid}). The next request starts a new engine.`,
@@ -189,8 +202,10 @@ export class EngineProcess {
     });
     // Even a cancelled or failed generate may have loaded the model: schedule its unload either way.
     if (LOADING_METHODS.has(method)) this.modelLoaded = true;
+    const timed = this.timeSteps(options);
     try {
-      const result = await engine.endpoint.request(method, params, options);
+      const result = await engine.endpoint.request(method, params, timed.options);
+      timed.ended();
       if (method === 'unloadModel') this.modelLoaded = false;
       return result;
     } catch (error) {
@@ -203,6 +218,30 @@ export class EngineProcess {
       if (killTimer) clearTimeout(killTimer);
       onCancel?.dispose();
     }
+  }
+
+  /**
+   * Measures steps and decodes from a generate's progress: the gap that ends in a 'denoising' message is a step,
+   * the gap after a 'decoding' message (to the next message or the result) is a decode.
+   */
+  private timeSteps<M extends keyof EngineMethods & string>(options: EngineRequestOptions<M>): { options: EngineRequestOptions<M>; ended(): void } {
+    let last: { at: number; stage: string | undefined } = { at: performance.now(), stage: undefined };
+    const observe = (stage: string | undefined): void => {
+      const now = performance.now();
+      if (stage === 'denoising' || last.stage === 'decoding') this.longestStepMs = Math.max(this.longestStepMs, now - last.at);
+      last = { at: now, stage };
+    };
+    const onProgress = options.onProgress;
+    return {
+      options: {
+        ...options,
+        onProgress: (progress: EngineMethods[M]['progress']) => {
+          observe(stageOf(progress));
+          onProgress?.(progress);
+        },
+      },
+      ended: () => observe(undefined),
+    };
   }
 
   private async ensureStarted(): Promise<RunningEngine> {
@@ -417,6 +456,10 @@ export class EngineProcess {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
   }
+}
+
+function stageOf(progress: unknown): string | undefined {
+  return typeof progress === 'object' && progress !== null && 'stage' in progress && typeof progress.stage === 'string' ? progress.stage : undefined;
 }
 
 function cancelled(): RpcFailure {

@@ -236,7 +236,7 @@ export class GeneratePanel extends Disposable {
     const job: RunningJob = { snapshot, cancellation: new vscode.CancellationTokenSource() };
     this.job = job;
     this.post({ type: 'jobStarted', job: snapshot });
-    const params: GenerationParams = {
+    const common = {
       prompt: form.prompt,
       width: form.width,
       height: form.height,
@@ -245,12 +245,14 @@ export class GeneratePanel extends Disposable {
       scheduler: form.scheduler,
       batchCount: form.batchCount,
     };
-    if (form.negativePrompt.trim()) params.negativePrompt = form.negativePrompt;
-    if (form.seed !== null) params.seed = form.seed;
-    if (form.useInitImage && this.initImage) {
-      params.initImage = this.initImage.png;
-      params.strength = form.strength;
-    }
+    const extra = {
+      ...(form.negativePrompt.trim() ? { negativePrompt: form.negativePrompt } : {}),
+      ...(form.seed !== null ? { seed: String(form.seed) } : {}),
+    };
+    const params: GenerationParams =
+      form.useInitImage && this.initImage
+        ? { task: 'img2img', ...common, ...extra, initImage: this.initImage.png, strength: form.strength }
+        : { task: 'txt2img', ...common, ...extra };
     try {
       const result = await this.deps.generation.generate({
         title: `Generating "${shorten(form.prompt, 40)}"`,
@@ -268,7 +270,7 @@ export class GeneratePanel extends Disposable {
           png: copyBytes(image.png),
           width: result.width,
           height: result.height,
-          seed: image.seed,
+          seed: Number(image.seed),
           prompt: form.prompt,
           parameters: image.parameters,
         }),

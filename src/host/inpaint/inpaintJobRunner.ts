@@ -183,7 +183,7 @@ export class InpaintJobRunner extends Disposable {
           `The engine returned a ${probe.width}×${probe.height} ${probe.format.toUpperCase()} for a ${input.width}×${input.height} image; it was not applied.`,
         );
       }
-      out.push({ index, png: new Uint8Array(image.png), seed: image.seed, parameters: image.parameters });
+      out.push({ index, png: new Uint8Array(image.png), seed: Number(image.seed), parameters: image.parameters });
     }
     if (out.length === 0) throw new Error('The engine returned no image.');
     return out;

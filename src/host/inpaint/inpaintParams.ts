@@ -10,6 +10,7 @@ import type { InpaintSettings } from '../../common/protocol/inpaintEditorProtoco
  */
 export function buildInpaintParams(settings: InpaintSettings, initImage: Uint8Array, maskPng: Uint8Array): GenerationParams {
   const params: GenerationParams = {
+    task: 'inpaint',
     prompt: settings.prompt,
     steps: settings.steps,
     guidanceScale: settings.guidanceScale,
@@ -23,7 +24,7 @@ export function buildInpaintParams(settings: InpaintSettings, initImage: Uint8Ar
     maskPadding: settings.maskPadding,
   };
   if (settings.negativePrompt.trim() !== '') params.negativePrompt = settings.negativePrompt;
-  if (settings.seed !== null) params.seed = settings.seed;
+  if (settings.seed !== null) params.seed = String(settings.seed);
   return params;
 }
 

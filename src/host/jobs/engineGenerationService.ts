@@ -193,7 +193,7 @@ function describeParams(params: GenerateParams): string {
     `scheduler ${params.scheduler ?? 'default'}`,
     `batch ${params.batchCount ?? 1}`,
   ];
-  if (params.initImage) parts.push(params.mask ? 'inpaint' : `img2img strength ${params.strength ?? 'default'}`);
+  if (params.task !== 'txt2img') parts.push(`${params.task} strength ${params.strength ?? 'default'}`);
   return parts.join(', ');
 }
 

@@ -1,8 +1,11 @@
 import type * as vscode from 'vscode';
 import type { GenerateParams, GenerateProgress, GenerateResult, ModelInfo } from '../../common/protocol/engineProtocol';
 
-/** What a caller asks for; the service fills in the model, execution provider and preview rate from settings. */
-export type GenerationParams = Omit<GenerateParams, 'model' | 'executionProvider'> &
+/** Omit over each member of a union (TypeScript's Omit merges the members). */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** What a caller asks for, by task; the service fills in the model, execution provider and preview rate from settings. */
+export type GenerationParams = OmitEach<GenerateParams, 'model' | 'executionProvider'> &
   Partial<Pick<GenerateParams, 'model' | 'executionProvider'>>;
 
 export interface GenerationRequest {
