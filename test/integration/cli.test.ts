@@ -37,14 +37,24 @@ describe('CLI (dist/cli.js)', function () {
     assert.match(text, /^a red circle\nSteps: 4, Sampler: Euler, CFG scale: 7.5, Seed: 7, Size: 128x64/);
   });
 
+  it('--seed takes 64-bit seeds: written in full into the PNG and --json, the batch wraps like a uint64', () => {
+    const out = path.join(dir, 'big-seed.png');
+    const r = run(['generate', '--model', modelDir, '--prompt', 'a red circle', '--seed', '18446744073709551615', '--steps', '2', '--width', '64', '--height', '64', '--batch', '2', '--out', out, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as { seeds: string[] };
+    assert.deepEqual(json.seeds, ['18446744073709551615', '0']);
+    const png = new Uint8Array(fs.readFileSync(path.join(dir, 'big-seed-1.png')));
+    assert.match(readPngTextChunks(png).find((c) => c.keyword === 'parameters')?.text ?? '', /Seed: 18446744073709551615,/);
+  });
+
   it('--json prints one object with outputs, seed, timings; --batch names FILE-1..N', () => {
     const out = path.join(dir, 'batch.png');
     const r = run(['generate', '--model', modelDir, '--prompt', 'a blue square', '--seed', '10', '--steps', '3', '--width', '64', '--height', '64', '--batch', '2', '--scheduler', 'euler-a', '--out', out, '--json']);
     assert.equal(r.status, 0, r.stderr);
     const json = JSON.parse(r.stdout) as Record<string, unknown>;
     assert.deepEqual(json.outputs, [path.join(dir, 'batch-1.png'), path.join(dir, 'batch-2.png')]);
-    assert.equal(json.seed, 10);
-    assert.deepEqual(json.seeds, [10, 11]);
+    assert.equal(json.seed, '10', 'seeds are decimal strings in --json');
+    assert.deepEqual(json.seeds, ['10', '11']);
     assert.equal(json.width, 64);
     assert.equal(json.steps, 3);
     assert.equal(json.scheduler, 'euler-a');

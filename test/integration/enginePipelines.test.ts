@@ -134,7 +134,7 @@ describe('engine pipelines on analytic models', function () {
     const dir = await model('ddim-alpha', { schedulerConfig: config });
     const oracle = new AnalyticOracle();
     const result = await generate(engine, { prompt: 'a green square', width: 64, height: 64, steps: 10, guidanceScale: 1, seed: 1234, batchCount: 2 }, dir);
-    assert.deepEqual(result.images.map((i) => i.seed), [1234, 1235]);
+    assert.deepEqual(result.images.map((i) => i.seed), ['1234', '1235']);
     assert.equal(result.scheduler, 'ddim');
     const alphaFinal = oracle.alphaCumprodAt(0);
     for (const [k, seed] of [1234, 1235].entries()) {

@@ -62,7 +62,7 @@ describe('engine process (dist/engine.js over IPC)', function () {
 
   it('cancel is honoured between steps: the job ends cancelled before its last step, and the engine serves the next job', async () => {
     const source = new CancellationSource();
-    const steps = 200;
+    const steps = 150;
     let last = 0;
     const params = { task: 'txt2img' as const, model: { dir: path.join(dir, 'slow') }, executionProvider: 'cpu' as const, prompt: 'a red', width: 64, height: 64, steps, seed: '1' };
     const failure = await rpc

@@ -11,7 +11,7 @@ describe('CLI arguments', () => {
     ]);
     assert.deepEqual(cmd, {
       command: 'generate', model: 'm', prompt: 'a red circle', negativePrompt: 'blur', width: 640, height: 384, steps: 12,
-      guidanceScale: 6.5, seed: 42, scheduler: 'dpmpp-2m-karras', image: 'in.png', strength: 0.6, mask: 'mask.png',
+      guidanceScale: 6.5, seed: 42n, scheduler: 'dpmpp-2m-karras', image: 'in.png', strength: 0.6, mask: 'mask.png',
       maskBlur: 4, onlyMasked: true, maskPadding: 16, batch: 3, executionProvider: 'cpu', out: 'o.png', previews: 'steps.png', json: true,
     });
   });
@@ -46,6 +46,16 @@ describe('CLI arguments', () => {
       assert.throws(() => parseCliArgs(argv), (e: unknown) => e instanceof UsageError && message.test(e.message));
     });
   }
+
+  it('--seed takes 0 … 2^64 − 1; -1 is random', () => {
+    const args = (seed: string) => parseCliArgs(['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', `--seed=${seed}`]);
+    const big = args('18446744073709551615');
+    assert.ok(big.command === 'generate' && big.seed === 2n ** 64n - 1n);
+    const random = args('-1');
+    assert.ok(random.command === 'generate' && random.seed === undefined);
+    assert.throws(() => args('18446744073709551616'), /--seed/);
+    assert.throws(() => args('1.5'), /--seed/);
+  });
 
   it('info and help', () => {
     assert.deepEqual(parseCliArgs(['info', '--model', 'm', '--json']), { command: 'info', model: 'm', json: true });

@@ -121,6 +121,19 @@ describe('TorchGenerator (torch CPU generator port)', () => {
       return c.dtype === 'float64' ? new Float64Array(copy) : new Float32Array(copy);
     }
 
+    it('64-bit seeds: 1099511627783 (2^40 + 7) draws bit for bit as PyTorch does (manual_seed keeps the low 32 bits)', function () {
+      if (!dir) this.skip();
+      const big = cases.filter((c) => c.seed === 1099511627783 && c.dtype === 'float32' && c.note === undefined);
+      assert.ok(big.length > 0, 'the reference data has seed 1099511627783');
+      for (const c of big) {
+        const reference = readReference(c);
+        const actual = new TorchGenerator(1099511627783n).randn(c.shape);
+        for (let i = 0; i < reference.length; i++) assert.ok(Object.is(actual[i], reference[i]), `${c.file}[${i}]`);
+      }
+      // 2^64 − 1 is uint32 4294967295 to the generator.
+      assert.deepEqual(new TorchGenerator((1n << 64n) - 1n).randn([20]), new TorchGenerator(4294967295n).randn([20]));
+    });
+
     it('has the reference data (else skipped)', function () {
       if (!dir) this.skip();
       assert.ok(cases.length >= 40, `only ${cases.length} cases`);
