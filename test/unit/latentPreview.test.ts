@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { latentToRgba } from '../../src/engine/image/latentPreview';
 import { LATENT_RGB_FACTORS, type LatentRgbFactors } from '../../src/engine/image/latentRgbFactors';
 
-describe('latentToRgba (ComfyUI latent2rgb preview, facts §6)', function () {
+describe('latentToRgba (ComfyUI latent2rgb preview, comfy/latent_formats.py)', function () {
   it('computes a hand-checked SD1 pixel', function () {
     // one pixel, latent (0.5, -0.25, 1.0, 0.1):
     // R = 0.5·0.3512 − 0.25·0.3250 + 1.0·(−0.2829) + 0.1·(−0.2120) = −0.20975 → (x+1)·127.5 = 100.76 → 101

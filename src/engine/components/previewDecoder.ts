@@ -1,4 +1,4 @@
-// Per-step previews of predOriginalSample (facts.md §6). A TAESD decoder when the model folder has one
+// Per-step previews of predOriginalSample (ComfyUI `latent_preview.py` Latent2RGBPreviewer / TAESDPreviewerImpl). A TAESD decoder when the model folder has one
 // (taesd_decoder/model.onnx: an AutoencoderTiny decoder export, UNet-space latents in, [-1, 1] RGB out),
 // otherwise the latent→RGB linear approximation, whose factors come from vae_decoder/config.json
 // (`latent_rgb_factors`, `latent_rgb_bias`) when present, else the published table for the model family.

@@ -1,4 +1,4 @@
-// CLIP text encoder (facts.md §1.3): input_ids int32 or int64 [batch, sequence] → last_hidden_state
+// CLIP text encoder (transformers CLIPTextModel as diffusers exports it): input_ids int32 or int64 [batch, sequence] → last_hidden_state
 // [batch, sequence, hidden] (or `text_embeddings` in ORT demo engines).
 import { intTensor, toFloat32, type OnnxSession } from '../runtime/ort';
 import { mismatch, textEncoderShape, type Dim } from './componentShapes';

@@ -1,4 +1,4 @@
-// VAE decoder (facts.md §1.5): latent_sample [B, 4, h, w] (VAE space: UNet latents / scaling_factor)
+// VAE decoder (diffusers AutoencoderKL.decode as exported by `scripts/convert_stable_diffusion_checkpoint_to_onnx.py`): latent_sample [B, 4, h, w] (VAE space: UNet latents / scaling_factor)
 // → sample [B, 3, 8h, 8w] in about [-1, 1]. Decoded one image at a time, as diffusers' ONNX pipelines do.
 import { floatTensor, toFloat32, type OnnxSession } from '../runtime/ort';
 import { mismatch, vaeDecoderShape, type Dim } from './componentShapes';

@@ -1,4 +1,4 @@
-// VAE encoder (facts.md §1.5): sample [B, 3, H, W] in [-1, 1] → one of
+// VAE encoder (diffusers AutoencoderKL.encode as exported by `scripts/convert_stable_diffusion_checkpoint_to_onnx.py` and optimum): sample [B, 3, H, W] in [-1, 1] → one of
 //   latent_sample / latent: a posterior sample drawn inside the graph (diffusers script, Olive, optimum ≤ 1.22),
 //   latent_parameters: mean ‖ logvar on the channel axis (optimum ≥ 1.23): we sample it ourselves.
 import { floatTensor, toFloat32, type OnnxSession } from '../runtime/ort';

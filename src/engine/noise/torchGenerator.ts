@@ -6,7 +6,7 @@
 //    avx_mathfun.h (log256_ps, sincos256_ps) as compiled by GCC with -mfma (two multiply-adds fused);
 //  - numel >= 16 (float64): normal_fill<double> with libm log/cos/sin;
 //  - numel < 16: at::normal_distribution<double> with the cached sine sample.
-// Verified against PyTorch 1.13 draws in shared/data/torch-randn (facts.md §4.1).
+// Verified against PyTorch 1.13 draws (test/unit/torchGenerator.test.ts reads them when present).
 
 const MT_N = 624;
 const MT_M = 397;

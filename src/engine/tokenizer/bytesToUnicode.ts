@@ -1,6 +1,6 @@
 // GPT-2 / CLIP byte-to-unicode table: every byte gets a printable symbol so byte-level BPE never
 // sees whitespace or control characters. Source: openai/CLIP clip/simple_tokenizer.py bytes_to_unicode
-// (facts §3): printable bytes map to themselves, the other 68 bytes in increasing order to chr(256 + k).
+// printable bytes map to themselves, the other 68 bytes in increasing order to chr(256 + k).
 
 function isPrintableByte(b: number): boolean {
   return (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);

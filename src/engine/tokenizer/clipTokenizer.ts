@@ -1,4 +1,4 @@
-// CLIP byte-level BPE tokenizer as used by Stable Diffusion text encoders (facts §3).
+// CLIP byte-level BPE tokenizer as used by Stable Diffusion text encoders (openai/CLIP `clip/simple_tokenizer.py`, transformers `CLIPTokenizer`).
 // Sources: openai/CLIP clip/simple_tokenizer.py (bpe, regex), transformers tokenization_clip.py and
 // convert_slow_tokenizer.py CLIPConverter (fast normaliser: NFC → collapse whitespace → lowercase),
 // diffusers encode_prompt (padding="max_length", truncation=True).
@@ -39,7 +39,7 @@ const END_OF_WORD = '</w>';
 /** Bound on the per-word BPE cache so a long-running engine cannot grow it without limit. */
 const BPE_CACHE_LIMIT = 50_000;
 
-/** facts §3 pre-tokenisation regex (simple_tokenizer.py), with Unicode classes. */
+/** The pre-tokenisation regex of openai/CLIP `simple_tokenizer.py`, with Unicode classes. */
 const PRE_TOKENIZE = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/giu;
 
 export class ClipTokenizer {
