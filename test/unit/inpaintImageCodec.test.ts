@@ -111,6 +111,7 @@ describe('inpaintParams', () => {
     const mask = Uint8Array.from([2]);
     const p = buildInpaintParams({ ...DEFAULT_INPAINT_SETTINGS, prompt: 'a fox', negativePrompt: '  ', seed: 9, batchCount: 3, inpaintArea: 'whole' }, image, mask);
     assert.deepEqual(p, {
+      task: 'inpaint',
       prompt: 'a fox',
       steps: 20,
       guidanceScale: 7.5,
@@ -122,7 +123,7 @@ describe('inpaintParams', () => {
       maskBlur: 4,
       inpaintArea: 'whole',
       maskPadding: 32,
-      seed: 9,
+      seed: '9',
     });
     const random = buildInpaintParams({ ...DEFAULT_INPAINT_SETTINGS, negativePrompt: 'blurry' }, image, mask);
     assert.equal('seed' in random, false);
