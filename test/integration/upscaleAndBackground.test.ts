@@ -59,6 +59,7 @@ describe('upscale and remove-background (analytic models)', function () {
     fs.mkdirSync(m('rmbg-analytic'));
     await writeSegmenterModel(m('rmbg-analytic/model.onnx'), 64);
     await writeTwoInputModel(m('two-inputs.onnx'));
+    await writeUpscalerModel(m('x2-fixed24.onnx'), { scale: 2, dtype: 'float32', fixedSize: 24 });
     await writeAnalyticModel(m('diffusion'), {});
     await writePng(m('in.png'), pattern(70, 45, 3));
     await writePng(m('alpha.png'), pattern(40, 30, 4));
@@ -103,6 +104,20 @@ describe('upscale and remove-background (analytic models)', function () {
       }
     });
   }
+
+  it('a graph with a fixed input size: scale from its static dims, windows of exactly that size, still the closed form', async () => {
+    const model = await UpscaleModel.load(m('x2-fixed24.onnx'), 'cpu');
+    try {
+      assert.deepEqual([model.info.scale, model.info.fixedSize], [2, { width: 24, height: 24 }]);
+      const image = pattern(37, 29, 3);
+      const result = await upscaleImage(image, model, { tilePad: 2, memoryBudgetBytes: BIG });
+      assert.equal(result.tile, 20);
+      assert.ok(maxDiff(result.image.data, upscalerOracle(image, 2), 3) <= 1);
+      await assert.rejects(upscaleImage(pattern(20, 30, 3), model, { memoryBudgetBytes: BIG }), /exactly 24×24/);
+    } finally {
+      await model.dispose();
+    }
+  });
 
   it('chooses a tile from the memory budget and still matches', async () => {
     const model = await UpscaleModel.load(m('x2.onnx'), 'cpu');

@@ -16,20 +16,23 @@ export interface UpscalerOptions {
   /** Input/output names (Real-ESRGAN's export uses input/output). */
   inputName?: string;
   outputName?: string;
+  /** A fixed input side (static dims, as some exports have); default symbolic height/width. */
+  fixedSize?: number;
 }
 
 export async function writeUpscalerModel(file: string, options: UpscalerOptions): Promise<void> {
   const k = 2 * UPSCALER_BLUR_RADIUS + 1;
   const g = new GraphBuilder('analytic_upscaler');
   const type: TensorElemType = options.dtype;
-  const x = g.addInput(options.inputName ?? 'input', type, ['batch', 3, 'height', 'width']);
+  const n = options.fixedSize;
+  const x = g.addInput(options.inputName ?? 'input', type, n !== undefined ? [1, 3, n, n] : ['batch', 3, 'height', 'width']);
   const x32 = g.cast(x, 'float32', type);
   const weights = g.constFloat(new Float32Array(3 * k * k).fill(1 / (k * k)), [3, 1, k, k]);
   const blurred = g.op1('Conv', [x32, weights], { group: 3, kernel_shape: [k, k], pads: [2, 2, 2, 2] });
   const scales = g.constFloat([1, 1, options.scale, options.scale], [4]);
   const up = g.op1('Resize', [blurred, '', scales], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
   const y = g.cast(up, type, 'float32');
-  g.addOutput(options.outputName ?? 'output', type, ['batch', 3, 'height_out', 'width_out'], y);
+  g.addOutput(options.outputName ?? 'output', type, n !== undefined ? [1, 3, n * options.scale, n * options.scale] : ['batch', 3, 'height_out', 'width_out'], y);
   await writeOnnxModel(file, g.toModel());
 }
 
