@@ -9,6 +9,8 @@ import { Engine } from '../engine/engine';
 import { decodeImage, encodeImage } from '../node/image/imageCodec';
 import { writeFilesAtomically } from '../node/output/writeFilesAtomically';
 import { runBuildCommand } from './buildCommand';
+import { runRemoveBackgroundCommand } from './removeBackgroundCommand';
+import { runUpscaleCommand } from './upscaleCommand';
 import { outputPaths, parseCliArgs, USAGE, UsageError, type GenerateCommand, type ModelsPullCommand } from './cliArgs';
 import { resolveModelArgument, runModelsList, runModelsPull } from './modelsCommands';
 import { previewStrip } from './previewStrip';
@@ -165,6 +167,8 @@ function describeInfo(info: ModelInfo): string {
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'build') return runBuildCommand(argv.slice(1));
+  if (argv[0] === 'upscale') return runUpscaleCommand(argv.slice(1));
+  if (argv[0] === 'remove-background') return runRemoveBackgroundCommand(argv.slice(1));
   let command;
   try {
     command = parseCliArgs(argv);

@@ -27,6 +27,14 @@ export const LIMITS = {
   previewEverySteps: { min: 0, max: 1000 },
   /** Characters in a prompt or a negative prompt. */
   promptLength: { min: 0, max: 10_000 },
+  /** `upscale --scale`: the output's size over the input's. */
+  upscaleScale: { min: 1, max: 8 },
+  /** `upscale --tile`: the core of one tile in input pixels. */
+  upscaleTile: { min: 32, max: 4096 },
+  /** `upscale --tile-pad`: context read around each tile, in input pixels. */
+  upscaleTilePad: { min: 0, max: 256 },
+  /** `--memory-mb` of upscale / remove-background: the budget the image and one tile must fit, in MiB. */
+  memoryMb: { min: 1, max: 1_048_576 },
 } as const satisfies Record<string, NumberRange>;
 
 export type LimitName = keyof typeof LIMITS;
