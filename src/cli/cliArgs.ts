@@ -10,6 +10,10 @@ import { parseSeed } from '../common/seed';
 
 export const USAGE = `Usage:
   local-diffusion generate --model MODEL --prompt TEXT --out FILE.png [options]
+  local-diffusion generate --model MODEL --parameters IMAGE-OR-TEXT --out FILE.png [options]
+  local-diffusion build [SPEC] [--check] [--only OUTPUT…] [--force] [--json]
+  local-diffusion upscale [--model M] --image IN --out OUT [--scale N] [--tile N]   (--help for more)
+  local-diffusion remove-background --model M --image IN --out OUT.png              (--help for more)
   local-diffusion info --model MODEL [--json]
   local-diffusion models pull REPO-OR-CATALOG-ID [--revision R] [--subfolder S] [--models-dir DIR] [--accept-license] [--json]
   local-diffusion models list [--models-dir DIR] [--json]
@@ -28,6 +32,8 @@ generate options:
   --guidance F           classifier-free guidance scale (default 7.5; <= 1 turns it off)
   --seed N               0..18446744073709551615, -1 = random (default: random)
   --scheduler NAME       ${SCHEDULER_NAMES.join(' | ')}
+  --parameters FILE      take prompt, negative, steps, CFG, seed, size and sampler from an A1111 infotext
+                         (an image's metadata or a text file); options given here win
   --image FILE           init image: img2img, or inpaint with --mask
   --strength F           img2img/inpaint strength in (0, 1] (default 0.75 img2img, 1 inpaint)
   --mask FILE            inpaint mask, white = repaint (same size as --image)
@@ -68,6 +74,10 @@ export interface GenerateCommand {
   modelsDir?: string;
   /** --previews: a strip of the first image's step previews and the final image. */
   previews?: string;
+  /** --parameters FILE: an image or text file with an A1111 infotext whose values fill what the command line leaves out. */
+  parametersFrom?: string;
+  /** The GenerateCommand fields the command line set explicitly (they win over --parameters). */
+  given: ReadonlySet<string>;
 }
 
 export interface InfoCommand {
@@ -214,6 +224,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
               ep: { type: 'string' },
               out: { type: 'string' },
               previews: { type: 'string' },
+              parameters: { type: 'string' },
               json: { type: 'boolean' },
             },
     });
@@ -227,8 +238,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const modelsDir = str('models-dir');
   if (command === 'info') return { command, model, json: Boolean(values.json), ...(modelsDir ? { modelsDir } : {}) };
 
-  const prompt = str('prompt');
-  if (prompt === undefined) throw new UsageError('--prompt TEXT is required.');
+  const parametersFrom = str('parameters');
+  const prompt = str('prompt') ?? (parametersFrom !== undefined ? '' : undefined);
+  if (prompt === undefined) throw new UsageError('--prompt TEXT is required (or --parameters FILE with an A1111 infotext).');
   const out = str('out');
   if (!out) throw new UsageError('--out FILE.png is required.');
   if (!out.toLowerCase().endsWith('.png')) throw new UsageError(`--out must name a .png file, got "${out}".`);
@@ -248,7 +260,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     out,
     json: Boolean(values.json),
     ...(modelsDir ? { modelsDir } : {}),
+    ...(parametersFrom !== undefined ? { parametersFrom } : {}),
+    given: new Set<string>(),
   };
+  if (str('prompt') !== undefined) (result.given as Set<string>).add('prompt');
   const optional: Partial<GenerateCommand> = {
     negativePrompt: str('negative'),
     width: integer('width', str('width')),
@@ -264,7 +279,13 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     maskPadding: integer('mask-padding', str('mask-padding')),
     previews,
   };
-  for (const [k, v] of Object.entries(optional)) if (v !== undefined) (result as unknown as Record<string, unknown>)[k] = v;
+  // An explicit --seed -1 (random) also wins over an infotext's seed.
+  if (str('seed') !== undefined) (result.given as Set<string>).add('seed');
+  for (const [k, v] of Object.entries(optional)) {
+    if (v === undefined) continue;
+    (result as unknown as Record<string, unknown>)[k] = v;
+    (result.given as Set<string>).add(k);
+  }
   return result;
 }
 

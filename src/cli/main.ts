@@ -9,6 +9,8 @@ import { Engine } from '../engine/engine';
 import { decodeImage, encodeImage } from '../node/image/imageCodec';
 import { writeFilesAtomically } from '../node/output/writeFilesAtomically';
 import { runBuildCommand } from './buildCommand';
+import { withInfotext } from './infotextArguments';
+import { readImageParameters } from '../node/image/imageCodec';
 import { runRemoveBackgroundCommand } from './removeBackgroundCommand';
 import { runUpscaleCommand } from './upscaleCommand';
 import { outputPaths, parseCliArgs, USAGE, UsageError, type GenerateCommand, type ModelsPullCommand } from './cliArgs';
@@ -38,7 +40,21 @@ function cancelOnCtrlC(): { cancel: CancellationSource; onSigint: () => void } {
   return { cancel, onSigint };
 }
 
-async function runGenerate(cmd: GenerateCommand): Promise<number> {
+/** --parameters FILE: an image with an infotext (PNG/JPEG/WebP) or a text file holding one. */
+async function readInfotext(file: string): Promise<string> {
+  const bytes = await fs.readFile(file).catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`--parameters: cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}.`);
+  });
+  if (/\.(png|jpe?g|webp)$/i.test(file)) {
+    const text = await readImageParameters(new Uint8Array(bytes)).catch(() => undefined);
+    if (!text) throw new UsageError(`--parameters: ${file} holds no generation parameters (no A1111 infotext in its metadata).`);
+    return text;
+  }
+  return bytes.toString('utf8');
+}
+
+async function runGenerate(given: GenerateCommand): Promise<number> {
+  const cmd = given.parametersFrom !== undefined ? withInfotext(given, given.given, await readInfotext(given.parametersFrom)) : given;
   const engine = new Engine((level, message) => {
     if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
   });
