@@ -27,6 +27,18 @@ export const LIMITS = {
   previewEverySteps: { min: 0, max: 1000 },
   /** Characters in a prompt or a negative prompt. */
   promptLength: { min: 0, max: 10_000 },
+  /** Width and height of an image a result or an opened document may have (JPEG's own limit). */
+  imageSide: { min: 1, max: 65_535 },
+  /** The inpaint editor's brush diameter in image pixels. */
+  brushSize: { min: 1, max: 2048 },
+  /** Numbers in one stroke's `points` (two per point). */
+  strokeCoordinates: { min: 2, max: 131_072 },
+  /** Mask coordinates may lie this far outside the image (strokes that start off-canvas). */
+  maskCoordinate: { min: -(2 ** 20), max: 2 ** 20 },
+  /** The mask tools' grow (> 0) or shrink (< 0) by a disc of this radius in pixels; 0 is no op. */
+  maskGrowPixels: { min: -64, max: 64 },
+  /** The mask tools' Gaussian feather, sigma in pixels (above 0). */
+  maskFeatherSigma: { min: 0, max: 32 },
 } as const satisfies Record<string, NumberRange>;
 
 export type LimitName = keyof typeof LIMITS;

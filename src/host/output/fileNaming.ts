@@ -26,7 +26,7 @@ export function promptSlug(prompt: string, maxLength: number = MAX_SLUG_LENGTH):
 }
 
 /** `<slug>-<seed>[-<suffix>].<extension>`, e.g. imageFileName('A red fox', 1234, 'png') = 'a-red-fox-1234.png'. */
-export function imageFileName(prompt: string, seed: number, extension: string, suffix?: string): string {
+export function imageFileName(prompt: string, seed: number | string, extension: string, suffix?: string): string {
   const tail = suffix ? `-${suffix}` : '';
   return `${promptSlug(prompt)}-${seed}${tail}.${extension.replace(/^\./, '')}`;
 }
