@@ -75,7 +75,9 @@ describe('message schemas → JSON Schema', () => {
     assert.equal(seed.pattern, '^\\d{1,20}$');
   });
 
-  it('agrees with valibot on JSON messages (Ajv validating the converted schemas)', () => {
+  it('agrees with valibot on JSON messages (Ajv validating the converted schemas)', function () {
+    // Ajv's first compile loads its code generator (a few hundred ms on a busy machine): not a timing check.
+    this.timeout(30_000);
     const ajv = new Ajv({ strict: false });
     const cases: Array<[v.GenericSchema, unknown, boolean]> = [
       [inpaintSettingsSchema, { ...DEFAULT_INPAINT_SETTINGS, seed: '18446744073709551615' }, true],
@@ -100,8 +102,11 @@ describe('message schemas → JSON Schema', () => {
       [toInpaintWebviewMessageSchema, { type: 'jobEnded', jobId: 1, outcome: 'done' }, true],
       [toInpaintWebviewMessageSchema, { type: 'jobEnded', jobId: 1, outcome: 'finished' }, false],
     ];
+    // One compiled validator per schema (Ajv generates code for each: compiling is the slow part).
+    const compiled = new Map<v.GenericSchema, ReturnType<typeof ajv.compile>>();
     for (const [schema, value, valid] of cases) {
-      const validate = ajv.compile(toJsonSchema(schema, config));
+      let validate = compiled.get(schema);
+      if (!validate) compiled.set(schema, (validate = ajv.compile(toJsonSchema(schema, config))));
       const label = JSON.stringify(value).slice(0, 120);
       assert.equal(v.is(schema, value), valid, `valibot: ${label}`);
       assert.equal(validate(value), valid, `Ajv: ${label} ${JSON.stringify(validate.errors)}`);
