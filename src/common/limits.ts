@@ -35,6 +35,18 @@ export const LIMITS = {
   upscaleTilePad: { min: 0, max: 256 },
   /** `--memory-mb` of upscale / remove-background: the budget the image and one tile must fit, in MiB. */
   memoryMb: { min: 1, max: 1_048_576 },
+  /** Width and height of an image a result or an opened document may have (JPEG's own limit). */
+  imageSide: { min: 1, max: 65_535 },
+  /** The inpaint editor's brush diameter in image pixels. */
+  brushSize: { min: 1, max: 2048 },
+  /** Numbers in one stroke's `points` (two per point). */
+  strokeCoordinates: { min: 2, max: 131_072 },
+  /** Mask coordinates may lie this far outside the image (strokes that start off-canvas). */
+  maskCoordinate: { min: -(2 ** 20), max: 2 ** 20 },
+  /** The mask tools' grow (> 0) or shrink (< 0) by a disc of this radius in pixels; 0 is no op. */
+  maskGrowPixels: { min: -64, max: 64 },
+  /** The mask tools' Gaussian feather, sigma in pixels (above 0). */
+  maskFeatherSigma: { min: 0, max: 32 },
 } as const satisfies Record<string, NumberRange>;
 
 export type LimitName = keyof typeof LIMITS;

@@ -10,7 +10,7 @@ import {
   type ExecutionProviderName,
   type SchedulerName,
 } from '../common/protocol/engineProtocol';
-import { GENERATE_LIMITS } from '../common/protocol/generatePanelProtocol';
+import { LIMITS } from '../common/limits';
 import { Settings } from './constants';
 
 export interface LocalDiffusionSettings {
@@ -55,13 +55,13 @@ export const DEFAULT_SETTINGS: Readonly<LocalDiffusionSettings & LocalDiffusionR
   keepModelLoadedMinutes: 10,
 };
 
-/** Limits of the settings (package.json declares the same; the panel's come from GENERATE_LIMITS). */
+/** Limits of the settings (package.json declares the same), from the one limits table. */
 export const SETTING_LIMITS = {
-  steps: GENERATE_LIMITS.steps,
-  guidanceScale: GENERATE_LIMITS.guidanceScale,
+  steps: LIMITS.steps,
+  guidanceScale: LIMITS.guidanceScale,
   /** 0 = the model's native size. */
-  size: { min: 0, max: GENERATE_LIMITS.size.max },
-  previewEverySteps: { min: 0, max: 1000 },
+  size: { min: 0, max: LIMITS.size.max },
+  previewEverySteps: LIMITS.previewEverySteps,
   keepModelLoadedMinutes: { min: 0, max: 1440 },
 } as const;
 

@@ -9,7 +9,10 @@ describe('CLI arguments', () => {
       '--strength', '0.6', '--mask', 'mask.png', '--mask-blur', '4', '--only-masked', '--mask-padding', '16',
       '--batch', '3', '--ep', 'cpu', '--out', 'o.png', '--previews', 'steps.png', '--json',
     ]);
-    assert.deepEqual(cmd, {
+    assert.ok(cmd.command === 'generate');
+    const { given, ...rest } = cmd;
+    assert.deepEqual([...given].sort(), ['guidanceScale', 'height', 'image', 'mask', 'maskBlur', 'maskPadding', 'negativePrompt', 'previews', 'prompt', 'scheduler', 'seed', 'steps', 'strength', 'width']);
+    assert.deepEqual(rest, {
       command: 'generate', model: 'm', prompt: 'a red circle', negativePrompt: 'blur', width: 640, height: 384, steps: 12,
       guidanceScale: 6.5, seed: 42n, scheduler: 'dpmpp-2m-karras', image: 'in.png', strength: 0.6, mask: 'mask.png',
       maskBlur: 4, onlyMasked: true, maskPadding: 16, batch: 3, executionProvider: 'cpu', out: 'o.png', previews: 'steps.png', json: true,
@@ -23,6 +26,15 @@ describe('CLI arguments', () => {
     assert.equal(cmd.executionProvider, 'auto');
     assert.equal(cmd.batch, 1);
     assert.equal(cmd.json, false);
+    assert.equal(cmd.seed, undefined);
+  });
+
+  it('--parameters FILE makes --prompt optional; an explicit --seed -1 still counts as given', () => {
+    const cmd = parseCliArgs(['generate', '--model', 'm', '--parameters', 'a.png', '--seed=-1', '--out', 'x.png']);
+    assert.ok(cmd.command === 'generate');
+    assert.equal(cmd.parametersFrom, 'a.png');
+    assert.equal(cmd.prompt, '');
+    assert.deepEqual([...cmd.given], ['seed']);
     assert.equal(cmd.seed, undefined);
   });
 

@@ -41,11 +41,11 @@ function sampleBackup(): InpaintBackup {
   const edits: InpaintEdit[] = [
     { kind: 'mask', op: strokeOp(1) },
     { kind: 'mask', op: { kind: 'rect', mode: 'erase', x: 3.5, y: -2, width: 10.25, height: 8, opacity: 0.5 } },
-    { kind: 'generation', png: bytes(300, 1), seed: 4294967295, parameters: 'a red fox\nNegative prompt: blurry\nSteps: 20, Seed: 4294967295, Size: 64x48' },
+    { kind: 'generation', png: bytes(300, 1), seed: '18446744073709551615', parameters: 'a red fox\nNegative prompt: blurry\nSteps: 20, Seed: 4294967295, Size: 64x48' },
     { kind: 'mask', op: { kind: 'feather', sigma: 2.5 } },
     { kind: 'mask', op: { kind: 'grow', pixels: -3 } },
     { kind: 'mask', op: { kind: 'invert' } },
-    { kind: 'generation', png: bytes(200, 2), seed: 7, parameters: 'ünïcödé ✓ "quoted"' },
+    { kind: 'generation', png: bytes(200, 2), seed: '7', parameters: 'ünïcödé ✓ "quoted"' },
   ];
   return { width: W, height: H, base: { image: bytes(1000, 3), mask }, edits };
 }
@@ -106,7 +106,7 @@ describe('inpaintBackup', () => {
     const model = new InpaintEditModel(W, H, { image: bytes(500, 5) });
     for (let i = 0; i < 10; i++) model.push({ kind: 'mask', op: strokeOp(i) });
     model.markSaved();
-    model.push({ kind: 'generation', png: bytes(100, 6), seed: 1, parameters: 'x' });
+    model.push({ kind: 'generation', png: bytes(100, 6), seed: '1', parameters: 'x' });
     for (let i = 10; i < 15; i++) model.push({ kind: 'mask', op: strokeOp(i) });
     const snap = model.backupSnapshot();
     const decoded = decodeInpaintBackup(encodeInpaintBackup({ width: W, height: H, ...snap }));

@@ -14,7 +14,7 @@ import { decodeImage, encodeImage, readImageParameters } from '../../src/node/im
 import { ErrorCode, RpcFailure } from '../../src/common/protocol/rpc';
 
 const RECT: MaskOp = { kind: 'rect', mode: 'paint', x: 2, y: 2, width: 6, height: 4, opacity: 1 };
-const SETTINGS = { ...DEFAULT_INPAINT_SETTINGS, prompt: 'un renard roux 狐', steps: 2, batchCount: 2, seed: 7 };
+const SETTINGS = { ...DEFAULT_INPAINT_SETTINGS, prompt: 'un renard roux 狐', steps: 2, batchCount: 2, seed: '7' };
 
 async function solidPng(width: number, height: number, rgb: [number, number, number]): Promise<Uint8Array> {
   const data = new Uint8Array(width * height * 3);

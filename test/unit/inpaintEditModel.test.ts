@@ -9,7 +9,7 @@ const H = 24;
 const BASE = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
 
 function gen(tag: number): GenerationEdit {
-  return { kind: 'generation', png: Uint8Array.from([0x89, 0x50, 0x4e, 0x47, tag, tag + 1]), seed: 1000 + tag, parameters: `p${tag}` };
+  return { kind: 'generation', png: Uint8Array.from([0x89, 0x50, 0x4e, 0x47, tag, tag + 1]), seed: String(1000 + tag), parameters: `p${tag}` };
 }
 
 function maskEdit(op: MaskOp): InpaintEdit {

@@ -1,17 +1,28 @@
 import * as assert from 'node:assert/strict';
+import { LIMITS } from '../../src/common/limits';
 import {
   DEFAULT_INPAINT_SETTINGS,
-  MaskLimits,
-  isFromInpaintWebviewMessage,
   isInpaintSettings,
   isMaskOp,
-  isToInpaintWebviewMessage,
   maskOpLabel,
+  parseFromInpaintWebviewMessage,
+  parseToInpaintWebviewMessage,
   sanitizeInpaintSettings,
   type InpaintSettings,
 } from '../../src/common/protocol/inpaintEditorProtocol';
 
-const settings: InpaintSettings = { ...DEFAULT_INPAINT_SETTINGS, prompt: 'a red fox', seed: 42 };
+const isFromInpaintWebviewMessage = (value: unknown): boolean => parseFromInpaintWebviewMessage(value).ok;
+const isToInpaintWebviewMessage = (value: unknown): boolean => parseToInpaintWebviewMessage(value).ok;
+
+const MaskLimits = {
+  maxBrushSize: LIMITS.brushSize.max,
+  maxStrokeCoordinates: LIMITS.strokeCoordinates.max,
+  maxGrowPixels: LIMITS.maskGrowPixels.max,
+  maxFeatherSigma: LIMITS.maskFeatherSigma.max,
+  maxCoordinate: LIMITS.maskCoordinate.max,
+};
+
+const settings: InpaintSettings = { ...DEFAULT_INPAINT_SETTINGS, prompt: 'a red fox', seed: '42' };
 
 describe('inpaintEditorProtocol: mask ops', () => {
   it('accepts well-formed ops of every kind', () => {
@@ -67,9 +78,16 @@ describe('inpaintEditorProtocol: mask ops', () => {
 });
 
 describe('inpaintEditorProtocol: settings', () => {
-  it('accepts the defaults and a fixed seed', () => {
+  it('accepts the defaults and a fixed seed up to 2^64 − 1', () => {
     assert.ok(isInpaintSettings(DEFAULT_INPAINT_SETTINGS));
     assert.ok(isInpaintSettings(settings));
+    assert.ok(isInpaintSettings({ ...settings, seed: '18446744073709551615' }));
+  });
+
+  it('takes the same limits as the Generate panel (one table)', () => {
+    assert.ok(isInpaintSettings({ ...settings, batchCount: LIMITS.batchCount.max }));
+    assert.ok(isInpaintSettings({ ...settings, steps: LIMITS.steps.max, guidanceScale: LIMITS.guidanceScale.max }));
+    assert.equal(isInpaintSettings({ ...settings, batchCount: LIMITS.batchCount.max + 1 }), false);
   });
 
   it('rejects settings out of range or of the wrong type', () => {
@@ -77,9 +95,9 @@ describe('inpaintEditorProtocol: settings', () => {
       { steps: 0 },
       { steps: 2.5 },
       { guidanceScale: -1 },
-      { seed: -1 },
-      { seed: 2 ** 32 },
-      { seed: '42' },
+      { seed: '-1' },
+      { seed: '18446744073709551616' },
+      { seed: 42 },
       { scheduler: 'karras' },
       { strength: 0 },
       { strength: 1.01 },
@@ -87,7 +105,7 @@ describe('inpaintEditorProtocol: settings', () => {
       { maskPadding: -4 },
       { maskBlur: 65 },
       { batchCount: 0 },
-      { batchCount: 9 },
+      { batchCount: LIMITS.batchCount.max + 1 },
       { prompt: 5 },
       { negativePrompt: undefined },
       { prompt: 'x'.repeat(10001) },
@@ -96,12 +114,13 @@ describe('inpaintEditorProtocol: settings', () => {
   });
 
   it('sanitizes a partial or stale value field by field', () => {
+    // A memento of an older version: the seed was a number.
     const s = sanitizeInpaintSettings({ prompt: 'cat', steps: 999, guidanceScale: 'x', seed: 7, scheduler: 'ddim', strength: -3, batchCount: 2.6, inpaintArea: 'whole' });
     assert.deepEqual(s, {
       ...DEFAULT_INPAINT_SETTINGS,
       prompt: 'cat',
-      steps: 150,
-      seed: 7,
+      steps: LIMITS.steps.max,
+      seed: '7',
       scheduler: 'ddim',
       strength: 0.01,
       batchCount: 3,
@@ -110,7 +129,10 @@ describe('inpaintEditorProtocol: settings', () => {
     assert.ok(isInpaintSettings(s));
     assert.deepEqual(sanitizeInpaintSettings(undefined), { ...DEFAULT_INPAINT_SETTINGS });
     assert.equal(sanitizeInpaintSettings({ seed: null }, settings).seed, null);
-    assert.equal(sanitizeInpaintSettings({ seed: 1.5 }, settings).seed, 42);
+    assert.equal(sanitizeInpaintSettings({ seed: -1 }, settings).seed, null);
+    assert.equal(sanitizeInpaintSettings({ seed: '18446744073709551615' }, settings).seed, '18446744073709551615');
+    assert.equal(sanitizeInpaintSettings({ seed: 1.5 }, settings).seed, '42');
+    assert.equal(sanitizeInpaintSettings({}, settings).seed, '42');
   });
 });
 
@@ -160,11 +182,13 @@ describe('inpaintEditorProtocol: host → webview', () => {
       { type: 'mask', revision: 3, baseRevision: 2, region: { x: 1, y: 1, width: 2, height: 1, data: new Uint8Array(2) } },
       { type: 'maskOpApplied', revision: 4, op: { kind: 'clear' }, hash: 0xffffffff, fromThisView: true },
       { type: 'jobStarted', jobId: 1, batchCount: 2, steps: 20 },
-      { type: 'jobProgress', jobId: 1, progress: { stage: 'denoising', image: 0, images: 2, step: 3, steps: 20, elapsedMs: 900 } },
+      { type: 'jobProgress', jobId: 1, progress: { stage: 'starting' } },
+      { type: 'jobProgress', jobId: 1, progress: { stage: 'denoising', image: 1, images: 2, step: 3, steps: 20, elapsedMs: 900 } },
       { type: 'jobProgress', jobId: 1, progress: { stage: 'loading', component: 'unet', index: 1, total: 4 } },
-      { type: 'jobPreview', jobId: 1, image: 0, width: 2, height: 2, rgba: new Uint8Array(16) },
+      { type: 'jobPreview', jobId: 1, image: 1, width: 2, height: 2, rgba: new Uint8Array(16) },
       { type: 'jobEnded', jobId: 1, outcome: 'cancelled' },
-      { type: 'candidates', jobId: 1, width: 4, height: 2, candidates: [{ index: 0, png: new Uint8Array(5), seed: 1, parameters: '' }] },
+      { type: 'jobEnded', jobId: 1, outcome: 'done', message: 'a warning' },
+      { type: 'candidates', jobId: 1, width: 4, height: 2, candidates: [{ index: 0, png: new Uint8Array(5), seed: '1', parameters: '' }] },
       { type: 'candidates', jobId: null, width: 0, height: 0, candidates: [] },
       { type: 'notice', level: 'warning', message: 'careful' },
     ];
@@ -177,10 +201,14 @@ describe('inpaintEditorProtocol: host → webview', () => {
       { type: 'image', revision: 1, bytes: 'iVBORw0KGgo=', mimeType: 'image/png', width: 4, height: 2 },
       { type: 'mask', revision: 2, baseRevision: null, region: { x: 0, y: 0, width: 4, height: 2, data: new Uint8Array(7) } },
       { type: 'maskOpApplied', revision: 4, op: { kind: 'clear' }, hash: -1, fromThisView: true },
-      { type: 'jobPreview', jobId: 1, image: 0, width: 2, height: 2, rgba: new Uint8Array(15) },
+      { type: 'jobPreview', jobId: 1, image: 1, width: 2, height: 2, rgba: new Uint8Array(15) },
       { type: 'jobProgress', jobId: 1, progress: { stage: 'warping' } },
+      { type: 'jobProgress', jobId: 1, progress: { stage: 'denoising', image: 0, images: 2, step: 3, steps: 20, elapsedMs: 900 } },
       { type: 'jobEnded', jobId: 1, outcome: 'exploded' },
-      { type: 'candidates', jobId: 1, width: 4, height: 2, candidates: [{ index: 0, png: [1, 2], seed: 1, parameters: '' }] },
+      // The editor said 'finished' where the panel said 'done': one word now.
+      { type: 'jobEnded', jobId: 1, outcome: 'finished' },
+      { type: 'candidates', jobId: 1, width: 4, height: 2, candidates: [{ index: 0, png: [1, 2], seed: '1', parameters: '' }] },
+      { type: 'candidates', jobId: 1, width: 4, height: 2, candidates: [{ index: 0, png: new Uint8Array(5), seed: 1, parameters: '' }] },
       { type: 'notice', level: 'fatal', message: 'x' },
     ];
     for (const m of bad) assert.equal(isToInpaintWebviewMessage(m), false, JSON.stringify(m));

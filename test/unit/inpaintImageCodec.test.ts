@@ -109,7 +109,7 @@ describe('inpaintParams', () => {
   it('maps the prompt bar to the engine parameters (no size: the engine sizes inpaint jobs)', () => {
     const image = Uint8Array.from([1]);
     const mask = Uint8Array.from([2]);
-    const p = buildInpaintParams({ ...DEFAULT_INPAINT_SETTINGS, prompt: 'a fox', negativePrompt: '  ', seed: 9, batchCount: 3, inpaintArea: 'whole' }, image, mask);
+    const p = buildInpaintParams({ ...DEFAULT_INPAINT_SETTINGS, prompt: 'a fox', negativePrompt: '  ', seed: '9', batchCount: 3, inpaintArea: 'whole' }, image, mask);
     assert.deepEqual(p, {
       task: 'inpaint',
       prompt: 'a fox',

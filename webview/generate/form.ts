@@ -1,10 +1,12 @@
-// The generation form: prompt, negative prompt, size (presets + custom, multiples of 8), steps, guidance, seed
-// (random / fixed / reuse last), scheduler, batch count, img2img init image with strength, the model row, and
-// Generate / Cancel. It validates before anything is sent; the host validates again.
+// The generation form: prompt, negative prompt, size (the model's own, presets, or custom in multiples of what the
+// model takes), steps, guidance, seed (random / fixed / reuse last; 0 … 2^64 − 1), scheduler, batch count, img2img
+// init image with strength, the model row, and Generate / Cancel. It validates before anything is sent; the host
+// validates again with the same schema and limits (src/common/limits.ts).
+import { LIMITS } from '../../src/common/limits';
+import { parseSeed, type SeedText } from '../../src/common/seed';
 import type { SchedulerName } from '../../src/common/protocol/engineProtocol';
 import { samplerMenu } from '../../src/common/samplers';
 import {
-  GENERATE_LIMITS,
   isValidImageSide,
   nearestValidSide,
   type GenerateFormValues,
@@ -14,8 +16,7 @@ import {
   type SeedMode,
 } from '../../src/common/protocol/generatePanelProtocol';
 import { h, pngUrl } from '../common/dom';
-import { DEFAULT_STRENGTH, randomSeed, type FormState } from './panelState';
-
+import { DEFAULT_STRENGTH, newSeedText, type FormState } from './panelState';
 
 interface SizePreset {
   id: string;
@@ -35,7 +36,6 @@ const SIZE_PRESETS: readonly SizePreset[] = [
 ];
 const NATIVE = 'native';
 const CUSTOM = 'custom';
-const SIZE_STEP = GENERATE_LIMITS.sizeMultiple;
 
 export interface FormCallbacks {
   onChange(state: FormState): void;
@@ -50,7 +50,7 @@ export class GenerateForm {
   readonly element: HTMLElement;
   private state: FormState;
   private model: PanelModel | null = null;
-  private lastSeed: number | null = null;
+  private lastSeed: SeedText | null = null;
   private hasInitImage = false;
   private initImageUrl: string | undefined;
 
@@ -64,27 +64,16 @@ export class GenerateForm {
     'aria-label': 'Negative prompt',
   });
   private readonly sizePreset = h('select', { id: 'size-preset', 'aria-label': 'Size' });
-  private readonly width = numberInput('width', GENERATE_LIMITS.size.min, GENERATE_LIMITS.size.max, SIZE_STEP, 'Width');
-  private readonly height = numberInput('height', GENERATE_LIMITS.size.min, GENERATE_LIMITS.size.max, SIZE_STEP, 'Height');
+  private readonly width = numberInput('width', LIMITS.size.min, LIMITS.size.max, 1, 'Width');
+  private readonly height = numberInput('height', LIMITS.size.min, LIMITS.size.max, 1, 'Height');
   private readonly customSize = h('span', { class: 'custom-size' });
-  private readonly steps = numberInput('steps', GENERATE_LIMITS.steps.min, GENERATE_LIMITS.steps.max, 1, 'Steps');
-  private readonly guidance = numberInput(
-    'guidance',
-    GENERATE_LIMITS.guidanceScale.min,
-    GENERATE_LIMITS.guidanceScale.max,
-    0.5,
-    'Guidance scale',
-  );
+  private readonly steps = numberInput('steps', LIMITS.steps.min, LIMITS.steps.max, 1, 'Steps');
+  private readonly guidance = numberInput('guidance', LIMITS.guidanceScale.min, LIMITS.guidanceScale.max, 0.5, 'Guidance scale');
   private readonly seedMode = h('select', { id: 'seed-mode', 'aria-label': 'Seed mode' });
-  private readonly seed = numberInput('seed', GENERATE_LIMITS.seed.min, GENERATE_LIMITS.seed.max, 1, 'Seed');
+  /** Text, not a number input: seeds go to 2^64 − 1, past what a JavaScript number holds exactly. */
+  private readonly seed = h('input', { type: 'text', id: 'seed', inputmode: 'numeric', spellcheck: false, 'aria-label': 'Seed' });
   private readonly scheduler = h('select', { id: 'scheduler', 'aria-label': 'Scheduler' });
-  private readonly batchCount = numberInput(
-    'batch-count',
-    GENERATE_LIMITS.batchCount.min,
-    GENERATE_LIMITS.batchCount.max,
-    1,
-    'Batch count',
-  );
+  private readonly batchCount = numberInput('batch-count', LIMITS.batchCount.min, LIMITS.batchCount.max, 1, 'Batch count');
   private readonly initThumb = h('img', { class: 'init-thumb', alt: '' });
   private readonly initLabel = h('span', { class: 'init-label' }, 'No init image');
   private readonly clearInit = h('button', { type: 'button', class: 'secondary', id: 'clear-init' }, 'Clear');
@@ -92,8 +81,8 @@ export class GenerateForm {
   private readonly strength = h('input', {
     type: 'range',
     id: 'strength',
-    min: GENERATE_LIMITS.strength.min,
-    max: GENERATE_LIMITS.strength.max,
+    min: LIMITS.strength.min,
+    max: LIMITS.strength.max,
     step: 0.01,
     'aria-label': 'Strength',
   });
@@ -192,16 +181,19 @@ export class GenerateForm {
     const size = model.nativeWidth && model.nativeHeight ? `${model.nativeWidth}×${model.nativeHeight}` : '';
     this.modelNote.textContent = model.error ?? (size ? `native ${size}${model.inpainting ? ', inpainting' : ''}` : 'checking…');
     this.modelNote.classList.toggle('error', model.error !== undefined);
+    const step = String(this.sizeMultiple);
+    this.width.step = step;
+    this.height.step = step;
     this.renderSizePresets();
     if (this.state.sizePreset === NATIVE && model.nativeWidth && model.nativeHeight) {
       this.state.width = model.nativeWidth;
       this.state.height = model.nativeHeight;
-      this.render();
       this.callbacks.onChange(this.values);
     }
+    this.render();
   }
 
-  setLastSeed(seed: number | null): void {
+  setLastSeed(seed: SeedText | null): void {
     this.lastSeed = seed;
     this.render();
   }
@@ -217,11 +209,11 @@ export class GenerateForm {
     this.initLabel.textContent = image ? `${image.label} (${image.width}×${image.height})` : 'No init image';
     this.clearInit.disabled = !image;
     if (image && chosen) {
-      // Start from the init image at its own size (rounded to a multiple of 8).
+      // Start from the init image at its own size (rounded to what the model takes).
       this.state.useInitImage = true;
       this.state.sizePreset = CUSTOM;
-      this.state.width = nearestValidSide(image.width);
-      this.state.height = nearestValidSide(image.height);
+      this.state.width = nearestValidSide(image.width, this.sizeMultiple);
+      this.state.height = nearestValidSide(image.height, this.sizeMultiple);
     } else if (!image) {
       this.state.useInitImage = false;
     }
@@ -242,13 +234,14 @@ export class GenerateForm {
   /** The values to send, or what is wrong with them. */
   validate(): { values: GenerateFormValues } | { error: string } {
     const s = this.state;
-    const L = GENERATE_LIMITS;
+    const L = LIMITS;
     if (!s.prompt.trim()) return { error: 'Enter a prompt.' };
-    if (s.sizePreset === NATIVE && !(this.model?.nativeWidth && this.model.nativeHeight)) {
-      return { error: "The model's size is not known yet: pick a size." };
-    }
-    if (!isValidImageSide(s.width) || !isValidImageSide(s.height)) {
-      return { error: `Width and height must be multiples of ${L.sizeMultiple} between ${L.size.min} and ${L.size.max}.` };
+    // The model's own size is left to the engine, which knows it even before the panel has heard it.
+    const native = s.sizePreset === NATIVE;
+    const multiple = this.sizeMultiple;
+    if (!native && (!isValidImageSide(s.width, multiple) || !isValidImageSide(s.height, multiple))) {
+      const multiples = multiple > 1 ? `multiples of ${multiple}` : 'whole numbers';
+      return { error: `Width and height must be ${multiples} from ${L.size.min} to ${L.size.max}.` };
     }
     if (!isIntegerIn(s.steps, L.steps)) return { error: `Steps must be a whole number from ${L.steps.min} to ${L.steps.max}.` };
     if (!(s.guidanceScale >= L.guidanceScale.min && s.guidanceScale <= L.guidanceScale.max)) {
@@ -257,10 +250,11 @@ export class GenerateForm {
     if (!isIntegerIn(s.batchCount, L.batchCount)) {
       return { error: `Batch count must be a whole number from ${L.batchCount.min} to ${L.batchCount.max}.` };
     }
-    let seed: number | null = null;
+    let seed: SeedText | null = null;
     if (s.seedMode === 'fixed') {
-      if (!isIntegerIn(s.fixedSeed, L.seed)) return { error: `The seed must be a whole number from 0 to ${L.seed.max}.` };
-      seed = s.fixedSeed;
+      const parsed = parseSeed(s.fixedSeed);
+      if ('error' in parsed) return { error: parsed.error };
+      seed = 'seed' in parsed ? parsed.seed.toString() : null;
     } else if (s.seedMode === 'last') {
       if (this.lastSeed === null) return { error: 'There is no previous seed yet: generate once, or choose Random.' };
       seed = this.lastSeed;
@@ -273,8 +267,7 @@ export class GenerateForm {
       values: {
         prompt: s.prompt,
         negativePrompt: s.negativePrompt,
-        width: s.width,
-        height: s.height,
+        ...(native ? {} : { width: s.width, height: s.height }),
         steps: s.steps,
         guidanceScale: s.guidanceScale,
         seed,
@@ -284,6 +277,11 @@ export class GenerateForm {
         strength: s.strength,
       },
     };
+  }
+
+  /** What width and height must be multiples of: the model's VAE scale factor once the engine has said it. */
+  private get sizeMultiple(): number {
+    return this.model?.sizeMultiple ?? 1;
   }
 
   private readInputs(): void {
@@ -299,9 +297,9 @@ export class GenerateForm {
       }
     }
     const seedMode = this.seedMode.value as SeedMode;
-    let fixedSeed = this.state.seedMode === 'fixed' ? this.seed.valueAsNumber : this.state.fixedSeed;
+    let fixedSeed = this.state.seedMode === 'fixed' ? this.seed.value : this.state.fixedSeed;
     // Switching to "Fixed" keeps the seed of the last image (or draws one), ready to be edited.
-    if (seedMode === 'fixed' && this.state.seedMode !== 'fixed') fixedSeed = this.lastSeed ?? randomSeed();
+    if (seedMode === 'fixed' && this.state.seedMode !== 'fixed') fixedSeed = this.lastSeed ?? newSeedText();
     this.state = {
       prompt: this.prompt.value,
       negativePrompt: this.negativePrompt.value,
@@ -345,18 +343,19 @@ export class GenerateForm {
     this.width.disabled = !custom;
     this.height.disabled = !custom;
     this.customSize.classList.toggle('readonly', !custom);
-    const sizeOk = isValidImageSide(s.width) && isValidImageSide(s.height);
-    this.width.classList.toggle('invalid', custom && !isValidImageSide(s.width));
-    this.height.classList.toggle('invalid', custom && !isValidImageSide(s.height));
-    this.customSize.title = sizeOk ? '' : `Multiples of ${SIZE_STEP}`;
+    const multiple = this.sizeMultiple;
+    const sizeOk = isValidImageSide(s.width, multiple) && isValidImageSide(s.height, multiple);
+    this.width.classList.toggle('invalid', custom && !isValidImageSide(s.width, multiple));
+    this.height.classList.toggle('invalid', custom && !isValidImageSide(s.height, multiple));
+    this.customSize.title = sizeOk || multiple === 1 ? '' : `Multiples of ${multiple}`;
     setNumber(this.steps, s.steps);
     setNumber(this.guidance, s.guidanceScale);
     this.seedMode.value = s.seedMode;
     this.seed.disabled = s.seedMode !== 'fixed';
-    if (s.seedMode === 'fixed') setNumber(this.seed, s.fixedSeed);
-    else if (s.seedMode === 'last' && this.lastSeed !== null) setNumber(this.seed, this.lastSeed);
+    if (s.seedMode === 'fixed') setValue(this.seed, s.fixedSeed);
+    else if (s.seedMode === 'last' && this.lastSeed !== null) setValue(this.seed, this.lastSeed);
     else setValue(this.seed, '');
-    this.seed.placeholder = s.seedMode === 'random' ? 'random' : s.seedMode === 'last' ? 'none yet' : '';
+    this.seed.placeholder = s.seedMode === 'random' ? 'random' : s.seedMode === 'last' ? 'none yet' : 'random (-1)';
     this.scheduler.value = s.scheduler;
     setNumber(this.batchCount, s.batchCount);
     this.useInit.checked = s.useInitImage && this.hasInitImage;

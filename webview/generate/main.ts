@@ -1,7 +1,7 @@
 // Entry of the Generate Image page. Builds the form, the live preview and the results grid, keeps the form in the
-// webview state, validates every host message, and says `ready` last (the host posts nothing before that).
+// webview state, checks every host message against its schema, and says `ready` last (the host posts nothing before that).
 import {
-  isToGeneratePanelMessage,
+  parseToGeneratePanelMessage,
   type FromGeneratePanelMessage,
   type ToGeneratePanelMessage,
 } from '../../src/common/protocol/generatePanelProtocol';
@@ -104,7 +104,7 @@ function onMessage(message: ToGeneratePanelMessage): void {
   }
 }
 
-host.onMessage(isToGeneratePanelMessage, (message) => {
+host.onMessage(parseToGeneratePanelMessage, (message) => {
   try {
     onMessage(message);
   } catch (error) {

@@ -1,7 +1,8 @@
 // What the page keeps in VS Code's webview state (getState/setState) so that hiding and showing the panel, or a
 // window reload, keeps the form: plain JSON, no pixels (the host re-sends results with `init`).
 import { SCHEDULER_NAMES, type SchedulerName } from '../../src/common/protocol/engineProtocol';
-import { GENERATE_LIMITS, type KnownResult, type SeedMode } from '../../src/common/protocol/generatePanelProtocol';
+import { parseKnownResult, type KnownResult, type SeedMode } from '../../src/common/protocol/generatePanelProtocol';
+import { isSeedText, randomSeed, type SeedText } from '../../src/common/seed';
 
 export const STATE_VERSION = 1;
 
@@ -15,7 +16,8 @@ export interface FormState {
   steps: number;
   guidanceScale: number;
   seedMode: SeedMode;
-  fixedSeed: number;
+  /** The seed box as typed in "Fixed" mode (checked with parseSeed on Generate). */
+  fixedSeed: string;
   scheduler: SchedulerName;
   batchCount: number;
   useInitImage: boolean;
@@ -27,7 +29,7 @@ export interface PanelState {
   /** null until the host's defaults have been applied once. */
   form: FormState | null;
   known: KnownResult[];
-  lastSeed: number | null;
+  lastSeed: SeedText | null;
 }
 
 export const DEFAULT_STRENGTH = 0.75;
@@ -42,7 +44,7 @@ export const DEFAULT_FORM: Readonly<FormState> = {
   steps: 20,
   guidanceScale: 7.5,
   seedMode: 'random',
-  fixedSeed: 0,
+  fixedSeed: '',
   scheduler: 'default',
   batchCount: 1,
   useInitImage: false,
@@ -61,10 +63,8 @@ export function loadState(raw: unknown): PanelState {
   return {
     version: STATE_VERSION,
     form: loadForm(r.form),
-    known: Array.isArray(r.known)
-      ? r.known.filter((k): k is KnownResult => typeof k === 'object' && k !== null && typeof k.resultId === 'string')
-      : [],
-    lastSeed: typeof r.lastSeed === 'number' ? r.lastSeed : null,
+    known: Array.isArray(r.known) ? r.known.flatMap((k: unknown) => loadKnown(k)) : [],
+    lastSeed: loadSeed(r.lastSeed) ?? null,
   };
 }
 
@@ -83,7 +83,7 @@ function loadForm(raw: unknown): FormState | null {
     steps: num(f.steps, d.steps),
     guidanceScale: num(f.guidanceScale, d.guidanceScale),
     seedMode: f.seedMode === 'fixed' || f.seedMode === 'last' ? f.seedMode : 'random',
-    fixedSeed: num(f.fixedSeed, d.fixedSeed),
+    fixedSeed: typeof f.fixedSeed === 'string' ? f.fixedSeed : typeof f.fixedSeed === 'number' ? String(f.fixedSeed) : d.fixedSeed,
     scheduler: (SCHEDULER_NAMES as readonly string[]).includes(str(f.scheduler)) ? (f.scheduler as SchedulerName) : d.scheduler,
     batchCount: num(f.batchCount, d.batchCount),
     useInitImage: f.useInitImage === true,
@@ -91,8 +91,20 @@ function loadForm(raw: unknown): FormState | null {
   };
 }
 
-export function randomSeed(): number {
-  const values = new Uint32Array(1);
-  crypto.getRandomValues(values);
-  return values[0]! % (GENERATE_LIMITS.seed.max + 1);
+/** A seed saved by this version (a string) or an older one (a number). */
+function loadSeed(raw: unknown): SeedText | undefined {
+  const text = typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : raw;
+  return isSeedText(text) ? text : undefined;
+}
+
+function loadKnown(raw: unknown): KnownResult[] {
+  if (typeof raw !== 'object' || raw === null) return [];
+  const k = raw as Record<string, unknown>;
+  const parsed = parseKnownResult({ ...k, seed: loadSeed(k.seed) });
+  return parsed.ok ? [parsed.message] : [];
+}
+
+/** A fresh seed for the seed box (A1111 draws them in 0 … 2^32 − 1: short to read and type). */
+export function newSeedText(): SeedText {
+  return randomSeed().toString();
 }

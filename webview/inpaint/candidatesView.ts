@@ -1,6 +1,7 @@
 // The results of the last job side by side. Selecting one shows it on the canvas in place of the image
 // (compare); Apply makes it the document image as one undoable edit (done by the host), Discard drops them.
 import type { InpaintCandidate } from '../../src/common/protocol/inpaintEditorProtocol';
+import type { SeedText } from '../../src/common/seed';
 import { h } from '../common/dom';
 
 export interface CandidatesActions {
@@ -8,7 +9,7 @@ export interface CandidatesActions {
   preview(bitmap: ImageBitmap | undefined): void;
   apply(jobId: number, index: number): void;
   discard(jobId: number): void;
-  useSeed(seed: number): void;
+  useSeed(seed: SeedText): void;
   error(message: string): void;
 }
 

@@ -1,7 +1,8 @@
 // What the inpaint page keeps in VS Code's webview state (getState/setState) so that hiding and showing
 // the editor (no retainContextWhenHidden) loses nothing the host does not resend: tool settings, the
 // prompt bar and the view. Image, mask, job and candidates come from the host on `ready`.
-import { MaskLimits, isInpaintSettings, type InpaintSettings } from '../../src/common/protocol/inpaintEditorProtocol';
+import { LIMITS } from '../../src/common/limits';
+import { isInpaintSettings, type InpaintSettings } from '../../src/common/protocol/inpaintEditorProtocol';
 import type { ViewState } from './viewTransform';
 
 export type ToolName = 'brush' | 'eraser' | 'rectangle' | 'rectangleEraser' | 'pan';
@@ -50,11 +51,11 @@ export function readPageState(value: unknown): InpaintPageState {
     version: 1,
     tools: {
       tool: TOOLS.includes(t.tool as ToolName) ? (t.tool as ToolName) : d.tool,
-      size: num(t.size, 1, MaskLimits.maxBrushSize, d.size),
+      size: num(t.size, 1, LIMITS.brushSize.max, d.size),
       hardness: num(t.hardness, 0, 1, d.hardness),
       opacity: num(t.opacity, 0.05, 1, d.opacity),
-      growPixels: Math.round(num(t.growPixels, 1, MaskLimits.maxGrowPixels, d.growPixels)),
-      featherSigma: num(t.featherSigma, 0.5, MaskLimits.maxFeatherSigma, d.featherSigma),
+      growPixels: Math.round(num(t.growPixels, 1, LIMITS.maskGrowPixels.max, d.growPixels)),
+      featherSigma: num(t.featherSigma, 0.5, LIMITS.maskFeatherSigma.max, d.featherSigma),
       showMask: typeof t.showMask === 'boolean' ? t.showMask : d.showMask,
     },
   };

@@ -1,6 +1,7 @@
 // The running job: stage, step x/N and elapsed time, a progress bar, and the live denoising preview
 // (RGBA from the engine; in "only masked" mode it shows the generated crop, at the model's size).
 import type { InpaintJobProgress } from '../../src/common/protocol/inpaintEditorProtocol';
+import type { JobOutcome } from '../../src/common/protocol/schemaParts';
 import { describeProgress } from './describeProgress';
 import { h } from '../common/dom';
 
@@ -50,18 +51,18 @@ export class JobView {
     this.previewBox.classList.remove('hidden');
   }
 
-  ended(jobId: number, outcome: 'finished' | 'cancelled' | 'failed', message?: string): void {
+  ended(jobId: number, outcome: JobOutcome, message?: string): void {
     if (jobId !== this.jobId) return;
     this.jobId = undefined;
     this.bar.classList.add('hidden');
-    const texts = {
-      finished: 'Done: pick a result below and Apply it (Ctrl+Z undoes it).',
+    const texts: Record<JobOutcome, string> = {
+      done: 'Done: pick a result below and Apply it (Ctrl+Z undoes it).',
       cancelled: 'Cancelled.',
       failed: `Failed: ${message ?? 'unknown error'}`,
     };
-    this.status.textContent = outcome === 'finished' && message ? `${texts.finished} ${message}` : texts[outcome];
+    this.status.textContent = outcome === 'done' && message ? `${texts.done} ${message}` : texts[outcome];
     // The results replace the preview.
-    if (outcome === 'finished') this.previewBox.classList.add('hidden');
+    if (outcome === 'done') this.previewBox.classList.add('hidden');
     this.status.classList.toggle('error-text', outcome === 'failed');
   }
 }

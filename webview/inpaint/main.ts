@@ -4,7 +4,7 @@
 // feedback and sent as ops; undo/redo is VS Code's (Ctrl+Z), and the host sends the resulting mask.
 import { connectToHost } from '../common/vscodeApi';
 import {
-  isToInpaintWebviewMessage,
+  parseToInpaintWebviewMessage,
   type FromInpaintWebviewMessage,
   type InpaintDocumentInfo,
   type MaskOp,
@@ -277,5 +277,5 @@ function onMessage(message: ToInpaintWebviewMessage): void {
 window.addEventListener('error', (event) => reportError(`${event.message} (${event.filename}:${event.lineno})`));
 window.addEventListener('unhandledrejection', (event) => reportError(`Unhandled rejection: ${String(event.reason)}`));
 
-host.onMessage(isToInpaintWebviewMessage, onMessage);
+host.onMessage(parseToInpaintWebviewMessage, onMessage);
 post({ type: 'ready' });

@@ -1,10 +1,11 @@
 // The prompt bar: prompt, negative prompt and the generation settings (steps, guidance, seed, scheduler,
 // strength, "only masked" with padding, mask blur, batch count), Generate and Cancel.
+import { LIMITS as L } from '../../src/common/limits';
+import { parseSeed, randomSeed, type SeedText } from '../../src/common/seed';
 import type { SchedulerName } from '../../src/common/protocol/engineProtocol';
 import { samplerMenu } from '../../src/common/samplers';
-import { InpaintSettingLimits as L, isInpaintSettings, type InpaintSettings } from '../../src/common/protocol/inpaintEditorProtocol';
+import { isInpaintSettings, type InpaintSettings } from '../../src/common/protocol/inpaintEditorProtocol';
 import { h, labelled, numberValue } from '../common/dom';
-
 
 export interface PromptBarActions {
   generate(settings: InpaintSettings): void;
@@ -20,7 +21,8 @@ export class PromptBar {
   private readonly steps = h('input', { id: 'steps', type: 'number', min: L.steps.min, max: L.steps.max, step: 1, 'aria-label': 'Steps' });
   private readonly guidance = h('input', { id: 'guidance', type: 'number', min: L.guidanceScale.min, max: L.guidanceScale.max, step: 0.5, 'aria-label': 'Guidance scale' });
   private readonly strength = h('input', { id: 'strength', type: 'number', min: L.strength.min, max: L.strength.max, step: 0.05, 'aria-label': 'Strength' });
-  private readonly seed = h('input', { id: 'seed', type: 'number', min: L.seed.min, max: L.seed.max, step: 1, 'aria-label': 'Seed' });
+  /** Text, not a number input: seeds go to 2^64 − 1, past what a JavaScript number holds exactly. */
+  private readonly seed = h('input', { id: 'seed', type: 'text', inputmode: 'numeric', spellcheck: false, placeholder: 'random (-1)', 'aria-label': 'Seed' });
   private readonly randomSeed = h('input', { id: 'randomSeed', type: 'checkbox', 'aria-label': 'Random seed' });
   private readonly scheduler = h('select', { id: 'scheduler', 'aria-label': 'Scheduler' });
   private readonly onlyMasked = h('input', { id: 'onlyMasked', type: 'checkbox', 'aria-label': 'Only masked' });
@@ -40,7 +42,11 @@ export class PromptBar {
     }
     this.generateButton.addEventListener('click', () => this.submit());
     this.cancelButton.addEventListener('click', () => this.actions.cancel());
-    this.randomSeed.addEventListener('change', () => this.syncEnabled());
+    this.randomSeed.addEventListener('change', () => {
+      // Unticking Random offers a seed to keep (an empty box would be random again).
+      if (!this.randomSeed.checked && this.seed.value.trim() === '') this.seed.value = randomSeed().toString();
+      this.syncEnabled();
+    });
     this.onlyMasked.addEventListener('change', () => this.syncEnabled());
     for (const input of [this.prompt, this.negative]) {
       input.addEventListener('keydown', (e) => {
@@ -99,7 +105,7 @@ export class PromptBar {
   }
 
   /** Uses a candidate's seed for the next run. */
-  useSeed(seed: number): void {
+  useSeed(seed: SeedText): void {
     this.randomSeed.checked = false;
     this.seed.value = String(seed);
     this.syncEnabled();
@@ -121,11 +127,11 @@ export class PromptBar {
     if (typeof guidanceScale !== 'number') return guidanceScale;
     const strength = need(this.strength, 'Strength', L.strength.min, L.strength.max, false);
     if (typeof strength !== 'number') return strength;
-    let seed: number | null = null;
+    let seed: SeedText | null = null;
     if (!this.randomSeed.checked) {
-      const s = need(this.seed, 'Seed', L.seed.min, L.seed.max, true);
-      if (typeof s !== 'number') return s;
-      seed = s;
+      const parsed = parseSeed(this.seed.value);
+      if ('error' in parsed) return { error: parsed.error, field: this.seed };
+      seed = 'seed' in parsed ? parsed.seed.toString() : null;
     }
     const maskPadding = need(this.padding, 'Padding', L.maskPadding.min, L.maskPadding.max, true);
     if (typeof maskPadding !== 'number') return maskPadding;

@@ -1,6 +1,7 @@
 // Pointer and keyboard input on the canvas: brush / eraser strokes (stamped live, sent as one op when the
 // pointer is released), rectangles, pan (Pan tool, Space+drag, middle button) and wheel zoom.
-import { MaskLimits, type MaskMode, type MaskOp } from '../../src/common/protocol/inpaintEditorProtocol';
+import { LIMITS } from '../../src/common/limits';
+import type { MaskMode, MaskOp } from '../../src/common/protocol/inpaintEditorProtocol';
 import type { CanvasView } from './canvasView';
 import { isTyping } from '../common/dom';
 import type { ToolName, ToolSettings } from './inpaintState';
@@ -189,7 +190,7 @@ export class ToolController {
     // About one screen pixel between points is enough: segments are exact, points only bend them.
     const minStep = Math.max(0.25, 0.75 / this.host.view.transform.scale);
     if (Math.hypot(x - lx, y - ly) < minStep) return;
-    if (n + 2 > MaskLimits.maxStrokeCoordinates) {
+    if (n + 2 > LIMITS.strokeCoordinates.max) {
       // Very long stroke: send it and go on with a new one from the last point (same pixels either way).
       this.finishStroke(true);
       this.stroke!.points.push(lx, ly);
@@ -261,7 +262,7 @@ export class ToolController {
         this.refreshDecoration();
         return;
       case ']':
-        this.host.setBrushSize(Math.min(MaskLimits.maxBrushSize, Math.max(this.host.tools().size + 1, Math.round(this.host.tools().size * 1.2))));
+        this.host.setBrushSize(Math.min(LIMITS.brushSize.max, Math.max(this.host.tools().size + 1, Math.round(this.host.tools().size * 1.2))));
         this.refreshDecoration();
         return;
       case '+':

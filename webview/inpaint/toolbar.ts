@@ -1,6 +1,7 @@
 // The tool bar: mask tools, brush settings, whole-mask actions and zoom. Stable ids and aria-labels
 // (the end-to-end tests drive them).
-import { MaskLimits, type MaskOp } from '../../src/common/protocol/inpaintEditorProtocol';
+import { LIMITS } from '../../src/common/limits';
+import type { MaskOp } from '../../src/common/protocol/inpaintEditorProtocol';
 import { h, labelled } from '../common/dom';
 import type { ToolName, ToolSettings } from './inpaintState';
 
@@ -46,13 +47,13 @@ export class Toolbar {
     }
 
     this.size = h('input', { id: 'brushSize', type: 'range', min: 1, max: 512, step: 1, 'aria-label': 'Brush size' });
-    this.sizeValue = h('input', { id: 'brushSizeValue', type: 'number', min: 1, max: MaskLimits.maxBrushSize, step: 1, class: 'narrow', 'aria-label': 'Brush size in pixels' });
+    this.sizeValue = h('input', { id: 'brushSizeValue', type: 'number', min: 1, max: LIMITS.brushSize.max, step: 1, class: 'narrow', 'aria-label': 'Brush size in pixels' });
     this.hardness = h('input', { id: 'brushHardness', type: 'range', min: 0, max: 100, step: 1, 'aria-label': 'Brush hardness' });
     this.opacity = h('input', { id: 'brushOpacity', type: 'range', min: 5, max: 100, step: 1, 'aria-label': 'Brush opacity' });
     this.size.addEventListener('input', () => this.update({ size: Number(this.size.value) }));
     this.sizeValue.addEventListener('change', () => {
       const v = Number(this.sizeValue.value);
-      if (Number.isFinite(v)) this.update({ size: Math.min(MaskLimits.maxBrushSize, Math.max(1, Math.round(v))) });
+      if (Number.isFinite(v)) this.update({ size: Math.min(LIMITS.brushSize.max, Math.max(1, Math.round(v))) });
     });
     this.hardness.addEventListener('input', () => this.update({ hardness: Number(this.hardness.value) / 100 }));
     this.opacity.addEventListener('input', () => this.update({ opacity: Number(this.opacity.value) / 100 }));
@@ -64,15 +65,15 @@ export class Toolbar {
       labelled('Opacity', this.opacity),
     );
 
-    this.growPixels = h('input', { id: 'growPixels', type: 'number', min: 1, max: MaskLimits.maxGrowPixels, step: 1, class: 'narrow', 'aria-label': 'Grow or shrink by pixels' });
-    this.featherSigma = h('input', { id: 'featherSigma', type: 'number', min: 0.5, max: MaskLimits.maxFeatherSigma, step: 0.5, class: 'narrow', 'aria-label': 'Feather radius (sigma) in pixels' });
+    this.growPixels = h('input', { id: 'growPixels', type: 'number', min: 1, max: LIMITS.maskGrowPixels.max, step: 1, class: 'narrow', 'aria-label': 'Grow or shrink by pixels' });
+    this.featherSigma = h('input', { id: 'featherSigma', type: 'number', min: 0.5, max: LIMITS.maskFeatherSigma.max, step: 0.5, class: 'narrow', 'aria-label': 'Feather radius (sigma) in pixels' });
     this.growPixels.addEventListener('change', () => {
       const v = Math.round(Number(this.growPixels.value));
-      if (Number.isFinite(v)) this.update({ growPixels: Math.min(MaskLimits.maxGrowPixels, Math.max(1, v)) });
+      if (Number.isFinite(v)) this.update({ growPixels: Math.min(LIMITS.maskGrowPixels.max, Math.max(1, v)) });
     });
     this.featherSigma.addEventListener('change', () => {
       const v = Number(this.featherSigma.value);
-      if (Number.isFinite(v)) this.update({ featherSigma: Math.min(MaskLimits.maxFeatherSigma, Math.max(0.5, v)) });
+      if (Number.isFinite(v)) this.update({ featherSigma: Math.min(LIMITS.maskFeatherSigma.max, Math.max(0.5, v)) });
     });
     const action = (label: string, text: string, op: () => MaskOp, title = label): HTMLButtonElement => {
       const b = h('button', { type: 'button', 'aria-label': label, title }, text);

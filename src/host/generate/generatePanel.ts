@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import * as vscode from 'vscode';
 import { Commands, Settings, ViewTypes } from '../constants';
-import type { GenerationParams, GenerationService } from '../jobs/generationService';
+import type { GenerationService } from '../jobs/generationService';
 import type { GenerateProgress } from '../../common/protocol/engineProtocol';
 import {
   MAX_PANEL_RESULTS,
-  isFromGeneratePanelMessage,
+  parseFromGeneratePanelMessage,
   type FromGeneratePanelMessage,
   type GenerateFormValues,
   type KnownResult,
@@ -27,6 +27,7 @@ import { isCancellation, reportError } from '../util/failableCommand';
 import type { Log } from '../util/log';
 import { renderWebviewHtml, webviewResourceRoots } from '../util/webviewHtml';
 import { displayPath, outputFolderUri } from '../output/outputFolder';
+import { panelGenerationParams } from './panelGenerationParams';
 import { ResultActions, type StoredResult } from './resultActions';
 
 export interface GeneratePanelDeps {
@@ -132,14 +133,16 @@ export class GeneratePanel extends Disposable {
     void this.panel.webview.postMessage(message);
   }
 
-  private async onMessage(message: unknown): Promise<void> {
-    if (!isFromGeneratePanelMessage(message)) {
-      this.deps.log.warn(`Generate panel: ignored an invalid message ${JSON.stringify(message)?.slice(0, 300)}`);
-      if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'generate') {
-        this.refuse('The generation settings are not valid (sizes must be multiples of 8; see the log).');
+  private async onMessage(raw: unknown): Promise<void> {
+    const parsed = parseFromGeneratePanelMessage(raw);
+    if (!parsed.ok) {
+      this.deps.log.warn(`Generate panel: ignored an invalid message (${parsed.error}): ${JSON.stringify(raw)?.slice(0, 300)}`);
+      if (typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'generate') {
+        this.refuse(`The generation settings are not valid: ${parsed.error}`);
       }
       return;
     }
+    const message = parsed.message;
     try {
       await this.handle(message);
     } catch (error) {
@@ -212,7 +215,13 @@ export class GeneratePanel extends Disposable {
       const info = await this.deps.generation.modelInfo();
       this.post({
         type: 'model',
-        model: { ...model, nativeWidth: info.nativeWidth, nativeHeight: info.nativeHeight, inpainting: info.unet.inpainting },
+        model: {
+          ...model,
+          nativeWidth: info.nativeWidth,
+          nativeHeight: info.nativeHeight,
+          sizeMultiple: info.vae.scaleFactor,
+          inpainting: info.unet.inpainting,
+        },
       });
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
@@ -236,23 +245,7 @@ export class GeneratePanel extends Disposable {
     const job: RunningJob = { snapshot, cancellation: new vscode.CancellationTokenSource() };
     this.job = job;
     this.post({ type: 'jobStarted', job: snapshot });
-    const common = {
-      prompt: form.prompt,
-      width: form.width,
-      height: form.height,
-      steps: form.steps,
-      guidanceScale: form.guidanceScale,
-      scheduler: form.scheduler,
-      batchCount: form.batchCount,
-    };
-    const extra = {
-      ...(form.negativePrompt.trim() ? { negativePrompt: form.negativePrompt } : {}),
-      ...(form.seed !== null ? { seed: String(form.seed) } : {}),
-    };
-    const params: GenerationParams =
-      form.useInitImage && this.initImage
-        ? { task: 'img2img', ...common, ...extra, initImage: this.initImage.png, strength: form.strength }
-        : { task: 'txt2img', ...common, ...extra };
+    const params = panelGenerationParams(form, this.initImage?.png);
     try {
       const result = await this.deps.generation.generate({
         title: `Generating "${shorten(form.prompt, 40)}"`,
@@ -270,7 +263,7 @@ export class GeneratePanel extends Disposable {
           png: copyBytes(image.png),
           width: result.width,
           height: result.height,
-          seed: Number(image.seed),
+          seed: String(image.seed),
           prompt: form.prompt,
           parameters: image.parameters,
         }),
@@ -385,7 +378,7 @@ export class GeneratePanel extends Disposable {
           png,
           width,
           height,
-          seed: entry.seed ?? 0,
+          seed: entry.seed ?? '0',
           prompt: entry.prompt ?? '',
           parameters: '',
           savedUri: uri,

@@ -18,7 +18,8 @@ export interface StoredResult {
   readonly png: Uint8Array;
   readonly width: number;
   readonly height: number;
-  readonly seed: number;
+  /** Decimal digits (../../common/seed.ts). */
+  readonly seed: string;
   readonly prompt: string;
   readonly parameters: string;
   savedUri?: vscode.Uri;

@@ -11,6 +11,7 @@
 // Pure: no vscode import; round-trip tested.
 
 import { isMaskOp } from '../../common/protocol/inpaintEditorProtocol';
+import { isSeedText } from '../../common/seed';
 import type { InpaintEdit, InpaintState } from './inpaintEditModel';
 import { decodeMaskRle, encodeMaskRle } from '../../common/mask/maskRle';
 
@@ -32,7 +33,7 @@ interface BlobRef {
 
 type HeaderEdit =
   | { kind: 'mask'; op: unknown }
-  | { kind: 'generation'; png: BlobRef; seed: number; parameters: string };
+  | { kind: 'generation'; png: BlobRef; seed: string; parameters: string };
 
 interface Header {
   width: number;
@@ -140,10 +141,12 @@ export function decodeInpaintBackup(bytes: Uint8Array): InpaintBackup {
       return { kind: 'mask', op: edit.op };
     }
     if (edit?.kind === 'generation') {
-      if (typeof edit.seed !== 'number' || typeof edit.parameters !== 'string') {
+      // Seeds are decimal strings; backups written before that hold numbers.
+      const seed: unknown = edit.seed;
+      if (!(isSeedText(seed) || (typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0)) || typeof edit.parameters !== 'string') {
         throw new InpaintBackupError(`edit ${i} is not a valid generation.`);
       }
-      return { kind: 'generation', png: blob(edit.png, `PNG of edit ${i}`), seed: edit.seed, parameters: edit.parameters };
+      return { kind: 'generation', png: blob(edit.png, `PNG of edit ${i}`), seed: String(seed), parameters: edit.parameters };
     }
     throw new InpaintBackupError(`edit ${i} has an unknown kind.`);
   });

@@ -21,7 +21,8 @@ export interface GenerationEdit {
   kind: 'generation';
   /** The engine's PNG, stored as chosen: it becomes the document image byte for byte. */
   png: Uint8Array;
-  seed: number;
+  /** Decimal digits (../../common/seed.ts). */
+  seed: string;
   /** The A1111 infotext of that PNG (for formats other than PNG, which carry it differently). */
   parameters: string;
 }

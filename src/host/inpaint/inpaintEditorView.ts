@@ -4,7 +4,7 @@
 // document (split editor): each op is forwarded to the others, revision-checked and hash-verified.
 import * as vscode from 'vscode';
 import {
-  isFromInpaintWebviewMessage,
+  parseFromInpaintWebviewMessage,
   type FromInpaintWebviewMessage,
   type ToInpaintWebviewMessage,
 } from '../../common/protocol/inpaintEditorProtocol';
@@ -71,11 +71,12 @@ export class InpaintEditorView extends Disposable {
   }
 
   private onMessage(raw: unknown): void {
-    if (!isFromInpaintWebviewMessage(raw)) {
-      this.deps.log.warn(`Inpaint editor: ignored a malformed message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
+    const parsed = parseFromInpaintWebviewMessage(raw);
+    if (!parsed.ok) {
+      this.deps.log.warn(`Inpaint editor: ignored a malformed message from the webview (${parsed.error}): ${JSON.stringify(raw)?.slice(0, 200)}`);
       return;
     }
-    const message: FromInpaintWebviewMessage = raw;
+    const message: FromInpaintWebviewMessage = parsed.message;
     switch (message.type) {
       case 'ready':
         this.pageReady = true;

@@ -5,6 +5,7 @@
 import type { GenerationService } from '../jobs/generationService';
 import type { GenerateProgress, GenerateResult } from '../../common/protocol/engineProtocol';
 import type { InpaintCandidate, InpaintJobProgress, InpaintSettings } from '../../common/protocol/inpaintEditorProtocol';
+import type { JobOutcome } from '../../common/protocol/schemaParts';
 import { Disposable } from '../util/dispose';
 import { ErrorCode, RpcFailure } from '../../common/protocol/rpc';
 import type { Log } from '../util/log';
@@ -40,7 +41,7 @@ export type InpaintJobEvent =
   | { kind: 'started'; job: RunningInpaintJob }
   | { kind: 'progress'; jobId: number; progress: InpaintJobProgress }
   | { kind: 'preview'; jobId: number; image: number; width: number; height: number; rgba: Uint8Array }
-  | { kind: 'ended'; jobId: number; outcome: 'finished' | 'cancelled' | 'failed'; message?: string }
+  | { kind: 'ended'; jobId: number; outcome: JobOutcome; message?: string }
   | { kind: 'candidates'; candidates: InpaintCandidates };
 
 const NO_CANDIDATES: InpaintCandidates = Object.freeze({ jobId: null, width: 0, height: 0, candidates: [] });
@@ -80,7 +81,7 @@ export class InpaintJobRunner extends Disposable {
     const job: RunningInpaintJob & { cancellation: CancellationSource; staleReason?: string } = { jobId, batchCount: input.settings.batchCount, steps: input.settings.steps, progress: { stage: 'starting' } as InpaintJobProgress, cancellation };
     this.job = job;
     this.emitter.fire({ kind: 'started', job: this.running! });
-    let outcome: 'finished' | 'cancelled' | 'failed' = 'failed';
+    let outcome: JobOutcome = 'failed';
     let message: string | undefined;
     try {
       const result = await this.generation.generate({
@@ -99,7 +100,7 @@ export class InpaintJobRunner extends Disposable {
         if (job.staleReason !== undefined) throw new StaleJobError(job.staleReason);
         this.current = { jobId, width: input.width, height: input.height, candidates };
         this.emitter.fire({ kind: 'candidates', candidates: this.current });
-        outcome = 'finished';
+        outcome = 'done';
         if (result.warnings.length > 0) message = result.warnings.join(' ');
       }
     } catch (error) {
@@ -183,7 +184,7 @@ export class InpaintJobRunner extends Disposable {
           `The engine returned a ${probe.width}×${probe.height} ${probe.format.toUpperCase()} for a ${input.width}×${input.height} image; it was not applied.`,
         );
       }
-      out.push({ index, png: new Uint8Array(image.png), seed: Number(image.seed), parameters: image.parameters });
+      out.push({ index, png: new Uint8Array(image.png), seed: String(image.seed), parameters: image.parameters });
     }
     if (out.length === 0) throw new Error('The engine returned no image.');
     return out;

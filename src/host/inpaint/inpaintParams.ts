@@ -2,6 +2,7 @@
 // Pure: no vscode import (types only).
 import type { GenerationParams } from '../jobs/generationService';
 import type { InpaintSettings } from '../../common/protocol/inpaintEditorProtocol';
+import { engineSeed } from '../generate/engineSeed';
 
 /**
  * The engine sizes the job itself: with "whole", the image's size when it suits the model, else its aspect
@@ -24,7 +25,7 @@ export function buildInpaintParams(settings: InpaintSettings, initImage: Uint8Ar
     maskPadding: settings.maskPadding,
   };
   if (settings.negativePrompt.trim() !== '') params.negativePrompt = settings.negativePrompt;
-  if (settings.seed !== null) params.seed = String(settings.seed);
+  if (settings.seed !== null) params.seed = engineSeed(settings.seed);
   return params;
 }
 

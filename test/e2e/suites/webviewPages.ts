@@ -3,6 +3,9 @@
 // what the page posts, and the test playing the extension host's part with real protocol messages.
 //   generate-preview   the Generate page posts the typed form; progress messages with RGBA previews land on the
 //                      preview canvas pixel for pixel; the final PNG replaces them; Save posts its action;
+//   generate-before-native-size  Generate clicked before the engine has reported the model's size: the request
+//                      goes out (no size: the engine uses the model's own), no stale "size not known" error;
+//   generate-seed-range a fixed seed of 2^64 − 1 goes out as its decimal string; 2^64 is refused on the page;
 //   inpaint-mask-tools the inpaint page's brush, eraser and invert (real pointer, real buttons) against the mask the
 //                      host computes from the posted ops (src/common/mask/maskOps.ts), read back from #canvas pixel
 //                      by pixel; undo as the host sends it (a region on top of a revision); no resync requested.
@@ -136,9 +139,10 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           await page.locator('#generate').click();
           const posted = await waitForPosted(page, (m) => m.type === 'generate', 'generate');
           const form = (posted.find((m) => m.type === 'generate') as { form: GenerateFormValues }).form;
+          // "Model size": the engine sizes it (no width/height on the wire).
           assert.deepEqual(
             { prompt: form.prompt, steps: form.steps, seed: form.seed, width: form.width, height: form.height, batchCount: form.batchCount },
-            { prompt: 'a red circle', steps: 3, seed: 77, width: 256, height: 256, batchCount: 1 },
+            { prompt: 'a red circle', steps: 3, seed: '77', width: undefined, height: undefined, batchCount: 1 },
           );
 
           // The host's side of a job: started, two denoising steps with previews, the result, done.
@@ -160,7 +164,7 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           await sendToWebview(page, {
             type: 'results',
             jobId: 1,
-            results: [{ resultId: 'result-1', png, width: 16, height: 16, seed: 77, prompt: 'a red circle', parameters: 'a red circle\nSteps: 3' }],
+            results: [{ resultId: 'result-1', png, width: 16, height: 16, seed: '77', prompt: 'a red circle', parameters: 'a red circle\nSteps: 3' }],
           });
           await sendToWebview(page, { type: 'jobEnded', jobId: 1, outcome: 'done', elapsedMs: 30, warnings: [] });
           await page.locator('.preview-stage').filter({ hasText: 'Done' }).waitFor({ timeout: 5_000 });
@@ -176,6 +180,64 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           const actions = (await postedMessages(page)) as { type: string; action?: string; resultId?: string }[];
           assert.deepEqual(actions.filter((m) => m.type === 'resultAction'), [{ type: 'resultAction', action: 'saveToWorkspace', resultId: 'result-1' }]);
           await screenshot('final');
+        },
+      },
+      {
+        name: 'generate-before-native-size',
+        async run({ page, screenshot }) {
+          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          // What the host sends first: the selected model as known without the engine (no native size yet).
+          await sendToWebview(page, {
+            type: 'init',
+            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
+            model: { name: 'analytic-shapes', builtIn: true },
+            results: [],
+            job: null,
+            initImage: null,
+            canSaveToWorkspace: true,
+          });
+          await page.locator('.model-note').filter({ hasText: 'checking' }).waitFor({ timeout: 5_000 });
+          await page.locator('#prompt').fill('a yellow star');
+          await page.locator('#generate').click();
+          const posted = await waitForPosted(page, (m) => m.type === 'generate', 'generate');
+          const form = (posted.find((m) => m.type === 'generate') as { form: GenerateFormValues }).form;
+          assert.deepEqual([form.prompt, form.width, form.height], ['a yellow star', undefined, undefined]);
+          assert.equal(await page.locator('#generate').isDisabled(), true, 'the request went out: Generate waits for it');
+          // The engine's report arrives while the job runs: the header says it, and no error is shown.
+          await sendToWebview(page, { type: 'model', model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 64, nativeHeight: 64, sizeMultiple: 8 } });
+          await page.locator('.model-note').filter({ hasText: 'native 64×64' }).waitFor({ timeout: 5_000 });
+          assert.equal((await page.locator('.form-message').textContent()) ?? '', '', 'no error under the form');
+          await screenshot('final');
+        },
+      },
+      {
+        name: 'generate-seed-range',
+        async run({ page }) {
+          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          await sendToWebview(page, {
+            type: 'init',
+            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
+            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 64, nativeHeight: 64, sizeMultiple: 8 },
+            results: [],
+            job: null,
+            initImage: null,
+            canSaveToWorkspace: true,
+          });
+          await page.locator('#prompt').fill('a blue square');
+          await page.locator('#seed-mode').selectOption('fixed');
+          // One past the largest seed: refused on the page, nothing posted.
+          await page.locator('#seed').fill('18446744073709551616');
+          await page.locator('#generate').click();
+          await page.locator('.form-message').filter({ hasText: '18446744073709551615' }).waitFor({ timeout: 5_000 });
+          assert.equal(((await postedMessages(page)) as { type?: string }[]).some((m) => m.type === 'generate'), false);
+          // The largest seed goes out exactly, as its decimal string (a JavaScript number would round it).
+          await page.locator('#seed').fill('18446744073709551615');
+          await page.locator('#generate').click();
+          const posted = await waitForPosted(page, (m) => m.type === 'generate', 'generate');
+          const form = (posted.find((m) => m.type === 'generate') as { form: GenerateFormValues }).form;
+          assert.equal(form.seed, '18446744073709551615');
         },
       },
       {
@@ -253,6 +315,17 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
 
           const requests = ((await postedMessages(page)) as { type: string }[]).filter((m) => m.type === 'requestMask' || m.type === 'error');
           assert.deepEqual(requests, [], 'the page and the host agreed on every op (no resync, no error)');
+
+          // The seed box takes the whole 64-bit range; Generate sends it as its decimal string.
+          await page.locator('#randomSeed').uncheck();
+          assert.match(await page.locator('#seed').inputValue(), /^\d+$/, 'unticking Random offers a seed');
+          await page.locator('#seed').fill('18446744073709551615');
+          await page.locator('#prompt').fill('a red fox');
+          await page.locator('#generate').click();
+          const generate = (await waitForPosted(page, (m) => m.type === 'generate', 'generate')).find((m) => m.type === 'generate') as {
+            settings: { seed: unknown; prompt: string };
+          };
+          assert.deepEqual([generate.settings.prompt, generate.settings.seed], ['a red fox', '18446744073709551615']);
           await screenshot('final');
         },
       },
