@@ -2,6 +2,7 @@
 // builds the missing and stale images of a local-diffusion.json (see README "Images as code").
 //   exit 0: everything fresh or built; 1: a bad spec or arguments, a failed entry, or (--check) anything to build;
 //   130: interrupted.
+import { cancelOnCtrlC } from './cancelOnCtrlC';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { normalizeAssetOutput } from '../common/assets/assetOutputPath';
@@ -185,21 +186,13 @@ async function runBuild(cmd: BuildCommand): Promise<number> {
   const engine = new Engine((level, message) => {
     if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
   });
-  const cancel = new CancellationSource();
-  let interrupted = false;
-  const onSigint = (): void => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write('\ncancelling… (Ctrl+C again to quit now)\n');
-    cancel.cancel();
-  };
-  process.on('SIGINT', onSigint);
+  const { cancel, dispose: stopCtrlC } = cancelOnCtrlC();
   const tty = Boolean(process.stderr.isTTY) && !cmd.json;
   let bar: ProgressBar | undefined;
   try {
     const results = await buildAssets(states, {
       force: cmd.force,
-      cancelled: () => interrupted,
+      cancelled: () => cancel.token.cancelled,
       generate: async (entry, model) => {
         const result = await engine.generate(assetGenerateParams(entry, model, cmd.executionProvider), {
           cancellation: cancel.token,
@@ -224,7 +217,7 @@ async function runBuild(cmd: BuildCommand): Promise<number> {
         else process.stdout.write(`${result.status.padEnd(7)} ${shown(result.file)}${result.status === 'built' ? `  (${result.seconds.toFixed(2)} s)` : ''}\n`);
       },
     });
-    if (interrupted) {
+    if (cancel.token.cancelled) {
       process.stderr.write('error: cancelled; the outputs built so far are kept.\n');
       return 130;
     }
@@ -235,7 +228,7 @@ async function runBuild(cmd: BuildCommand): Promise<number> {
     throw e;
   } finally {
     bar?.clear();
-    process.off('SIGINT', onSigint);
+    stopCtrlC();
     await engine.dispose();
   }
 }

@@ -9,6 +9,7 @@ import { Engine } from '../engine/engine';
 import { decodeImage, encodeImage } from '../node/image/imageCodec';
 import { writeFilesAtomically } from '../node/output/writeFilesAtomically';
 import { runBuildCommand } from './buildCommand';
+import { cancelOnCtrlC } from './cancelOnCtrlC';
 import { withInfotext } from './infotextArguments';
 import { readImageParameters } from '../node/image/imageCodec';
 import { runRemoveBackgroundCommand } from './removeBackgroundCommand';
@@ -26,19 +27,6 @@ async function readInput(file: string, what: string): Promise<Uint8Array> {
   }
 }
 
-/** Ctrl+C cancels (between steps, or a download that resumes next time); a second Ctrl+C quits at once (130). */
-function cancelOnCtrlC(): { cancel: CancellationSource; onSigint: () => void } {
-  const cancel = new CancellationSource();
-  let interrupted = false;
-  const onSigint = (): void => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write('\ncancelling… (Ctrl+C again to quit now)\n');
-    cancel.cancel();
-  };
-  process.on('SIGINT', onSigint);
-  return { cancel, onSigint };
-}
 
 /** --parameters FILE: an image with an infotext (PNG/JPEG/WebP) or a text file holding one. */
 async function readInfotext(file: string): Promise<string> {
@@ -58,7 +46,7 @@ async function runGenerate(given: GenerateCommand): Promise<number> {
   const engine = new Engine((level, message) => {
     if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
   });
-  const { cancel, onSigint } = cancelOnCtrlC();
+  const { cancel, dispose: stopCtrlC } = cancelOnCtrlC();
   const bar = process.stderr.isTTY && !cmd.json ? new ProgressBar(process.stderr) : undefined;
   try {
     const model = await resolveModelArgument(cmd.model, cmd.modelsDir);
@@ -146,18 +134,18 @@ async function runGenerate(given: GenerateCommand): Promise<number> {
     }
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
+    stopCtrlC();
     await engine.dispose();
   }
 }
 
 /** `models pull`: Ctrl+C cancels (the download resumes next time), a second Ctrl+C quits at once. */
 async function runPull(cmd: ModelsPullCommand): Promise<number> {
-  const { cancel, onSigint } = cancelOnCtrlC();
+  const { cancel, dispose: stopCtrlC } = cancelOnCtrlC();
   try {
     return await runModelsPull(cmd, cancel);
   } finally {
-    process.off('SIGINT', onSigint);
+    stopCtrlC();
   }
 }
 

@@ -141,19 +141,8 @@ export function checkOutputHolds(file: string, format: ImageFormat, width: numbe
   }
 }
 
-/** Ctrl+C cancels between tiles; a second Ctrl+C quits at once (130), as generate does (main.ts). */
-export function cancelOnCtrlC(): { cancel: CancellationSource; dispose: () => void } {
-  const cancel = new CancellationSource();
-  let interrupted = false;
-  const onSigint = (): void => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write('\ncancelling… (Ctrl+C again to quit now)\n');
-    cancel.cancel();
-  };
-  process.on('SIGINT', onSigint);
-  return { cancel, dispose: () => void process.off('SIGINT', onSigint) };
-}
+import { cancelOnCtrlC } from './cancelOnCtrlC';
+export { cancelOnCtrlC };
 
 /** The first provider planProviders offers (the GPU one when present), with its reasons for skipping others. */
 export function chooseProvider(requested: ExecutionProviderName): ReturnType<typeof planProviders> {
