@@ -44,6 +44,7 @@ generate options:
   --ep NAME              execution provider: ${EXECUTION_PROVIDER_NAMES.join(' | ')} (default auto)
   --previews FILE.png    also write the step previews side by side, then the final image
   --json                 print one JSON object with outputs, seed, timings, warnings on stdout
+  --verbose              (any command) also show ONNX Runtime's own warnings on stderr
 `;
 
 export class UsageError extends Error {}

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { GenerateParams, GenerateProgress, GenerateResult, ModelInfo, PreviewImage } from '../common/protocol/engineProtocol';
 import { CancellationSource, ErrorCode, RpcFailure } from '../common/protocol/rpc';
 import { Engine } from '../engine/engine';
+import { setOrtLogLevel } from '../engine/runtime/ort';
 import { decodeImage, encodeImage } from '../node/image/imageCodec';
 import { writeFilesAtomically } from '../node/output/writeFilesAtomically';
 import { runBuildCommand } from './buildCommand';
@@ -169,7 +170,10 @@ function describeInfo(info: ModelInfo): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+async function main(args: readonly string[]): Promise<number> {
+  // --verbose goes with any command: ONNX Runtime's own log (off by default, runtime/ort.ts) reaches stderr.
+  const argv = args.filter((a) => a !== '--verbose');
+  if (argv.length < args.length) setOrtLogLevel('warning');
   if (argv[0] === 'build') return runBuildCommand(argv.slice(1));
   if (argv[0] === 'upscale') return runUpscaleCommand(argv.slice(1));
   if (argv[0] === 'remove-background') return runRemoveBackgroundCommand(argv.slice(1));

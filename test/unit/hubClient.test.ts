@@ -1,7 +1,43 @@
 import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
 import { contentRangeStart } from '../../src/node/modelStore/downloadFile';
 import { FileDigest } from '../../src/node/modelStore/fileDigest';
-import { encodeRepoPath, hubError, nextPageUrl } from '../../src/node/modelStore/hubClient';
+import { encodeRepoPath, HubClient, hubError, nextPageUrl } from '../../src/node/modelStore/hubClient';
+import { httpRequest, type HttpRequestFn } from '../../src/node/modelStore/httpRequest';
+import { DEFAULT_RETRY_POLICY } from '../../src/node/modelStore/retrySchedule';
+
+/** A port nothing listens on: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Looks up a revision on an unreachable endpoint with the default retry policy; counts requests and backoff waits. */
+async function lookUpOffline(endpoint: string): Promise<{ error: Error; requests: number; waits: number[] }> {
+  let requests = 0;
+  const waits: number[] = [];
+  const counting: HttpRequestFn = (url, options) => {
+    requests++;
+    return httpRequest(url, options);
+  };
+  const hub = new HubClient({
+    endpoint,
+    retry: DEFAULT_RETRY_POLICY,
+    request: counting,
+    sleep: (ms) => {
+      waits.push(ms);
+      return Promise.resolve();
+    },
+  });
+  const error = await hub.revision('o/n', 'main').then(
+    () => assert.fail('an unreachable hub cannot answer'),
+    (e: unknown) => e as Error,
+  );
+  return { error, requests, waits };
+}
 
 const context = { repoId: 'o/n', revision: 'main', hasToken: false, endpoint: 'https://huggingface.co' };
 
@@ -53,5 +89,16 @@ describe('Hub client (pure parts)', () => {
     const short = new FileDigest({ size: 7, sha256: '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03' });
     short.update(hello);
     assert.equal(short.finish().matches, false, 'the size must match too');
+  });
+
+  it('fails at once, without backoff, when the host cannot be resolved or refuses the connection', async () => {
+    const unresolvable = await lookUpOffline('http://nonexistent.invalid');
+    assert.match(unresolvable.error.message, /^Cannot resolve nonexistent\.invalid/);
+    assert.deepEqual({ requests: unresolvable.requests, waits: unresolvable.waits }, { requests: 1, waits: [] });
+
+    const port = await closedPort();
+    const refused = await lookUpOffline(`http://127.0.0.1:${port}`);
+    assert.match(refused.error.message, /connection refused/);
+    assert.deepEqual({ requests: refused.requests, waits: refused.waits }, { requests: 1, waits: [] });
   });
 });

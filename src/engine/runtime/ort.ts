@@ -18,6 +18,43 @@ export interface TensorSpec {
   shape: readonly (number | string)[];
 }
 
+/** ONNX Runtime's own log severities (onnxruntime-common `Env.logLevel`), most to least chatty. */
+export const ORT_LOG_LEVELS = ['verbose', 'info', 'warning', 'error', 'fatal'] as const;
+export type OrtLogLevel = (typeof ORT_LOG_LEVELS)[number];
+
+/**
+ * Set by the extension host for the engine process when its log is at debug or trace; the CLI's --verbose sets
+ * the level directly.
+ */
+export const ORT_LOG_LEVEL_ENV = 'LOCAL_DIFFUSION_ORT_LOG_LEVEL';
+
+/**
+ * ORT's native logger writes straight to stderr ("[W:onnxruntime:… telemetry.cc:800] Failed to persist telemetry
+ * device ID", "[E:onnxruntime:… sequential_executor.cc …] Non-zero status code …"). Every failure it logs also
+ * comes back to us as a rejected promise, which the engine maps to one message, so by default only fatal ones are
+ * logged; a debug log raises it.
+ */
+let logLevel: OrtLogLevel = readLogLevel(process.env[ORT_LOG_LEVEL_ENV]);
+
+function readLogLevel(value: string | undefined): OrtLogLevel {
+  return (ORT_LOG_LEVELS as readonly string[]).includes(value ?? '') ? (value as OrtLogLevel) : 'fatal';
+}
+
+/**
+ * ORT's log level for the environment (onnxruntime-node reads `env.logLevel` once, when the first session is
+ * created: binding.js initOrt) and for every session created after this call (`logSeverityLevel`).
+ */
+export function setOrtLogLevel(level: OrtLogLevel): void {
+  logLevel = level;
+  ort.env.logLevel = level;
+}
+
+export function ortLogLevel(): OrtLogLevel {
+  return logLevel;
+}
+
+setOrtLogLevel(logLevel);
+
 export function ortVersion(): string {
   return ort.env.versions.node ?? ort.env.versions.common;
 }
@@ -82,7 +119,7 @@ export class OnnxSession {
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: providers,
       graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
+      logSeverityLevel: ORT_LOG_LEVELS.indexOf(logLevel) as 0 | 1 | 2 | 3 | 4,
     };
     const from: SessionSource = typeof source === 'string' ? { kind: 'file', file: source } : source;
     const session =

@@ -35,7 +35,7 @@ export interface CatalogEntry {
   subfolder: string;
   files?: FileRules;
   licence: CatalogLicence;
-  /** false: the repo id comes from secondary sources and was not seen on the Hub (facts.md §1.7, §8). */
+  /** false: the repo id comes from secondary sources and was not seen on the Hub. */
   verified: boolean;
   /** Where the repo id comes from. */
   evidence: string;

@@ -1,5 +1,5 @@
-// Which files of a Hub repo a model needs: only what the engine reads from a diffusers ONNX folder (facts.md
-// §1.1; src/engine/model/modelFolder.ts): model_index.json; in text_encoder/, unet/, vae_decoder/, vae_encoder/
+// Which files of a Hub repo a model needs: only what the engine reads from a diffusers ONNX folder (diffusers
+// pipelines/onnx_utils.py, src/engine/model/modelFolder.ts): model_index.json; in text_encoder/, unet/, vae_decoder/, vae_encoder/
 // (and taesd_decoder/) the graph model.onnx, its external weights and config.json; tokenizer/ and scheduler/
 // whole; the licence and model card. Everything else is skipped: safety_checker/, feature_extractor/, other
 // precisions (model_fp16.onnx, …), PyTorch weights, SDXL's second encoder. Pure: unit-tested.
@@ -37,7 +37,7 @@ export interface FileSelection {
 
 /** The ONNX components the engine loads (modelFolder.ts COMPONENTS). */
 export const ONNX_COMPONENT_FOLDERS = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder', 'taesd_decoder'] as const;
-/** In a component folder: the graph, the external-weights names of every exporter (facts §1.1), the config. */
+/** In a component folder: the graph, the external-weights names of every exporter (Optimum, Olive, diffusers' ONNX export), the config. */
 export const ONNX_FOLDER_FILES = ['model.onnx', 'model.onnx_data', 'weights.pb', 'model.onnx.data', 'config.json'] as const;
 /** Folders taken whole. */
 export const WHOLE_FOLDERS = ['tokenizer', 'scheduler'] as const;

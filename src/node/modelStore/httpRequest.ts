@@ -56,6 +56,13 @@ function portOf(url: URL): number {
   return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
 }
 
+/**
+ * The host cannot be resolved or refuses the connection: offline, a wrong HF_ENDPOINT or proxy. Retrying with
+ * backoff would only keep the user waiting (about a minute) for the same answer, so these fail at once; a
+ * dropped or stalled connection (ECONNRESET, ETIMEDOUT, the idle timeout) is still retried.
+ */
+const UNREACHABLE_HOST_CODES: ReadonlySet<string> = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED']);
+
 /** Turns a socket/request error into a ModelStoreError with a message for the user. */
 export function toNetworkError(error: unknown, target: URL, proxy?: URL): ModelStoreError {
   if (error instanceof ModelStoreError) return error;
@@ -81,7 +88,7 @@ export function toNetworkError(error: unknown, target: URL, proxy?: URL): ModelS
     EHOSTUNREACH: `${host}${via} is unreachable.`,
   };
   return new ModelStoreError('network', what[code] ?? `Network error with ${host}${via}: ${e?.message ?? String(error)}.`, {
-    retryable: true,
+    retryable: !UNREACHABLE_HOST_CODES.has(code),
     cause: error,
   });
 }
