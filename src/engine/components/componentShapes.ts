@@ -136,6 +136,8 @@ export interface UnetShape {
   outputName: string;
   sampleName: string;
   hiddenName: string;
+  /** encoder_hidden_states' sequence length: fixed in static exports (prompts past it are truncated), else dynamic. */
+  hiddenSequence: Dim;
   timestepCondSpec: TensorSpec | undefined;
 }
 
@@ -198,6 +200,7 @@ export function unetShape(graph: GraphSignature, config: Record<string, unknown>
     timeCondProjDim,
     outputName: output.name,
     sampleName: sample.name,
+    hiddenSequence: dimOf(hidden, 1),
     hiddenName: hidden.name,
     timestepCondSpec,
   };

@@ -39,6 +39,8 @@ export class Unet {
   readonly outputName: string;
   private readonly sampleName: string;
   private readonly hiddenName: string;
+  /** encoder_hidden_states' declared sequence length (static exports) or 'dynamic'. */
+  readonly hiddenSequence: Dim;
   private readonly timestepCondSpec: TensorSpec | undefined;
 
   /**
@@ -63,6 +65,7 @@ export class Unet {
     this.outputName = shape.outputName;
     this.sampleName = shape.sampleName;
     this.hiddenName = shape.hiddenName;
+    this.hiddenSequence = shape.hiddenSequence;
     this.timestepCondSpec = shape.timestepCondSpec;
   }
 
