@@ -56,12 +56,16 @@ export async function denoise(o: DenoiseOptions): Promise<Float32Array> {
   const latentLength = channels * height * width;
   // NCHW with batch 1: concatenating on the channel axis is appending the planes, once for the whole loop.
   if (o.extraChannels) predictor.input.set(o.extraChannels, latentLength);
+  // The first latentChannels planes of the UNet's input are the scaled latents (9-channel UNets append more).
+  const scaledInput = predictor.input.subarray(0, latentLength);
   let latents = o.latents;
   for (let i = 0; i < timesteps.length; i++) {
     await yieldToEventLoop();
     throwIfCancelled(o.cancellation);
     const t = timesteps[i];
-    predictor.input.set(scheduler.scaleModelInput(latents, t), 0);
+    // Scaled straight into the UNet's input buffer (no per-step latent allocation or copy).
+    const scaled = scheduler.scaleModelInput(latents, t, scaledInput);
+    if (scaled !== scaledInput) scaledInput.set(scaled);
     const noise = await predictor.predict(t);
     const out = scheduler.step(noise, t, latents, o.generator);
     latents = out.prevSample;

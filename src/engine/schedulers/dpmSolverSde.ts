@@ -118,11 +118,12 @@ export class DPMSolverSDEScheduler extends EulerDiscreteScheduler {
   }
 
   /** sample / √(σ² + 1), σ the midpoint sigma on the second half. */
-  override scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
+  override scaleModelInput(sample: Float32Array, timestep: number, into?: Float32Array): Float32Array {
     const index = this.currentStepIndex(timestep, 'scaleModelInput');
     const sigma = this.firstOrderSample === null ? this.sigmaSchedule[index] : (this.midPointSigma as number);
     const scale = fround(Math.sqrt(fround(fround(sigma * sigma) + 1)));
-    const out = new Float32Array(sample.length);
+    const out = into ?? new Float32Array(sample.length);
+    checkSameLength(`${this.className}.scaleModelInput`, sample, out);
     for (let i = 0; i < sample.length; i++) out[i] = sample[i] / scale;
     return out;
   }

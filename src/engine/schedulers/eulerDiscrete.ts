@@ -93,10 +93,11 @@ export class EulerDiscreteScheduler extends ScheduleBase {
   }
 
   /** sample / √(σ² + 1). */
-  override scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
+  override scaleModelInput(sample: Float32Array, timestep: number, into?: Float32Array): Float32Array {
     const sigma = this.sigmaSchedule[this.currentStepIndex(timestep, 'scaleModelInput')];
     const scale = fround(Math.sqrt(fround(fround(sigma * sigma) + 1)));
-    const out = new Float32Array(sample.length);
+    const out = into ?? new Float32Array(sample.length);
+    checkSameLength(`${this.className}.scaleModelInput`, sample, out);
     for (let i = 0; i < sample.length; i++) out[i] = sample[i] / scale;
     return out;
   }
@@ -121,10 +122,23 @@ export class EulerDiscreteScheduler extends ScheduleBase {
     checkSameLength(`${this.className}.step`, modelOutput, sample);
     const index = this.currentStepIndex(timestep, 'step');
     const sigma = this.sigmaSchedule[index];
-    const predOriginalSample = this.predictOriginal(modelOutput, sample, sigma);
     const dt = fround(this.sigmaSchedule[index + 1] - sigma);
-    const prevSample = new Float32Array(sample.length);
-    for (let i = 0; i < sample.length; i++) {
+    const n = sample.length;
+    const prevSample = new Float32Array(n);
+    if (this.options.prediction_type === 'epsilon') {
+      // The common case in one pass (the same float32 operations as the two loops below, element by element).
+      const predOriginalSample = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        const x = sample[i];
+        const x0 = fround(x - fround(sigma * modelOutput[i]));
+        predOriginalSample[i] = x0;
+        prevSample[i] = x + fround(fround(fround(x - x0) / sigma) * dt);
+      }
+      this.stepIndex = index + 1;
+      return { prevSample, predOriginalSample };
+    }
+    const predOriginalSample = this.predictOriginal(modelOutput, sample, sigma);
+    for (let i = 0; i < n; i++) {
       const derivative = fround(fround(sample[i] - predOriginalSample[i]) / sigma);
       prevSample[i] = sample[i] + fround(derivative * dt);
     }

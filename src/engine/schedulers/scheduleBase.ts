@@ -98,8 +98,10 @@ export abstract class ScheduleBase implements Scheduler {
     return index;
   }
 
-  scaleModelInput(sample: Float32Array, _timestep: number): Float32Array {
-    return sample;
+  scaleModelInput(sample: Float32Array, _timestep: number, out?: Float32Array): Float32Array {
+    if (!out) return sample;
+    out.set(sample);
+    return out;
   }
 
   abstract step(modelOutput: Float32Array, timestep: number, sample: Float32Array, generator?: TorchGenerator): SchedulerStepOutput;

@@ -32,7 +32,12 @@ export interface Scheduler {
    * numInferenceSteps × strength leaves no step, timesteps is empty (no error).
    */
   setTimesteps(numInferenceSteps: number, strength?: number): void;
-  scaleModelInput(sample: Float32Array, timestep: number): Float32Array;
+  /**
+   * diffusers scale_model_input. With `out` (the UNet's input buffer, as long as sample), the result is written there
+   * and `out` is returned, so the loop does not allocate or copy a latent per step; without it, a new array (or the
+   * sample itself, for schedulers that do not scale).
+   */
+  scaleModelInput(sample: Float32Array, timestep: number, out?: Float32Array): Float32Array;
   /** Ancestral / LCM noise is drawn as generator.randn([modelOutput.length]) in diffusers' order. */
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, generator?: TorchGenerator): SchedulerStepOutput;
   /** diffusers add_noise (img2img start, and the inpaint re-noise at the NEXT timestep after a step). */
