@@ -244,6 +244,29 @@ describe('EngineProcess (against test/fixtures/fakeEngine.ts)', function () {
     assert.ok(Number(match[1]) >= 3 * 200, `grace ${match[1]} ms`);
   });
 
+  it('shrinks the cancel grace period again after a slow job (it follows the last job, not the slowest ever)', async () => {
+    const { engine, logger } = makeEngine({ cancelKillTimeoutMs: 100 });
+    const graceOfNextCancel = async (): Promise<number> => {
+      const before = logger.lines.length;
+      const cancel = new CancellationSource();
+      const { promise } = generate(engine, 'hang forever', { cancel });
+      await sleep(30);
+      cancel.cancel();
+      assert.equal((await rejection(promise)).code, ErrorCode.Cancelled);
+      const match = /did not stop "generate" within (\d+) ms/.exec(logger.lines.slice(before).join('\n'));
+      assert.ok(match, 'the engine was killed after the grace period');
+      return Number(match[1]);
+    };
+    await generate(engine, 'slow step-ms=150', { steps: 3 }).promise;
+    const afterSlow = await graceOfNextCancel();
+    assert.ok(afterSlow >= 3 * 150, `grace after 150 ms steps: ${afterSlow} ms`);
+    // The cancel killed the engine: the first job of a fresh one includes its warm-up (its first decode); the next is warm.
+    await generate(engine, 'fast step-ms=5', { steps: 3 }).promise;
+    await generate(engine, 'fast step-ms=5', { steps: 3 }).promise;
+    const afterFast = await graceOfNextCancel();
+    assert.ok(afterFast < 3 * 150, `grace after 5 ms steps: ${afterFast} ms (was ${afterSlow} ms after the slow job)`);
+  });
+
   it('rejects a protocol mismatch, stops that engine and does not retry', async () => {
     const { engine, sent } = makeEngine({ env: { FAKE_ENGINE_PROTOCOL_VERSION: '99' } });
     const failure = await rejection(engine.request('info', { model: { dir: modelDir } }));

@@ -45,7 +45,11 @@ export const DEFAULT_CANCEL_KILL_TIMEOUT_MS = 5_000;
  */
 export const CANCEL_GRACE_STEP_FACTOR = 3;
 
-/** How long a cancelled request may take to stop before the engine is killed (a kill costs a model reload). */
+/**
+ * How long a cancelled request may take to stop before the engine is killed (a kill costs a model reload).
+ * `longestStepMs` is the running job's longest step so far, or the last job's before its first step ends: the grace
+ * follows the current model and size, and shrinks again after a slow job.
+ */
 export function cancelGraceMs(floorMs: number, longestStepMs: number): number {
   return Math.max(floorMs, Math.ceil(CANCEL_GRACE_STEP_FACTOR * longestStepMs));
 }
@@ -109,8 +113,11 @@ export class EngineProcess {
   /** A failure no restart can fix (protocol mismatch): every request gets it until reset(). */
   private fatal: RpcFailure | undefined;
   private activeRequests = 0;
-  /** The longest denoising step or decode seen (from the gaps between progress messages), for the cancel grace. */
-  private longestStepMs = 0;
+  /**
+   * The longest denoising step or decode (from the gaps between progress messages) of the running generate, and of
+   * the last one that measured any, for the cancel grace.
+   */
+  private readonly stepTimes = { currentJobMs: 0, lastJobMs: 0 };
   private modelLoaded = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -192,7 +199,8 @@ export class EngineProcess {
     let killTimer: NodeJS.Timeout | undefined;
     // The endpoint sends the cancel envelope; this only arms the last resort.
     const onCancel = cancellation?.onCancel(() => {
-      const timeoutMs = cancelGraceMs(this.options.cancelKillTimeoutMs ?? DEFAULT_CANCEL_KILL_TIMEOUT_MS, this.longestStepMs);
+      const { currentJobMs, lastJobMs } = this.stepTimes;
+      const timeoutMs = cancelGraceMs(this.options.cancelKillTimeoutMs ?? DEFAULT_CANCEL_KILL_TIMEOUT_MS, currentJobMs > 0 ? currentJobMs : lastJobMs);
       killTimer = setTimeout(() => {
         this.options.logger.warn(
           `The engine did not stop "${method}" within ${timeoutMs} ms of the cancel request; killing it (pid ${engine.child.pid}). The next request starts a new engine.`,
@@ -202,10 +210,10 @@ export class EngineProcess {
     });
     // Even a cancelled or failed generate may have loaded the model: schedule its unload either way.
     if (LOADING_METHODS.has(method)) this.modelLoaded = true;
-    const timed = this.timeSteps(options);
+    // Only generates time steps (an `info` sent during a generate must not reset the running job's measure).
+    const timed = method === 'generate' ? this.timeSteps(options) : { options, ended: () => {} };
     try {
       const result = await engine.endpoint.request(method, params, timed.options);
-      timed.ended();
       if (method === 'unloadModel') this.modelLoaded = false;
       return result;
     } catch (error) {
@@ -215,6 +223,7 @@ export class EngineProcess {
       }
       throw error;
     } finally {
+      timed.ended();
       if (killTimer) clearTimeout(killTimer);
       onCancel?.dispose();
     }
@@ -226,9 +235,11 @@ export class EngineProcess {
    */
   private timeSteps<M extends keyof EngineMethods & string>(options: EngineRequestOptions<M>): { options: EngineRequestOptions<M>; ended(): void } {
     let last: { at: number; stage: string | undefined } = { at: performance.now(), stage: undefined };
+    const times = this.stepTimes;
+    times.currentJobMs = 0;
     const observe = (stage: string | undefined): void => {
       const now = performance.now();
-      if (stage === 'denoising' || last.stage === 'decoding') this.longestStepMs = Math.max(this.longestStepMs, now - last.at);
+      if (stage === 'denoising' || last.stage === 'decoding') times.currentJobMs = Math.max(times.currentJobMs, now - last.at);
       last = { at: now, stage };
     };
     const onProgress = options.onProgress;
@@ -240,7 +251,11 @@ export class EngineProcess {
           onProgress?.(progress);
         },
       },
-      ended: () => observe(undefined),
+      ended: () => {
+        observe(undefined);
+        if (times.currentJobMs > 0) times.lastJobMs = times.currentJobMs;
+        times.currentJobMs = 0;
+      },
     };
   }
 
