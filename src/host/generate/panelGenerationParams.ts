@@ -20,5 +20,5 @@ export function panelGenerationParams(form: GenerateFormValues, initImage: Uint8
   };
   return form.useInitImage && initImage
     ? { task: 'img2img', ...common, initImage, strength: form.strength }
-    : { task: 'txt2img', ...common };
+    : { task: 'txt2img', ...common, ...(form.hires ? { hires: { ...form.hires } } : {}) };
 }
