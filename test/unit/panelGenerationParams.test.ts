@@ -30,6 +30,8 @@ describe('Generate panel → engine parameters', () => {
     const params = panelGenerationParams(parsed.message.form, undefined);
     assert.deepEqual(params, { task: 'txt2img', prompt: 'a red fox', steps: 20, guidanceScale: 7.5, scheduler: 'default', batchCount: 1, hires });
     assert.equal(parseFromGeneratePanelMessage({ type: 'generate', form: { ...form, hires: { ...hires, scale: 5 } } }).ok, false);
+    const withModel = panelGenerationParams({ ...form, hires }, undefined, '/models/esrgan.onnx');
+    assert.deepEqual(withModel.task === 'txt2img' && withModel.hires, { ...hires, upscaler: '/models/esrgan.onnx' });
   });
 
   it('passes a chosen size, the seed, the negative prompt and the init image', () => {

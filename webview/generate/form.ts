@@ -141,7 +141,7 @@ export class GenerateForm {
         'fieldset',
         { class: 'hires' },
         h('legend', {}, 'Hires fix'),
-        h('label', { class: 'checkbox', title: 'Generate, upscale (Lanczos), then denoise again at the larger size' }, this.hires, ' Upscale and refine'),
+        h('label', { class: 'checkbox', title: 'Generate, upscale (Lanczos, or the model in the localDiffusion.hiresUpscaler setting), then denoise again at the larger size' }, this.hires, ' Upscale and refine'),
         h('div', { class: 'row' }, labelled('Scale', this.hiresScale), labelled('Strength', this.hiresStrength), labelled('Steps', this.hiresSteps)),
       ),
       h('div', { class: 'actions' }, this.generateButton, this.cancelButton),
