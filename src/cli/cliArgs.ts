@@ -40,6 +40,12 @@ generate options:
   --mask-blur N          feather the mask by N pixels (Gaussian sigma)
   --only-masked          inpaint a crop around the mask at the model's size, then paste back
   --mask-padding N       context around the mask for --only-masked (default 32)
+  --hires-scale F        hires fix: generate, upscale by F (1..4), then img2img at the larger size
+  --hires-strength F     hires fix: the second pass's denoising strength (default 0.7)
+  --hires-steps N        hires fix: the second pass's steps (default: --steps)
+  --upscaler MODEL       hires fix: a super-resolution ONNX model (.onnx or a folder); default Lanczos
+  --outpaint L,T,R,B     with --image: extend the canvas by these pixels per side and paint the new area
+  --outpaint-overlap N   how far the outpainting mask reaches into the image, feathered (default 32)
   --batch N              N images, seeds seed..seed+N-1, files FILE-1.png..FILE-N.png
   --ep NAME              execution provider: ${EXECUTION_PROVIDER_NAMES.join(' | ')} (default auto)
   --previews FILE.png    also write the step previews side by side, then the final image
@@ -67,6 +73,13 @@ export interface GenerateCommand {
   maskBlur?: number;
   onlyMasked: boolean;
   maskPadding?: number;
+  hiresScale?: number;
+  hiresStrength?: number;
+  hiresSteps?: number;
+  upscaler?: string;
+  /** --outpaint L,T,R,B. */
+  outpaint?: { left: number; top: number; right: number; bottom: number };
+  outpaintOverlap?: number;
   batch: number;
   executionProvider: ExecutionProviderName;
   out: string;
@@ -131,6 +144,17 @@ function decimal(name: string, value: string | undefined): number | undefined {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${value}".`);
   return n;
+}
+
+/** --outpaint LEFT,TOP,RIGHT,BOTTOM: four whole numbers of pixels, none negative. */
+function outpaintMargins(value: string | undefined): GenerateCommand['outpaint'] {
+  if (value === undefined) return undefined;
+  const parts = value.split(',').map((p) => p.trim());
+  if (parts.length !== 4 || parts.some((p) => !/^\d+$/.test(p))) {
+    throw new UsageError(`--outpaint must be LEFT,TOP,RIGHT,BOTTOM: four whole numbers of pixels, none negative, got "${value}".`);
+  }
+  const [left, top, right, bottom] = parts.map(Number) as [number, number, number, number];
+  return { left, top, right, bottom };
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
@@ -221,6 +245,12 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
               'mask-blur': { type: 'string' },
               'only-masked': { type: 'boolean' },
               'mask-padding': { type: 'string' },
+              'hires-scale': { type: 'string' },
+              'hires-strength': { type: 'string' },
+              'hires-steps': { type: 'string' },
+              upscaler: { type: 'string' },
+              outpaint: { type: 'string' },
+              'outpaint-overlap': { type: 'string' },
               batch: { type: 'string' },
               ep: { type: 'string' },
               out: { type: 'string' },
@@ -249,6 +279,12 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (previews !== undefined && !previews.toLowerCase().endsWith('.png')) throw new UsageError(`--previews must name a .png file, got "${previews}".`);
   if (str('mask') !== undefined && str('image') === undefined) throw new UsageError('--mask needs --image (the picture to inpaint).');
   if (str('strength') !== undefined && str('image') === undefined) throw new UsageError('--strength needs --image.');
+  const hiresGiven = ['hires-strength', 'hires-steps', 'upscaler'].find((k) => str(k) !== undefined);
+  if (hiresGiven && str('hires-scale') === undefined) throw new UsageError(`--${hiresGiven} needs --hires-scale.`);
+  if (str('hires-scale') !== undefined && str('image') !== undefined) throw new UsageError('--hires-scale is for text to image: leave out --image.');
+  if (str('outpaint') !== undefined && str('image') === undefined) throw new UsageError('--outpaint needs --image (the picture to extend).');
+  if (str('outpaint') !== undefined && str('mask') !== undefined) throw new UsageError('--outpaint makes its own mask: leave out --mask.');
+  if (str('outpaint-overlap') !== undefined && str('outpaint') === undefined) throw new UsageError('--outpaint-overlap needs --outpaint.');
   const batch = integer('batch', str('batch')) ?? 1;
   if (batch < 1) throw new UsageError('--batch must be at least 1.');
   const result: GenerateCommand = {
@@ -278,6 +314,12 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     mask: str('mask'),
     maskBlur: decimal('mask-blur', str('mask-blur')),
     maskPadding: integer('mask-padding', str('mask-padding')),
+    hiresScale: decimal('hires-scale', str('hires-scale')),
+    hiresStrength: decimal('hires-strength', str('hires-strength')),
+    hiresSteps: integer('hires-steps', str('hires-steps')),
+    upscaler: str('upscaler'),
+    outpaint: outpaintMargins(str('outpaint')),
+    outpaintOverlap: integer('outpaint-overlap', str('outpaint-overlap')),
     previews,
   };
   // An explicit --seed -1 (random) also wins over an infotext's seed.

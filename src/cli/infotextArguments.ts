@@ -36,6 +36,15 @@ export function argumentsFromInfotext(text: string): Partial<GenerateCommand> {
     out.scheduler = sampler.name;
   }
   if (parsed.denoisingStrength !== undefined && Number.isFinite(parsed.denoisingStrength)) out.strength = parsed.denoisingStrength;
+  // The hires fix (A1111 create_infotext): "Hires upscale", "Hires steps"; its strength is "Denoising strength".
+  // "Hires upscaler" names a model we cannot locate by name: the command line's --upscaler (or Lanczos) is used.
+  const hiresScale = Number(parsed.raw['Hires upscale']);
+  if (parsed.raw['Hires upscale'] !== undefined && Number.isFinite(hiresScale)) {
+    out.hiresScale = hiresScale;
+    if (out.strength !== undefined) out.hiresStrength = out.strength;
+    const hiresSteps = Number(parsed.raw['Hires steps']);
+    if (parsed.raw['Hires steps'] !== undefined && Number.isInteger(hiresSteps)) out.hiresSteps = hiresSteps;
+  }
   return out;
 }
 
@@ -47,6 +56,8 @@ export function withInfotext(cmd: GenerateCommand, given: ReadonlySet<string>, t
     if (given.has(key) || value === undefined) continue;
     // A strength only means something for img2img / inpaint.
     if (key === 'strength' && cmd.image === undefined) continue;
+    // The hires fix is text to image only.
+    if ((key === 'hiresScale' || key === 'hiresStrength' || key === 'hiresSteps') && cmd.image !== undefined) continue;
     (merged as unknown as Record<string, unknown>)[key] = value;
   }
   return merged;

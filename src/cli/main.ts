@@ -68,7 +68,27 @@ async function runGenerate(given: GenerateCommand): Promise<number> {
     const strength = cmd.strength !== undefined ? { strength: cmd.strength } : {};
     let params: GenerateParams;
     if (cmd.image === undefined) {
-      params = { task: 'txt2img', ...common };
+      const hires =
+        cmd.hiresScale !== undefined
+          ? {
+              hires: {
+                scale: cmd.hiresScale,
+                ...(cmd.hiresStrength !== undefined ? { strength: cmd.hiresStrength } : {}),
+                ...(cmd.hiresSteps !== undefined ? { steps: cmd.hiresSteps } : {}),
+                ...(cmd.upscaler !== undefined ? { upscaler: cmd.upscaler } : {}),
+              },
+            }
+          : {};
+      params = { task: 'txt2img', ...common, ...hires };
+    } else if (cmd.outpaint !== undefined) {
+      params = {
+        task: 'outpaint',
+        ...common,
+        ...strength,
+        initImage: await readInput(cmd.image, 'image'),
+        margins: cmd.outpaint,
+        ...(cmd.outpaintOverlap !== undefined ? { overlap: cmd.outpaintOverlap } : {}),
+      };
     } else if (cmd.mask === undefined) {
       params = { task: 'img2img', ...common, ...strength, initImage: await readInput(cmd.image, 'image') };
     } else {

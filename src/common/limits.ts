@@ -25,6 +25,14 @@ export const LIMITS = {
   maskPadding: { min: 0, max: 512 },
   /** A preview every N steps; 0 = none. */
   previewEverySteps: { min: 0, max: 1000 },
+  /** Hires fix: the second pass's size over the first's (A1111's "Upscale by" slider goes to 4). */
+  hiresScale: { min: 1, max: 4 },
+  /** Hires fix: steps of the second pass; 0 = the first pass's steps (A1111 "Hires steps"). */
+  hiresSteps: { min: 0, max: 150 },
+  /** Outpainting: pixels added on one side of the canvas. */
+  outpaintMargin: { min: 0, max: 2048 },
+  /** Outpainting: how far the feathered mask reaches into the original, in pixels. */
+  outpaintOverlap: { min: 0, max: 256 },
   /** Characters in a prompt or a negative prompt. */
   promptLength: { min: 0, max: 10_000 },
   /** `upscale --scale`: the output's size over the input's. */

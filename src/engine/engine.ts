@@ -18,7 +18,9 @@ import { normalizeGenerateParams, type GenerateRequest } from './generateRequest
 import { modelShortHash } from './model/modelHash';
 import { describeModelFolder, PipelineModel, type LoadProgress } from './model/pipelineModel';
 import { Img2ImgPipeline } from './pipelines/img2imgPipeline';
+import { HiresFixPipeline } from './pipelines/hiresFixPipeline';
 import { InpaintPipeline } from './pipelines/inpaintPipeline';
+import { OutpaintPipeline } from './pipelines/outpaintPipeline';
 import type { PipelineJob, PipelineOutput } from './pipelines/pipeline';
 import { Txt2ImgPipeline } from './pipelines/txt2imgPipeline';
 import { installedProviders, ortVersion } from './runtime/ort';
@@ -221,11 +223,13 @@ export class Engine {
 function runPipeline(request: GenerateRequest, job: PipelineJob): Promise<PipelineOutput> {
   switch (request.task) {
     case 'txt2img':
-      return PIPELINES.txt2img.call(request, job);
+      return request.hires ? PIPELINES.hires.call(request, job) : PIPELINES.txt2img.call(request, job);
     case 'img2img':
       return PIPELINES.img2img.call(request, job);
     case 'inpaint':
       return PIPELINES.inpaint.call(request, job);
+    case 'outpaint':
+      return PIPELINES.outpaint.call(request, job);
   }
 }
 
@@ -233,4 +237,6 @@ const PIPELINES = {
   txt2img: new Txt2ImgPipeline(),
   img2img: new Img2ImgPipeline(),
   inpaint: new InpaintPipeline(),
+  hires: new HiresFixPipeline(),
+  outpaint: new OutpaintPipeline(),
 } as const;

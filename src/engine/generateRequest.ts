@@ -7,8 +7,12 @@ import {
   SCHEDULER_NAMES,
   type GenerateParams,
   type Img2ImgParams,
+  type HiresFixParams,
   type InpaintParams,
   type ModelInfo,
+  type OutpaintMargins,
+  type OutpaintParams,
+  type Txt2ImgParams,
   type SchedulerName,
 } from '../common/protocol/engineProtocol';
 import { ErrorCode, RpcFailure } from '../common/protocol/rpc';
@@ -30,8 +34,19 @@ interface RequestBase {
   previewEverySteps: number;
 }
 
+/** The hires fix once normalised (A1111 `modules/processing.py` StableDiffusionProcessingTxt2Img hr_* fields). */
+export interface HiresFix {
+  scale: number;
+  strength: number;
+  /** 0: the first pass's steps. */
+  steps: number;
+  /** A super-resolution ONNX model path; absent: Lanczos. */
+  upscaler?: string;
+}
+
 export interface Txt2ImgRequest extends RequestBase {
   task: 'txt2img';
+  hires?: HiresFix;
 }
 
 export interface Img2ImgRequest extends RequestBase {
@@ -50,7 +65,15 @@ export interface InpaintRequest extends RequestBase {
   maskPadding: number;
 }
 
-export type GenerateRequest = Txt2ImgRequest | Img2ImgRequest | InpaintRequest;
+export interface OutpaintRequest extends RequestBase {
+  task: 'outpaint';
+  initImage: Uint8Array;
+  margins: OutpaintMargins;
+  overlap: number;
+  strength: number;
+}
+
+export type GenerateRequest = Txt2ImgRequest | Img2ImgRequest | InpaintRequest | OutpaintRequest;
 
 export const DEFAULT_STEPS = 20;
 /** diffusers' StableDiffusionPipeline default (`pipeline_stable_diffusion.py`, guidance_scale=7.5). */
@@ -60,6 +83,10 @@ export const LCM_DEFAULT_STEPS = 4;
 export const LCM_DEFAULT_GUIDANCE = 8.5;
 /** diffusers' StableDiffusionImg2ImgPipeline default strength. */
 export const IMG2IMG_DEFAULT_STRENGTH = 0.75;
+/** A1111's txt2img "Denoising strength" default for the hires fix (modules/ui.py, 0.7). */
+export const HIRES_DEFAULT_STRENGTH = 0.7;
+/** How far the outpainting mask reaches into the original by default, in pixels. */
+export const OUTPAINT_DEFAULT_OVERLAP = 32;
 /** A1111's "Only masked padding, pixels" default. */
 export const DEFAULT_MASK_PADDING = 32;
 
@@ -175,15 +202,65 @@ function normalizeInpaint(params: InpaintParams, info: ModelInfo): InpaintReques
   };
 }
 
+/** The second pass's exact size (A1111 hr_upscale_to_x = int(width × hr_scale)). */
+export function hiresTargetSize(width: number, height: number, scale: number): { width: number; height: number } {
+  return { width: Math.floor(width * scale), height: Math.floor(height * scale) };
+}
+
+function normalizeHires(hires: HiresFixParams, base: RequestBase, info: ModelInfo): HiresFix {
+  if (typeof hires !== 'object' || hires === null) throw invalid('hires must be an object { scale, strength?, steps?, upscaler? }.');
+  const scale = numberIn('hires.scale', hires.scale, LIMITS.hiresScale);
+  const strength = numberIn('hires.strength', hires.strength ?? HIRES_DEFAULT_STRENGTH, LIMITS.strength);
+  const steps = integerIn('hires.steps', hires.steps ?? 0, LIMITS.hiresSteps);
+  if (hires.upscaler !== undefined && (typeof hires.upscaler !== 'string' || hires.upscaler === '')) throw invalid('hires.upscaler must be a model path.');
+  requireEncoder(info);
+  const target = hiresTargetSize(base.width ?? info.nativeWidth, base.height ?? info.nativeHeight, scale);
+  if (target.width > LIMITS.size.max || target.height > LIMITS.size.max) {
+    throw invalid(`The hires fix would make ${target.width}×${target.height}, over ${LIMITS.size.max} pixels a side: lower hires.scale or the size.`);
+  }
+  return { scale, strength, steps, ...(hires.upscaler !== undefined ? { upscaler: hires.upscaler } : {}) };
+}
+
+function normalizeTxt2Img(params: Txt2ImgParams, info: ModelInfo): Txt2ImgRequest {
+  const base = normalizeBase(params, info);
+  if (params.hires === undefined) return { task: 'txt2img', ...base };
+  return { task: 'txt2img', ...base, hires: normalizeHires(params.hires, base, info) };
+}
+
+function normalizeOutpaint(params: OutpaintParams, info: ModelInfo): OutpaintRequest {
+  const base = normalizeBase(params, info);
+  const initImage = bytes('initImage', params.initImage);
+  const m = params.margins as Partial<OutpaintMargins> | undefined;
+  if (typeof m !== 'object' || m === null) throw invalid('margins must be { left, top, right, bottom } in pixels.');
+  const margins = {
+    left: integerIn('margins.left', m.left, LIMITS.outpaintMargin),
+    top: integerIn('margins.top', m.top, LIMITS.outpaintMargin),
+    right: integerIn('margins.right', m.right, LIMITS.outpaintMargin),
+    bottom: integerIn('margins.bottom', m.bottom, LIMITS.outpaintMargin),
+  };
+  if (margins.left + margins.top + margins.right + margins.bottom === 0) throw invalid('Outpainting needs a margin above 0 on at least one side.');
+  requireEncoder(info);
+  return {
+    task: 'outpaint',
+    ...base,
+    initImage,
+    margins,
+    overlap: integerIn('overlap', params.overlap ?? OUTPAINT_DEFAULT_OVERLAP, LIMITS.outpaintOverlap),
+    strength: numberIn('strength', params.strength ?? 1, LIMITS.strength),
+  };
+}
+
 export function normalizeGenerateParams(params: GenerateParams, info: ModelInfo): GenerateRequest {
   if (typeof params !== 'object' || params === null) throw invalid('generate needs a parameters object.');
   switch (params.task) {
     case 'txt2img':
-      return { task: 'txt2img', ...normalizeBase(params, info) };
+      return normalizeTxt2Img(params, info);
     case 'img2img':
       return normalizeImg2Img(params, info);
     case 'inpaint':
       return normalizeInpaint(params, info);
+    case 'outpaint':
+      return normalizeOutpaint(params, info);
     default:
       throw invalid(`task must be one of ${GENERATE_TASKS.join(', ')}, got ${describeTask(params)}.`);
   }

@@ -35,4 +35,5 @@ export const Settings = {
   previewEverySteps: 'previewEverySteps',
   nodePath: 'nodePath',
   keepModelLoadedMinutes: 'keepModelLoadedMinutes',
+  hiresUpscaler: 'hiresUpscaler',
 } as const;

@@ -32,6 +32,8 @@ export interface LocalDiffusionSettings {
   nodePath: string;
   /** Minutes without a job before the model is unloaded; 0 = right after each job. */
   keepModelLoadedMinutes: number;
+  /** The Generate panel's hires fix upscaler: a super-resolution ONNX model path; "" = Lanczos. */
+  hiresUpscaler: string;
 }
 
 /** The resource-scoped settings: they may differ per workspace folder. */
@@ -53,6 +55,7 @@ export const DEFAULT_SETTINGS: Readonly<LocalDiffusionSettings & LocalDiffusionR
   previewEverySteps: 1,
   nodePath: '',
   keepModelLoadedMinutes: 10,
+  hiresUpscaler: '',
 };
 
 /** Limits of the settings (package.json declares the same), from the one limits table. */
@@ -82,6 +85,7 @@ export const SETTING_SCOPES: Readonly<Record<keyof typeof DEFAULT_SETTINGS, Sett
   previewEverySteps: 'window',
   nodePath: 'machine',
   keepModelLoadedMinutes: 'window',
+  hiresUpscaler: 'machine',
 };
 
 /** The part of vscode.WorkspaceConfiguration this module needs. */
@@ -117,6 +121,7 @@ export function readSettings(workspace: ConfigurationProvider): LocalDiffusionSe
       d.keepModelLoadedMinutes,
       SETTING_LIMITS.keepModelLoadedMinutes,
     ),
+    hiresUpscaler: text(config.get(Settings.hiresUpscaler), d.hiresUpscaler),
   };
 }
 

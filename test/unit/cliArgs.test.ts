@@ -69,6 +69,27 @@ describe('CLI arguments', () => {
     assert.throws(() => args('1.5'), /--seed/);
   });
 
+  it('hires fix and outpaint flags', () => {
+    const base = ['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png'];
+    const hires = parseCliArgs([...base, '--hires-scale', '1.5', '--hires-strength', '0.4', '--hires-steps', '10', '--upscaler', 'esrgan.onnx']);
+    assert.ok(hires.command === 'generate');
+    assert.deepEqual([hires.hiresScale, hires.hiresStrength, hires.hiresSteps, hires.upscaler], [1.5, 0.4, 10, 'esrgan.onnx']);
+    const out = parseCliArgs([...base, '--image', 'a.png', '--outpaint', '8, 0,16,4', '--outpaint-overlap', '12']);
+    assert.ok(out.command === 'generate');
+    assert.deepEqual(out.outpaint, { left: 8, top: 0, right: 16, bottom: 4 });
+    assert.equal(out.outpaintOverlap, 12);
+    for (const [args, pattern] of [
+      [['--upscaler', 'u.onnx'], /--upscaler needs --hires-scale/],
+      [['--hires-scale', '2', '--image', 'a.png'], /--hires-scale is for text to image/],
+      [['--image', 'a.png', '--outpaint', '8,8,8'], /LEFT,TOP,RIGHT,BOTTOM/],
+      [['--image', 'a.png', '--outpaint', '8,-8,8,8'], /none negative/],
+      [['--image', 'a.png', '--outpaint', '8,8,8,8', '--mask', 'k.png'], /makes its own mask/],
+      [['--outpaint-overlap', '4'], /--outpaint-overlap needs --outpaint/],
+    ] as [string[], RegExp][]) {
+      assert.throws(() => parseCliArgs([...base, ...args]), pattern);
+    }
+  });
+
   it('info and help', () => {
     assert.deepEqual(parseCliArgs(['info', '--model', 'm', '--json']), { command: 'info', model: 'm', json: true });
     assert.deepEqual(parseCliArgs([]), { command: 'help' });

@@ -86,7 +86,7 @@ describe('generate parameters', () => {
     rejects({ scheduler: 'plms' }, /Unknown scheduler "plms"/);
     rejects({ batchCount: 0 }, /batchCount/);
     rejects({ batchCount: 17 }, /batchCount/);
-    rejects({ task: 'outpaint' }, /task must be one of txt2img, img2img, inpaint/);
+    rejects({ task: 'sketch' }, /task must be one of txt2img, img2img, inpaint, outpaint/);
     rejects({ task: 'inpaint', initImage: img }, /mask must be bytes/);
     rejects({ task: 'img2img' }, /initImage must be bytes/);
     rejects({ ...img2img, strength: 0 }, /strength must be a number from 0.01/);

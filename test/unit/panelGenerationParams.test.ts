@@ -23,6 +23,17 @@ describe('Generate panel → engine parameters', () => {
     assert.deepEqual(params, { task: 'txt2img', prompt: 'a red fox', steps: 20, guidanceScale: 7.5, scheduler: 'default', batchCount: 1 });
   });
 
+  it('the hires fix option goes to txt2img as hires { scale, strength, steps }; the schema holds it to LIMITS', () => {
+    const hires = { scale: 1.5, strength: 0.4, steps: 0 };
+    const parsed = parseFromGeneratePanelMessage({ type: 'generate', form: { ...form, hires } });
+    assert.ok(parsed.ok && parsed.message.type === 'generate', parsed.ok ? '' : parsed.error);
+    const params = panelGenerationParams(parsed.message.form, undefined);
+    assert.deepEqual(params, { task: 'txt2img', prompt: 'a red fox', steps: 20, guidanceScale: 7.5, scheduler: 'default', batchCount: 1, hires });
+    assert.equal(parseFromGeneratePanelMessage({ type: 'generate', form: { ...form, hires: { ...hires, scale: 5 } } }).ok, false);
+    const withModel = panelGenerationParams({ ...form, hires }, undefined, '/models/esrgan.onnx');
+    assert.deepEqual(withModel.task === 'txt2img' && withModel.hires, { ...hires, upscaler: '/models/esrgan.onnx' });
+  });
+
   it('passes a chosen size, the seed, the negative prompt and the init image', () => {
     const init = Uint8Array.from([1, 2, 3]);
     const params = panelGenerationParams(

@@ -116,6 +116,7 @@ describe('settings', () => {
         outputFolder: 'assets/ai',
         previewEverySteps: 2,
         nodePath: '/usr/bin/node',
+        hiresUpscaler: '/models/esrgan.onnx',
         keepModelLoadedMinutes: 0,
       }),
     );
@@ -130,6 +131,7 @@ describe('settings', () => {
       defaultHeight: 512,
       previewEverySteps: 2,
       nodePath: '/usr/bin/node',
+      hiresUpscaler: '/models/esrgan.onnx',
       keepModelLoadedMinutes: 0,
     });
   });

@@ -87,6 +87,10 @@ export class GenerateForm {
     'aria-label': 'Strength',
   });
   private readonly strengthValue = h('output', { for: 'strength' });
+  private readonly hires = h('input', { type: 'checkbox', id: 'hires' });
+  private readonly hiresScale = numberInput('hires-scale', LIMITS.hiresScale.min, LIMITS.hiresScale.max, 0.05, 'Hires upscale by');
+  private readonly hiresStrength = numberInput('hires-strength', LIMITS.strength.min, LIMITS.strength.max, 0.05, 'Hires denoising strength');
+  private readonly hiresSteps = numberInput('hires-steps', LIMITS.hiresSteps.min, LIMITS.hiresSteps.max, 1, 'Hires steps (0 = same)');
   private readonly generateButton = h('button', { type: 'button', id: 'generate', title: 'Generate (Ctrl+Enter)' }, 'Generate');
   private readonly cancelButton = h('button', { type: 'button', id: 'cancel', class: 'secondary', disabled: true }, 'Cancel');
   private readonly message = h('div', { class: 'form-message', role: 'alert' });
@@ -132,6 +136,13 @@ export class GenerateForm {
           h('label', { class: 'checkbox' }, this.useInit, ' Start from the init image'),
           h('label', { class: 'strength' }, 'Strength ', this.strength, this.strengthValue),
         ),
+      ),
+      h(
+        'fieldset',
+        { class: 'hires' },
+        h('legend', {}, 'Hires fix'),
+        h('label', { class: 'checkbox', title: 'Generate, upscale (Lanczos, or the model in the localDiffusion.hiresUpscaler setting), then denoise again at the larger size' }, this.hires, ' Upscale and refine'),
+        h('div', { class: 'row' }, labelled('Scale', this.hiresScale), labelled('Strength', this.hiresStrength), labelled('Steps', this.hiresSteps)),
       ),
       h('div', { class: 'actions' }, this.generateButton, this.cancelButton),
       this.message,
@@ -263,6 +274,21 @@ export class GenerateForm {
     if (useInitImage && !(s.strength >= L.strength.min && s.strength <= L.strength.max)) {
       return { error: `Strength must be between ${L.strength.min} and ${L.strength.max}.` };
     }
+    const hires = s.hires && !useInitImage;
+    if (hires && !(s.hiresScale >= L.hiresScale.min && s.hiresScale <= L.hiresScale.max)) {
+      return { error: `Hires scale must be between ${L.hiresScale.min} and ${L.hiresScale.max}.` };
+    }
+    if (hires && !(s.hiresStrength >= L.strength.min && s.hiresStrength <= L.strength.max)) {
+      return { error: `Hires strength must be between ${L.strength.min} and ${L.strength.max}.` };
+    }
+    if (hires && !isIntegerIn(s.hiresSteps, L.hiresSteps)) {
+      return { error: `Hires steps must be a whole number from ${L.hiresSteps.min} to ${L.hiresSteps.max} (0 = the same steps).` };
+    }
+    if (hires && (!native || this.model?.nativeWidth)) {
+      const w = Math.floor((native ? this.model!.nativeWidth! : s.width) * s.hiresScale);
+      const hh = Math.floor((native ? this.model!.nativeHeight! : s.height) * s.hiresScale);
+      if (w > L.size.max || hh > L.size.max) return { error: `The hires fix would make ${w}×${hh}, over ${L.size.max} pixels a side.` };
+    }
     return {
       values: {
         prompt: s.prompt,
@@ -275,6 +301,7 @@ export class GenerateForm {
         batchCount: s.batchCount,
         useInitImage,
         strength: s.strength,
+        ...(hires ? { hires: { scale: s.hiresScale, strength: s.hiresStrength, steps: s.hiresSteps } } : {}),
       },
     };
   }
@@ -314,6 +341,10 @@ export class GenerateForm {
       batchCount: this.batchCount.valueAsNumber,
       useInitImage: this.useInit.checked,
       strength: this.strength.valueAsNumber,
+      hires: this.hires.checked,
+      hiresScale: this.hiresScale.valueAsNumber,
+      hiresStrength: this.hiresStrength.valueAsNumber,
+      hiresSteps: this.hiresSteps.valueAsNumber,
     };
     // A different seed mode shows a different number in the seed box.
     this.render();
@@ -363,6 +394,11 @@ export class GenerateForm {
     this.strength.disabled = !this.hasInitImage;
     setNumber(this.strength, Number.isFinite(s.strength) ? s.strength : DEFAULT_STRENGTH);
     this.strengthValue.textContent = Number.isFinite(s.strength) ? s.strength.toFixed(2) : '';
+    this.hires.checked = s.hires;
+    setNumber(this.hiresScale, s.hiresScale);
+    setNumber(this.hiresStrength, s.hiresStrength);
+    setNumber(this.hiresSteps, s.hiresSteps);
+    for (const input of [this.hiresScale, this.hiresStrength, this.hiresSteps]) input.disabled = !s.hires;
     this.clearInit.disabled = !this.hasInitImage;
     this.initThumb.hidden = !this.hasInitImage;
   }

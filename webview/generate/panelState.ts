@@ -22,6 +22,12 @@ export interface FormState {
   batchCount: number;
   useInitImage: boolean;
   strength: number;
+  /** The hires fix (text to image only). */
+  hires: boolean;
+  hiresScale: number;
+  hiresStrength: number;
+  /** 0 = the same steps as the first pass. */
+  hiresSteps: number;
 }
 
 export interface PanelState {
@@ -49,6 +55,10 @@ export const DEFAULT_FORM: Readonly<FormState> = {
   batchCount: 1,
   useInitImage: false,
   strength: DEFAULT_STRENGTH,
+  hires: false,
+  hiresScale: 2,
+  hiresStrength: 0.7,
+  hiresSteps: 0,
 };
 
 export function emptyState(): PanelState {
@@ -88,6 +98,10 @@ function loadForm(raw: unknown): FormState | null {
     batchCount: num(f.batchCount, d.batchCount),
     useInitImage: f.useInitImage === true,
     strength: num(f.strength, d.strength),
+    hires: f.hires === true,
+    hiresScale: num(f.hiresScale, d.hiresScale),
+    hiresStrength: num(f.hiresStrength, d.hiresStrength),
+    hiresSteps: num(f.hiresSteps, d.hiresSteps),
   };
 }
 

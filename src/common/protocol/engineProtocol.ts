@@ -48,8 +48,21 @@ interface GenerateParamsBase {
   previewEverySteps?: number;
 }
 
+/** A1111's hires fix: generate, upscale, then img2img at the larger size. */
+export interface HiresFixParams {
+  /** Second-pass size over the first's (A1111 "Hires upscale"); the size is floor(side × scale). */
+  scale: number;
+  /** Denoising strength of the second pass (A1111 "Denoising strength"). Default 0.7. */
+  strength?: number;
+  /** Steps of the second pass's schedule (A1111 "Hires steps"); 0 or absent: the first pass's steps. */
+  steps?: number;
+  /** A super-resolution ONNX model (a .onnx file or a folder with model.onnx); absent: Lanczos. */
+  upscaler?: string;
+}
+
 export interface Txt2ImgParams extends GenerateParamsBase {
   task: 'txt2img';
+  hires?: HiresFixParams;
 }
 
 export interface Img2ImgParams extends GenerateParamsBase {
@@ -75,10 +88,29 @@ export interface InpaintParams extends GenerateParamsBase {
   maskPadding?: number;
 }
 
+/** Pixels added on each side of the canvas by outpainting. */
+export interface OutpaintMargins {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+export interface OutpaintParams extends GenerateParamsBase {
+  task: 'outpaint';
+  /** Encoded image (PNG/JPEG/WebP): the canvas is extended around it. */
+  initImage: Uint8Array;
+  margins: OutpaintMargins;
+  /** How far (pixels) the mask reaches into the original, feathered linearly. Default 32. */
+  overlap?: number;
+  /** Denoising strength in (0, 1]. Default 1. */
+  strength?: number;
+}
+
 /** A generate request, by task. */
-export type GenerateParams = Txt2ImgParams | Img2ImgParams | InpaintParams;
+export type GenerateParams = Txt2ImgParams | Img2ImgParams | InpaintParams | OutpaintParams;
 export type GenerateTask = GenerateParams['task'];
-export const GENERATE_TASKS = ['txt2img', 'img2img', 'inpaint'] as const satisfies readonly GenerateTask[];
+export const GENERATE_TASKS = ['txt2img', 'img2img', 'inpaint', 'outpaint'] as const satisfies readonly GenerateTask[];
 
 export interface PreviewImage {
   width: number;

@@ -49,6 +49,8 @@ export const generateFormValuesSchema = v.pipe(v.object({
   /** img2img from the panel's init image, with this strength. */
   useInitImage: v.boolean(),
   strength: numberIn(LIMITS.strength),
+  /** A1111's hires fix for text to image (the upscaler comes from the host's setting). */
+  hires: v.optional(v.object({ scale: numberIn(LIMITS.hiresScale), strength: numberIn(LIMITS.strength), steps: integerIn(LIMITS.hiresSteps) })),
 }), v.check((form) => (form.width === undefined) === (form.height === undefined), 'give both width and height, or neither'));
 export type GenerateFormValues = v.InferOutput<typeof generateFormValuesSchema>;
 

@@ -4,7 +4,7 @@ import { formatA1111Parameters } from '../../common/metadata/a1111Parameters';
 import { samplerInfotextFields } from '../../common/metadata/samplerLabel';
 import type { ConcreteSchedulerName } from '../../common/protocol/engineProtocol';
 import { ENGINE_VERSION } from '../../common/version';
-import type { GenerateRequest } from '../generateRequest';
+import type { GenerateRequest, HiresFix } from '../generateRequest';
 
 export interface InfotextFacts {
   seed: bigint;
@@ -15,10 +15,29 @@ export interface InfotextFacts {
   modelHash?: string;
 }
 
+/** What the upscale step of the hires fix is called in the infotext (A1111's upscaler names: "Lanczos" or the model's). */
+export function hiresUpscalerName(hires: HiresFix): string {
+  if (hires.upscaler === undefined) return 'Lanczos';
+  const base = hires.upscaler.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? hires.upscaler;
+  return base.replace(/\.onnx$/i, '');
+}
+
 function taskFields(request: GenerateRequest): { denoisingStrength?: number; extra: [string, string | number][] } {
   switch (request.task) {
     case 'txt2img':
-      return { extra: [] };
+      // A1111 create_infotext for the hires fix: "Denoising strength", "Hires upscale", "Hires steps" (when not
+      // 0), "Hires upscaler".
+      if (!request.hires) return { extra: [] };
+      return {
+        denoisingStrength: request.hires.strength,
+        extra: [
+          ['Hires upscale', request.hires.scale],
+          ...(request.hires.steps ? ([['Hires steps', request.hires.steps]] satisfies [string, number][]) : []),
+          ['Hires upscaler', hiresUpscalerName(request.hires)],
+        ],
+      };
+    case 'outpaint':
+      return { denoisingStrength: request.strength, extra: [] };
     case 'img2img':
       return { denoisingStrength: request.strength, extra: [] };
     case 'inpaint':

@@ -1,6 +1,6 @@
 // The one shape every task's pipeline has (as diffusers' DiffusionPipeline.__call__): it takes its own request type
 // and the loaded model, and owns its whole flow (inputs, conditioning, latents, denoise, decode, post-processing).
-// The Engine only picks the pipeline by the request's task. Hires fix, outpaint and upscale are further pipelines.
+// The Engine only picks the pipeline by the request's task (and txt2img with `hires` goes to the hires fix pipeline).
 import type { ConcreteSchedulerName, GeneratedImage, GenerateProgress } from '../../common/protocol/engineProtocol';
 import type { Cancellation } from '../../common/protocol/rpc';
 import type { GenerateRequest } from '../generateRequest';

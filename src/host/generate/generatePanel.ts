@@ -245,7 +245,7 @@ export class GeneratePanel extends Disposable {
     const job: RunningJob = { snapshot, cancellation: new vscode.CancellationTokenSource() };
     this.job = job;
     this.post({ type: 'jobStarted', job: snapshot });
-    const params = panelGenerationParams(form, this.initImage?.png);
+    const params = panelGenerationParams(form, this.initImage?.png, this.deps.settings().hiresUpscaler);
     try {
       const result = await this.deps.generation.generate({
         title: `Generating "${shorten(form.prompt, 40)}"`,

@@ -7,7 +7,7 @@ import { engineSeed } from './engineSeed';
  * Without width and height the engine generates at the model's native size (or, for img2img, a size from the init
  * image), which it reads from the model itself: the panel never has to know it first.
  */
-export function panelGenerationParams(form: GenerateFormValues, initImage: Uint8Array | undefined): GenerationParams {
+export function panelGenerationParams(form: GenerateFormValues, initImage: Uint8Array | undefined, hiresUpscaler = ''): GenerationParams {
   const common = {
     prompt: form.prompt,
     steps: form.steps,
@@ -20,5 +20,5 @@ export function panelGenerationParams(form: GenerateFormValues, initImage: Uint8
   };
   return form.useInitImage && initImage
     ? { task: 'img2img', ...common, initImage, strength: form.strength }
-    : { task: 'txt2img', ...common };
+    : { task: 'txt2img', ...common, ...(form.hires ? { hires: { ...form.hires, ...(hiresUpscaler ? { upscaler: hiresUpscaler } : {}) } } : {}) };
 }

@@ -5,6 +5,8 @@
 //                      preview canvas pixel for pixel; the final PNG replaces them; Save posts its action;
 //   generate-before-native-size  Generate clicked before the engine has reported the model's size: the request
 //                      goes out (no size: the engine uses the model's own), no stale "size not known" error;
+//   generate-hires      the Hires fix option (real checkbox and inputs) goes out as form.hires; a scale that would
+//                      pass the size limit is refused on the page;
 //   generate-seed-range a fixed seed of 2^64 − 1 goes out as its decimal string; 2^64 is refused on the page;
 //   inpaint-mask-tools the inpaint page's brush, eraser and invert (real pointer, real buttons) against the mask the
 //                      host computes from the posted ops (src/common/mask/maskOps.ts), read back from #canvas pixel
@@ -209,6 +211,33 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           await page.locator('.model-note').filter({ hasText: 'native 64×64' }).waitFor({ timeout: 5_000 });
           assert.equal((await page.locator('.form-message').textContent()) ?? '', '', 'no error under the form');
           await screenshot('final');
+        },
+      },
+      {
+        name: 'generate-hires',
+        async run({ page, screenshot }) {
+          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          await sendToWebview(page, {
+            type: 'init',
+            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
+            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 64, nativeHeight: 64, sizeMultiple: 8 },
+            results: [],
+            job: null,
+            initImage: null,
+            canSaveToWorkspace: true,
+          });
+          await page.locator('#prompt').fill('a red circle');
+          assert.equal(await page.locator('#hires-scale').isDisabled(), true, 'the hires inputs wait for the checkbox');
+          await page.locator('#hires').check();
+          await page.locator('#hires-scale').fill('1.5');
+          await page.locator('#hires-strength').fill('0.4');
+          await page.locator('#hires-steps').fill('12');
+          await screenshot('hires');
+          await page.locator('#generate').click();
+          const posted = await waitForPosted(page, (m) => m.type === 'generate', 'generate');
+          const form = (posted.find((m) => m.type === 'generate') as { form: GenerateFormValues }).form;
+          assert.deepEqual(form.hires, { scale: 1.5, strength: 0.4, steps: 12 });
         },
       },
       {
