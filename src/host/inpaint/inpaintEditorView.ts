@@ -10,6 +10,7 @@ import {
 } from '../../common/protocol/inpaintEditorProtocol';
 import { Disposable } from '../util/dispose';
 import type { Log } from '../util/log';
+import { logError } from '../util/logError';
 import { renderWebviewHtml, webviewResourceRoots } from '../util/webviewHtml';
 import { InpaintUserError, type InpaintDocument, type InpaintMaskChange } from './inpaintDocument';
 import type { InpaintJobEvent } from './inpaintJobRunner';
@@ -99,8 +100,7 @@ export class InpaintEditorView extends Disposable {
           if (error instanceof InpaintUserError) {
             this.post({ type: 'notice', level: 'warning', message: error.message });
           } else {
-            const text = error instanceof Error ? error.message : String(error);
-            this.deps.log.error(`Inpaint of ${this.document.fileName} could not start: ${text}`);
+            const text = logError(this.deps.log, error, `Inpaint of ${this.document.fileName} could not start`).message;
             this.post({ type: 'notice', level: 'error', message: text });
           }
         });
