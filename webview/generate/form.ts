@@ -138,6 +138,13 @@ export class GenerateForm {
     );
 
     this.element.addEventListener('submit', (e) => e.preventDefault());
+    // A typed size snaps to the nearest one the model takes when it is committed (Enter, leaving the box),
+    // before the form reads it.
+    for (const side of [this.width, this.height]) {
+      side.addEventListener('change', () => {
+        if (Number.isFinite(side.valueAsNumber)) side.value = String(nearestValidSide(side.valueAsNumber, this.sizeMultiple));
+      });
+    }
     this.element.addEventListener('input', () => this.readInputs());
     this.element.addEventListener('change', () => this.readInputs());
     this.element.addEventListener('keydown', (e) => {
@@ -179,7 +186,8 @@ export class GenerateForm {
     this.model = model;
     this.modelName.textContent = `${model.name}${model.builtIn ? ' (built-in)' : ''}`;
     const size = model.nativeWidth && model.nativeHeight ? `${model.nativeWidth}×${model.nativeHeight}` : '';
-    this.modelNote.textContent = model.error ?? (size ? `native ${size}${model.inpainting ? ', inpainting' : ''}` : 'checking…');
+    const takes = model.sizeMultiple && model.sizeMultiple > 1 ? `, sizes in multiples of ${model.sizeMultiple}` : '';
+    this.modelNote.textContent = model.error ?? (size ? `native ${size}${takes}${model.inpainting ? ', inpainting' : ''}` : 'checking…');
     this.modelNote.classList.toggle('error', model.error !== undefined);
     const step = String(this.sizeMultiple);
     this.width.step = step;
@@ -279,7 +287,7 @@ export class GenerateForm {
     };
   }
 
-  /** What width and height must be multiples of: the model's VAE scale factor once the engine has said it. */
+  /** What width and height must be multiples of: the UNet's size multiple once the engine has said it. */
   private get sizeMultiple(): number {
     return this.model?.sizeMultiple ?? 1;
   }

@@ -220,7 +220,8 @@ export class GeneratePanel extends Disposable {
           ...model,
           nativeWidth: info.nativeWidth,
           nativeHeight: info.nativeHeight,
-          sizeMultiple: info.vae.scaleFactor,
+          // What the UNet takes (VAE scale × its down-sampling), not just the VAE's 8.
+          sizeMultiple: info.sizeMultiple,
           inpainting: info.unet.inpainting,
         },
       });

@@ -6,6 +6,8 @@
 //   generate-before-native-size  Generate clicked before the engine has reported the model's size: the request
 //                      goes out (no size: the engine uses the model's own), no stale "size not known" error;
 //   generate-seed-range a fixed seed of 2^64 − 1 goes out as its decimal string; 2^64 is refused on the page;
+//   generate-size-snap-and-one-error  the header says the model's size multiple; a 1200×630 init image and a typed
+//                      size snap to sizes it takes; a failure shows its message once (the form), not in the preview;
 //   inpaint-mask-tools the inpaint page's brush, eraser and invert (real pointer, real buttons) against the mask the
 //                      host computes from the posted ops (src/common/mask/maskOps.ts), read back from #canvas pixel
 //                      by pixel; undo as the host sends it (a region on top of a revision); no resync requested.
@@ -238,6 +240,46 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           const posted = await waitForPosted(page, (m) => m.type === 'generate', 'generate');
           const form = (posted.find((m) => m.type === 'generate') as { form: GenerateFormValues }).form;
           assert.equal(form.seed, '18446744073709551615');
+        },
+      },
+      {
+        name: 'generate-size-snap-and-one-error',
+        async run({ page, screenshot }) {
+          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          await sendToWebview(page, {
+            type: 'init',
+            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
+            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 512, nativeHeight: 512, sizeMultiple: 64 },
+            results: [],
+            job: null,
+            initImage: null,
+            canSaveToWorkspace: true,
+          });
+          // The header says what sizes the model takes (the UNet's multiple, not the VAE's 8).
+          await page.locator('.model-note').filter({ hasText: 'multiples of 64' }).waitFor({ timeout: 5_000 });
+          // An init image of 1200×630 becomes a size the model takes.
+          await sendToWebview(page, { type: 'initImage', image: { png: await solidPng(12, 6, [200, 10, 10]), width: 1200, height: 630, label: 'card.png' } });
+          await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { value: string } } }).document.querySelector('#width').value === '1216');
+          assert.equal(await page.locator('#height').inputValue(), '640');
+          // A typed size snaps when committed.
+          await page.locator('#width').fill('1000');
+          await page.locator('#width').press('Tab');
+          assert.equal(await page.locator('#width').inputValue(), '1024');
+          await page.locator('#prompt').fill('a red circle');
+          await page.locator('#generate').click();
+          const posted = await waitForPosted(page, (m) => m.type === 'generate', 'generate');
+          const form = (posted.find((m) => m.type === 'generate') as { form: GenerateFormValues }).form;
+          assert.deepEqual([form.width, form.height], [1024, 640]);
+          // A failure is shown once: in the form's message, the preview only says "Failed".
+          const plain = 'The model could not run with these settings.';
+          await sendToWebview(page, { type: 'jobStarted', job: { jobId: 1, startedAt: Date.now(), images: 1, steps: 3, progress: null } });
+          await sendToWebview(page, { type: 'jobEnded', jobId: 1, outcome: 'failed', message: plain, elapsedMs: 30, warnings: [] });
+          await page.locator('.preview-stage').filter({ hasText: 'Failed' }).waitFor({ timeout: 5_000 });
+          assert.equal(await page.locator('.preview-stage').textContent(), 'Failed');
+          const body = (await page.locator('body').innerText()).split(plain).length - 1;
+          assert.equal(body, 1, 'the message appears once on the page');
+          await screenshot('final');
         },
       },
       {
