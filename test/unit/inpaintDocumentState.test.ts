@@ -12,6 +12,7 @@ import type { InpaintJobEvent } from '../../src/host/inpaint/inpaintJobRunner';
 import type { GenerationRequest, GenerationService } from '../../src/host/jobs/generationService';
 import { IMAGE_QUALITY, decodeImage, encodeImage, readImageParameters } from '../../src/node/image/imageCodec';
 import { ErrorCode, RpcFailure } from '../../src/common/protocol/rpc';
+import { EMPTY_PROMPT_MESSAGE } from '../../src/common/prompt/promptProblem';
 
 const RECT: MaskOp = { kind: 'rect', mode: 'paint', x: 2, y: 2, width: 6, height: 4, opacity: 1 };
 const SETTINGS = { ...DEFAULT_INPAINT_SETTINGS, prompt: 'un renard roux 狐', steps: 2, batchCount: 2, seed: '7' };
@@ -119,6 +120,13 @@ describe('InpaintDocumentState', function () {
     const { doc } = await open(await solidPng(12, 8, [10, 20, 30]));
     assert.deepEqual([doc.width, doc.height, doc.format, doc.fileName, doc.isDirty], [12, 8, 'png', 'photo.png', false]);
     await assert.rejects(doc.generate(SETTINGS), InpaintUserError);
+  });
+
+  it('refuses an empty prompt with the panel\'s own rule (src/common/prompt/promptProblem.ts)', async () => {
+    const { doc, engine } = await open(await solidPng(12, 8, [10, 20, 30]));
+    doc.applyMaskOp(RECT, 0, 'view');
+    await assert.rejects(doc.generate({ ...SETTINGS, prompt: '   ' }), (e: Error) => e instanceof InpaintUserError && e.message === EMPTY_PROMPT_MESSAGE);
+    assert.equal(engine.jobs.length, 0, 'nothing reached the engine');
   });
 
   it('applies mask ops with revisions and hashes, and undo/redo closures drive the edit stack', async () => {

@@ -2,6 +2,7 @@
 // model takes), steps, guidance, seed (random / fixed / reuse last; 0 … 2^64 − 1), scheduler, batch count, img2img
 // init image with strength, the model row, and Generate / Cancel. It validates before anything is sent; the host
 // validates again with the same schema and limits (src/common/limits.ts).
+import { promptProblem } from '../../src/common/prompt/promptProblem';
 import { LIMITS } from '../../src/common/limits';
 import { parseSeed, type SeedText } from '../../src/common/seed';
 import type { SchedulerName } from '../../src/common/protocol/engineProtocol';
@@ -243,7 +244,8 @@ export class GenerateForm {
   validate(): { values: GenerateFormValues } | { error: string } {
     const s = this.state;
     const L = LIMITS;
-    if (!s.prompt.trim()) return { error: 'Enter a prompt.' };
+    const promptError = promptProblem(s.prompt);
+    if (promptError) return { error: promptError };
     // The model's own size is left to the engine, which knows it even before the panel has heard it.
     const native = s.sizePreset === NATIVE;
     const multiple = this.sizeMultiple;

@@ -28,6 +28,8 @@ export class CanvasView {
   private fitPending = false;
   private decoration: Decoration = { kind: 'none' };
   showMask = true;
+  /** The mask tint is off after Apply (an applied yellow must not look orange) until the mask is edited again. */
+  maskSuppressed = false;
   /** Called after zoom/pan/resize (status line, saved state). */
   onViewChange: () => void = () => undefined;
 
@@ -176,7 +178,7 @@ export class CanvasView {
     ctx.imageSmoothingEnabled = t.scale < 1;
     const bitmap = this.candidate ?? this.image;
     if (bitmap) ctx.drawImage(bitmap, 0, 0, this.imageWidth, this.imageHeight);
-    if (this.showMask && !this.candidate) {
+    if (this.showMask && !this.maskSuppressed && !this.candidate) {
       ctx.globalAlpha = MASK_ALPHA;
       ctx.drawImage(this.overlay.canvas, 0, 0, this.imageWidth, this.imageHeight);
       ctx.globalAlpha = 1;

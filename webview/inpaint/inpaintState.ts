@@ -36,6 +36,14 @@ export const DEFAULT_TOOLS: Readonly<ToolSettings> = Object.freeze({
   showMask: true,
 });
 
+/**
+ * The brush a freshly opened image starts with: about a sixteenth of its shorter side (4 px on 64×64,
+ * 32 px on 512×512), so a stroke covers a part of the image and not most of it.
+ */
+export function brushSizeForImage(width: number, height: number): number {
+  return Math.min(LIMITS.brushSize.max, Math.max(1, Math.round(Math.min(width, height) / 16)));
+}
+
 const TOOLS: readonly ToolName[] = ['brush', 'eraser', 'rectangle', 'rectangleEraser', 'pan'];
 
 function num(value: unknown, min: number, max: number, fallback: number): number {

@@ -15,6 +15,7 @@ import { Disposable } from '../util/dispose';
 import type { Log } from '../util/log';
 import { isMaskEmpty, maskRegionHash, type Mask, type Rect } from '../../common/mask/maskRect';
 import { IMAGE_QUALITY } from '../../node/image/imageCodec';
+import { promptProblem } from '../../common/prompt/promptProblem';
 import { Emitter } from './emitter';
 import { imageFormatFromPath, imageMimeType, isLossyFile, sniffImageFormat, type ImageFileFormat } from './imageFormat';
 import { decodeInpaintBackup, encodeInpaintBackup } from './inpaintBackup';
@@ -308,6 +309,8 @@ export class InpaintDocumentState extends Disposable {
   async generate(settings: InpaintSettings): Promise<void> {
     if (this.starting || this.jobs.running) throw new InpaintUserError('A generation is already running for this image.');
     if (isMaskEmpty(this.model.mask)) throw new InpaintUserError('Paint a mask first: white areas are repainted.');
+    const problem = promptProblem(settings.prompt);
+    if (problem) throw new InpaintUserError(problem);
     this.starting = true;
     let maskPng: Uint8Array;
     const initImage = this.model.image;
