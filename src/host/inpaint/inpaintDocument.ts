@@ -107,6 +107,10 @@ export class InpaintDocument extends Disposable implements vscode.CustomDocument
   get readonly(): boolean {
     return this.state.readonly;
   }
+  imageParameters(): Promise<string | undefined> {
+    return this.state.imageParameters();
+  }
+
   get info(): InpaintDocumentInfo {
     return this.state.info;
   }

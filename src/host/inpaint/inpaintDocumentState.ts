@@ -14,7 +14,7 @@ import {
 import { Disposable } from '../util/dispose';
 import type { Log } from '../util/log';
 import { isMaskEmpty, maskRegionHash, type Mask, type Rect } from '../../common/mask/maskRect';
-import { IMAGE_QUALITY } from '../../node/image/imageCodec';
+import { IMAGE_QUALITY, readImageParameters } from '../../node/image/imageCodec';
 import { promptProblem } from '../../common/prompt/promptProblem';
 import { Emitter } from './emitter';
 import { imageFormatFromPath, imageMimeType, isLossyFile, sniffImageFormat, type ImageFileFormat } from './imageFormat';
@@ -146,6 +146,7 @@ export class InpaintDocumentState extends Disposable {
   private diskHashValue: string | undefined;
   /** The user's answer to the first Save of a changed lossy file (asked once per document). */
   private lossySaveChoice: LossySaveChoice | undefined;
+  private imageParametersRead: Promise<string | undefined> | undefined;
 
   private constructor(
     private model: InpaintEditModel,
@@ -304,6 +305,12 @@ export class InpaintDocumentState extends Disposable {
   }
 
   // ─── Generation ───────────────────────────────────────────────────────────────────────────────
+
+  /** The generation parameters the file itself carries (A1111 infotext), read once; undefined when it has none. */
+  imageParameters(): Promise<string | undefined> {
+    this.imageParametersRead ??= readImageParameters(this.model.imageAt(0)).catch(() => undefined);
+    return this.imageParametersRead;
+  }
 
   /** Starts an inpaint of the current image with the current mask; resolves when the job has ended. */
   async generate(settings: InpaintSettings): Promise<void> {
