@@ -16,7 +16,12 @@ export interface ToolSettings {
   growPixels: number;
   featherSigma: number;
   showMask: boolean;
+  /** How the mask is drawn: a tint in the theme's colour or a fixed contrasting one, or an outline. */
+  maskStyle: MaskStyle;
 }
+
+export type MaskStyle = 'theme' | 'cyan' | 'magenta' | 'outline';
+export const MASK_STYLES: readonly MaskStyle[] = ['theme', 'cyan', 'magenta', 'outline'];
 
 export interface InpaintPageState {
   version: 1;
@@ -34,6 +39,7 @@ export const DEFAULT_TOOLS: Readonly<ToolSettings> = Object.freeze({
   growPixels: 8,
   featherSigma: 4,
   showMask: true,
+  maskStyle: 'theme',
 });
 
 /**
@@ -65,6 +71,7 @@ export function readPageState(value: unknown): InpaintPageState {
       growPixels: Math.round(num(t.growPixels, 1, LIMITS.maskGrowPixels.max, d.growPixels)),
       featherSigma: num(t.featherSigma, 0.5, LIMITS.maskFeatherSigma.max, d.featherSigma),
       showMask: typeof t.showMask === 'boolean' ? t.showMask : d.showMask,
+      maskStyle: MASK_STYLES.includes(t.maskStyle as MaskStyle) ? (t.maskStyle as MaskStyle) : d.maskStyle,
     },
   };
   if (isInpaintSettings(v.settings)) state.settings = v.settings;

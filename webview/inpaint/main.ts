@@ -15,7 +15,7 @@ import { CanvasView } from './canvasView';
 import { h } from '../common/dom';
 import { brushSizeForImage, readPageState, type InpaintPageState } from './inpaintState';
 import { JobView } from './jobView';
-import { MaskOverlay, cssColorToRgb, type Rgb } from './maskOverlay';
+import { MaskOverlay, cssColorToRgb, maskStyleColor, type Rgb } from './maskOverlay';
 import { MaskSync, type SyncResult } from './maskSync';
 import { NoticeList } from './noticeList';
 import { PromptBar } from './promptBar';
@@ -54,6 +54,10 @@ view.showMask = pageState.tools.showMask;
 const toolbar = new Toolbar(pageState.tools, {
   toolSettingsChanged: (tools) => {
     view.showMask = tools.showMask;
+    if (tools.maskStyle !== maskStyle) {
+      maskStyle = tools.maskStyle;
+      readMaskColor();
+    }
     view.requestRender();
     controller.toolChanged();
     saveStateSoon();
@@ -66,6 +70,7 @@ const toolbar = new Toolbar(pageState.tools, {
 });
 
 let applyPending = false;
+let maskStyle = pageState.tools.maskStyle;
 keepTextFieldUndo(document);
 
 const promptBar = new PromptBar({
@@ -142,7 +147,8 @@ if (pageState.settings) promptBar.set(pageState.settings);
 // The mask tint follows the colour theme (a CSS variable built from theme colours in media/inpaint.css).
 function readMaskColor(): void {
   const value = getComputedStyle(document.body).getPropertyValue('--ld-mask-color');
-  overlay.setColor(cssColorToRgb(value, FALLBACK_MASK_COLOR), sync.mask);
+  overlay.setOutline(maskStyle === 'outline', sync.mask);
+  overlay.setColor(maskStyleColor(maskStyle) ?? cssColorToRgb(value, FALLBACK_MASK_COLOR), sync.mask);
   view.requestRender();
 }
 readMaskColor();
