@@ -298,6 +298,16 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           await sendToWebview(page, { type: 'image', revision: 1, bytes: await solidPng(width, height, [0, 0, 0]), mimeType: 'image/png', width, height });
           await sendToWebview(page, { type: 'mask', revision: 0, baseRevision: null, region: { x: 0, y: 0, width, height, data: new Uint8Array(width * height) } });
           await page.locator('#statusLine').filter({ hasText: `${width}×${height}` }).waitFor({ timeout: 5_000 });
+          // Fitted on open, and fitted again when the editor is resized (the user has not zoomed).
+          const zoomBefore = await page.locator('#zoomLevel').textContent();
+          const viewport = page.viewportSize()!;
+          await page.setViewportSize({ width: Math.round(viewport.width / 2), height: viewport.height });
+          await page.waitForFunction(
+            (before) => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } } }).document.querySelector('#zoomLevel').textContent !== before,
+            zoomBefore,
+            { timeout: 5_000 },
+          );
+          await page.setViewportSize(viewport);
           // The brush starts sized from the image (96×64: 4 px), not 48 px.
           assert.equal(await page.locator('#brushSize').inputValue().catch(() => 'no #brushSize'), '4');
           // Generate with no mask: the host's notice; painting makes it stale, so it goes.
