@@ -10,8 +10,9 @@ import { Emitter } from '../../src/host/inpaint/emitter';
 import { InpaintDocumentState, InpaintUserError, type InpaintUndoableEdit } from '../../src/host/inpaint/inpaintDocumentState';
 import type { InpaintJobEvent } from '../../src/host/inpaint/inpaintJobRunner';
 import type { GenerationRequest, GenerationService } from '../../src/host/jobs/generationService';
-import { decodeImage, encodeImage, readImageParameters } from '../../src/node/image/imageCodec';
+import { IMAGE_QUALITY, decodeImage, encodeImage, readImageParameters } from '../../src/node/image/imageCodec';
 import { ErrorCode, RpcFailure } from '../../src/common/protocol/rpc';
+import { EMPTY_PROMPT_MESSAGE } from '../../src/common/prompt/promptProblem';
 
 const RECT: MaskOp = { kind: 'rect', mode: 'paint', x: 2, y: 2, width: 6, height: 4, opacity: 1 };
 const SETTINGS = { ...DEFAULT_INPAINT_SETTINGS, prompt: 'un renard roux 狐', steps: 2, batchCount: 2, seed: '7' };
@@ -121,6 +122,13 @@ describe('InpaintDocumentState', function () {
     await assert.rejects(doc.generate(SETTINGS), InpaintUserError);
   });
 
+  it('refuses an empty prompt with the panel\'s own rule (src/common/prompt/promptProblem.ts)', async () => {
+    const { doc, engine } = await open(await solidPng(12, 8, [10, 20, 30]));
+    doc.applyMaskOp(RECT, 0, 'view');
+    await assert.rejects(doc.generate({ ...SETTINGS, prompt: '   ' }), (e: Error) => e instanceof InpaintUserError && e.message === EMPTY_PROMPT_MESSAGE);
+    assert.equal(engine.jobs.length, 0, 'nothing reached the engine');
+  });
+
   it('applies mask ops with revisions and hashes, and undo/redo closures drive the edit stack', async () => {
     const { doc, edits } = await open(await solidPng(12, 8, [10, 20, 30]));
     const changes: unknown[] = [];
@@ -159,6 +167,50 @@ describe('InpaintDocumentState', function () {
     assert.equal(await readImageParameters(jpeg), second.parameters, 'Save As .jpg keeps the non-ASCII prompt');
     edits.at(-1)!.undo();
     assert.deepEqual(await pixel(doc.image.bytes, 3, 3), [10, 20, 30]);
+  });
+
+  it('a changed JPEG is never re-encoded in place by a save nobody answered (auto-save); the choice is asked once', async () => {
+    const data = new Uint8Array(12 * 8 * 3);
+    for (let i = 0; i < data.length; i += 3) data.set([(i * 7) % 256, 120, 200], i);
+    const jpeg = await encodeImage({ width: 12, height: 8, channels: 3, data }, 'jpeg');
+    const { doc, engine } = await open(jpeg, '/w/photo.jpg');
+    doc.markSaved(jpeg);
+    // A mask-only change writes the file back byte for byte: nothing to ask.
+    doc.applyMaskOp(RECT, 0, 'view');
+    const maskOnly = await doc.planSave(() => assert.fail('a mask-only save must not ask'));
+    assert.ok(maskOnly.kind === 'inPlace' && Buffer.from(maskOnly.bytes).equals(Buffer.from(jpeg)));
+    const done = doc.generate(SETTINGS);
+    await (await untilEngineHasJob(engine)).finish();
+    await done;
+    doc.applyCandidate(doc.jobs.candidate(doc.jobs.candidates.jobId!, 0)!);
+    const questions: string[] = [];
+    const unanswered = await doc.planSave(async (q) => {
+      questions.push(`${q.fileName} ${q.format} ${q.quality} ${q.pngName}`);
+      return undefined;
+    });
+    assert.equal(unanswered.kind, 'notChosen', 'no choice: nothing is written');
+    assert.deepEqual(questions, [`photo.jpg jpeg ${IMAGE_QUALITY} photo.png`]);
+    const beside = await doc.planSave(async () => 'pngBeside');
+    assert.ok(beside.kind === 'pngBeside');
+    assert.equal(beside.name, 'photo.png');
+    assert.deepEqual(await pixel(beside.bytes, 0, 0), await pixel(doc.image.bytes, 0, 0), 'the PNG keeps the pixels exact');
+    assert.equal((await decodeImage(beside.bytes)).width, 12);
+    const again = await doc.planSave(() => assert.fail('the choice is kept for the document'));
+    assert.equal(again.kind, 'pngBeside');
+  });
+
+  it('a changed JPEG is overwritten only after the user chose to, at the stated quality', async () => {
+    const jpeg = await encodeImage({ width: 12, height: 8, channels: 3, data: new Uint8Array(12 * 8 * 3).fill(90) }, 'jpeg');
+    const { doc, engine } = await open(jpeg, '/w/photo.jpg');
+    doc.markSaved(jpeg);
+    doc.applyMaskOp(RECT, 0, 'view');
+    const done = doc.generate(SETTINGS);
+    await (await untilEngineHasJob(engine)).finish();
+    await done;
+    doc.applyCandidate(doc.jobs.candidate(doc.jobs.candidates.jobId!, 0)!);
+    const plan = await doc.planSave(async () => 'overwrite');
+    assert.ok(plan.kind === 'inPlace' && !Buffer.from(plan.bytes).equals(Buffer.from(jpeg)));
+    assert.equal((await sharp(plan.bytes).metadata()).format, 'jpeg');
   });
 
   it('reloads a clean document when the file changes on disk, and reports a conflict when it has edits', async () => {

@@ -408,3 +408,17 @@ function brushCoverageRaw(d: number, inner: number, outer: number): number {
   const t = (d - inner) / (outer - inner);
   return 1 - t * t * (3 - 2 * t);
 }
+
+describe('isMaskEdge (the Outline mask style)', () => {
+  it('marks masked pixels next to unmasked ones or the border, not the inside or the outside', async () => {
+    const { isMaskEdge } = await import('../../src/common/mask/maskEdge');
+    const { createMask } = await import('../../src/common/mask/maskRect');
+    const mask = createMask(5, 5);
+    for (let y = 1; y <= 3; y++) for (let x = 1; x <= 3; x++) mask.data[y * 5 + x] = 255;
+    assert.equal(isMaskEdge(mask, 2, 2), false, 'inside');
+    assert.equal(isMaskEdge(mask, 1, 2), true, 'edge');
+    assert.equal(isMaskEdge(mask, 0, 0), false, 'outside');
+    mask.data[0] = 255;
+    assert.equal(isMaskEdge(mask, 0, 0), true, 'on the border');
+  });
+});

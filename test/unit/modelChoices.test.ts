@@ -85,4 +85,14 @@ describe('Select Model choices', () => {
     const turbo = fresh.find((c) => c.label === '$(cloud-download) TURBO');
     assert.equal(turbo?.kind === 'download' && turbo.description, 'turbo licence (non-commercial) · repo id not verified · not downloaded');
   });
+
+  it('when no catalog entry is verified, says so once in the heading instead of on every entry', () => {
+    const unverified = { ...catalog, models: catalog.models.map((e) => ({ ...e, verified: false })) };
+    const choices = buildModelChoices({ current: '', builtInName: 'b', catalog: unverified, installed: [], incomplete: [], recentFolders: [], downloading: () => false });
+    const downloads = choices.filter((c) => c.kind === 'download');
+    assert.ok(downloads.length >= 2);
+    assert.ok(downloads.every((c) => !c.description?.includes('not verified')), JSON.stringify(downloads.map((c) => c.description)));
+    const headings = choices.filter((c) => c.kind === 'separator' && c.label.includes('not verified'));
+    assert.equal(headings.length, 1);
+  });
 });

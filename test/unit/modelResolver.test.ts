@@ -224,13 +224,20 @@ describe('model report', () => {
   it('lists what was found and what is missing', () => {
     const check = checkModel(info);
     assert.equal(check.usable, false);
-    assert.equal(check.summary, 'sd1 model "sd15", 512×512, text-to-image UNet');
+    assert.equal(check.summary, '"sd15" (Stable Diffusion 1.x family, 512×512, text-to-image UNet, 1.6 GB)');
     assert.deepEqual(check.lines, [
       '✓ unet unet/model.onnx (1.6 GB)',
       '✗ vae_decoder — missing (required)',
       '– vae_encoder — not present (optional)',
       '⚠ text encoder is fp16',
     ]);
+  });
+
+  it('a family we do not name reads as what was detected, not "unknown model"', () => {
+    const tiny = { ...info, name: 'tiny-shapes', family: 'unknown', nativeWidth: 64, nativeHeight: 64, textEncoder: { hiddenSize: 64 } } as unknown as ModelInfo;
+    const summary = checkModel(tiny).summary;
+    assert.doesNotMatch(summary, /unknown/);
+    assert.equal(summary, '"tiny-shapes" (Stable Diffusion layout, 64-wide text embeddings, 64×64, text-to-image UNet, 1.6 GB)');
   });
 
   it('is usable when every required component is present', () => {

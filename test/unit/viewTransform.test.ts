@@ -28,3 +28,39 @@ describe('ViewTransform', () => {
     assert.equal(t.scale, 64);
   });
 });
+
+describe('inpaint editor brush size and text-field undo', () => {
+  it('the brush of a freshly opened image is sized from the image, not a fixed 48 px', async () => {
+    const { brushSizeForImage } = await import('../../webview/inpaint/inpaintState');
+    assert.equal(brushSizeForImage(64, 64), 4);
+    assert.equal(brushSizeForImage(512, 768), 32);
+    assert.ok(brushSizeForImage(8, 8) >= 1);
+  });
+
+  it('Ctrl+Z / Ctrl+Y / Cmd+Shift+Z are undo/redo keys; Ctrl+Alt+Z and plain Z are not', async () => {
+    const { isUndoRedoKey } = await import('../../webview/inpaint/textFieldUndo');
+    const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; altKey: boolean }> = {}) => ({ key: k, ctrlKey: false, metaKey: false, altKey: false, ...mods });
+    assert.equal(isUndoRedoKey(key('z', { ctrlKey: true })), true);
+    assert.equal(isUndoRedoKey(key('y', { ctrlKey: true })), true);
+    assert.equal(isUndoRedoKey(key('Z', { metaKey: true })), true);
+    assert.equal(isUndoRedoKey(key('z', { ctrlKey: true, altKey: true })), false);
+    assert.equal(isUndoRedoKey(key('z')), false);
+  });
+});
+
+describe('text fields keep their own undo', () => {
+  it('stops Ctrl+Z in a textarea or text input before it reaches the window (VS Code: the mask undo), not elsewhere', async () => {
+    const { keepTextFieldUndo } = await import('../../webview/inpaint/textFieldUndo');
+    let listener: ((e: never) => void) | undefined;
+    keepTextFieldUndo({ addEventListener: (_type, l) => (listener = l as never) });
+    const press = (target: unknown, key = 'z') => {
+      let stopped = false;
+      listener!({ key, ctrlKey: true, metaKey: false, altKey: false, target, stopPropagation: () => (stopped = true) } as never);
+      return stopped;
+    };
+    assert.equal(press({ tagName: 'TEXTAREA' }), true);
+    assert.equal(press({ tagName: 'INPUT', type: 'text' }, 'y'), true);
+    assert.equal(press({ tagName: 'INPUT', type: 'checkbox' }), false);
+    assert.equal(press({ tagName: 'CANVAS' }), false, 'on the canvas Ctrl+Z stays the mask undo');
+  });
+});

@@ -2,6 +2,7 @@
 // model takes), steps, guidance, seed (random / fixed / reuse last; 0 … 2^64 − 1), scheduler, batch count, img2img
 // init image with strength, the model row, and Generate / Cancel. It validates before anything is sent; the host
 // validates again with the same schema and limits (src/common/limits.ts).
+import { promptProblem } from '../../src/common/prompt/promptProblem';
 import { LIMITS } from '../../src/common/limits';
 import { parseSeed, type SeedText } from '../../src/common/seed';
 import type { SchedulerName } from '../../src/common/protocol/engineProtocol';
@@ -149,6 +150,13 @@ export class GenerateForm {
     );
 
     this.element.addEventListener('submit', (e) => e.preventDefault());
+    // A typed size snaps to the nearest one the model takes when it is committed (Enter, leaving the box),
+    // before the form reads it.
+    for (const side of [this.width, this.height]) {
+      side.addEventListener('change', () => {
+        if (Number.isFinite(side.valueAsNumber)) side.value = String(nearestValidSide(side.valueAsNumber, this.sizeMultiple));
+      });
+    }
     this.element.addEventListener('input', () => this.readInputs());
     this.element.addEventListener('change', () => this.readInputs());
     this.element.addEventListener('keydown', (e) => {
@@ -190,7 +198,8 @@ export class GenerateForm {
     this.model = model;
     this.modelName.textContent = `${model.name}${model.builtIn ? ' (built-in)' : ''}`;
     const size = model.nativeWidth && model.nativeHeight ? `${model.nativeWidth}×${model.nativeHeight}` : '';
-    this.modelNote.textContent = model.error ?? (size ? `native ${size}${model.inpainting ? ', inpainting' : ''}` : 'checking…');
+    const takes = model.sizeMultiple && model.sizeMultiple > 1 ? `, sizes in multiples of ${model.sizeMultiple}` : '';
+    this.modelNote.textContent = model.error ?? (size ? `native ${size}${takes}${model.inpainting ? ', inpainting' : ''}` : 'checking…');
     this.modelNote.classList.toggle('error', model.error !== undefined);
     const step = String(this.sizeMultiple);
     this.width.step = step;
@@ -246,7 +255,8 @@ export class GenerateForm {
   validate(): { values: GenerateFormValues } | { error: string } {
     const s = this.state;
     const L = LIMITS;
-    if (!s.prompt.trim()) return { error: 'Enter a prompt.' };
+    const promptError = promptProblem(s.prompt);
+    if (promptError) return { error: promptError };
     // The model's own size is left to the engine, which knows it even before the panel has heard it.
     const native = s.sizePreset === NATIVE;
     const multiple = this.sizeMultiple;
@@ -306,7 +316,7 @@ export class GenerateForm {
     };
   }
 
-  /** What width and height must be multiples of: the model's VAE scale factor once the engine has said it. */
+  /** What width and height must be multiples of: the UNet's size multiple once the engine has said it. */
   private get sizeMultiple(): number {
     return this.model?.sizeMultiple ?? 1;
   }

@@ -85,7 +85,8 @@ function onMessage(message: ToGeneratePanelMessage): void {
       return;
     }
     case 'jobEnded':
-      preview.end(message.jobId, message.outcome, message.elapsedMs, message.message);
+      // A failure is shown once, in the form's message line; the preview only says "Failed".
+      preview.end(message.jobId, message.outcome, message.elapsedMs);
       form.setRunning(false);
       if (message.outcome === 'failed') form.showMessage(message.message ?? 'The generation failed.');
       else if (message.warnings.length > 0) form.showMessage(message.warnings.join(' '), 'info');

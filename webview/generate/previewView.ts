@@ -91,7 +91,7 @@ export class PreviewView {
     this.reveal();
   }
 
-  end(jobId: number, outcome: JobOutcome, elapsedMs: number, message?: string): void {
+  end(jobId: number, outcome: JobOutcome, elapsedMs: number): void {
     if (jobId !== this.jobId) return;
     this.stopTimer();
     this.jobId = undefined;
@@ -99,7 +99,7 @@ export class PreviewView {
     this.elapsed.textContent = formatSeconds(elapsedMs);
     this.step.textContent = '';
     this.stage.textContent =
-      outcome === 'done' ? 'Done' : outcome === 'cancelled' ? 'Cancelled' : `Failed: ${message ?? 'unknown error'}`;
+      outcome === 'done' ? 'Done' : outcome === 'cancelled' ? 'Cancelled' : 'Failed';
     this.stage.classList.toggle('error', outcome === 'failed');
   }
 

@@ -26,8 +26,12 @@ export class CanvasView {
   private dpr = 1;
   private frame = 0;
   private fitPending = false;
+  /** The view is "fit to the editor" (on open, or Fit): a resize fits again, until the user zooms or pans. */
+  private fitted = false;
   private decoration: Decoration = { kind: 'none' };
   showMask = true;
+  /** The mask tint is off after Apply (an applied yellow must not look orange) until the mask is edited again. */
+  maskSuppressed = false;
   /** Called after zoom/pan/resize (status line, saved state). */
   onViewChange: () => void = () => undefined;
 
@@ -65,7 +69,10 @@ export class CanvasView {
     const changed = width !== this.imageWidth || height !== this.imageHeight;
     this.imageWidth = width;
     this.imageHeight = height;
-    if (view) this.transform.set(view);
+    if (view) {
+      this.fitted = false;
+      this.transform.set(view);
+    }
     else if (changed) {
       if (this.hasLayout) this.fit();
       else this.fitPending = true;
@@ -96,18 +103,21 @@ export class CanvasView {
 
   fit(): void {
     if (!this.imageWidth) return;
+    this.fitted = true;
     this.transform.fit(this.imageWidth, this.imageHeight, this.viewWidth, this.viewHeight);
     this.changed();
   }
 
   actualSize(): void {
     if (!this.imageWidth) return;
+    this.fitted = false;
     this.transform.actualSize(this.imageWidth, this.imageHeight, this.viewWidth, this.viewHeight);
     this.changed();
   }
 
   /** Zooms by `factor` around a view point (CSS pixels), by default the centre. */
   zoomBy(factor: number, atX = this.viewWidth / 2, atY = this.viewHeight / 2): void {
+    this.fitted = false;
     this.transform.zoomAt(factor, atX, atY);
     this.changed();
   }
@@ -121,6 +131,7 @@ export class CanvasView {
   }
 
   panBy(dx: number, dy: number): void {
+    this.fitted = false;
     this.transform.panBy(dx, dy);
     this.changed();
   }
@@ -159,7 +170,7 @@ export class CanvasView {
     this.canvas.height = Math.max(1, Math.round(this.viewHeight * this.dpr));
     this.canvas.style.width = `${this.viewWidth}px`;
     this.canvas.style.height = `${this.viewHeight}px`;
-    if (this.fitPending && this.hasLayout && this.imageWidth) {
+    if ((this.fitPending || this.fitted) && this.hasLayout && this.imageWidth) {
       this.fitPending = false;
       this.fit();
     }
@@ -176,7 +187,7 @@ export class CanvasView {
     ctx.imageSmoothingEnabled = t.scale < 1;
     const bitmap = this.candidate ?? this.image;
     if (bitmap) ctx.drawImage(bitmap, 0, 0, this.imageWidth, this.imageHeight);
-    if (this.showMask && !this.candidate) {
+    if (this.showMask && !this.maskSuppressed && !this.candidate) {
       ctx.globalAlpha = MASK_ALPHA;
       ctx.drawImage(this.overlay.canvas, 0, 0, this.imageWidth, this.imageHeight);
       ctx.globalAlpha = 1;

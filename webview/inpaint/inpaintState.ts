@@ -16,7 +16,12 @@ export interface ToolSettings {
   growPixels: number;
   featherSigma: number;
   showMask: boolean;
+  /** How the mask is drawn: a tint in the theme's colour or a fixed contrasting one, or an outline. */
+  maskStyle: MaskStyle;
 }
+
+export type MaskStyle = 'theme' | 'cyan' | 'magenta' | 'outline';
+export const MASK_STYLES: readonly MaskStyle[] = ['theme', 'cyan', 'magenta', 'outline'];
 
 export interface InpaintPageState {
   version: 1;
@@ -34,7 +39,16 @@ export const DEFAULT_TOOLS: Readonly<ToolSettings> = Object.freeze({
   growPixels: 8,
   featherSigma: 4,
   showMask: true,
+  maskStyle: 'theme',
 });
+
+/**
+ * The brush a freshly opened image starts with: about a sixteenth of its shorter side (4 px on 64×64,
+ * 32 px on 512×512), so a stroke covers a part of the image and not most of it.
+ */
+export function brushSizeForImage(width: number, height: number): number {
+  return Math.min(LIMITS.brushSize.max, Math.max(1, Math.round(Math.min(width, height) / 16)));
+}
 
 const TOOLS: readonly ToolName[] = ['brush', 'eraser', 'rectangle', 'rectangleEraser', 'pan'];
 
@@ -57,6 +71,7 @@ export function readPageState(value: unknown): InpaintPageState {
       growPixels: Math.round(num(t.growPixels, 1, LIMITS.maskGrowPixels.max, d.growPixels)),
       featherSigma: num(t.featherSigma, 0.5, LIMITS.maskFeatherSigma.max, d.featherSigma),
       showMask: typeof t.showMask === 'boolean' ? t.showMask : d.showMask,
+      maskStyle: MASK_STYLES.includes(t.maskStyle as MaskStyle) ? (t.maskStyle as MaskStyle) : d.maskStyle,
     },
   };
   if (isInpaintSettings(v.settings)) state.settings = v.settings;

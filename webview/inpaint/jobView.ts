@@ -5,9 +5,11 @@ import type { JobOutcome } from '../../src/common/protocol/schemaParts';
 import { describeProgress } from './describeProgress';
 import { h } from '../common/dom';
 
+const IDLE_TEXT = 'Paint a mask, describe what goes there, and Generate.';
+
 export class JobView {
   readonly element: HTMLElement;
-  private readonly status = h('div', { id: 'progress', class: 'status-text', role: 'status', 'aria-live': 'polite' }, 'Paint a mask, describe what goes there, and Generate.');
+  private readonly status = h('div', { id: 'progress', class: 'status-text', role: 'status', 'aria-live': 'polite' }, IDLE_TEXT);
   private readonly bar = h('progress', { id: 'progressBar', max: 1, 'aria-label': 'Generation progress' });
   private readonly preview = h('canvas', { id: 'preview', 'aria-label': 'Live preview' });
   private readonly previewBox = h('figure', { class: 'preview hidden' }, this.preview, h('figcaption', {}, 'Live preview (the generated area)'));
@@ -49,6 +51,13 @@ export class JobView {
     const data = new ImageData(new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, rgba.byteLength), width, height);
     ctx.putImageData(data, 0, 0);
     this.previewBox.classList.remove('hidden');
+  }
+
+  /** Back to the idle hint once the outcome is no longer true (a result applied, discarded or reverted). */
+  clearOutcome(): void {
+    if (this.jobId !== undefined) return;
+    this.status.textContent = IDLE_TEXT;
+    this.status.classList.remove('error-text');
   }
 
   ended(jobId: number, outcome: JobOutcome, message?: string): void {

@@ -13,14 +13,15 @@ import {
 import { CandidatesView } from './candidatesView';
 import { CanvasView } from './canvasView';
 import { h } from '../common/dom';
-import { readPageState, type InpaintPageState } from './inpaintState';
+import { brushSizeForImage, readPageState, type InpaintPageState } from './inpaintState';
 import { JobView } from './jobView';
-import { MaskOverlay, cssColorToRgb, type Rgb } from './maskOverlay';
+import { MaskOverlay, cssColorToRgb, maskStyleColor, type Rgb } from './maskOverlay';
 import { MaskSync, type SyncResult } from './maskSync';
 import { NoticeList } from './noticeList';
 import { PromptBar } from './promptBar';
 import { ToolController } from './toolController';
 import { Toolbar } from './toolbar';
+import { keepTextFieldUndo } from './textFieldUndo';
 
 const FALLBACK_MASK_COLOR: Rgb = [255, 64, 64];
 const STATE_SAVE_DELAY_MS = 300;
@@ -53,6 +54,10 @@ view.showMask = pageState.tools.showMask;
 const toolbar = new Toolbar(pageState.tools, {
   toolSettingsChanged: (tools) => {
     view.showMask = tools.showMask;
+    if (tools.maskStyle !== maskStyle) {
+      maskStyle = tools.maskStyle;
+      readMaskColor();
+    }
     view.requestRender();
     controller.toolChanged();
     saveStateSoon();
@@ -63,6 +68,10 @@ const toolbar = new Toolbar(pageState.tools, {
   fit: () => view.fit(),
   actualSize: () => view.actualSize(),
 });
+
+let applyPending = false;
+let maskStyle = pageState.tools.maskStyle;
+keepTextFieldUndo(document);
 
 const promptBar = new PromptBar({
   generate: (settings) => post({ type: 'generate', settings }),
@@ -80,9 +89,13 @@ const candidates = new CandidatesView({
   },
   apply: (jobId, index) => {
     candidates.unselect();
+    applyPending = true;
     post({ type: 'applyCandidate', jobId, index });
   },
-  discard: (jobId) => post({ type: 'discardCandidates', jobId }),
+  discard: (jobId) => {
+    jobView.clearOutcome();
+    post({ type: 'discardCandidates', jobId });
+  },
   useSeed: (seed) => promptBar.useSeed(seed),
   error: (message) => {
     notices.show('error', message);
@@ -97,6 +110,7 @@ const controller = new ToolController({
   setTool: (tool) => toolbar.setTool(tool),
   setBrushSize: (size) => toolbar.setBrushSize(size),
   maskChanged: (rect) => {
+    maskEdited();
     const mask = sync.mask;
     if (mask) overlay.update(mask, rect);
     view.requestRender();
@@ -133,7 +147,8 @@ if (pageState.settings) promptBar.set(pageState.settings);
 // The mask tint follows the colour theme (a CSS variable built from theme colours in media/inpaint.css).
 function readMaskColor(): void {
   const value = getComputedStyle(document.body).getPropertyValue('--ld-mask-color');
-  overlay.setColor(cssColorToRgb(value, FALLBACK_MASK_COLOR), sync.mask);
+  overlay.setOutline(maskStyle === 'outline', sync.mask);
+  overlay.setColor(maskStyleColor(maskStyle) ?? cssColorToRgb(value, FALLBACK_MASK_COLOR), sync.mask);
   view.requestRender();
 }
 readMaskColor();
@@ -145,10 +160,20 @@ function applyMaskAction(op: MaskOp): void {
   if (!info || candidates.isPreviewing) return;
   const applied = sync.applyLocal(op);
   if (!applied) return;
+  maskEdited();
   const mask = sync.mask;
   if (mask) overlay.update(mask, applied.changed);
   view.requestRender();
   post({ type: 'maskOp', ...applied.message });
+}
+
+/** A mask edit: the notices about the last action ("Paint a mask first…") are stale, and the tint shows again. */
+function maskEdited(): void {
+  notices.clearTransient();
+  if (view.maskSuppressed) {
+    view.maskSuppressed = false;
+    view.requestRender();
+  }
 }
 
 function applySync(result: SyncResult): void {
@@ -200,6 +225,8 @@ function onInit(message: Extract<ToInpaintWebviewMessage, { type: 'init' }>): vo
   const savedView = pageState.view;
   const view0 = savedView && savedView.imageWidth === doc.width && savedView.imageHeight === doc.height ? savedView : undefined;
   view.setDocumentSize(doc.width, doc.height, view0);
+  // A freshly opened image (no view kept for it): the brush is sized from the image.
+  if (sizeChanged && !view0) toolbar.setBrushSize(brushSizeForImage(doc.width, doc.height));
   toolbar.setZoom(view.transform.scale);
   // The page's own form (kept across hide/show) wins over the host's last-used settings.
   promptBar.set(pageState.settings ?? message.settings);
@@ -216,6 +243,12 @@ function onImage(message: Extract<ToInpaintWebviewMessage, { type: 'image' }>): 
   imageRevision = message.revision;
   const token = ++imageDecodes;
   candidates.unselect();
+  // A new image (applied, reverted, reloaded): "Done: pick a result…" no longer holds.
+  jobView.clearOutcome();
+  if (applyPending) {
+    applyPending = false;
+    view.maskSuppressed = true;
+  }
   createImageBitmap(new Blob([message.bytes as Uint8Array<ArrayBuffer>], { type: message.mimeType })).then(
     (bitmap) => {
       if (token !== imageDecodes) {
@@ -252,6 +285,7 @@ function onMessage(message: ToInpaintWebviewMessage): void {
       return;
     case 'jobStarted':
       jobView.started(message.jobId);
+      notices.clearTransient();
       promptBar.setRunning(true);
       return;
     case 'jobProgress':
@@ -269,7 +303,7 @@ function onMessage(message: ToInpaintWebviewMessage): void {
       toolbar.setEditable(!candidates.isPreviewing);
       return;
     case 'notice':
-      notices.show(message.level, message.message);
+      notices.show(message.level, message.message, true);
       return;
   }
 }

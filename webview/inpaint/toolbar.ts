@@ -33,6 +33,7 @@ export class Toolbar {
   private readonly growPixels: HTMLInputElement;
   private readonly featherSigma: HTMLInputElement;
   private readonly showMask: HTMLInputElement;
+  private readonly maskStyle: HTMLSelectElement;
   private readonly zoomLabel: HTMLElement;
   private readonly editButtons: HTMLButtonElement[] = [];
 
@@ -96,6 +97,15 @@ export class Toolbar {
 
     this.showMask = h('input', { id: 'showMask', type: 'checkbox', 'aria-label': 'Show mask' });
     this.showMask.addEventListener('change', () => this.update({ showMask: this.showMask.checked }));
+    this.maskStyle = h(
+      'select',
+      { id: 'maskStyle', 'aria-label': 'Mask colour', title: 'Mask colour: pick one that contrasts with the image, or an outline' },
+      h('option', { value: 'theme' }, 'Theme colour'),
+      h('option', { value: 'cyan' }, 'Cyan'),
+      h('option', { value: 'magenta' }, 'Magenta'),
+      h('option', { value: 'outline' }, 'Outline'),
+    );
+    this.maskStyle.addEventListener('change', () => this.update({ maskStyle: this.maskStyle.value as ToolSettings['maskStyle'] }));
     const button = (label: string, text: string, run: () => void, title = label): HTMLButtonElement => {
       const b = h('button', { type: 'button', 'aria-label': label, title }, text);
       b.addEventListener('click', run);
@@ -106,6 +116,7 @@ export class Toolbar {
       'div',
       { class: 'group', role: 'group', 'aria-label': 'View' },
       labelled('Mask', this.showMask, 'inline'),
+      this.maskStyle,
       button('Zoom out', '−', () => this.actions.zoomOut(), 'Zoom out (-)'),
       this.zoomLabel,
       button('Zoom in', '+', () => this.actions.zoomIn(), 'Zoom in (+)'),
@@ -160,5 +171,6 @@ export class Toolbar {
     this.growPixels.value = String(s.growPixels);
     this.featherSigma.value = String(s.featherSigma);
     this.showMask.checked = s.showMask;
+    this.maskStyle.value = s.maskStyle;
   }
 }

@@ -6,7 +6,7 @@ import { Commands } from '../constants';
 import { catalogSource, type CatalogEntry } from '../../node/modelStore/catalog';
 import { modelSettingValue } from '../../node/modelStore/modelReference';
 import { sameSource, type ModelSource } from '../../node/modelStore/modelSource';
-import { licenceLabel } from '../models/modelChoices';
+import { catalogVerificationNote, licenceLabel, unverifiedNote } from '../models/modelChoices';
 import { registerFailableCommand } from '../util/failableCommand';
 import { askForRepo, sourceForValue, useModel, type SelectModelDeps } from './selectModel';
 
@@ -24,14 +24,14 @@ async function pickSource(deps: SelectModelDeps): Promise<ModelSource | undefine
     return {
       entry,
       label: `${isInstalled ? '$(check)' : '$(cloud-download)'} ${entry.name}`,
-      description: `${licenceLabel(entry)}${entry.verified ? '' : ' · repo id not verified'}${isInstalled ? ' · downloaded (check for an update)' : ''}`,
+      description: `${licenceLabel(entry)}${unverifiedNote(entry, entries)}${isInstalled ? ' · downloaded (check for an update)' : ''}`,
       detail: entry.note,
     };
   });
   items.push({ other: true, label: '$(globe) Other Hugging Face Repo…', detail: 'owner/name[@revision][:subfolder] of a diffusers ONNX export' });
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Local Diffusion: Download Model',
-    placeHolder: 'Models are checked against the Hub’s hashes; an interrupted download resumes',
+    placeHolder: ['Models are checked against the Hub’s hashes; an interrupted download resumes', catalogVerificationNote(entries)].filter(Boolean).join('. '),
     matchOnDetail: true,
   });
   if (!picked) return undefined;

@@ -14,9 +14,9 @@ import { buildModelChoices, type ModelChoice } from '../models/modelChoices';
 import type { ModelLibrary } from '../models/modelLibrary';
 import { checkModel } from '../models/modelReport';
 import { BUILT_IN_MODEL_NAME, type ModelResolver } from '../models/modelResolver';
-import { RpcFailure } from '../../common/protocol/rpc';
 import { readSettings } from '../settings';
 import { isCancellation, registerFailableCommand } from '../util/failableCommand';
+import { logError } from '../util/logError';
 import type { Log } from '../util/log';
 
 export interface SelectModelDeps {
@@ -156,10 +156,9 @@ export async function useModel(deps: SelectModelDeps, folder: string, settingVal
     );
   } catch (error) {
     if (isCancellation(error)) return false;
-    const message = error instanceof Error ? error.message : String(error);
-    deps.log.error(`Select Model: ${dir}: ${message}`);
-    const detail = error instanceof RpcFailure && error.detail ? `${message}\n\n${error.detail}` : message;
-    const choice = await vscode.window.showErrorMessage(`${dir} cannot be used as a model.`, { modal: true, detail }, 'Show Log');
+    // The plain message in the dialog; the raw engine / ONNX Runtime detail in the log.
+    const { message } = logError(deps.log, error, `Select Model: ${dir}`);
+    const choice = await vscode.window.showErrorMessage(`${dir} cannot be used as a model.`, { modal: true, detail: message }, 'Show Log');
     if (choice === 'Show Log') deps.log.show();
     return false;
   }

@@ -24,6 +24,7 @@ import {
 import type { LocalDiffusionSettings } from '../settings';
 import { Disposable } from '../util/dispose';
 import { isCancellation, reportError } from '../util/failableCommand';
+import { logError } from '../util/logError';
 import type { Log } from '../util/log';
 import { renderWebviewHtml, webviewResourceRoots } from '../util/webviewHtml';
 import { displayPath, outputFolderUri } from '../output/outputFolder';
@@ -219,13 +220,13 @@ export class GeneratePanel extends Disposable {
           ...model,
           nativeWidth: info.nativeWidth,
           nativeHeight: info.nativeHeight,
-          sizeMultiple: info.vae.scaleFactor,
+          // What the UNet takes (VAE scale × its down-sampling), not just the VAE's 8.
+          sizeMultiple: info.sizeMultiple,
           inpainting: info.unet.inpainting,
         },
       });
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      this.deps.log.warn(`Generate panel: could not read the model: ${text}`);
+      const text = logError(this.deps.log, error, 'Generate panel: could not read the model').message;
       this.post({ type: 'model', model: { ...model, error: text } });
     }
   }
@@ -272,7 +273,8 @@ export class GeneratePanel extends Disposable {
       this.post({ type: 'jobEnded', jobId, outcome: 'done', elapsedMs: Date.now() - started, warnings: result.warnings });
     } catch (error) {
       const cancelled = isCancellation(error);
-      const text = error instanceof Error ? error.message : String(error);
+      // Shown once, in the panel's form; the raw detail goes to the log (no toast: the panel is the place).
+      const text = cancelled ? '' : logError(this.deps.log, error, 'Generate Image').message;
       this.post({
         type: 'jobEnded',
         jobId,
@@ -281,7 +283,6 @@ export class GeneratePanel extends Disposable {
         elapsedMs: Date.now() - started,
         warnings: [],
       });
-      if (!cancelled) reportError(this.deps.log, error, 'Generate Image');
     } finally {
       job.cancellation.dispose();
       if (this.job === job) this.job = undefined;

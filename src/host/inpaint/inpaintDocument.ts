@@ -10,7 +10,14 @@ import type { Mask } from '../../common/mask/maskRect';
 import { Disposable } from '../util/dispose';
 import { Emitter } from './emitter';
 import type { ImageFileFormat } from './imageFormat';
-import { InpaintDocumentState, sha256, type InpaintDocumentDeps, type InpaintDocumentStateOptions } from './inpaintDocumentState';
+import {
+  InpaintDocumentState,
+  sha256,
+  type InpaintDocumentDeps,
+  type InpaintDocumentStateOptions,
+  type LossySaveChoice,
+  type LossySaveQuestion,
+} from './inpaintDocumentState';
 import type { InpaintJobRunner } from './inpaintJobRunner';
 
 export { InpaintUserError, type InpaintDocumentDeps, type InpaintMaskChange, type InpaintUndoableEdit } from './inpaintDocumentState';
@@ -100,6 +107,10 @@ export class InpaintDocument extends Disposable implements vscode.CustomDocument
   get readonly(): boolean {
     return this.state.readonly;
   }
+  imageParameters(): Promise<string | undefined> {
+    return this.state.imageParameters();
+  }
+
   get info(): InpaintDocumentInfo {
     return this.state.info;
   }
@@ -134,7 +145,19 @@ export class InpaintDocument extends Disposable implements vscode.CustomDocument
   // ─── Save, revert, backup ─────────────────────────────────────────────────────────────────────
 
   async save(_token: vscode.CancellationToken): Promise<void> {
-    const bytes = await this.state.bytesToSave();
+    const plan = await this.state.planSave((question) => askLossySave(question));
+    if (plan.kind === 'notChosen') {
+      // Nothing written: the document stays dirty, and the next save asks again.
+      throw new vscode.CancellationError();
+    }
+    if (plan.kind === 'pngBeside') {
+      const target = vscode.Uri.joinPath(this.uri, '..', plan.name);
+      await vscode.workspace.fs.writeFile(target, plan.bytes);
+      this.deps.log.info(`Saved ${this.uri.toString(true)} as ${target.toString(true)} (PNG beside the lossy original, ${plan.bytes.length} bytes); the original is unchanged.`);
+      this.state.notice({ level: 'info', message: `Saved as ${plan.name} beside ${this.fileName}; ${this.fileName} itself is unchanged.` });
+      return;
+    }
+    const bytes = plan.bytes;
     // A mask-only change leaves the file as it is: do not rewrite identical bytes.
     if (sha256(bytes) !== this.state.diskHash) await vscode.workspace.fs.writeFile(this.uri, bytes);
     this.state.markSaved(bytes);
@@ -209,4 +232,18 @@ export class InpaintDocument extends Disposable implements vscode.CustomDocument
     );
     if (choice === reload && !this.isDisposed) await this.state.reload(bytes);
   }
+}
+
+/** The explicit choice the first Save of a changed JPEG / lossy WebP asks for (modal: auto-save cannot answer it). */
+async function askLossySave(question: LossySaveQuestion): Promise<LossySaveChoice | undefined> {
+  const png = `Save ${question.pngName} Beside It`;
+  const overwrite = `Overwrite at Quality ${question.quality}`;
+  const kind = question.format === 'jpeg' ? 'a JPEG' : 'a lossy WebP';
+  const choice = await vscode.window.showWarningMessage(
+    `${question.fileName} is ${kind}: overwriting it re-encodes every pixel, so pixels outside the mask shift.`,
+    { modal: true, detail: `${question.pngName} keeps every pixel exact. This choice is kept for this editor.` },
+    png,
+    overwrite,
+  );
+  return choice === png ? 'pngBeside' : choice === overwrite ? 'overwrite' : undefined;
 }

@@ -14,7 +14,8 @@ import {
 import { Disposable } from '../util/dispose';
 import type { Log } from '../util/log';
 import { isMaskEmpty, maskRegionHash, type Mask, type Rect } from '../../common/mask/maskRect';
-import { IMAGE_QUALITY } from '../../node/image/imageCodec';
+import { IMAGE_QUALITY, readImageParameters } from '../../node/image/imageCodec';
+import { promptProblem } from '../../common/prompt/promptProblem';
 import { Emitter } from './emitter';
 import { imageFormatFromPath, imageMimeType, isLossyFile, sniffImageFormat, type ImageFileFormat } from './imageFormat';
 import { decodeInpaintBackup, encodeInpaintBackup } from './inpaintBackup';
@@ -24,6 +25,27 @@ import { InpaintJobRunner } from './inpaintJobRunner';
 
 /** Above this many pixels, "whole image" generation loses a lot of detail: warn. */
 const LARGE_IMAGE_PIXELS = 4096 * 4096;
+
+/** The choice the first Save of a changed lossy file asks for. */
+export type LossySaveChoice = 'pngBeside' | 'overwrite';
+export interface LossySaveQuestion {
+  fileName: string;
+  format: ImageFileFormat;
+  /** The quality overwriting re-encodes at. */
+  quality: number;
+  /** The PNG written beside the file. */
+  pngName: string;
+}
+export type SavePlan =
+  | { kind: 'inPlace'; bytes: Uint8Array }
+  | { kind: 'pngBeside'; bytes: Uint8Array; name: string }
+  | { kind: 'notChosen' };
+
+/** photo.jpg → photo.png (the folder is the file's own). */
+export function pngNameBeside(fileName: string): string {
+  const dot = fileName.lastIndexOf('.');
+  return `${dot > 0 ? fileName.slice(0, dot) : fileName}.png`;
+}
 
 export type InpaintLog = Pick<Log, 'debug' | 'info' | 'warn' | 'error'>;
 
@@ -122,6 +144,9 @@ export class InpaintDocumentState extends Disposable {
   private starting = false;
   /** What we last read from or wrote to the file (sha-256), to tell our own writes from outside changes. */
   private diskHashValue: string | undefined;
+  /** The user's answer to the first Save of a changed lossy file (asked once per document). */
+  private lossySaveChoice: LossySaveChoice | undefined;
+  private imageParametersRead: Promise<string | undefined> | undefined;
 
   private constructor(
     private model: InpaintEditModel,
@@ -163,7 +188,7 @@ export class InpaintDocumentState extends Disposable {
     if (this.readonly) warnings.push('This file is on a read-only file system: use Save As… to keep your changes.');
     if (lossy) {
       warnings.push(
-        `${this.format === 'jpeg' ? 'JPEG' : 'Lossy WebP'} is a lossy format: saving a changed image re-encodes all of it (quality ${IMAGE_QUALITY}), so pixels outside the mask shift slightly. Save As… PNG keeps them exact.`,
+        `${this.format === 'jpeg' ? 'JPEG' : 'Lossy WebP'} is a lossy format: re-encoding a changed image shifts pixels outside the mask. The first save asks: a PNG beside it (exact) or overwrite at quality ${IMAGE_QUALITY}; auto-save never overwrites it without that choice.`,
       );
     }
     if (this.width * this.height > LARGE_IMAGE_PIXELS) {
@@ -281,10 +306,18 @@ export class InpaintDocumentState extends Disposable {
 
   // ─── Generation ───────────────────────────────────────────────────────────────────────────────
 
+  /** The generation parameters the file itself carries (A1111 infotext), read once; undefined when it has none. */
+  imageParameters(): Promise<string | undefined> {
+    this.imageParametersRead ??= readImageParameters(this.model.imageAt(0)).catch(() => undefined);
+    return this.imageParametersRead;
+  }
+
   /** Starts an inpaint of the current image with the current mask; resolves when the job has ended. */
   async generate(settings: InpaintSettings): Promise<void> {
     if (this.starting || this.jobs.running) throw new InpaintUserError('A generation is already running for this image.');
     if (isMaskEmpty(this.model.mask)) throw new InpaintUserError('Paint a mask first: white areas are repainted.');
+    const problem = promptProblem(settings.prompt);
+    if (problem) throw new InpaintUserError(problem);
     this.starting = true;
     let maskPng: Uint8Array;
     const initImage = this.model.image;
@@ -304,6 +337,21 @@ export class InpaintDocumentState extends Disposable {
   async bytesToSave(): Promise<Uint8Array> {
     if (this.readonly) throw new Error(`${this.fileName} is on a read-only file system. Use Save As… to keep your changes.`);
     return this.encode(this.format, true);
+  }
+
+  /**
+   * What Save (explicit or VS Code's auto-save: the editor API does not tell them apart) does. A changed image
+   * in a lossy file (JPEG, lossy WebP) is never re-encoded in place without the user's explicit choice, asked
+   * once per document through `choose`: a PNG beside it (exact pixels), or overwriting at the stated quality.
+   * With no choice made, nothing is written ('notChosen') and the document stays dirty.
+   */
+  async planSave(choose: (question: LossySaveQuestion) => Promise<LossySaveChoice | undefined>): Promise<SavePlan> {
+    const bytes = await this.bytesToSave();
+    if (sha256(bytes) === this.diskHashValue || !isLossyFile(this.format, this.model.imageAt(0))) return { kind: 'inPlace', bytes };
+    this.lossySaveChoice ??= await choose({ fileName: this.fileName, format: this.format, quality: IMAGE_QUALITY, pngName: pngNameBeside(this.fileName) });
+    if (this.lossySaveChoice === undefined) return { kind: 'notChosen' };
+    if (this.lossySaveChoice === 'overwrite') return { kind: 'inPlace', bytes };
+    return { kind: 'pngBeside', bytes: await this.encode('png', false), name: pngNameBeside(this.fileName) };
   }
 
   /** After Save wrote (or skipped writing identical) `bytes`: the document is clean and knows what is on disk. */

@@ -10,6 +10,8 @@ import {
 } from '../../common/protocol/inpaintEditorProtocol';
 import { Disposable } from '../util/dispose';
 import type { Log } from '../util/log';
+import { logError } from '../util/logError';
+import { carryImageParameters } from './carryImageParameters';
 import { renderWebviewHtml, webviewResourceRoots } from '../util/webviewHtml';
 import { InpaintUserError, type InpaintDocument, type InpaintMaskChange } from './inpaintDocument';
 import type { InpaintJobEvent } from './inpaintJobRunner';
@@ -99,8 +101,7 @@ export class InpaintEditorView extends Disposable {
           if (error instanceof InpaintUserError) {
             this.post({ type: 'notice', level: 'warning', message: error.message });
           } else {
-            const text = error instanceof Error ? error.message : String(error);
-            this.deps.log.error(`Inpaint of ${this.document.fileName} could not start: ${text}`);
+            const text = logError(this.deps.log, error, `Inpaint of ${this.document.fileName} could not start`).message;
             this.post({ type: 'notice', level: 'error', message: text });
           }
         });
@@ -131,7 +132,15 @@ export class InpaintEditorView extends Disposable {
   /** Everything the page needs after `ready` (or after a revert/reload). */
   private sendAll(): void {
     if (!this.pageReady) return;
-    this.post({ type: 'init', document: this.document.info, settings: this.deps.settings.get() });
+    // The image's own prompt (A1111 parameters) carries over, as A1111's "Send to inpaint" does.
+    void this.document.imageParameters().then((parameters) => {
+      if (!this.pageReady) return;
+      this.post({ type: 'init', document: this.document.info, settings: carryImageParameters(this.deps.settings.get(), parameters) });
+      this.sendState();
+    });
+  }
+
+  private sendState(): void {
     this.postImage();
     this.postFullMask();
     const job = this.document.jobs.running;

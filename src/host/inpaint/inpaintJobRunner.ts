@@ -9,6 +9,7 @@ import type { JobOutcome } from '../../common/protocol/schemaParts';
 import { Disposable } from '../util/dispose';
 import { ErrorCode, RpcFailure } from '../../common/protocol/rpc';
 import type { Log } from '../util/log';
+import { logError } from '../util/logError';
 import { CancellationSource, Emitter } from './emitter';
 import { probeImage } from './inpaintImageCodec';
 import { buildInpaintParams, inpaintJobTitle } from './inpaintParams';
@@ -56,7 +57,7 @@ export class InpaintJobRunner extends Disposable {
 
   constructor(
     private readonly generation: GenerationService,
-    private readonly log: Pick<Log, 'error'>,
+    private readonly log: Pick<Log, 'error' | 'debug'>,
   ) {
     super();
     this.register({ dispose: () => this.cancel() });
@@ -110,8 +111,7 @@ export class InpaintJobRunner extends Disposable {
       } else if (isCancellation(error) || cancellation.token.isCancellationRequested) {
         outcome = 'cancelled';
       } else {
-        message = error instanceof Error ? error.message : String(error);
-        this.log.error(`Inpaint of ${input.fileName} failed: ${message}`);
+        message = logError(this.log, error, `Inpaint of ${input.fileName} failed`).message;
       }
     } finally {
       cancellation.dispose();

@@ -77,7 +77,7 @@ export function buildModelChoices(input: ModelChoicesInput): ModelChoice[] {
   const offered: ModelSource[] = [];
   const stopped = input.incomplete.filter((d): d is IncompleteDownload & { source: ModelSource } => d.source !== undefined);
   const catalogToOffer = (input.catalog?.models ?? []).filter((e) => !input.installed.some((m) => sameSource(m.source, catalogSource(e))));
-  if (stopped.length + catalogToOffer.length > 0) choices.push({ kind: 'separator', label: 'Download' });
+  if (stopped.length + catalogToOffer.length > 0) choices.push({ kind: 'separator', label: downloadHeading(input.catalog?.models ?? []) });
   for (const download of stopped) {
     if (input.installed.some((m) => sameSource(m.source, download.source))) continue;
     const entry = catalogEntryForSource(input.catalog, download.source);
@@ -100,7 +100,7 @@ export function buildModelChoices(input: ModelChoicesInput): ModelChoice[] {
       source,
       entry,
       label: `$(cloud-download) ${entry.name}`,
-      description: `${licenceLabel(entry)}${entry.verified ? '' : ' · repo id not verified'} · ${input.downloading(source) ? 'downloading…' : 'not downloaded'}`,
+      description: `${licenceLabel(entry)}${unverifiedNote(entry, input.catalog?.models ?? [])} · ${input.downloading(source) ? 'downloading…' : 'not downloaded'}`,
       detail: `${entry.note} Recommended: ${recommendation(entry)}.`,
     });
   }
@@ -123,4 +123,26 @@ export function buildModelChoices(input: ModelChoicesInput): ModelChoice[] {
     detail: 'Any repo with a diffusers ONNX export: owner/name, optionally @revision and :subfolder',
   });
   return choices;
+}
+
+/** When no catalog entry's repo id is verified, that is said once (in the heading), not on every entry. */
+const NONE_VERIFIED = 'catalog repo ids not verified yet: a download checks them on the Hub';
+
+function noneVerified(entries: readonly CatalogEntry[]): boolean {
+  return entries.length > 0 && entries.every((e) => !e.verified);
+}
+
+/** " · repo id not verified" only where it tells this entry from verified ones. */
+export function unverifiedNote(entry: CatalogEntry, entries: readonly CatalogEntry[]): string {
+  return entry.verified || noneVerified(entries) ? '' : ' · repo id not verified';
+}
+
+/** The catalog's heading, saying once that no entry is verified when that is so. */
+export function downloadHeading(entries: readonly CatalogEntry[]): string {
+  return noneVerified(entries) ? `Download (${NONE_VERIFIED})` : 'Download';
+}
+
+/** The same note for a picker with no heading (Download Model's placeholder), or undefined. */
+export function catalogVerificationNote(entries: readonly CatalogEntry[]): string | undefined {
+  return noneVerified(entries) ? `The ${NONE_VERIFIED}.` : undefined;
 }

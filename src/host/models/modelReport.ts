@@ -23,9 +23,30 @@ export function checkModel(info: ModelInfo): ModelCheck {
   const kind = info.unet.inpainting ? 'inpainting UNet' : 'text-to-image UNet';
   return {
     usable: missing.length === 0,
-    summary: `${info.family} model "${info.name}", ${info.nativeWidth}×${info.nativeHeight}, ${kind}`,
+    summary: `"${info.name}" (${familyLabel(info)}, ${info.nativeWidth}×${info.nativeHeight}, ${kind}${sizeLabel(info)})`,
     lines,
   };
+}
+
+/** The detected family in words; a family we do not name is described by what was detected, never as "unknown". */
+export function familyLabel(info: Pick<ModelInfo, 'family' | 'textEncoder'>): string {
+  switch (info.family) {
+    case 'sd1':
+      return 'Stable Diffusion 1.x family';
+    case 'sd2':
+      return 'Stable Diffusion 2.x family';
+    case 'sdxl':
+      return 'SDXL family';
+    default: {
+      const width = info.textEncoder?.hiddenSize;
+      return typeof width === 'number' ? `Stable Diffusion layout, ${width}-wide text embeddings` : 'Stable Diffusion layout';
+    }
+  }
+}
+
+function sizeLabel(info: Pick<ModelInfo, 'components'>): string {
+  const bytes = info.components.reduce((sum, c) => sum + (c.present && c.bytes !== undefined ? c.bytes : 0), 0);
+  return bytes > 0 ? `, ${formatBytes(bytes)}` : '';
 }
 
 export { formatBytes } from '../../node/modelStore/formatBytes';

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { numberedFileName } from './fileNaming';
+import { OutputWriteError } from '../../node/output/outputWriteError';
 
 export interface ExclusiveFileWriter {
   /** Writes `bytes` as `name` in the writer's folder unless that name exists; false when it exists. */
@@ -31,23 +32,28 @@ export function nodeFileWriter(folder: string): ExclusiveFileWriter {
   return {
     async writeIfAbsent(name, bytes) {
       if (name !== path.basename(name) || name === '.' || name === '..') throw new Error(`Not a plain file name: ${name}`);
-      await fs.mkdir(folder, { recursive: true });
       const target = path.join(folder, name);
       const temp = path.join(folder, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
-      await fs.writeFile(temp, bytes, { flag: 'wx' });
+      try {
+        await fs.mkdir(folder, { recursive: true });
+        await fs.writeFile(temp, bytes, { flag: 'wx' });
+      } catch (error) {
+        // Say which output could not be written and why, not the temporary name.
+        throw new OutputWriteError(target, error);
+      }
       try {
         await fs.link(temp, target);
         return true;
       } catch (error) {
         const code = errorCode(error);
         if (code === 'EEXIST') return false;
-        if (!code || !NO_HARD_LINKS.has(code)) throw error;
+        if (!code || !NO_HARD_LINKS.has(code)) throw new OutputWriteError(target, error);
         try {
           await fs.copyFile(temp, target, fs.constants.COPYFILE_EXCL);
           return true;
         } catch (copyError) {
           if (errorCode(copyError) === 'EEXIST') return false;
-          throw copyError;
+          throw new OutputWriteError(target, copyError);
         }
       } finally {
         await fs.rm(temp, { force: true });

@@ -2,6 +2,7 @@
 // "Show Log" button; a cancellation is not an error.
 import * as vscode from 'vscode';
 import { ErrorCode, RpcFailure } from '../../common/protocol/rpc';
+import { logError } from './logError';
 import type { Log } from './log';
 
 export function registerFailableCommand(
@@ -25,10 +26,7 @@ export function reportError(log: Log, error: unknown, context: string): void {
     log.info(`${context}: cancelled.`);
     return;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  log.error(`${context}: ${message}`);
-  if (error instanceof RpcFailure && error.detail) log.debug(error.detail);
-  else if (error instanceof Error && error.stack) log.debug(error.stack);
+  const { message } = logError(log, error, context);
   void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {
     if (choice === 'Show Log') log.show();
   });

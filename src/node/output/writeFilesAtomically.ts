@@ -1,9 +1,11 @@
 // All-or-nothing output: every file is written to a temporary name in its target folder, then renamed
 // into place. If anything fails, the temporaries and any file already renamed by this call are removed,
-// so a failed or cancelled job leaves no file behind.
+// so a failed or cancelled job leaves no file behind. A failure is an OutputWriteError naming the output
+// that could not be written and why (not the temporary name).
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { OutputWriteError } from './outputWriteError';
 
 export interface OutputFile {
   path: string;
@@ -22,8 +24,10 @@ function tempName(target: string): string {
 export async function writeFilesAtomically(files: readonly OutputFile[], options: WriteOptions): Promise<void> {
   const temps: string[] = [];
   const placed: string[] = [];
+  let current = files[0]?.path ?? '';
   try {
     for (const file of files) {
+      current = file.path;
       await fs.mkdir(path.dirname(file.path), { recursive: true });
       const temp = tempName(file.path);
       temps.push(temp);
@@ -36,6 +40,7 @@ export async function writeFilesAtomically(files: readonly OutputFile[], options
       }
     }
     for (let i = 0; i < files.length; i++) {
+      current = files[i].path;
       if (options.overwrite) {
         await fs.rename(temps[i], files[i].path);
       } else {
@@ -47,6 +52,6 @@ export async function writeFilesAtomically(files: readonly OutputFile[], options
     }
   } catch (error) {
     await Promise.all([...temps, ...placed].map((f) => fs.rm(f, { force: true })));
-    throw error;
+    throw error instanceof OutputWriteError ? error : new OutputWriteError(current, error);
   }
 }

@@ -44,7 +44,7 @@ export interface PreviewSample {
 
 export interface PanelGenerationResult {
   previews: PreviewSample[];
-  /** The status line when the job ended ("Done", "Cancelled", "Failed: …"). */
+  /** The status line when the job ended ("Done", "Cancelled", "Failed"; the failure's message is under the form). */
   stage: string;
   /** data-result-id of the new (first) result card. */
   resultId: string;
@@ -69,7 +69,7 @@ export async function generateInPanel(page: Page, request: PanelGeneration, time
   // wait that loses still times out later, and must not become an unhandled rejection then.
   const failed = stage.filter({ hasText: /^Failed/ });
   await Promise.any([cards.nth(before).waitFor({ state: 'attached', timeout: timeoutMs }), failed.waitFor({ timeout: timeoutMs })]);
-  if ((await failed.count()) > 0) throw new Error(`the Generate panel says: ${await stage.textContent()}`);
+  if ((await failed.count()) > 0) throw new Error(`the Generate panel says: ${await frame.locator('.form-message').textContent()}`);
   await stage.filter({ hasText: /^(Done|Cancelled|Failed)/ }).waitFor({ timeout: 30_000 });
   const previews = await frame.locator('canvas.preview-canvas').evaluate(() => (globalThis as unknown as RecorderWindow).__e2ePreviews ?? []);
   const resultId = (await cards.first().getAttribute('data-result-id')) ?? '';

@@ -146,6 +146,38 @@ export function uiScenariosSuite(repoRoot: string): E2eSuite {
           await screenshot('final');
         },
       },
+      {
+        name: 'inpaint-walk-themes',
+        timeoutMs: 3 * 60_000,
+        async prepare(workspace) {
+          fs.writeFileSync(path.join(workspace, 'walk.png'), await patternPng(INPAINT_SIZE));
+        },
+        async run({ page, screenshot }) {
+          await waitForExplorerItem(page, 'walk.png');
+          await explorerContextCommand(page, 'walk.png', 'Inpaint Image', 60_000);
+          const frame = await waitForInpaintEditor(page, INPAINT_SIZE, INPAINT_SIZE);
+          await paintStroke(page, frame, { tool: 'Brush', size: 20, points: [[60, 60], [160, 120]] }, { width: INPAINT_SIZE, height: INPAINT_SIZE });
+          for (const theme of [{ name: 'Light Modern', css: '.monaco-workbench.vs' }, { name: 'Dark Modern', css: '.monaco-workbench.vs-dark' }]) {
+            // The command opens a picker of its own (runPaletteCommand waits for the palette to close).
+            const input = page.locator('.quick-input-widget .quick-input-box input.input');
+            await page.keyboard.press('F1');
+            await input.fill('>Preferences: Color Theme');
+            await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Preferences: Color Theme' }).first().click();
+            await page.locator('.quick-input-widget input[aria-label^="Select Color Theme"]').waitFor({ timeout: 10_000 });
+            await input.fill(theme.name);
+            await input.press('Enter');
+            await page.locator(theme.css).waitFor({ timeout: 10_000 });
+            for (const width of [500, 1400]) {
+              await page.setViewportSize({ width, height: 900 });
+              await page.waitForTimeout(500); // the editor re-lays out and fits the image
+              // Nothing clipped: the Generate button is inside the window.
+              const box = await frame.locator('#generate, button:has-text("Generate")').first().boundingBox();
+              assert.ok(box && box.x >= 0 && box.x + box.width <= width + 1, `Generate is visible at ${width} px (${JSON.stringify(box)})`);
+              await screenshot(`${theme.name.replace(/\s+/g, '-').toLowerCase()}-${width}`);
+            }
+          }
+        },
+      },
     ],
   });
 }

@@ -8,6 +8,10 @@
 //   generate-hires      the Hires fix option (real checkbox and inputs) goes out as form.hires; a scale that would
 //                      pass the size limit is refused on the page;
 //   generate-seed-range a fixed seed of 2^64 − 1 goes out as its decimal string; 2^64 is refused on the page;
+//   generate-size-snap-and-one-error  the header says the model's size multiple; a 1200×630 init image and a typed
+//                      size snap to sizes it takes; a failure shows its message once (the form), not in the preview;
+//   inpaint-messages-never-stale  the brush starts sized from the image; "Paint a mask first…" goes when a stroke
+//                      is painted; "Done: pick a result…" goes when the next image (Apply, Revert) arrives;
 //   inpaint-mask-tools the inpaint page's brush, eraser and invert (real pointer, real buttons) against the mask the
 //                      host computes from the posted ops (src/common/mask/maskOps.ts), read back from #canvas pixel
 //                      by pixel; undo as the host sends it (a region on top of a revision); no resync requested.
@@ -267,6 +271,88 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           const posted = await waitForPosted(page, (m) => m.type === 'generate', 'generate');
           const form = (posted.find((m) => m.type === 'generate') as { form: GenerateFormValues }).form;
           assert.equal(form.seed, '18446744073709551615');
+        },
+      },
+      {
+        name: 'generate-size-snap-and-one-error',
+        async run({ page, screenshot }) {
+          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          await sendToWebview(page, {
+            type: 'init',
+            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
+            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 512, nativeHeight: 512, sizeMultiple: 64 },
+            results: [],
+            job: null,
+            initImage: null,
+            canSaveToWorkspace: true,
+          });
+          // The header says what sizes the model takes (the UNet's multiple, not the VAE's 8).
+          await page.locator('.model-note').filter({ hasText: 'multiples of 64' }).waitFor({ timeout: 5_000 });
+          // An init image of 1200×630 becomes a size the model takes.
+          await sendToWebview(page, { type: 'initImage', image: { png: await solidPng(12, 6, [200, 10, 10]), width: 1200, height: 630, label: 'card.png' } });
+          await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { value: string } } }).document.querySelector('#width').value === '1216');
+          assert.equal(await page.locator('#height').inputValue(), '640');
+          // A typed size snaps when committed.
+          await page.locator('#width').fill('1000');
+          await page.locator('#width').press('Tab');
+          assert.equal(await page.locator('#width').inputValue(), '1024');
+          await page.locator('#prompt').fill('a red circle');
+          await page.locator('#generate').click();
+          const posted = await waitForPosted(page, (m) => m.type === 'generate', 'generate');
+          const form = (posted.find((m) => m.type === 'generate') as { form: GenerateFormValues }).form;
+          assert.deepEqual([form.width, form.height], [1024, 640]);
+          // A failure is shown once: in the form's message, the preview only says "Failed".
+          const plain = 'The model could not run with these settings.';
+          await sendToWebview(page, { type: 'jobStarted', job: { jobId: 1, startedAt: Date.now(), images: 1, steps: 3, progress: null } });
+          await sendToWebview(page, { type: 'jobEnded', jobId: 1, outcome: 'failed', message: plain, elapsedMs: 30, warnings: [] });
+          await page.locator('.preview-stage').filter({ hasText: 'Failed' }).waitFor({ timeout: 5_000 });
+          assert.equal(await page.locator('.preview-stage').textContent(), 'Failed');
+          const body = (await page.locator('body').innerText()).split(plain).length - 1;
+          assert.equal(body, 1, 'the message appears once on the page');
+          await screenshot('final');
+        },
+      },
+      {
+        name: 'inpaint-messages-never-stale',
+        async run({ page, screenshot }) {
+          await openWebviewPage(page, { html: extensionPageHtml('inpaint', 'Inpaint'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          const { width, height } = INPAINT;
+          await sendToWebview(page, {
+            type: 'init',
+            document: { fileName: 'black.png', format: 'png', width, height, readonly: false, lossy: false, warnings: ['a file warning stays'] },
+            settings: { ...DEFAULT_INPAINT_SETTINGS },
+          });
+          await sendToWebview(page, { type: 'image', revision: 1, bytes: await solidPng(width, height, [0, 0, 0]), mimeType: 'image/png', width, height });
+          await sendToWebview(page, { type: 'mask', revision: 0, baseRevision: null, region: { x: 0, y: 0, width, height, data: new Uint8Array(width * height) } });
+          await page.locator('#statusLine').filter({ hasText: `${width}×${height}` }).waitFor({ timeout: 5_000 });
+          // Fitted on open, and fitted again when the editor is resized (the user has not zoomed).
+          const zoomBefore = await page.locator('#zoomLevel').textContent();
+          const viewport = page.viewportSize()!;
+          await page.setViewportSize({ width: Math.round(viewport.width / 2), height: viewport.height });
+          await page.waitForFunction(
+            (before) => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } } }).document.querySelector('#zoomLevel').textContent !== before,
+            zoomBefore,
+            { timeout: 5_000 },
+          );
+          await page.setViewportSize(viewport);
+          // The brush starts sized from the image (96×64: 4 px), not 48 px.
+          assert.equal(await page.locator('#brushSize').inputValue().catch(() => 'no #brushSize'), '4');
+          // Generate with no mask: the host's notice; painting makes it stale, so it goes.
+          await sendToWebview(page, { type: 'notice', level: 'warning', message: 'Paint a mask first: white areas are repainted.' });
+          const stale = page.locator('.notice').filter({ hasText: 'Paint a mask first' });
+          await stale.waitFor({ timeout: 5_000 });
+          await paintStroke(page, page, { tool: 'Brush', size: 9, points: [[10, 20], [60, 24]] }, { width, height });
+          await stale.waitFor({ state: 'detached', timeout: 5_000 });
+          assert.equal(await page.locator('.notice').filter({ hasText: 'a file warning stays' }).count(), 1, 'the file warning stays');
+          // "Done: pick a result…" holds until a new image (Apply, Revert) arrives.
+          await sendToWebview(page, { type: 'jobStarted', jobId: 1, batchCount: 1, steps: 2 });
+          await sendToWebview(page, { type: 'jobEnded', jobId: 1, outcome: 'done' });
+          await page.locator('#progress').filter({ hasText: 'Done: pick a result' }).waitFor({ timeout: 5_000 });
+          await sendToWebview(page, { type: 'image', revision: 2, bytes: await solidPng(width, height, [0, 0, 200]), mimeType: 'image/png', width, height });
+          await page.locator('#progress').filter({ hasText: 'Paint a mask, describe' }).waitFor({ timeout: 5_000 });
+          await screenshot('final');
         },
       },
       {
