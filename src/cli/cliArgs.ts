@@ -6,6 +6,8 @@ import {
   type ExecutionProviderName,
   type SchedulerName,
 } from '../common/protocol/engineProtocol';
+import { LIMITS } from '../common/limits';
+import { EMPHASIS_CLI_NAMES, type EmphasisMode } from '../common/prompt/emphasisMode';
 import { parseSeed } from '../common/seed';
 
 export const USAGE = `Usage:
@@ -32,8 +34,12 @@ generate options:
   --guidance F           classifier-free guidance scale (default 7.5; <= 1 turns it off)
   --seed N               0..18446744073709551615, -1 = random (default: random)
   --scheduler NAME       ${SCHEDULER_NAMES.join(' | ')}
-  --parameters FILE      take prompt, negative, steps, CFG, seed, size and sampler from an A1111 infotext
-                         (an image's metadata or a text file); options given here win
+  --emphasis MODE        how (word:1.2) weights apply: ${Object.keys(EMPHASIS_CLI_NAMES).join(' | ')}
+                         (default original: each 75-token chunk's mean restored after weighting; A1111's modes)
+  --clip-skip N          condition on the N-th text-encoder layer from the end (A1111 "Clip skip", 1..${LIMITS.clipSkip.max};
+                         default 1); needs a text encoder exported with its hidden states
+  --parameters FILE      take prompt, negative, steps, CFG, seed, size, sampler, clip skip and emphasis from an
+                         A1111 infotext (an image's metadata or a text file); options given here win
   --image FILE           init image: img2img, or inpaint with --mask
   --strength F           img2img/inpaint strength in (0, 1] (default 0.75 img2img, 1 inpaint)
   --mask FILE            inpaint mask, white = repaint (same size as --image)
@@ -67,6 +73,10 @@ export interface GenerateCommand {
   /** Absent: random (also for --seed -1). */
   seed?: bigint;
   scheduler?: SchedulerName;
+  /** --emphasis: A1111's emphasis mode. */
+  emphasis?: EmphasisMode;
+  /** --clip-skip N. */
+  clipSkip?: number;
   image?: string;
   strength?: number;
   mask?: string;
@@ -165,6 +175,20 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   return value as T;
 }
 
+/** --emphasis original | no-norm | ignore | none (A1111's mode names, lower case with a hyphen). */
+function emphasisArgument(value: string | undefined): EmphasisMode | undefined {
+  const name = oneOf('emphasis', value?.toLowerCase(), Object.keys(EMPHASIS_CLI_NAMES));
+  return name === undefined ? undefined : EMPHASIS_CLI_NAMES[name];
+}
+
+function clipSkipArgument(value: string | undefined): number | undefined {
+  const n = integer('clip-skip', value);
+  if (n !== undefined && (n < LIMITS.clipSkip.min || n > LIMITS.clipSkip.max)) {
+    throw new UsageError(`--clip-skip must be from ${LIMITS.clipSkip.min} to ${LIMITS.clipSkip.max}, got ${n}.`);
+  }
+  return n;
+}
+
 function parseModelsArgs(argv: readonly string[]): ModelsPullCommand | ModelsListCommand {
   const [sub, ...rest] = argv;
   if (sub !== 'pull' && sub !== 'list') {
@@ -239,6 +263,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
               guidance: { type: 'string' },
               seed: { type: 'string' },
               scheduler: { type: 'string' },
+              emphasis: { type: 'string' },
+              'clip-skip': { type: 'string' },
               image: { type: 'string' },
               strength: { type: 'string' },
               mask: { type: 'string' },
@@ -309,6 +335,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     guidanceScale: decimal('guidance', str('guidance')),
     seed: seedArgument(str('seed')),
     scheduler: oneOf('scheduler', str('scheduler'), SCHEDULER_NAMES),
+    emphasis: emphasisArgument(str('emphasis')),
+    clipSkip: clipSkipArgument(str('clip-skip')),
     image: str('image'),
     strength: decimal('strength', str('strength')),
     mask: str('mask'),

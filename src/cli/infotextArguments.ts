@@ -3,12 +3,14 @@
 // `parameters` chunk, JPEG/WebP EXIF UserComment: ours, A1111's, Forge's) or a text file holding it. Options given
 // on the command line win over the infotext's values.
 import { parseA1111Parameters } from '../common/metadata/a1111Parameters';
+import { LIMITS } from '../common/limits';
+import { isEmphasisMode } from '../common/prompt/emphasisMode';
 import { samplerFromA1111 } from '../common/samplers';
 import { parseSeed } from '../common/seed';
 import { UsageError, type GenerateCommand } from './cliArgs';
 
 /** The fields of a generate command that an infotext gives, read from its text. */
-export function argumentsFromInfotext(text: string): Partial<GenerateCommand> {
+export function argumentsFromInfotext(text: string, given: ReadonlySet<string> = new Set()): Partial<GenerateCommand> {
   let parsed: ReturnType<typeof parseA1111Parameters>;
   try {
     parsed = parseA1111Parameters(text);
@@ -35,6 +37,21 @@ export function argumentsFromInfotext(text: string): Partial<GenerateCommand> {
     if (!sampler.ok) throw new UsageError(`--parameters: ${sampler.message}`);
     out.scheduler = sampler.name;
   }
+  // A1111 create_infotext writes "Clip skip" above 1; sd_hijack_clip.py writes "Emphasis" for a mode other than
+  // Original (infotext_utils.py reads both back into their settings).
+  const clipSkipText = parsed.raw['Clip skip'];
+  if (clipSkipText !== undefined && !given.has('clipSkip')) {
+    const clipSkip = Number(clipSkipText.trim());
+    if (!Number.isInteger(clipSkip) || clipSkip < LIMITS.clipSkip.min || clipSkip > LIMITS.clipSkip.max) {
+      throw new UsageError(`--parameters: "Clip skip: ${clipSkipText}" is not a whole number from ${LIMITS.clipSkip.min} to ${LIMITS.clipSkip.max}.`);
+    }
+    out.clipSkip = clipSkip;
+  }
+  const emphasis = parsed.raw['Emphasis']?.trim();
+  if (emphasis !== undefined && !given.has('emphasis')) {
+    if (!isEmphasisMode(emphasis)) throw new UsageError(`--parameters: unknown "Emphasis: ${emphasis}"; pass --emphasis to choose one.`);
+    out.emphasis = emphasis;
+  }
   if (parsed.denoisingStrength !== undefined && Number.isFinite(parsed.denoisingStrength)) out.strength = parsed.denoisingStrength;
   // The hires fix (A1111 create_infotext): "Hires upscale", "Hires steps"; its strength is "Denoising strength".
   // "Hires upscaler" names a model we cannot locate by name: the command line's --upscaler (or Lanczos) is used.
@@ -50,7 +67,7 @@ export function argumentsFromInfotext(text: string): Partial<GenerateCommand> {
 
 /** The command with the infotext's values filled in wherever the command line gave none. */
 export function withInfotext(cmd: GenerateCommand, given: ReadonlySet<string>, text: string): GenerateCommand {
-  const fromInfotext = argumentsFromInfotext(text);
+  const fromInfotext = argumentsFromInfotext(text, given);
   const merged: GenerateCommand = { ...cmd };
   for (const [key, value] of Object.entries(fromInfotext) as [keyof GenerateCommand, unknown][]) {
     if (given.has(key) || value === undefined) continue;

@@ -64,6 +64,8 @@ async function runGenerate(given: GenerateCommand): Promise<number> {
       ...(cmd.guidanceScale !== undefined ? { guidanceScale: cmd.guidanceScale } : {}),
       ...(cmd.seed !== undefined ? { seed: cmd.seed.toString() } : {}),
       ...(cmd.scheduler !== undefined ? { scheduler: cmd.scheduler } : {}),
+      ...(cmd.emphasis !== undefined ? { emphasis: cmd.emphasis } : {}),
+      ...(cmd.clipSkip !== undefined ? { clipSkip: cmd.clipSkip } : {}),
     };
     const strength = cmd.strength !== undefined ? { strength: cmd.strength } : {};
     let params: GenerateParams;

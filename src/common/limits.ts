@@ -33,6 +33,11 @@ export const LIMITS = {
   outpaintMargin: { min: 0, max: 2048 },
   /** Outpainting: how far the feathered mask reaches into the original, in pixels. */
   outpaintOverlap: { min: 0, max: 256 },
+  /**
+   * A1111 "Clip skip" (CLIP_stop_at_last_layers): 1 = the text encoder's last layer; N = the N-th layer from the end
+   * (A1111's slider goes to 12, CLIP ViT-L's layer count).
+   */
+  clipSkip: { min: 1, max: 12 },
   /** Characters in a prompt or a negative prompt. */
   promptLength: { min: 0, max: 10_000 },
   /** `upscale --scale`: the output's size over the input's. */

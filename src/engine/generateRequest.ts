@@ -16,6 +16,9 @@ import {
   type SchedulerName,
 } from '../common/protocol/engineProtocol';
 import { ErrorCode, RpcFailure } from '../common/protocol/rpc';
+import * as v from 'valibot';
+import { DEFAULT_EMPHASIS, EMPHASIS_MODES, type EmphasisMode } from '../common/prompt/emphasisMode';
+import { clipSkipSchema, emphasisModeSchema } from '../common/protocol/schemaParts';
 import { parseSeed, randomSeed } from '../common/seed';
 
 /** What every task's request holds once normalised. */
@@ -32,6 +35,10 @@ interface RequestBase {
   scheduler: SchedulerName;
   batchCount: number;
   previewEverySteps: number;
+  /** A1111 "Emphasis mode"; default "Original". */
+  emphasis: EmphasisMode;
+  /** A1111 "Clip skip"; 1 = the last layer (default). */
+  clipSkip: number;
 }
 
 /** The hires fix once normalised (A1111 `modules/processing.py` StableDiffusionProcessingTxt2Img hr_* fields). */
@@ -164,7 +171,21 @@ function normalizeBase(params: GenerateParams, info: ModelInfo): RequestBase {
     scheduler,
     batchCount: integerIn('batchCount', params.batchCount ?? 1, LIMITS.batchCount),
     previewEverySteps: integerIn('previewEverySteps', params.previewEverySteps ?? 1, LIMITS.previewEverySteps),
+    emphasis: emphasisOf(params.emphasis),
+    clipSkip: clipSkipOf(params.clipSkip),
   };
+}
+
+function emphasisOf(value: unknown): EmphasisMode {
+  if (value === undefined) return DEFAULT_EMPHASIS;
+  if (!v.is(emphasisModeSchema, value)) throw invalid(`emphasis must be one of ${EMPHASIS_MODES.map((m) => `"${m}"`).join(', ')}, got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+function clipSkipOf(value: unknown): number {
+  if (value === undefined) return LIMITS.clipSkip.min;
+  if (!v.is(clipSkipSchema, value)) throw invalid(`clipSkip must be a whole number from ${LIMITS.clipSkip.min} to ${LIMITS.clipSkip.max}, got ${JSON.stringify(value)}.`);
+  return value;
 }
 
 function requireEncoder(info: ModelInfo): void {

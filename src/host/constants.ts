@@ -36,4 +36,6 @@ export const Settings = {
   nodePath: 'nodePath',
   keepModelLoadedMinutes: 'keepModelLoadedMinutes',
   hiresUpscaler: 'hiresUpscaler',
+  emphasis: 'emphasis',
+  clipSkip: 'clipSkip',
 } as const;

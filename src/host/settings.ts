@@ -11,6 +11,7 @@ import {
   type SchedulerName,
 } from '../common/protocol/engineProtocol';
 import { LIMITS } from '../common/limits';
+import { DEFAULT_EMPHASIS, EMPHASIS_MODES, type EmphasisMode } from '../common/prompt/emphasisMode';
 import { Settings } from './constants';
 
 export interface LocalDiffusionSettings {
@@ -34,6 +35,10 @@ export interface LocalDiffusionSettings {
   keepModelLoadedMinutes: number;
   /** The Generate panel's hires fix upscaler: a super-resolution ONNX model path; "" = Lanczos. */
   hiresUpscaler: string;
+  /** A1111's emphasis mode for every generation. */
+  emphasis: EmphasisMode;
+  /** A1111's clip skip; 1 = the text encoder's last layer. */
+  clipSkip: number;
 }
 
 /** The resource-scoped settings: they may differ per workspace folder. */
@@ -56,6 +61,8 @@ export const DEFAULT_SETTINGS: Readonly<LocalDiffusionSettings & LocalDiffusionR
   nodePath: '',
   keepModelLoadedMinutes: 10,
   hiresUpscaler: '',
+  emphasis: DEFAULT_EMPHASIS,
+  clipSkip: 1,
 };
 
 /** Limits of the settings (package.json declares the same), from the one limits table. */
@@ -66,6 +73,7 @@ export const SETTING_LIMITS = {
   size: { min: 0, max: LIMITS.size.max },
   previewEverySteps: LIMITS.previewEverySteps,
   keepModelLoadedMinutes: { min: 0, max: 1440 },
+  clipSkip: LIMITS.clipSkip,
 } as const;
 
 /** package.json `scope` of a setting (VS Code's ConfigurationScope names). */
@@ -86,6 +94,8 @@ export const SETTING_SCOPES: Readonly<Record<keyof typeof DEFAULT_SETTINGS, Sett
   nodePath: 'machine',
   keepModelLoadedMinutes: 'window',
   hiresUpscaler: 'machine',
+  emphasis: 'window',
+  clipSkip: 'window',
 };
 
 /** The part of vscode.WorkspaceConfiguration this module needs. */
@@ -122,6 +132,8 @@ export function readSettings(workspace: ConfigurationProvider): LocalDiffusionSe
       SETTING_LIMITS.keepModelLoadedMinutes,
     ),
     hiresUpscaler: text(config.get(Settings.hiresUpscaler), d.hiresUpscaler),
+    emphasis: oneOf(config.get(Settings.emphasis), EMPHASIS_MODES, d.emphasis),
+    clipSkip: integer(config.get(Settings.clipSkip), d.clipSkip, SETTING_LIMITS.clipSkip),
   };
 }
 

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { Commands, Settings, ViewTypes } from '../../src/host/constants';
 import { EXECUTION_PROVIDER_NAMES, SCHEDULER_NAMES } from '../../src/common/protocol/engineProtocol';
 import { DEFAULT_SETTINGS, SETTING_LIMITS } from '../../src/host/settings';
+import { EMPHASIS_MODES } from '../../src/common/prompt/emphasisMode';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -149,6 +150,9 @@ describe('package.json manifest', () => {
     assert.equal(properties['localDiffusion.defaultWidth']?.maximum, SETTING_LIMITS.size.max);
     assert.equal(properties['localDiffusion.keepModelLoadedMinutes']?.maximum, SETTING_LIMITS.keepModelLoadedMinutes.max);
     assert.equal(properties['localDiffusion.nodePath']?.scope, 'machine', 'a workspace cannot pick the executable');
+    assert.deepEqual(properties['localDiffusion.emphasis']?.enum, [...EMPHASIS_MODES]);
+    assert.equal(properties['localDiffusion.clipSkip']?.minimum, SETTING_LIMITS.clipSkip.min);
+    assert.equal(properties['localDiffusion.clipSkip']?.maximum, SETTING_LIMITS.clipSkip.max);
   });
 
   it('contributes the model manager: its commands, and a models folder a workspace cannot redirect', () => {

@@ -118,6 +118,8 @@ describe('settings', () => {
         nodePath: '/usr/bin/node',
         hiresUpscaler: '/models/esrgan.onnx',
         keepModelLoadedMinutes: 0,
+        emphasis: 'No norm',
+        clipSkip: 2,
       }),
     );
     assert.deepEqual(settings, {
@@ -133,6 +135,8 @@ describe('settings', () => {
       nodePath: '/usr/bin/node',
       hiresUpscaler: '/models/esrgan.onnx',
       keepModelLoadedMinutes: 0,
+      emphasis: 'No norm',
+      clipSkip: 2,
     });
   });
 
@@ -149,8 +153,12 @@ describe('settings', () => {
         outputFolder: '   ',
         previewEverySteps: 2.6,
         keepModelLoadedMinutes: -5,
+        emphasis: 'no norm',
+        clipSkip: 40,
       }),
     );
+    assert.equal(settings.emphasis, 'Original', 'A1111 spells the modes exactly');
+    assert.equal(settings.clipSkip, 12);
     assert.equal(settings.model, '');
     assert.equal(settings.executionProvider, 'auto');
     assert.equal(settings.defaultSteps, 150);

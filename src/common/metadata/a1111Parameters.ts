@@ -17,12 +17,16 @@ export interface A1111Parameters {
   modelHash?: string;
   model?: string;
   denoisingStrength?: number;
+  /** A1111 "Clip skip" (written when above 1, create_infotext). */
+  clipSkip?: number;
+  /** A1111 "Emphasis" (written for a mode other than Original, `modules/sd_hijack_clip.py`). */
+  emphasis?: string;
   extra?: ReadonlyArray<[string, string | number]>;
 }
 
 const NEGATIVE_PROMPT_PREFIX = 'Negative prompt:';
 /** Keys this module maps to fields; everything else lands in `extra`. */
-const KNOWN_KEYS = new Set(['Steps', 'Sampler', 'Schedule type', 'CFG scale', 'Seed', 'Size', 'Model hash', 'Model', 'Denoising strength']);
+const KNOWN_KEYS = new Set(['Steps', 'Sampler', 'Schedule type', 'CFG scale', 'Seed', 'Size', 'Model hash', 'Model', 'Denoising strength', 'Clip skip', 'Emphasis']);
 /** infotext_utils.py re_param_code: `key: value` or `key: "json string"`. */
 const PARAM_PATTERN = /\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)/g;
 const IMAGE_SIZE_PATTERN = /^(\d+)x(\d+)$/;
@@ -41,6 +45,8 @@ export function formatA1111Parameters(p: A1111Parameters): string {
     ['Model hash', p.modelHash],
     ['Model', p.model],
     ['Denoising strength', p.denoisingStrength],
+    ['Clip skip', p.clipSkip],
+    ['Emphasis', p.emphasis],
     ...(p.extra ?? []),
   ];
   const paramsLine = entries
@@ -113,6 +119,8 @@ export function parseA1111Parameters(text: string): A1111Parameters & { raw: Rec
   if (raw['Model hash'] !== undefined) result.modelHash = raw['Model hash'];
   if (raw.Model !== undefined) result.model = raw.Model;
   if (raw['Denoising strength'] !== undefined) result.denoisingStrength = parseNumber('Denoising strength', raw['Denoising strength'], false);
+  if (raw['Clip skip'] !== undefined) result.clipSkip = parseNumber('Clip skip', raw['Clip skip'], true);
+  if (raw['Emphasis'] !== undefined) result.emphasis = raw['Emphasis'].trim();
   if (extra.length > 0) result.extra = extra;
   return result;
 }

@@ -25,3 +25,8 @@ export function emphasisInfotextValue(mode: EmphasisMode, encodedPrompts: readon
   if (mode === DEFAULT_EMPHASIS) return undefined;
   return encodedPrompts.some((p) => p.includes('(') || p.includes('[')) ? mode : undefined;
 }
+
+/** The command line's spelling of each mode (`--emphasis no-norm`): lower case, a hyphen for the space. */
+export const EMPHASIS_CLI_NAMES: Readonly<Record<string, EmphasisMode>> = Object.fromEntries(
+  EMPHASIS_MODES.map((mode) => [mode.toLowerCase().replace(/ /g, '-'), mode]),
+);

@@ -1,5 +1,6 @@
 // Host ⇄ engine messages. The engine is a Node child process (fork, serialization 'advanced'):
 // bytes travel as Uint8Array, never base64. The CLI calls the same engine in-process.
+import type { EmphasisMode } from '../prompt/emphasisMode';
 import { SAMPLER_LABELS, SAMPLER_NAMES } from '../samplers';
 import type { SeedText } from '../seed';
 
@@ -46,6 +47,13 @@ interface GenerateParamsBase {
   batchCount?: number;
   /** Send a preview every N steps (0 = never). Default 1. */
   previewEverySteps?: number;
+  /** A1111 "Emphasis mode": "Original" (default; each chunk's mean restored after weighting) or "No norm", …. */
+  emphasis?: EmphasisMode;
+  /**
+   * A1111 "Clip skip" (LIMITS.clipSkip): 1 (default) = the text encoder's last layer; 2 = the penultimate one
+   * through the final layer norm. Needs a text encoder exported with its hidden states; else a warning says so.
+   */
+  clipSkip?: number;
 }
 
 /** A1111's hires fix: generate, upscale, then img2img at the larger size. */

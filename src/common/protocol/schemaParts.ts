@@ -3,6 +3,7 @@
 // (valibot has no eval or new Function, so it runs under the webviews' CSP).
 import * as v from 'valibot';
 import { LIMITS, type NumberRange } from '../limits';
+import { EMPHASIS_MODES } from '../prompt/emphasisMode';
 import { MAX_SEED, isSeedText } from '../seed';
 import { SCHEDULER_NAMES } from './engineProtocol';
 
@@ -39,6 +40,12 @@ export const seedTextSchema = v.pipe(
 );
 
 export const schedulerNameSchema = v.picklist(SCHEDULER_NAMES);
+
+/** A1111's "Emphasis mode" (src/common/prompt/emphasisMode.ts): how `(word:1.2)` weights are applied. */
+export const emphasisModeSchema = v.picklist(EMPHASIS_MODES);
+
+/** A1111's "Clip skip": which text-encoder layer from the end conditions the UNet (1 = the last). */
+export const clipSkipSchema = integerIn(LIMITS.clipSkip);
 
 /** A prompt or a negative prompt (may be empty; a Generate request checks a prompt is there). */
 export const promptTextSchema = v.pipe(v.string(), v.maxLength(LIMITS.promptLength.max));

@@ -52,4 +52,46 @@ export class TextEncoder {
     }
     return { embeddings, sequenceLength, hiddenSize };
   }
+
+  /** The graph's output names (e.g. `last_hidden_state`, `hidden_states.0` … `hidden_states.12`). */
+  get outputNames(): string[] {
+    return this.session.outputs.map((o) => o.name);
+  }
+
+  /**
+   * Encodes padded id rows and returns the named outputs, each [rows × sequence × hidden] as one Float32Array in row
+   * order (for clip skip: a hidden-states layer, and what recovers the final layer norm).
+   */
+  async encodeOutputs(rows: readonly number[][], outputNames: readonly string[]): Promise<{ outputs: Record<string, Float32Array>; sequenceLength: number; hiddenSize: number }> {
+    const sequenceLength = rows[0].length;
+    if (this.sequenceLength !== 'dynamic' && this.sequenceLength !== sequenceLength) {
+      throw mismatch(COMPONENT, `the graph takes ${this.sequenceLength} tokens but the tokenizer produces ${sequenceLength}.`);
+    }
+    const chunk = this.batch === 'dynamic' ? rows.length : this.batch;
+    const parts: Record<string, Float32Array[]> = Object.fromEntries(outputNames.map((name) => [name, []]));
+    let hiddenSize = 0;
+    for (let start = 0; start < rows.length; start += chunk) {
+      const count = Math.min(chunk, rows.length - start);
+      const ids: number[] = [];
+      for (let i = 0; i < chunk; i++) ids.push(...rows[start + Math.min(i, count - 1)]);
+      const out = await this.session.run({ [this.idsName]: intTensor(this.idsType, ids, [chunk, sequenceLength]) }, outputNames);
+      for (const name of outputNames) {
+        const tensor = out[name];
+        if (tensor === undefined || tensor.dims.length !== 3) throw mismatch(COMPONENT, `the output ${name} is not [batch, sequence, hidden].`);
+        hiddenSize = Number(tensor.dims[2]);
+        parts[name].push(toFloat32(tensor).slice(0, count * sequenceLength * hiddenSize));
+      }
+    }
+    const outputs: Record<string, Float32Array> = {};
+    for (const name of outputNames) {
+      const joined = new Float32Array(rows.length * sequenceLength * hiddenSize);
+      let offset = 0;
+      for (const part of parts[name]) {
+        joined.set(part, offset);
+        offset += part.length;
+      }
+      outputs[name] = joined;
+    }
+    return { outputs, sequenceLength, hiddenSize };
+  }
 }

@@ -21,6 +21,13 @@ export interface UnetConditioning {
   readonly inputs: readonly ConditioningInput[];
   /** What the user should know (a truncated prompt). */
   readonly warnings: readonly string[];
+  /** Infotext fields the conditioning decides: A1111 `Clip skip` (when applied) and `Emphasis` (when not Original). */
+  readonly infotext?: ConditioningInfotext;
+}
+
+export interface ConditioningInfotext {
+  readonly clipSkip?: number;
+  readonly emphasis?: string;
 }
 
 /** Turns prompt + negative prompt into UNet inputs; one per model family (or prompt syntax). */

@@ -4,6 +4,7 @@ import { formatA1111Parameters } from '../../common/metadata/a1111Parameters';
 import { samplerInfotextFields } from '../../common/metadata/samplerLabel';
 import type { ConcreteSchedulerName } from '../../common/protocol/engineProtocol';
 import { ENGINE_VERSION } from '../../common/version';
+import type { ConditioningInfotext } from '../conditioning/unetConditioning';
 import type { GenerateRequest, HiresFix } from '../generateRequest';
 
 export interface InfotextFacts {
@@ -13,6 +14,8 @@ export interface InfotextFacts {
   height: number;
   model: string;
   modelHash?: string;
+  /** What the conditioning adds (A1111 `Clip skip`, `Emphasis`). */
+  conditioning?: ConditioningInfotext;
 }
 
 /** What the upscale step of the hires fix is called in the infotext (A1111's upscaler names: "Lanczos" or the model's). */
@@ -58,6 +61,7 @@ function taskFields(request: GenerateRequest): { denoisingStrength?: number; ext
 
 export function infotextFor(request: GenerateRequest, facts: InfotextFacts): string {
   const task = taskFields(request);
+  const { clipSkip, emphasis } = facts.conditioning ?? {};
   return formatA1111Parameters({
     prompt: request.prompt,
     ...(request.negativePrompt ? { negativePrompt: request.negativePrompt } : {}),
@@ -70,6 +74,8 @@ export function infotextFor(request: GenerateRequest, facts: InfotextFacts): str
     ...(facts.modelHash ? { modelHash: facts.modelHash } : {}),
     model: facts.model,
     ...(task.denoisingStrength !== undefined ? { denoisingStrength: task.denoisingStrength } : {}),
+    ...(clipSkip !== undefined ? { clipSkip } : {}),
+    ...(emphasis !== undefined ? { emphasis } : {}),
     extra: [...task.extra, ['RNG', 'CPU'], ['Version', `Local Diffusion ${ENGINE_VERSION}`]],
   });
 }

@@ -81,7 +81,7 @@ export async function prepareJob(
   throwIfCancelled(job.cancellation);
   job.emit({ stage: 'encodingPrompt' });
   const textStart = performance.now();
-  const conditioning = await conditionerFor(model).encode(request.prompt, request.negativePrompt, guided);
+  const conditioning = await conditionerFor(model, { emphasis: request.emphasis, clipSkip: request.clipSkip }).encode(request.prompt, request.negativePrompt, guided);
   settings.timings.textEncodeMs += performance.now() - textStart;
   settings.warnings.push(...conditioning.warnings);
   const cursor: BatchCursor = { image: 0, started: performance.now() };
@@ -137,6 +137,7 @@ export async function runBatch(
       ...infotextSize,
       model: job.model.info.name,
       ...(job.modelHash ? { modelHash: job.modelHash } : {}),
+      ...(ctx.conditioning.infotext ? { conditioning: ctx.conditioning.infotext } : {}),
     });
     images.push({ png: await encodeWithParameters(image, parameters), seed: seed.toString(), parameters });
   }

@@ -71,18 +71,29 @@ export interface LayerNormParams {
 }
 
 /**
+ * A fitted norm. A feature whose normalised value is the same at every token of the run (`constant`: feature →
+ * that value) has a known output only at that value: its weight is not determined, and applying the fit to rows
+ * that differ there is refused (clipSkipHidden returns undefined). Real CLIP hidden states never hold a feature
+ * constant over 77 tokens; the analytic test encoder's one-hot rows do.
+ */
+export interface FittedLayerNorm extends LayerNormParams {
+  constant: ReadonlyMap<number, number>;
+}
+
+/**
  * The final layer norm's weight and bias, recovered from one encoder run: last_hidden_state = LN(hidden_states.L),
  * so per feature c, post[t, c] = weight[c]·n[t, c] + bias[c] with n the normalised pre-norm rows — a straight line
  * through every token's point, fitted by least squares. `eps` is the text encoder's config layer_norm_eps. Returns
  * undefined when the points do not lie on lines (the outputs are not related by a LayerNorm), so callers can say
  * clip skip is unavailable instead of guessing.
  */
-export function fitFinalLayerNorm(preNorm: Float32Array, postNorm: Float32Array, hiddenSize: number, eps: number): LayerNormParams | undefined {
+export function fitFinalLayerNorm(preNorm: Float32Array, postNorm: Float32Array, hiddenSize: number, eps: number): FittedLayerNorm | undefined {
   if (preNorm.length !== postNorm.length || preNorm.length % hiddenSize !== 0) throw new Error('Layer norm fit: the two outputs differ in shape.');
   const rows = preNorm.length / hiddenSize;
   const n = normalizeRows(preNorm, hiddenSize, eps);
   const weight = new Float32Array(hiddenSize);
   const bias = new Float32Array(hiddenSize);
+  const constant = new Map<number, number>();
   let maxPost = 0;
   for (const v of postNorm) maxPost = Math.max(maxPost, Math.abs(v));
   for (let c = 0; c < hiddenSize; c++) {
@@ -98,11 +109,17 @@ export function fitFinalLayerNorm(preNorm: Float32Array, postNorm: Float32Array,
       sxx += dx * dx;
       sxy += dx * (postNorm[t * hiddenSize + c] - my);
     }
-    if (!(sxx > 1e-12)) return undefined; // the feature is constant over the tokens: its scale is not determined
+    if (!(sxx > 1e-12)) {
+      // The feature is constant over the tokens: its scale is not determined, only its output at that value.
+      constant.set(c, mx);
+      weight[c] = 1;
+      bias[c] = my - mx;
+      continue;
+    }
     weight[c] = sxy / sxx;
     bias[c] = my - weight[c] * mx;
   }
-  const params = { weight, bias, eps };
+  const params = { weight, bias, eps, constant };
   const refit = applyLayerNorm(preNorm, hiddenSize, params);
   // Float32 encoders reproduce their own norm to ~1e-6 relative; 1e-3 separates that from outputs a norm does not relate.
   const tolerance = 1e-3 * Math.max(1, maxPost);
@@ -150,5 +167,16 @@ export function clipSkipHidden(
   if (!selection.finalLayerNorm) return skipped;
   const [lastLayer, lastHidden] = selection.alsoFetch;
   const norm = fitFinalLayerNorm(read(lastLayer), read(lastHidden), hiddenSize, layerNormEps);
-  return norm && applyLayerNorm(skipped, hiddenSize, norm);
+  if (norm === undefined) return undefined;
+  if (norm.constant.size > 0) {
+    // A feature the fit could not scale: usable only where the skipped layer holds it at the fitted value too.
+    const n = normalizeRows(skipped, hiddenSize, layerNormEps);
+    for (const [c, value] of norm.constant) {
+      for (let i = c; i < n.length; i += hiddenSize) if (Math.abs(n[i] - value) > CONSTANT_TOLERANCE * Math.max(1, Math.abs(value))) return undefined;
+    }
+  }
+  return applyLayerNorm(skipped, hiddenSize, norm);
 }
+
+/** How close (relative) a normalised value must be to a constant feature's fitted one (float32 rounding). */
+const CONSTANT_TOLERANCE = 1e-5;

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { Commands, Settings } from '../constants';
 import type { EngineClient } from '../engineClient/engineClient';
+import { DEFAULT_EMPHASIS } from '../../common/prompt/emphasisMode';
 import type { GenerateParams, GenerateProgress, GenerateResult, ModelInfo } from '../../common/protocol/engineProtocol';
 import { ErrorCode, RpcFailure, untilCancelled } from '../../common/protocol/rpc';
 import type { ModelResolver } from '../models/modelResolver';
@@ -55,6 +56,9 @@ export class EngineGenerationService extends Disposable implements GenerationSer
     const model = request.params.model ?? this.models.resolve().ref;
     const params: GenerateParams = {
       previewEverySteps: settings.previewEverySteps,
+      // Prompt reading, the same for every UI (A1111 keeps both as settings, not per-generation options).
+      ...(settings.emphasis !== DEFAULT_EMPHASIS ? { emphasis: settings.emphasis } : {}),
+      ...(settings.clipSkip > 1 ? { clipSkip: settings.clipSkip } : {}),
       ...request.params,
       model,
       executionProvider: request.params.executionProvider ?? settings.executionProvider,
