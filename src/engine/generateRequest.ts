@@ -16,9 +16,8 @@ import {
   type SchedulerName,
 } from '../common/protocol/engineProtocol';
 import { ErrorCode, RpcFailure } from '../common/protocol/rpc';
-import * as v from 'valibot';
 import { DEFAULT_EMPHASIS, EMPHASIS_MODES, type EmphasisMode } from '../common/prompt/emphasisMode';
-import { clipSkipSchema, emphasisModeSchema } from '../common/protocol/schemaParts';
+import { isClipSkipValue, isEmphasisModeValue } from '../common/protocol/schemaParts';
 import { parseSeed, randomSeed } from '../common/seed';
 
 /** What every task's request holds once normalised. */
@@ -178,13 +177,13 @@ function normalizeBase(params: GenerateParams, info: ModelInfo): RequestBase {
 
 function emphasisOf(value: unknown): EmphasisMode {
   if (value === undefined) return DEFAULT_EMPHASIS;
-  if (!v.is(emphasisModeSchema, value)) throw invalid(`emphasis must be one of ${EMPHASIS_MODES.map((m) => `"${m}"`).join(', ')}, got ${JSON.stringify(value)}.`);
+  if (!isEmphasisModeValue(value)) throw invalid(`emphasis must be one of ${EMPHASIS_MODES.map((m) => `"${m}"`).join(', ')}, got ${JSON.stringify(value)}.`);
   return value;
 }
 
 function clipSkipOf(value: unknown): number {
   if (value === undefined) return LIMITS.clipSkip.min;
-  if (!v.is(clipSkipSchema, value)) throw invalid(`clipSkip must be a whole number from ${LIMITS.clipSkip.min} to ${LIMITS.clipSkip.max}, got ${JSON.stringify(value)}.`);
+  if (!isClipSkipValue(value)) throw invalid(`clipSkip must be a whole number from ${LIMITS.clipSkip.min} to ${LIMITS.clipSkip.max}, got ${JSON.stringify(value)}.`);
   return value;
 }
 

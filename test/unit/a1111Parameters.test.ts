@@ -15,9 +15,10 @@ describe('A1111 parameters (facts §5.1)', function () {
     modelHash: 'abcdef1234',
     model: 'stable-diffusion-v1-5',
     denoisingStrength: 0.75,
+    clipSkip: 2,
+    emphasis: 'No norm',
     extra: [
       ['Lora hashes', 'detail: 0123abcd, style: 4567ef01'],
-      ['Clip skip', 2],
       ['Version', 'local-diffusion 0.1.0'],
     ],
   };
@@ -28,8 +29,8 @@ describe('A1111 parameters (facts §5.1)', function () {
       'a photo of a cat, (masterpiece:1.2)\nsecond line\n' +
         'Negative prompt: blurry, lowres\n' +
         'Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 3735928559, Size: 512x768, Model hash: abcdef1234, ' +
-        'Model: stable-diffusion-v1-5, Denoising strength: 0.75, Lora hashes: "detail: 0123abcd, style: 4567ef01", ' +
-        'Clip skip: 2, Version: local-diffusion 0.1.0',
+        'Model: stable-diffusion-v1-5, Denoising strength: 0.75, Clip skip: 2, Emphasis: No norm, ' +
+        'Lora hashes: "detail: 0123abcd, style: 4567ef01", Version: local-diffusion 0.1.0',
     );
   });
 
@@ -58,9 +59,10 @@ describe('A1111 parameters (facts §5.1)', function () {
     assert.equal(parsed.modelHash, 'abcdef1234');
     assert.equal(parsed.model, 'stable-diffusion-v1-5');
     assert.equal(parsed.denoisingStrength, 0.75);
+    assert.equal(parsed.clipSkip, 2);
+    assert.equal(parsed.emphasis, 'No norm');
     assert.deepEqual(parsed.extra, [
       ['Lora hashes', 'detail: 0123abcd, style: 4567ef01'],
-      ['Clip skip', '2'],
       ['Version', 'local-diffusion 0.1.0'],
     ]);
     assert.equal(parsed.raw['Size'], '512x768');

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { outputPaths, parseCliArgs, UsageError } from '../../src/cli/cliArgs';
+import { outputPaths, parseCliArgs, UsageError, type GenerateCommand } from '../../src/cli/cliArgs';
+import { argumentsFromInfotext, withInfotext } from '../../src/cli/infotextArguments';
 
 describe('CLI arguments', () => {
   it('parses a full generate command', () => {
@@ -51,6 +52,9 @@ describe('CLI arguments', () => {
     [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--batch', '0'], /--batch/],
     [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--previews', 'steps.gif'], /--previews must name a \.png/],
     [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--colour', 'red'], /colour/],
+    [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--emphasis', 'strong'], /--emphasis must be one of original, no-norm, ignore, none/],
+    [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--clip-skip', '0'], /--clip-skip must be from 1 to 12/],
+    [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--clip-skip', '1.5'], /--clip-skip must be a whole number/],
     [['paint'], /Unknown command/],
   ];
   for (const [argv, message] of bad) {
@@ -58,6 +62,28 @@ describe('CLI arguments', () => {
       assert.throws(() => parseCliArgs(argv), (e: unknown) => e instanceof UsageError && message.test(e.message));
     });
   }
+
+  it('--emphasis takes A1111\'s mode names in CLI spelling; --clip-skip a layer count', () => {
+    const cmd = parseCliArgs(['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', '--emphasis', 'No-Norm', '--clip-skip', '2']);
+    assert.ok(cmd.command === 'generate');
+    assert.equal(cmd.emphasis, 'No norm');
+    assert.equal(cmd.clipSkip, 2);
+    assert.deepEqual([...cmd.given].sort(), ['clipSkip', 'emphasis', 'prompt']);
+  });
+
+  it('--parameters reads "Clip skip" and "Emphasis" back; the command line wins', () => {
+    const infotext = 'a (red:1.2) circle\nSteps: 4, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 64x64, Clip skip: 2, Emphasis: No norm';
+    const read = argumentsFromInfotext(infotext);
+    assert.equal(read.clipSkip, 2);
+    assert.equal(read.emphasis, 'No norm');
+    const cmd = parseCliArgs(['generate', '--model', 'm', '--parameters', 'a.txt', '--emphasis', 'original', '--out', 'x.png']) as GenerateCommand;
+    const merged = withInfotext(cmd, cmd.given, infotext);
+    assert.equal(merged.emphasis, 'Original');
+    assert.equal(merged.clipSkip, 2);
+    assert.throws(() => argumentsFromInfotext(infotext.replace('No norm', 'Loud')), /unknown "Emphasis: Loud"; pass --emphasis/);
+    assert.equal(withInfotext(cmd, cmd.given, infotext.replace('No norm', 'Loud')).emphasis, 'Original', 'a given --emphasis skips the unknown one');
+    assert.throws(() => argumentsFromInfotext(infotext.replace('Clip skip: 2', 'Clip skip: 40')), /"Clip skip: 40" is not a whole number from 1 to 12/);
+  });
 
   it('--seed takes 0 … 2^64 − 1; -1 is random', () => {
     const args = (seed: string) => parseCliArgs(['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png', `--seed=${seed}`]);

@@ -84,4 +84,24 @@ describe('fitFinalLayerNorm / clipSkipHidden', () => {
   it('finds no norm between outputs a LayerNorm does not relate', () => {
     assert.equal(fitFinalLayerNorm(last, values(tokens * hidden, 9), hidden, 1e-5), undefined);
   });
+
+  it('a feature constant over the run is usable only where the skipped layer holds the same value', () => {
+    // Rows [a, b, −a−b, 0]: mean 0, the last feature normalises to 0 at every token, so its scale is not determined.
+    const rows = (pairs: number[][]): Float32Array => Float32Array.from(pairs.flatMap(([a, b]) => [a!, b!, -a! - b!, 0]));
+    const norm = { weight: Float32Array.from([2, 0.5, 1, 3]), bias: Float32Array.from([0.1, 0, -0.2, 0.4]), eps: 1e-5 };
+    const lastLayer = rows([[1, 0], [0, 1], [2, -1], [0.5, 0.5], [0, 0]]);
+    const post = applyLayerNorm(lastLayer, 4, norm);
+    const fit = fitFinalLayerNorm(lastLayer, post, 4, 1e-5);
+    assert.ok(fit);
+    assert.deepEqual([...fit.constant.keys()], [3]);
+    const selection = clipSkipOutput(['last_hidden_state', ...layers(3)], 2, { finalLayerNorm: true });
+    assert.ok(selection.available);
+    const same = rows([[3, -1], [1, 1]]);
+    const z = clipSkipHidden(selection, { 'hidden_states.3': lastLayer, 'hidden_states.2': same, last_hidden_state: post }, 4, 1e-5);
+    assert.ok(z);
+    const expected = applyLayerNorm(same, 4, norm);
+    for (let i = 0; i < z.length; i++) assert.ok(Math.abs(z[i]! - expected[i]!) < 1e-4, `index ${i}`);
+    const other = Float32Array.from([1, 0, 0, -1, 0, 1, 0, -1]);
+    assert.equal(clipSkipHidden(selection, { 'hidden_states.3': lastLayer, 'hidden_states.2': other, last_hidden_state: post }, 4, 1e-5), undefined);
+  });
 });

@@ -40,6 +40,11 @@ describe('generate parameters', () => {
     assert.equal(r.batchCount, 1);
     assert.equal(r.seed, 5n);
     assert.equal(r.width, undefined);
+    assert.equal(r.emphasis, 'Original');
+    assert.equal(r.clipSkip, 1);
+    const chosen = normalizeGenerateParams({ ...base, emphasis: 'No norm', clipSkip: 2 }, info());
+    assert.equal(chosen.emphasis, 'No norm');
+    assert.equal(chosen.clipSkip, 2);
   });
 
   it('takes seeds up to 2^64 − 1 as decimal strings; -1 and none are random', () => {
@@ -86,6 +91,9 @@ describe('generate parameters', () => {
     rejects({ scheduler: 'plms' }, /Unknown scheduler "plms"/);
     rejects({ batchCount: 0 }, /batchCount/);
     rejects({ batchCount: 17 }, /batchCount/);
+    rejects({ emphasis: 'no norm' }, /emphasis must be one of "Original", "No norm", "Ignore", "None", got "no norm"/);
+    rejects({ clipSkip: 0 }, /clipSkip must be a whole number from 1 to 12, got 0/);
+    rejects({ clipSkip: 1.5 }, /clipSkip/);
     rejects({ task: 'sketch' }, /task must be one of txt2img, img2img, inpaint, outpaint/);
     rejects({ task: 'inpaint', initImage: img }, /mask must be bytes/);
     rejects({ task: 'img2img' }, /initImage must be bytes/);

@@ -30,6 +30,7 @@ import {
   VAE_BLOCK_OUT_CHANNELS,
   VAE_SCALE,
 } from './linearVae';
+import { finalNormParams, LAYER_NORM_EPS, layerEmbedding } from './textEncoderLayers';
 import { MODEL_MAX_LENGTH, tokenizerFiles } from './tokenizerFiles';
 import { NUM_TRAIN_TIMESTEPS, trainingSigmas } from './trainingSigmas';
 
@@ -90,11 +91,29 @@ function textEncoderGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): 
   const g = new GraphBuilder('text_encoder');
   const ids = g.addInput('input_ids', o.idsType, [d.batch, d.sequence]);
   const table = g.addInitializer('embedding', t.embedding, [t.vocabSize, EMBEDDING_DIM]);
-  const hidden = g.op1('Gather', [table, ids], { axis: 0 });
+  let hidden = g.op1('Gather', [table, ids], { axis: 0 });
+  if (o.textEncoderLayers !== null) hidden = hiddenStateOutputs(g, o, d, ids, o.textEncoderLayers);
   const pooled = g.op1('ReduceSum', [hidden, g.constInt64([1])], { keepdims: 0 });
   g.addOutput('last_hidden_state', o.floatType, [d.batch, d.sequence, EMBEDDING_DIM], g.cast(hidden, o.floatType, 'float32'));
   g.addOutput('pooler_output', o.floatType, [d.batch, EMBEDDING_DIM], g.cast(pooled, o.floatType, 'float32'));
   return g;
+}
+
+/** hidden_states.0 … .L as outputs (textEncoderLayers.ts); returns final_layer_norm(hidden_states.L). */
+function hiddenStateOutputs(g: GraphBuilder, o: AnalyticModelOptions, d: Dims, ids: string, layers: number): string {
+  if (!Number.isInteger(layers) || layers < 2) throw new Error(`analytic model: textEncoderLayers must be a whole number ≥ 2, got ${layers}`);
+  const vocabSize = layerEmbedding(false).length / EMBEDDING_DIM;
+  const below = g.op1('Gather', [g.addInitializer('layer_embedding', layerEmbedding(false), [vocabSize, EMBEDDING_DIM]), ids], { axis: 0 });
+  const last = g.op1('Gather', [g.addInitializer('last_layer_embedding', layerEmbedding(true), [vocabSize, EMBEDDING_DIM]), ids], { axis: 0 });
+  for (let k = 0; k <= layers; k++) {
+    const layer = k === layers ? last : g.op1('Identity', [below]);
+    g.addOutput(`hidden_states.${k}`, o.floatType, [d.batch, d.sequence, EMBEDDING_DIM], g.cast(layer, o.floatType, 'float32'));
+  }
+  const norm = finalNormParams();
+  return g.op1('LayerNormalization', [last, g.addInitializer('final_layer_norm.weight', norm.scale, [EMBEDDING_DIM]), g.addInitializer('final_layer_norm.bias', norm.bias, [EMBEDDING_DIM])], {
+    axis: -1,
+    epsilon: LAYER_NORM_EPS,
+  });
 }
 
 /** Slice [start, end) of `axis`. */
@@ -375,6 +394,7 @@ export function buildAnalyticModelFiles(options: Partial<AnalyticModelOptions> =
     files.set('text_encoder/config.json', json({
       architectures: ['CLIPTextModel'],
       hidden_size: EMBEDDING_DIM,
+      ...(o.textEncoderLayers !== null ? { layer_norm_eps: LAYER_NORM_EPS, num_hidden_layers: o.textEncoderLayers } : {}),
       max_position_embeddings: MODEL_MAX_LENGTH,
       model_type: 'clip_text_model',
       projection_dim: EMBEDDING_DIM,

@@ -50,6 +50,11 @@ export interface AnalyticModelOptions {
   };
   /** Native image size in pixels, written to the configs (unet sample_size = sampleSize/8). */
   sampleSize: number;
+  /**
+   * Export the text encoder with its hidden states: `hidden_states.0` … `hidden_states.L` and last_hidden_state =
+   * final_layer_norm(hidden_states.L) (textEncoderLayers.ts), for clip skip. null: last_hidden_state only.
+   */
+  textEncoderLayers: number | null;
 }
 
 export const DEFAULT_SCALING_FACTOR = 0.5;
@@ -93,6 +98,7 @@ export function resolveAnalyticOptions(given: Partial<AnalyticModelOptions> = {}
     taesd: false,
     heavy: null,
     sampleSize: DEFAULT_SAMPLE_SIZE,
+    textEncoderLayers: null,
     ...options,
     predictionType,
     schedulerConfig: options.schedulerConfig ?? defaultSchedulerConfig(predictionType),

@@ -44,6 +44,7 @@ import {
   VAE_SCALE,
   W_ROWS,
 } from './linearVae';
+import { finalLayerNorm, layerEmbedding } from './textEncoderLayers';
 import { analyticVocabulary, paddedTokenIds } from './tokenizerFiles';
 import { alphaCumprodAt, sigmaAt } from './trainingSigmas';
 
@@ -121,11 +122,40 @@ export class AnalyticOracle {
     return paddedTokenIds(prompt, this.options.padToken);
   }
 
-  /** Text encoder last_hidden_state of one prompt [77·D] (rows of the embedding table). */
+  /**
+   * Text encoder last_hidden_state of one prompt [77·D]: rows of the embedding table; with textEncoderLayers, the
+   * final layer norm of the last layer (textEncoderLayers.ts).
+   */
   lastHiddenState(promptOrIds: string | readonly number[]): Float32Array {
+    if (this.options.textEncoderLayers !== null) return finalLayerNorm(this.hiddenState(promptOrIds, this.options.textEncoderLayers));
+    return this.rows(promptOrIds, this.tables.embedding);
+  }
+
+  /** hidden_states.`layer` of one prompt [77·D] (textEncoderLayers variant only). */
+  hiddenState(promptOrIds: string | readonly number[], layer: number): Float32Array {
+    const layers = this.options.textEncoderLayers;
+    if (layers === null || layer < 0 || layer > layers) throw new Error(`analytic oracle: no hidden_states.${layer}`);
+    return this.rows(promptOrIds, layerEmbedding(layer === layers));
+  }
+
+  /** A1111 clip skip N ≥ 2 on one prompt: final_layer_norm(hidden_states[-N]) [77·D]. */
+  clipSkipped(promptOrIds: string | readonly number[], clipSkip: number): Float32Array {
+    const layers = this.options.textEncoderLayers;
+    if (layers === null) throw new Error('analytic oracle: the text encoder has no hidden states');
+    return finalLayerNorm(this.hiddenState(promptOrIds, layers + 1 - clipSkip));
+  }
+
+  private rows(promptOrIds: string | readonly number[], table: Float32Array): Float32Array {
     const ids = typeof promptOrIds === 'string' ? this.tokenIds(promptOrIds) : promptOrIds;
     const out = new Float32Array(ids.length * EMBEDDING_DIM);
-    ids.forEach((id, i) => out.set(this.tables.embedding.subarray(id * EMBEDDING_DIM, (id + 1) * EMBEDDING_DIM), i * EMBEDDING_DIM));
+    ids.forEach((id, i) => out.set(table.subarray(id * EMBEDDING_DIM, (id + 1) * EMBEDDING_DIM), i * EMBEDDING_DIM));
+    return out;
+  }
+
+  /** Σ over the sequence of hidden rows [n·D] → [D]: what the UNet reads as concept weights. */
+  sumRows(hidden: Float32Array): Float32Array {
+    const out = new Float32Array(EMBEDDING_DIM);
+    for (let i = 0; i < hidden.length; i++) out[i % EMBEDDING_DIM] = f(out[i % EMBEDDING_DIM] + hidden[i]);
     return out;
   }
 

@@ -47,6 +47,10 @@ export const emphasisModeSchema = v.picklist(EMPHASIS_MODES);
 /** A1111's "Clip skip": which text-encoder layer from the end conditions the UNet (1 = the last). */
 export const clipSkipSchema = integerIn(LIMITS.clipSkip);
 
+/** The two checks for rooms that do not import valibot themselves (the engine's request validation). */
+export const isEmphasisModeValue = (value: unknown): value is v.InferOutput<typeof emphasisModeSchema> => v.is(emphasisModeSchema, value);
+export const isClipSkipValue = (value: unknown): value is number => v.is(clipSkipSchema, value);
+
 /** A prompt or a negative prompt (may be empty; a Generate request checks a prompt is there). */
 export const promptTextSchema = v.pipe(v.string(), v.maxLength(LIMITS.promptLength.max));
 
