@@ -25,6 +25,9 @@ import type { PipelineJob, PipelineOutput } from './pipelines/pipeline';
 import { Txt2ImgPipeline } from './pipelines/txt2imgPipeline';
 import { installedProviders, ortVersion } from './runtime/ort';
 import { ENGINE_VERSION } from '../common/version';
+import { isEmphasisMode, type EmphasisMode } from '../common/prompt/emphasisMode';
+import type { PromptTokenCount } from '../common/prompt/promptTokenCount';
+import { PromptTokenCounter } from './prompt/promptTokenCounter';
 
 export type EngineLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 
@@ -64,6 +67,7 @@ function typedError(error: unknown): RpcFailure {
 export class Engine {
   private loaded: Loaded | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly tokenCounter = new PromptTokenCounter();
 
   constructor(private readonly log: EngineLog = () => undefined) {}
 
@@ -114,6 +118,18 @@ export class Engine {
         loaded: fresh,
       };
     });
+  }
+
+  /**
+   * Token counts for a prompt box. Not queued behind jobs (it must answer while a generation runs); reads only the
+   * folder's tokenizer, or the loaded model's when it is that folder.
+   */
+  async countTokens(ref: ModelRef, texts: readonly string[], emphasis?: EmphasisMode): Promise<{ counts: (PromptTokenCount | null)[] }> {
+    if (!ref || typeof ref.dir !== 'string' || ref.dir.length === 0) throw new RpcFailure(ErrorCode.InvalidParams, 'No model folder given.');
+    if (emphasis !== undefined && !isEmphasisMode(emphasis)) throw new RpcFailure(ErrorCode.InvalidParams, `Unknown emphasis mode ${JSON.stringify(emphasis)}.`);
+    const dir = path.resolve(ref.dir);
+    const loaded = this.loaded?.model.folder.dir === dir ? this.loaded.model.tokenizer : undefined;
+    return { counts: await this.tokenCounter.count(dir, texts, emphasis, loaded) };
   }
 
   unloadModel(): Promise<boolean> {

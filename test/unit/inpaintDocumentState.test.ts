@@ -49,6 +49,10 @@ class InpaintingEngine implements GenerationService {
   readonly onDidChangeRunning = this.running.event;
   readonly isRunning = false;
 
+  countTokens(): Promise<never> {
+    return Promise.reject(new Error('these tests count no tokens'));
+  }
+
   generate(request: GenerationRequest): Promise<GenerateResult> {
     return new Promise((resolve, reject) => {
       request.token?.onCancellationRequested(() => reject(new RpcFailure(ErrorCode.Cancelled, 'cancelled')));

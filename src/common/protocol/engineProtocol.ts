@@ -1,6 +1,7 @@
 // Host ⇄ engine messages. The engine is a Node child process (fork, serialization 'advanced'):
 // bytes travel as Uint8Array, never base64. The CLI calls the same engine in-process.
 import type { EmphasisMode } from '../prompt/emphasisMode';
+import type { PromptTokenCount } from '../prompt/promptTokenCount';
 import { SAMPLER_LABELS, SAMPLER_NAMES } from '../samplers';
 import type { SeedText } from '../seed';
 
@@ -272,6 +273,15 @@ export interface EngineMethods {
     progress: Extract<GenerateProgress, { stage: 'loading' }>;
   };
   generate: { params: GenerateParams; result: GenerateResult; progress: GenerateProgress };
+  /**
+   * A1111's token counter: each text's tokens used and chunk capacity with the folder's tokenizer (no model load).
+   * null for a text generation would refuse (an unreadable weight).
+   */
+  countTokens: {
+    params: { model: ModelRef; texts: string[]; emphasis?: EmphasisMode };
+    result: { counts: (PromptTokenCount | null)[] };
+    progress: never;
+  };
   unloadModel: { params: Empty; result: { unloaded: boolean }; progress: never };
   shutdown: { params: Empty; result: Empty; progress: never };
 }

@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { LIMITS } from '../limits';
 import { generateProgressSchema } from './generateProgressSchema';
 import { messageParser } from './messageParser';
+import { countTokensMessageSchema, tokenCountsMessageSchema } from './tokenCountMessages';
 import {
   bytesSchema,
   counterSchema,
@@ -160,6 +161,7 @@ export const toGeneratePanelMessageSchema = v.variant('type', [
   }),
   v.object({ type: v.literal('resultSaved'), resultId: resultIdSchema, savedPath: textSchema, savedUri: uriTextSchema }),
   v.object({ type: v.literal('initImage'), image: v.nullable(panelInitImageSchema) }),
+  tokenCountsMessageSchema,
 ]);
 export type ToGeneratePanelMessage = v.InferOutput<typeof toGeneratePanelMessageSchema>;
 
@@ -174,6 +176,8 @@ export const fromGeneratePanelMessageSchema = v.variant('type', [
   v.object({ type: v.literal('pickInitImage') }),
   v.object({ type: v.literal('clearInitImage') }),
   v.object({ type: v.literal('selectModel') }),
+  /** The token counter (A1111's `82/150`) of the prompt boxes. */
+  countTokensMessageSchema,
   /** Page-side failures, for the host log. */
   v.object({ type: v.literal('error'), message: textSchema }),
 ]);

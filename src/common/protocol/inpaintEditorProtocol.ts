@@ -4,6 +4,7 @@
 // is a view plus an intent source. Images, masks and previews travel as Uint8Array (structured clone), never
 // base64; seeds as decimal strings (../seed.ts). Pure TypeScript: imports only from src/common.
 import * as v from 'valibot';
+import { countTokensMessageSchema, tokenCountsMessageSchema } from './tokenCountMessages';
 import { LIMITS, clampToRange, type NumberRange } from '../limits';
 import { parseSeed } from '../seed';
 import { jobProgressSchema, previewSideSchema, type JobProgress } from './generateProgressSchema';
@@ -263,6 +264,7 @@ export const toInpaintWebviewMessageSchema = v.variant('type', [
     candidates: v.pipe(v.array(inpaintCandidateSchema), v.maxLength(LIMITS.batchCount.max)),
   }),
   v.object({ type: v.literal('notice'), level: v.picklist(['info', 'warning', 'error']), message: textSchema }),
+  tokenCountsMessageSchema,
 ]);
 export type ToInpaintWebviewMessage = v.InferOutput<typeof toInpaintWebviewMessageSchema>;
 
@@ -277,6 +279,8 @@ export const fromInpaintWebviewMessageSchema = v.variant('type', [
   v.object({ type: v.literal('cancel') }),
   v.object({ type: v.literal('applyCandidate'), jobId: counterSchema, index: candidateIndex }),
   v.object({ type: v.literal('discardCandidates'), jobId: counterSchema }),
+  /** The token counter (A1111's `82/150`) of the prompt boxes. */
+  countTokensMessageSchema,
   /** Webview-side failures, for the host log. */
   v.object({ type: v.literal('error'), message: textSchema }),
 ]);

@@ -29,6 +29,7 @@ import type { Log } from '../util/log';
 import { renderWebviewHtml, webviewResourceRoots } from '../util/webviewHtml';
 import { displayPath, outputFolderUri } from '../output/outputFolder';
 import { panelGenerationParams } from './panelGenerationParams';
+import { tokenCountsReply } from '../prompt/tokenCountsReply';
 import { ResultActions, type StoredResult } from './resultActions';
 
 export interface GeneratePanelDeps {
@@ -177,6 +178,9 @@ export class GeneratePanel extends Disposable {
         return;
       case 'selectModel':
         await vscode.commands.executeCommand(Commands.selectModel);
+        return;
+      case 'countTokens':
+        this.post(await tokenCountsReply((texts) => this.deps.generation.countTokens(texts), message, this.deps.log));
         return;
       case 'error':
         this.deps.log.error(`Generate panel (webview): ${message.message}`);

@@ -38,6 +38,7 @@ export class InpaintEditorProvider implements vscode.CustomEditorProvider<Inpain
       extensionUri: this.deps.extensionUri,
       log: this.deps.log,
       settings: this.deps.settings,
+      countTokens: (texts) => this.deps.generation.countTokens(texts),
     });
   }
 

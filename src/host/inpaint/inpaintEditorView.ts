@@ -2,6 +2,7 @@
 // page in step with the document (image, mask, job, candidates) through validated messages, and turns the
 // page's intents (mask ops, generate, cancel, apply) into document calls. Several panels may show one
 // document (split editor): each op is forwarded to the others, revision-checked and hash-verified.
+import { tokenCountsReply, type CountTokens } from '../prompt/tokenCountsReply';
 import * as vscode from 'vscode';
 import {
   parseFromInpaintWebviewMessage,
@@ -22,6 +23,8 @@ export interface InpaintEditorViewDeps {
   extensionUri: vscode.Uri;
   log: Log;
   settings: InpaintSettingsStore;
+  /** The token counter's counts (GenerationService.countTokens). */
+  countTokens: CountTokens;
 }
 
 type PreviewMessage = Extract<ToInpaintWebviewMessage, { type: 'jobPreview' }>;
@@ -120,6 +123,9 @@ export class InpaintEditorView extends Disposable {
       }
       case 'discardCandidates':
         this.document.jobs.discard(message.jobId);
+        return;
+      case 'countTokens':
+        void tokenCountsReply(this.deps.countTokens, message, this.deps.log).then((reply) => this.post(reply));
         return;
       case 'error':
         this.deps.log.error(`Inpaint editor webview: ${message.message}`);

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { Commands, Settings } from '../constants';
 import type { EngineClient } from '../engineClient/engineClient';
 import { DEFAULT_EMPHASIS } from '../../common/prompt/emphasisMode';
+import type { PromptTokenCount } from '../../common/prompt/promptTokenCount';
 import type { GenerateParams, GenerateProgress, GenerateResult, ModelInfo } from '../../common/protocol/engineProtocol';
 import { ErrorCode, RpcFailure, untilCancelled } from '../../common/protocol/rpc';
 import type { ModelResolver } from '../models/modelResolver';
@@ -110,6 +111,13 @@ export class EngineGenerationService extends Disposable implements GenerationSer
       this.jobs.delete(job);
       this.updateRunning();
     }
+  }
+
+  async countTokens(texts: readonly string[]): Promise<(PromptTokenCount | null)[]> {
+    const model = this.models.resolve().ref;
+    const emphasis = this.settings().emphasis;
+    const { counts } = await this.engine.request('countTokens', { model, texts: [...texts], ...(emphasis !== DEFAULT_EMPHASIS ? { emphasis } : {}) });
+    return counts;
   }
 
   modelInfo(token?: vscode.CancellationToken): Promise<ModelInfo> {

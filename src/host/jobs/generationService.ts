@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { GenerateParams, GenerateProgress, GenerateResult, ModelInfo } from '../../common/protocol/engineProtocol';
+import type { PromptTokenCount } from '../../common/prompt/promptTokenCount';
 
 /** Omit over each member of a union (TypeScript's Omit merges the members). */
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -25,6 +26,11 @@ export interface GenerationService {
   generate(request: GenerationRequest): Promise<GenerateResult>;
   /** The selected model's report (native size, inpainting UNet or not, …). Loads nothing heavy twice. */
   modelInfo(token?: vscode.CancellationToken): Promise<ModelInfo>;
+  /**
+   * A1111 token counts of each text with the selected model's tokenizer and the emphasis setting (null: cannot be
+   * counted). Rejects when there is no usable model.
+   */
+  countTokens(texts: readonly string[]): Promise<(PromptTokenCount | null)[]>;
   /** Cancels every running job. */
   cancelAll(): void;
   readonly isRunning: boolean;
