@@ -195,3 +195,44 @@ describe('A1111 prompt syntax through the engine (closed-form colours)', functio
     assert.equal(infotext(result).clipSkip, undefined);
   });
 });
+
+describe('the token counter on the engine (the folder\'s tokenizer, no model load)', function () {
+  this.timeout(60_000);
+  const engine = new Engine();
+  let dir: string;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-token-count-'));
+    await writeAnalyticModel(dir, {});
+  });
+  after(async () => {
+    await engine.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts as A1111 shows it: used / chunk capacity, tags removed, BREAK and long prompts in chunks', async () => {
+    const { counts } = await engine.countTokens({ dir }, [
+      'red green',
+      `${'a '.repeat(80)}red`,
+      '<lora:detail:0.8> (red:1.5) circle',
+      'red BREAK green',
+      '',
+      '(a:.)',
+    ]);
+    assert.deepEqual(counts, [
+      { used: 2, limit: 75, chunks: 1 },
+      { used: 81, limit: 150, chunks: 2 },
+      { used: 2, limit: 75, chunks: 1 },
+      { used: 76, limit: 150, chunks: 2 },
+      { used: 0, limit: 75, chunks: 1 },
+      null,
+    ]);
+    assert.equal(engine.currentModel, undefined, 'nothing was loaded');
+    // "None" reads brackets as text: "(", "red", ":", "1", ".", "5", ")" are tokens of their own.
+    const literal = await engine.countTokens({ dir }, ['(red:1.5)'], 'None');
+    assert.ok(literal.counts[0]!.used > 1, JSON.stringify(literal.counts));
+  });
+
+  it('refuses a folder without a tokenizer with a ModelMismatch error', async () => {
+    await assert.rejects(engine.countTokens({ dir: path.join(dir, 'unet') }, ['red']), /tokenizer/);
+  });
+});

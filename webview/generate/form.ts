@@ -16,7 +16,9 @@ import {
   type PanelModel,
   type SeedMode,
 } from '../../src/common/protocol/generatePanelProtocol';
+import type { CountTokensMessage } from '../../src/common/protocol/tokenCountMessages';
 import { h, pngUrl } from '../common/dom';
+import { TokenCounter } from '../common/tokenCounter';
 import { DEFAULT_STRENGTH, newSeedText, type FormState } from './panelState';
 
 interface SizePreset {
@@ -45,6 +47,8 @@ export interface FormCallbacks {
   onPickInitImage(): void;
   onClearInitImage(): void;
   onSelectModel(): void;
+  /** The token counter's request (to post to the host). */
+  onCountTokens(message: CountTokensMessage): void;
 }
 
 export class GenerateForm {
@@ -95,12 +99,15 @@ export class GenerateForm {
   private readonly generateButton = h('button', { type: 'button', id: 'generate', title: 'Generate (Ctrl+Enter)' }, 'Generate');
   private readonly cancelButton = h('button', { type: 'button', id: 'cancel', class: 'secondary', disabled: true }, 'Cancel');
   private readonly message = h('div', { class: 'form-message', role: 'alert' });
+  /** `used/limit` beside the prompt boxes; the page hands it the host's answers. */
+  readonly tokenCounter: TokenCounter;
 
   constructor(
     initial: FormState,
     private readonly callbacks: FormCallbacks,
   ) {
     this.state = { ...initial };
+    this.tokenCounter = new TokenCounter(this.prompt, this.negativePrompt, (message) => this.callbacks.onCountTokens(message));
     for (const group of samplerMenu()) {
       const options = group.options.map((o) => h('option', { value: o.value, title: o.title }, o.label));
       this.scheduler.append(...(group.label ? [h('optgroup', { label: group.label }, ...options)] : options));
@@ -120,8 +127,8 @@ export class GenerateForm {
       'form',
       { class: 'generate-form', autocomplete: 'off' },
       h('div', { class: 'model-row' }, h('span', { class: 'label' }, 'Model'), this.modelName, this.modelNote, changeModel),
-      labelled('Prompt', this.prompt),
-      labelled('Negative prompt', this.negativePrompt),
+      labelled('Prompt', this.prompt, this.tokenCounter.promptCount),
+      labelled('Negative prompt', this.negativePrompt, this.tokenCounter.negativeCount),
       h('div', { class: 'row' }, labelled('Size', h('span', { class: 'size' }, this.sizePreset, this.customSize))),
       h('div', { class: 'row' }, labelled('Steps', this.steps), labelled('Guidance', this.guidance)),
       h('div', { class: 'row' }, labelled('Seed', h('span', { class: 'seed' }, this.seedMode, this.seed)), labelled('Batch', this.batchCount)),
@@ -418,8 +425,8 @@ function numberInput(id: string, min: number, max: number, step: number, label: 
   return h('input', { type: 'number', id, min, max, step, 'aria-label': label });
 }
 
-function labelled(text: string, control: HTMLElement): HTMLElement {
-  return h('label', { class: 'field' }, h('span', { class: 'label' }, text), control);
+function labelled(text: string, control: HTMLElement, aside?: HTMLElement): HTMLElement {
+  return h('label', { class: 'field' }, h('span', { class: 'label' }, text, ...(aside ? [aside] : [])), control);
 }
 
 function setValue(element: HTMLInputElement | HTMLTextAreaElement, value: string): void {

@@ -42,6 +42,7 @@ const form = new GenerateForm(state.form ?? DEFAULT_FORM, {
   onPickInitImage: () => host.post({ type: 'pickInitImage' }),
   onClearInitImage: () => host.post({ type: 'clearInitImage' }),
   onSelectModel: () => host.post({ type: 'selectModel' }),
+  onCountTokens: (message) => host.post(message),
 });
 form.setLastSeed(state.lastSeed);
 
@@ -62,9 +63,12 @@ function onMessage(message: ToGeneratePanelMessage): void {
         if (newest && !message.job) void preview.showImage(newest.png);
       }
       save();
+      form.tokenCounter.refresh();
       return;
     case 'model':
       form.setModel(message.model);
+      // Another model may have another tokenizer (or none usable).
+      form.tokenCounter.refresh();
       return;
     case 'jobStarted':
       preview.start(message.job);
@@ -97,6 +101,9 @@ function onMessage(message: ToGeneratePanelMessage): void {
       return;
     case 'initImage':
       form.setInitImage(message.image, true);
+      return;
+    case 'tokenCounts':
+      form.tokenCounter.receive(message);
       return;
     default: {
       const unexpected: never = message;

@@ -77,6 +77,7 @@ const promptBar = new PromptBar({
   generate: (settings) => post({ type: 'generate', settings }),
   cancel: () => post({ type: 'cancel' }),
   changed: () => saveStateSoon(),
+  countTokens: (message) => post(message),
 });
 
 const jobView = new JobView();
@@ -231,6 +232,7 @@ function onInit(message: Extract<ToInpaintWebviewMessage, { type: 'init' }>): vo
   // The page's own form (kept across hide/show) wins over the host's last-used settings.
   promptBar.set(pageState.settings ?? message.settings);
   promptBar.setReady(true);
+  promptBar.tokenCounter.refresh();
   toolbar.setEditable(!candidates.isPreviewing);
   notices.clear();
   for (const warning of doc.warnings) notices.show('warning', warning);
@@ -304,6 +306,9 @@ function onMessage(message: ToInpaintWebviewMessage): void {
       return;
     case 'notice':
       notices.show(message.level, message.message, true);
+      return;
+    case 'tokenCounts':
+      promptBar.tokenCounter.receive(message);
       return;
   }
 }

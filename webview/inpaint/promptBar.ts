@@ -5,13 +5,17 @@ import { parseSeed, randomSeed, type SeedText } from '../../src/common/seed';
 import type { SchedulerName } from '../../src/common/protocol/engineProtocol';
 import { samplerMenu } from '../../src/common/samplers';
 import { isInpaintSettings, type InpaintSettings } from '../../src/common/protocol/inpaintEditorProtocol';
+import type { CountTokensMessage } from '../../src/common/protocol/tokenCountMessages';
 import { h, labelled, numberValue } from '../common/dom';
+import { TokenCounter } from '../common/tokenCounter';
 
 export interface PromptBarActions {
   generate(settings: InpaintSettings): void;
   cancel(): void;
   /** Any field changed (to keep the page state). */
   changed(): void;
+  /** The token counter's request (to post to the host). */
+  countTokens(message: CountTokensMessage): void;
 }
 
 export class PromptBar {
@@ -34,8 +38,11 @@ export class PromptBar {
   private readonly error = h('div', { id: 'settingsError', class: 'error-text', role: 'alert' });
   private running = false;
   private ready = false;
+  /** `used/limit` beside the prompt boxes; the page hands it the host's answers. */
+  readonly tokenCounter: TokenCounter;
 
   constructor(private readonly actions: PromptBarActions) {
+    this.tokenCounter = new TokenCounter(this.prompt, this.negative, (message) => this.actions.countTokens(message));
     for (const group of samplerMenu()) {
       const options = group.options.map((o) => h('option', { value: o.value, title: o.title }, o.label));
       this.scheduler.append(...(group.label ? [h('optgroup', { label: group.label }, ...options)] : options));
@@ -67,8 +74,8 @@ export class PromptBar {
     this.element = h(
       'section',
       { class: 'prompt-bar', 'aria-label': 'Generation settings' },
-      labelled('Prompt', this.prompt, 'wide'),
-      labelled('Negative prompt', this.negative, 'wide'),
+      labelledWithCount('Prompt', this.prompt, this.tokenCounter.promptCount),
+      labelledWithCount('Negative prompt', this.negative, this.tokenCounter.negativeCount),
       h(
         'div',
         { class: 'grid' },
@@ -191,4 +198,9 @@ export class PromptBar {
     this.generateButton.disabled = this.running || !this.ready;
     this.cancelButton.disabled = !this.running;
   }
+}
+
+/** A wide prompt field whose label also shows its token count. */
+function labelledWithCount(text: string, control: HTMLElement, count: HTMLElement): HTMLLabelElement {
+  return h('label', { class: 'field wide' }, h('span', { class: 'field-label' }, text, count), control);
 }
