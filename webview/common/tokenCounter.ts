@@ -3,11 +3,8 @@
 // update_token_counter). Typing never waits for it: the boxes' input is debounced, the host counts with the model's
 // tokenizer (src/common/protocol/tokenCountMessages.ts) and only the answer to the latest request is shown.
 import { formatPromptTokenCount, type PromptTokenCount } from '../../src/common/prompt/promptTokenCount';
-import type { CountTokensMessage, TokenCountsMessage } from '../../src/common/protocol/tokenCountMessages';
+import { TOKEN_COUNT_DEBOUNCE_MS, type CountTokensMessage, type TokenCountsMessage } from '../../src/common/protocol/tokenCountMessages';
 import { h } from './dom';
-
-/** Quiet time after the last keystroke before counting (A1111 waits 500 ms; this is a local round trip). */
-export const TOKEN_COUNT_DEBOUNCE_MS = 300;
 
 export class TokenCounter {
   /** Shown in the prompt's label. */

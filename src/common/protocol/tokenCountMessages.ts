@@ -7,6 +7,9 @@ import { LIMITS } from '../limits';
 import type { PromptTokenCount } from '../prompt/promptTokenCount';
 import { counterSchema, integerIn, promptTextSchema, type Equal } from './schemaParts';
 
+/** The pages' quiet time after the last keystroke before they ask (A1111 waits 500 ms; this is a local round trip). */
+export const TOKEN_COUNT_DEBOUNCE_MS = 300;
+
 /** Every prompt character is at most one token (a BREAK adds a chunk), so the counts are bounded by the prompt limit. */
 const tokensSchema = integerIn({ min: 0, max: LIMITS.promptLength.max * 2 });
 

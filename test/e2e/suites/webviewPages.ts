@@ -5,6 +5,8 @@
 //                      preview canvas pixel for pixel; the final PNG replaces them; Save posts its action;
 //   generate-before-native-size  Generate clicked before the engine has reported the model's size: the request
 //                      goes out (no size: the engine uses the model's own), no stale "size not known" error;
+//   token-counter       the Generate panel and the inpaint prompt bar show the host's `used/limit` counts beside
+//                      both prompt boxes; a burst of typing makes one request; a stale answer is dropped;
 //   generate-hires      the Hires fix option (real checkbox and inputs) goes out as form.hires; a scale that would
 //                      pass the size limit is refused on the page;
 //   generate-seed-range a fixed seed of 2^64 − 1 goes out as its decimal string; 2^64 is refused on the page;
@@ -26,6 +28,7 @@ import { createMask, maskRegionHash, type Mask } from '../../../src/common/mask/
 import type { E2eSuite } from '../e2eSuite';
 import { WEBVIEW_ORIGIN, openWebviewPage, postedMessages, sendToWebview } from '../webviewPage';
 import { webviewPageSuite } from '../webviewPageSuite';
+import { TOKEN_COUNT_DEBOUNCE_MS } from '../../../src/common/protocol/tokenCountMessages';
 import { paintStroke } from './localDiffusionUi';
 
 /** The page as the extension builds it (src/host/util/webviewDocument.ts; {{cspSource}} and {{nonce}} filled by openWebviewPage). */
@@ -186,6 +189,78 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           const actions = (await postedMessages(page)) as { type: string; action?: string; resultId?: string }[];
           assert.deepEqual(actions.filter((m) => m.type === 'resultAction'), [{ type: 'resultAction', action: 'saveToWorkspace', resultId: 'result-1' }]);
           await screenshot('final');
+        },
+      },
+      {
+        name: 'token-counter',
+        async run({ page, screenshot }) {
+          type Count = { type: string; requestId: number; prompt: string; negativePrompt: string };
+          const requests = async (): Promise<Count[]> => ((await postedMessages(page)) as Count[]).filter((m) => m.type === 'countTokens');
+          const answer = async (request: Count, used: number, negativeUsed: number | null): Promise<void> => {
+            const count = (n: number) => ({ used: n, limit: Math.max(1, Math.ceil(n / 75)) * 75, chunks: Math.max(1, Math.ceil(n / 75)) });
+            await sendToWebview(page, { type: 'tokenCounts', requestId: request.requestId, prompt: count(used), negativePrompt: negativeUsed === null ? null : count(negativeUsed) });
+          };
+          const counter = (id: string) => page.locator(`#${id}`);
+          const shows = async (id: string, text: string): Promise<void> => {
+            await page.waitForFunction(
+              ([sel, want]) => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector(sel!)?.textContent === want,
+              [`#${id}`, text],
+              { timeout: 5_000 },
+            );
+          };
+
+          // The Generate panel: the init asks at once; typing asks again once, after the keystrokes stop.
+          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          await sendToWebview(page, {
+            type: 'init',
+            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
+            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 256, nativeHeight: 256, inpainting: false },
+            results: [],
+            job: null,
+            initImage: null,
+            canSaveToWorkspace: true,
+          });
+          await waitForPosted(page, (m) => m.type === 'countTokens', 'countTokens after init');
+          const before = (await requests()).length;
+          await page.locator('#prompt').pressSequentially('a red circle', { delay: 20 });
+          await page.locator('#negative-prompt').fill('blue');
+          // The debounce's quiet time, and room for a second (wrong) request to show up.
+          await waitForPosted(page, (m) => m.type === 'countTokens' && (m as Count).negativePrompt === 'blue', 'countTokens after typing');
+          await page.waitForTimeout(TOKEN_COUNT_DEBOUNCE_MS * 2);
+          const typed = (await requests()).slice(before);
+          assert.equal(typed.length, 1, `one request for the burst of typing, got ${JSON.stringify(typed)}`);
+          assert.deepEqual({ prompt: typed[0]!.prompt, negativePrompt: typed[0]!.negativePrompt }, { prompt: 'a red circle', negativePrompt: 'blue' });
+          await answer(typed[0]!, 82, 1);
+          await shows('prompt-token-count', '82/150');
+          await shows('negative-token-count', '1/75');
+          // An answer to an older request does not overwrite the newer one.
+          await sendToWebview(page, { type: 'tokenCounts', requestId: typed[0]!.requestId - 1, prompt: { used: 3, limit: 75, chunks: 1 }, negativePrompt: null });
+          await page.waitForTimeout(100);
+          assert.equal(await counter('prompt-token-count').textContent(), '82/150');
+          // No count (no usable model): the counter is empty, not an error.
+          await page.locator('#prompt').fill('a red circle (big:1.2)');
+          const third = await waitForPosted(page, (m) => m.type === 'countTokens' && (m as Count).prompt.endsWith('(big:1.2)'), 'the third request');
+          await sendToWebview(page, { type: 'tokenCounts', requestId: (third.filter((m) => m.type === 'countTokens').pop() as Count).requestId, prompt: null, negativePrompt: null });
+          await shows('prompt-token-count', '');
+          await screenshot('generate');
+
+          // The inpaint editor's prompt bar: the same counter, asked when the settings arrive.
+          await openWebviewPage(page, { html: extensionPageHtml('inpaint', 'Inpaint'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          const { width, height } = INPAINT;
+          await sendToWebview(page, {
+            type: 'init',
+            document: { fileName: 'black.png', format: 'png', width, height, readonly: false, lossy: false, warnings: [] },
+            settings: { ...DEFAULT_INPAINT_SETTINGS, prompt: 'a red circle', negativePrompt: '' },
+          });
+          await waitForPosted(page, (m) => m.type === 'countTokens' && (m as Count).prompt === 'a red circle', 'countTokens after init');
+          await page.locator('#prompt').fill(`${'a '.repeat(80)}red`);
+          const posted = await waitForPosted(page, (m) => m.type === 'countTokens' && (m as Count).prompt.endsWith('red') && (m as Count).prompt.length > 100, 'countTokens after typing');
+          await answer(posted.filter((m) => m.type === 'countTokens').pop() as Count, 81, 0);
+          await shows('prompt-token-count', '81/150');
+          await shows('negative-token-count', '0/75');
+          await screenshot('inpaint');
         },
       },
       {
