@@ -28,6 +28,7 @@ import {
   saveResult,
   waitForExplorerItem,
   waitForInpaintEditor,
+  webviewWith,
 } from './localDiffusionUi';
 
 /** Side of the inpaint scenario's image (written before the workspace opens). */
@@ -85,6 +86,10 @@ export function uiScenariosSuite(repoRoot: string): E2eSuite {
           const changes = previewChanges(run.previews);
           log(`previews (${model.label}): mean change per step ${run.previews.map((p) => p.meanAbsDiff.toFixed(2)).join(', ')}`);
           assert.ok(changes >= MIN_PREVIEW_CHANGES, `the preview changed at ${changes} step(s), expected at least ${MIN_PREVIEW_CHANGES}`);
+          // The token counter, counted by the engine with the model's own tokenizer (A1111's used/limit).
+          const counter = (await webviewWith(page, 'canvas.preview-canvas')).locator('#prompt-token-count');
+          await counter.filter({ hasText: /^[1-9]\d*\/75$/ }).waitFor({ timeout: 15_000 });
+          log(`token counter for "${prompt}": ${await counter.textContent()}`);
 
           const savedPath = await saveResult(page, run.resultId);
           const name = path.posix.basename(savedPath);
