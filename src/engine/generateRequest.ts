@@ -19,6 +19,7 @@ import { ErrorCode, RpcFailure } from '../common/protocol/rpc';
 import { DEFAULT_EMPHASIS, EMPHASIS_MODES, type EmphasisMode } from '../common/prompt/emphasisMode';
 import { isClipSkipValue, isEmphasisModeValue } from '../common/protocol/schemaParts';
 import { parseSeed, randomSeed } from '../common/seed';
+import { defaultSizeForImage as defaultSizeForGeneration, type GenerationSizeModel } from '../common/sizing/generationSize';
 
 /** What every task's request holds once normalised. */
 interface RequestBase {
@@ -291,19 +292,18 @@ function describeTask(params: object): string {
   return 'task' in params ? JSON.stringify(params.task) : 'none';
 }
 
-/**
- * The generation size for an image-to-image or inpaint job when none is given: the image's own size when
- * it is a multiple of the scale factor and not far above the model's native area, else the image's aspect
- * ratio at about the native area, rounded to multiples of the scale factor.
- */
+/** img2img and whole-image inpaint without an asked size (src/common/sizing/generationSize.ts, shared with the editors). */
 export function defaultSizeForImage(imageWidth: number, imageHeight: number, info: ModelInfo): { width: number; height: number } {
-  if (info.unet.size !== 'dynamic') return info.unet.size;
-  const m = info.vae.scaleFactor;
-  const nativeArea = info.nativeWidth * info.nativeHeight;
-  if (imageWidth % m === 0 && imageHeight % m === 0 && imageWidth * imageHeight <= nativeArea * 1.5) {
-    return { width: imageWidth, height: imageHeight };
-  }
-  const scale = Math.min(1, Math.sqrt(nativeArea / (imageWidth * imageHeight)));
-  const round = (v: number): number => Math.max(m, Math.round((v * scale) / m) * m);
-  return { width: round(imageWidth), height: round(imageHeight) };
+  return defaultSizeForGeneration(imageWidth, imageHeight, generationSizeModel(info));
+}
+
+/** The sizing facts of a model, as the shared sizing functions take them. */
+export function generationSizeModel(info: ModelInfo): GenerationSizeModel {
+  return {
+    nativeWidth: info.nativeWidth,
+    nativeHeight: info.nativeHeight,
+    vaeScaleFactor: info.vae.scaleFactor,
+    sizeMultiple: info.sizeMultiple,
+    ...(info.unet.size !== 'dynamic' ? { fixedSize: info.unet.size } : {}),
+  };
 }

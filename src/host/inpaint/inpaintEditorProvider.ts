@@ -39,6 +39,7 @@ export class InpaintEditorProvider implements vscode.CustomEditorProvider<Inpain
       log: this.deps.log,
       settings: this.deps.settings,
       countTokens: (texts) => this.deps.generation.countTokens(texts),
+      modelInfo: () => this.deps.generation.modelInfo(),
     });
   }
 

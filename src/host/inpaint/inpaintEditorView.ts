@@ -4,6 +4,7 @@
 // document (split editor): each op is forwarded to the others, revision-checked and hash-verified.
 import { tokenCountsReply, type CountTokens } from '../prompt/tokenCountsReply';
 import * as vscode from 'vscode';
+import type { ModelInfo } from '../../common/protocol/engineProtocol';
 import {
   parseFromInpaintWebviewMessage,
   type FromInpaintWebviewMessage,
@@ -25,6 +26,8 @@ export interface InpaintEditorViewDeps {
   settings: InpaintSettingsStore;
   /** The token counter's counts (GenerationService.countTokens). */
   countTokens: CountTokens;
+  /** The selected model's report (GenerationService.modelInfo), for the size note. */
+  modelInfo: () => Promise<ModelInfo>;
 }
 
 type PreviewMessage = Extract<ToInpaintWebviewMessage, { type: 'jobPreview' }>;
@@ -143,7 +146,30 @@ export class InpaintEditorView extends Disposable {
       if (!this.pageReady) return;
       this.post({ type: 'init', document: this.document.info, settings: carryImageParameters(this.deps.settings.get(), parameters) });
       this.sendState();
+      void this.sendModel();
     });
+  }
+
+  /** The selected model's sizing facts, so the page can say at what size the engine will work. */
+  private async sendModel(): Promise<void> {
+    try {
+      const info = await this.deps.modelInfo();
+      this.post({
+        type: 'model',
+        model: {
+          name: info.name,
+          nativeWidth: info.nativeWidth,
+          nativeHeight: info.nativeHeight,
+          vaeScaleFactor: info.vae.scaleFactor,
+          sizeMultiple: info.sizeMultiple,
+          ...(info.unet.size !== 'dynamic' ? { fixedSize: info.unet.size } : {}),
+          inpainting: info.unet.inpainting,
+        },
+      });
+    } catch (error) {
+      const text = logError(this.deps.log, error, 'Inpaint editor: could not read the model').message;
+      this.post({ type: 'model', model: null, error: text });
+    }
   }
 
   private sendState(): void {

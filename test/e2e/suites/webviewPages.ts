@@ -389,6 +389,31 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
         },
       },
       {
+        name: 'inpaint-model-size-note',
+        async run({ page, screenshot }) {
+          await openWebviewPage(page, { html: extensionPageHtml('inpaint', 'Inpaint'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          await sendToWebview(page, {
+            type: 'init',
+            document: { fileName: 'card.png', format: 'png', width: 1200, height: 630, readonly: false, lossy: false, warnings: [] },
+            settings: { ...DEFAULT_INPAINT_SETTINGS, inpaintArea: 'whole' },
+          });
+          const note = page.locator('#modelNote');
+          await note.filter({ hasText: 'Checking the model' }).waitFor({ timeout: 5_000 });
+          await sendToWebview(page, {
+            type: 'model',
+            model: { name: 'sd15', nativeWidth: 512, nativeHeight: 512, vaeScaleFactor: 8, sizeMultiple: 64, inpainting: false },
+          });
+          await note.filter({ hasText: 'sides in multiples of 64' }).waitFor({ timeout: 5_000 });
+          await note.filter({ hasText: 'This 1200×630 image is worked on at 704×384' }).waitFor({ timeout: 5_000 });
+          await page.getByLabel('Only masked').check();
+          await note.filter({ hasText: 'Only masked: the area around the mask is worked on at 512×512' }).waitFor({ timeout: 5_000 });
+          await sendToWebview(page, { type: 'model', model: null, error: 'No model is selected.' });
+          await page.locator('#modelNote.error').filter({ hasText: 'No model is selected.' }).waitFor({ timeout: 5_000 });
+          await screenshot('final');
+        },
+      },
+      {
         name: 'inpaint-messages-never-stale',
         async run({ page, screenshot }) {
           await openWebviewPage(page, { html: extensionPageHtml('inpaint', 'Inpaint'), root: repoRoot });
