@@ -85,7 +85,7 @@ export class HiresFixPipeline implements Pipeline<Txt2ImgRequest> {
     throwIfCancelled(job.cancellation);
     const scheduler = prepareScheduler(second);
     const generator = new TorchGenerator(seed);
-    const imageLatents = sampleLatents(encoded, generator, second.model.info.vae.scalingFactor);
+    const imageLatents = sampleLatents(encoded, generator, second.model.info.vae);
     const { latents } = prepareLatents(scheduler, generator, latentShape(second), imageLatents);
     return decodeLatents(second, await denoiseForJob(second, scheduler, latents, generator));
   }
