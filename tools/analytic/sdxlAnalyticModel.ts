@@ -152,13 +152,24 @@ function kindOf(concept: Concept): readonly Concept[] {
 
 const RANGE_START: Record<Concept['kind'], number> = { colour: COLOUR_RANGE[0], shape: SHAPE_RANGE[0], position: POSITION_RANGE[0] };
 
+/** Markers on the last (spare) dimension of the right tables, which the UNet never reads: BOS 1 (so an encoded empty
+ * prompt is not zeros, unlike force_zeros_for_empty_prompt's negative) and, in text_encoder_2's, "!" (id 0, its pad
+ * token) 0.5, so the padding after the EOS shows in its hidden states. */
+export const BOS_MARKER = 1;
+export const PAD_MARKER = 0.5;
+
 /**
  * An embedding table [vocab, width]: each word of `kind` one-hot on its concept's dimension, or (shift 1) on the next
- * concept of its kind (a "wrong" layer); all other rows zero.
+ * concept of its kind (a "wrong" layer); the right tables (shift 0) carry the spare-dimension markers; all other
+ * rows zero.
  */
-export function sdxlLayerTable(kind: Concept['kind'], width: number, shift: 0 | 1): Float32Array {
+export function sdxlLayerTable(kind: Concept['kind'], width: number, shift: 0 | 1, padMarker = false): Float32Array {
   const vocabulary = analyticVocabulary();
   const table = new Float32Array(vocabulary.vocab.size * width);
+  if (shift === 0) {
+    table[vocabulary.bosId * width + width - 1] = BOS_MARKER;
+    if (padMarker) table[0 * width + width - 1] = PAD_MARKER;
+  }
   const list = kindOf({ kind } as Concept);
   list.forEach((concept, index) => {
     const id = vocabulary.vocab.get(concept.word + '</w>');
@@ -187,7 +198,7 @@ function encoderGraph2(o: SdxlAnalyticOptions, spec: EncoderSpec): GraphBuilder 
   const vocab = analyticVocabulary().vocab.size;
   const gather = (name: string, table: Float32Array, width: number): string =>
     g.op1('Gather', [g.addInitializer(name, table, [vocab, width]), ids], { axis: 0 });
-  const right = gather('penultimate_embedding', sdxlLayerTable(spec.hiddenKind, spec.width, 0), spec.width);
+  const right = gather('penultimate_embedding', sdxlLayerTable(spec.hiddenKind, spec.width, 0, spec.name === 'text_encoder_2'), spec.width);
   const wrong = gather('layer_embedding', sdxlLayerTable(spec.hiddenKind, spec.width, 1), spec.width);
   const pooledRows = gather('pooled_embedding', sdxlLayerTable('position', SDXL_POOLED, spec.pooled.shift), SDXL_POOLED);
   const pooled = g.op1('ReduceSum', [pooledRows, g.constInt64([1])], { keepdims: 0 });

@@ -56,7 +56,7 @@ export class SdxlAnalyticOracle {
 
   /** text_encoder_2's hidden_states.{L2−1} [77·D2]. */
   penultimate2(prompt: string): Float32Array {
-    return this.rows(this.tokenIds2(prompt), sdxlLayerTable('shape', SDXL_HIDDEN_2, 0), SDXL_HIDDEN_2);
+    return this.rows(this.tokenIds2(prompt), sdxlLayerTable('shape', SDXL_HIDDEN_2, 0, true), SDXL_HIDDEN_2);
   }
 
   /** text_encoder_2's text_embeds [P]. */
