@@ -349,6 +349,14 @@ describe('SDXL on the analytic SDXL model', function () {
     await assert.rejects(generate(dir, { prompt: PROMPT, width: W, height: H, steps: 2 }), /SDXL refiner .* not supported/);
   });
 
+  it('a GPU-optimised export (com.microsoft GroupNorm) on the CPU provider: says so instead of the raw error', async () => {
+    const dir = await model('cuda-only', { cudaOnlyOp: true });
+    await assert.rejects(
+      generate(dir, { prompt: PROMPT, width: W, height: H, steps: 2 }),
+      /unet\/model\.onnx uses GroupNorm \(com\.microsoft\).*CPU execution provider does not implement.*optimised for a GPU.*CUDA or DirectML/s,
+    );
+  });
+
   it('a fp16 VAE that overflows: a clear error naming the fix, no file written; --vae swaps in a working VAE', async () => {
     const dir = await model('overflow', { vaeOverflow: true });
     const info = await describeModelFolder(dir);

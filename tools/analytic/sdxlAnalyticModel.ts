@@ -79,6 +79,8 @@ export interface SdxlAnalyticOptions {
   timeCondProjDim: number | null;
   /** A fp16 VAE decoder whose activations overflow (as the original SDXL VAE does in fp16): its output is ±Inf/NaN. */
   vaeOverflow: boolean;
+  /** A com.microsoft GroupNorm in the UNet (as in ONNX Runtime's GPU-optimised exports): no CPU kernel. */
+  cudaOnlyOp: boolean;
   /** Write a TAESD(XL) decoder folder of this name. */
   taesd: null | 'taesdxl_decoder' | 'taesd_decoder';
   schedulerConfig: Record<string, unknown>;
@@ -126,6 +128,7 @@ export function resolveSdxlOptions(given: Partial<SdxlAnalyticOptions> = {}): Sd
     refiner: false,
     timeCondProjDim: null,
     vaeOverflow: false,
+    cudaOnlyOp: false,
     taesd: null,
     schedulerConfig: sdxlBaseSchedulerConfig(),
     ...options,
@@ -302,7 +305,15 @@ function unetGraph(o: SdxlAnalyticOptions): GraphBuilder {
     x0 = g.op1('Add', [g.op1('Mul', [mask, x0]), g.op1('Mul', [keep, masked])]);
   }
   const [sqrtAlpha, sqrtOneMinusAlpha] = noiseLevelGraph(g, timestep, o.timestep.type);
-  const eps = g.op1('Div', [g.op1('Sub', [latents, g.op1('Mul', [sqrtAlpha, x0])]), sqrtOneMinusAlpha]);
+  let eps = g.op1('Div', [g.op1('Sub', [latents, g.op1('Mul', [sqrtAlpha, x0])]), sqrtOneMinusAlpha]);
+  if (o.cudaOnlyOp) {
+    // com.microsoft GroupNorm (NHWC), as onnxruntime's transformers optimizer fuses SD UNets' group norms; × 0.
+    const nhwc = g.op1('Transpose', [latents], { perm: [0, 2, 3, 1] });
+    const ones = g.constFloat(new Array(LATENT_CHANNELS).fill(1), [LATENT_CHANNELS]);
+    const zeros = g.constFloat(new Array(LATENT_CHANNELS).fill(0), [LATENT_CHANNELS]);
+    const norm = g.op1('GroupNorm', [nhwc, ones, zeros], { activation: 0, groups: LATENT_CHANNELS, epsilon: 1e-5, channels_last: 1 }, { domain: 'com.microsoft' });
+    eps = g.op1('Add', [eps, g.op1('Mul', [g.op1('ReduceMean', [norm], { keepdims: 0 }), g.constFloat(0)])]);
+  }
   g.addOutput('out_sample', o.floatType, [batch, LATENT_CHANNELS, 'height', 'width'], g.cast(eps, o.floatType, 'float32'));
   return g;
 }
@@ -334,7 +345,8 @@ export function buildSdxlAnalyticModelFiles(options: Partial<SdxlAnalyticOptions
   const d = dimsOf(shared);
   const files = new Map<string, Uint8Array>();
   const model = (folder: string, g: GraphBuilder, external?: string): void => {
-    const encoded = encodeModel(g.toModel({ producerName: PRODUCER }), external ? { location: external, threshold: 100 } : undefined);
+    const spec = g.toModel({ producerName: PRODUCER, ...(o.cudaOnlyOp && folder === 'unet' ? { extraOpsets: [{ domain: 'com.microsoft', version: 1 }] } : {}) });
+    const encoded = encodeModel(spec, external ? { location: external, threshold: 100 } : undefined);
     files.set(`${folder}/${ONNX_FILE}`, encoded.model);
     if (external && encoded.externalData) files.set(`${folder}/${external}`, encoded.externalData);
   };

@@ -35,6 +35,7 @@ import { resolveDefaultScheduler } from '../schedulers/createScheduler';
 import { unetSizeMultiple } from '../sizing/unetSizeMultiple';
 import { ClipTokenizer } from '../tokenizer/clipTokenizer';
 import { readModelFolder, type ModelFolder, type OnnxComponent, type OnnxComponentName } from './modelFolder';
+import { explainMissingKernel } from './missingKernel';
 import { modelDefaults } from './modelDefaults';
 import { checkSdxlLayout, forceZerosForEmptyPrompt, isRefinerLayout, refinerRefusal, type SdxlTextEncoders } from './sdxlTextEncoders';
 
@@ -65,9 +66,11 @@ function isOutOfMemory(message: string): boolean {
   return /out of memory|failed to allocate|bad_alloc|E_OUTOFMEMORY|0x8007000E|cudaErrorMemoryAllocation/i.test(message);
 }
 
-export function loadFailure(component: string, error: unknown): RpcFailure {
+export function loadFailure(component: string, error: unknown, file?: string, provider = 'cpu'): RpcFailure {
   if (error instanceof RpcFailure) return error;
   const message = error instanceof Error ? error.message : String(error);
+  const missingKernel = explainMissingKernel(message, component, file, provider);
+  if (missingKernel) return new RpcFailure(ErrorCode.ModelMismatch, missingKernel, message);
   if (isOutOfMemory(message)) {
     return new RpcFailure(
       ErrorCode.OutOfMemory,
@@ -135,7 +138,7 @@ export class PipelineModel {
             break;
           } catch (e) {
             const message = e instanceof Error ? e.message : String(e);
-            if (provider === 'cpu') throw loadFailure(name, e);
+            if (provider === 'cpu') throw loadFailure(name, e, component.file);
             const failure = `${PROVIDER_LABELS[provider]} failed on ${name}: ${message.split('\n')[0]}`;
             reasons.push(failure);
             failures.push(failure);
@@ -143,7 +146,7 @@ export class PipelineModel {
             else {
               // A later component that the GPU provider cannot run goes to the CPU alone.
               const session = await OnnxSession.create(source, { provider: 'cpu' }).catch((err: unknown) => {
-                throw loadFailure(name, err);
+                throw loadFailure(name, err, component.file);
               });
               sessions.push(session);
               opened[name] = session;
