@@ -295,12 +295,14 @@ describe('SDXL on the analytic SDXL model', function () {
     ['float32 [1] timestep', { timestep: { type: 'float32', shape: 'one' } }],
     ['ONNX Runtime demo output names (hidden_states, text_embeddings)', { naming: 'ort-demo' }],
     ['latent_sample VAE encoder', { vaeEncoder: 'latent_sample' }],
+    ['latents_mean / latents_std in the VAE config', { latentStats: { mean: [0.5, -0.25, 0.1, 0], std: [2, 0.5, 1.5, 1] } }],
   ];
   for (const [label, options] of variants) {
     it(`layout variant loads and generates: ${label}`, async () => {
       const dir = await model(label.replace(/[^a-z0-9]+/gi, '-'), options);
       const info = await describeModelFolder(dir);
       assert.equal(info.family, 'sdxl');
+      assert.deepEqual(info.vae.latentsMean, options.latentStats?.mean);
       const result = await generate(dir, { prompt: PROMPT, negativePrompt: NEGATIVE, width: W, height: H, steps: 12, guidanceScale: GUIDANCE, seed: 6 });
       const image = await decodeImage(result.images[0].png);
       const tolerance = options.floatType === 'float16' ? 4 : TOLERANCE;

@@ -292,9 +292,20 @@ function unetGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): GraphBu
 }
 
 /** Linear decoder as one ConvTranspose (kernel 8, stride 8): each latent cell becomes an 8×8 block of W·l/scale + b. */
-export function decoderGraph(name: string, o: AnalyticModelOptions, d: Dims, latentScale: number): GraphBuilder {
+/** Per-channel latents_mean / latents_std of a VAE config (diffusers AutoencoderKL): VAE latents = z·std + mean for the linear map's z. */
+export interface LatentStats {
+  mean: readonly number[];
+  std: readonly number[];
+}
+
+export function decoderGraph(name: string, o: AnalyticModelOptions, d: Dims, latentScale: number, stats?: LatentStats): GraphBuilder {
   const g = new GraphBuilder(name);
   const latentIn = g.addInput('latent_sample', o.floatType, [VAE_BATCH, d.channels(LATENT_CHANNELS), d.height, d.width]);
+  let latent = g.cast(latentIn, 'float32', o.floatType);
+  if (stats) {
+    const shape = [1, LATENT_CHANNELS, 1, 1];
+    latent = g.op1('Div', [g.op1('Sub', [latent, g.constFloat(stats.mean, shape)]), g.constFloat(stats.std, shape)]);
+  }
   const kernel = new Float32Array(LATENT_CHANNELS * RGB_CHANNELS * VAE_SCALE * VAE_SCALE);
   const block = VAE_SCALE * VAE_SCALE;
   for (let k = 0; k < LATENT_CHANNELS; k++) {
@@ -304,7 +315,7 @@ export function decoderGraph(name: string, o: AnalyticModelOptions, d: Dims, lat
   }
   const weight = g.addInitializer('decoder_weight', kernel, [LATENT_CHANNELS, RGB_CHANNELS, VAE_SCALE, VAE_SCALE]);
   const bias = g.addInitializer('decoder_bias', decoderBias, [RGB_CHANNELS]);
-  const rgb = g.op1('ConvTranspose', [g.cast(latentIn, 'float32', o.floatType), weight, bias], {
+  const rgb = g.op1('ConvTranspose', [latent, weight, bias], {
     kernel_shape: [VAE_SCALE, VAE_SCALE],
     strides: [VAE_SCALE, VAE_SCALE],
   });
@@ -313,7 +324,7 @@ export function decoderGraph(name: string, o: AnalyticModelOptions, d: Dims, lat
 }
 
 /** Linear encoder: 8×8 AveragePool, then W⁺ as a 1×1 Conv with bias −W⁺b; latent_parameters appends logvar −30. */
-export function encoderGraph(o: AnalyticModelOptions, d: Dims, flavour: 'latent_sample' | 'latent_parameters'): GraphBuilder {
+export function encoderGraph(o: AnalyticModelOptions, d: Dims, flavour: 'latent_sample' | 'latent_parameters', stats?: LatentStats): GraphBuilder {
   const g = new GraphBuilder('vae_encoder');
   const imageIn = g.addInput('sample', o.floatType, [VAE_BATCH, d.channels(RGB_CHANNELS), d.imageHeight, d.imageWidth]);
   const pooled = g.op1('AveragePool', [g.cast(imageIn, 'float32', o.floatType)], {
@@ -323,6 +334,10 @@ export function encoderGraph(o: AnalyticModelOptions, d: Dims, flavour: 'latent_
   const weight = g.addInitializer('encoder_weight', encoderWeight, [LATENT_CHANNELS, RGB_CHANNELS, 1, 1]);
   const bias = g.addInitializer('encoder_bias', encoderBias, [LATENT_CHANNELS]);
   let out = g.op1('Conv', [pooled, weight, bias], { kernel_shape: [1, 1] });
+  if (stats) {
+    const shape = [1, LATENT_CHANNELS, 1, 1];
+    out = g.op1('Add', [g.op1('Mul', [out, g.constFloat(stats.std, shape)]), g.constFloat(stats.mean, shape)]);
+  }
   let outChannels = LATENT_CHANNELS;
   if (flavour === 'latent_parameters') {
     const logvar = g.op1('ConstantOfShape', [g.op1('Shape', [out])], {

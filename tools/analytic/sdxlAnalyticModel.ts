@@ -28,6 +28,7 @@ import {
   targetLatentGraph,
   VAE_BATCH,
   type Dims,
+  type LatentStats,
 } from './analyticModel';
 import { resolveAnalyticOptions, type AnalyticModelOptions, type TimestepShape, type TimestepType } from './analyticModelOptions';
 import { buildAnalyticTables } from './analyticOracle';
@@ -79,6 +80,8 @@ export interface SdxlAnalyticOptions {
   timeCondProjDim: number | null;
   /** A fp16 VAE decoder whose activations overflow (as the original SDXL VAE does in fp16): its output is ±Inf/NaN. */
   vaeOverflow: boolean;
+  /** latents_mean / latents_std in the VAE configs (the VAE graphs honour them; diffusers AutoencoderKL). */
+  latentStats: LatentStats | null;
   /** A com.microsoft GroupNorm in the UNet (as in ONNX Runtime's GPU-optimised exports): no CPU kernel. */
   cudaOnlyOp: boolean;
   /** Write a TAESD(XL) decoder folder of this name. */
@@ -129,6 +132,7 @@ export function resolveSdxlOptions(given: Partial<SdxlAnalyticOptions> = {}): Sd
     timeCondProjDim: null,
     vaeOverflow: false,
     cudaOnlyOp: false,
+    latentStats: null,
     taesd: null,
     schedulerConfig: sdxlBaseSchedulerConfig(),
     ...options,
@@ -411,11 +415,12 @@ export function buildSdxlAnalyticModelFiles(options: Partial<SdxlAnalyticOptions
     out_channels: RGB_CHANNELS,
     sample_size: o.sampleSize,
     scaling_factor: o.scalingFactor,
+    ...(o.latentStats ? { latents_mean: o.latentStats.mean, latents_std: o.latentStats.std } : {}),
   };
-  model('vae_decoder', o.vaeOverflow ? overflowingDecoderGraph(d) : decoderGraph('vae_decoder', shared, d, 1));
+  model('vae_decoder', o.vaeOverflow ? overflowingDecoderGraph(d) : decoderGraph('vae_decoder', shared, d, 1, o.latentStats ?? undefined));
   files.set('vae_decoder/config.json', json(vaeConfig));
   if (o.vaeEncoder) {
-    model('vae_encoder', encoderGraph(shared, d, o.vaeEncoder));
+    model('vae_encoder', encoderGraph(shared, d, o.vaeEncoder, o.latentStats ?? undefined));
     files.set('vae_encoder/config.json', json(vaeConfig));
   }
   if (o.taesd) {
