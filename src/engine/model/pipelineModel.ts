@@ -42,6 +42,8 @@ import { checkSdxlLayout, forceZerosForEmptyPrompt, isRefinerLayout, refinerRefu
 /** Stable Diffusion 1.x/2.x VAE facts, used only when the model's own configs are silent (diffusers models/autoencoders/autoencoder_kl.py scaling_factor default; pipeline_stable_diffusion.py vae_scale_factor). */
 const SD_VAE_SCALING_FACTOR = 0.18215;
 const SD_VAE_SCALE_FACTOR = 8;
+/** SDXL's UNet sample_size (stabilityai/stable-diffusion-xl-base-1.0 unet/config.json; diffusers SDXL default_sample_size), for exports without a unet config. */
+const SDXL_DEFAULT_SAMPLE_SIZE = 128;
 
 export type LoadProgress = Extract<GenerateProgress, { stage: 'loading' }>;
 
@@ -354,6 +356,7 @@ export function describeModel(
   let native: number;
   if (unet.latentHeight !== 'dynamic' && unet.latentWidth !== 'dynamic') native = -1;
   else if (sampleSize !== null) native = sampleSize * vaeScale;
+  else if (family === 'sdxl' || family === 'sdxl-refiner') native = SDXL_DEFAULT_SAMPLE_SIZE * vaeScale;
   else native = family === 'sd2' && predictionType === 'v_prediction' ? 768 : 512; // SD 2.x 768-v, else 512 (model cards)
   const nativeWidth = native === -1 ? (unet.latentWidth as number) * vaeScale : native;
   const nativeHeight = native === -1 ? (unet.latentHeight as number) * vaeScale : native;
