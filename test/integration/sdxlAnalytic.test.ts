@@ -276,6 +276,52 @@ describe('SDXL on the analytic SDXL model', function () {
     });
   }
 
+  it('hires fix: the second pass is conditioned on its own size (time_ids) and lands on the closed form there', async () => {
+    const result = await engine.generate({
+      model: { dir: await model('base') },
+      executionProvider: 'cpu',
+      task: 'txt2img',
+      prompt: PROMPT,
+      negativePrompt: NEGATIVE,
+      width: W,
+      height: H,
+      steps: 12,
+      guidanceScale: GUIDANCE,
+      seed: '8',
+      hires: { scale: 2, strength: 0.6 },
+    });
+    const image = await decodeImage(result.images[0].png);
+    assert.deepEqual([image.width, image.height], [2 * W, 2 * H]);
+    const expected = toBytes(oracle.guidedImage(NEGATIVE, PROMPT, GUIDANCE, 2 * H, 2 * W), 2 * H, 2 * W);
+    assert.ok(maxDiff(image.data, image.channels, expected, 3) <= TOLERANCE, `hires max diff ${maxDiff(image.data, image.channels, expected, 3)}`);
+  });
+
+  it('outpainting an SDXL image keeps the original outside the overlap bit-identical', async () => {
+    const result = await engine.generate({
+      model: { dir: await model('base') },
+      executionProvider: 'cpu',
+      task: 'outpaint',
+      prompt: PROMPT,
+      negativePrompt: NEGATIVE,
+      initImage: initPng,
+      margins: { left: 16, top: 0, right: 16, bottom: 0 },
+      overlap: 8,
+      steps: 8,
+      guidanceScale: GUIDANCE,
+      seed: '9',
+    } as GenerateParams);
+    const out = await decodeImage(result.images[0].png);
+    const source = await decodeImage(initPng);
+    assert.deepEqual([out.width, out.height], [W + 32, H]);
+    let worst = 0;
+    for (let y = 0; y < H; y++) {
+      for (let x = 8; x < W - 8; x++) {
+        for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(out.data[(y * out.width + x + 16) * out.channels + c] - source.data[(y * W + x) * source.channels + c]));
+      }
+    }
+    assert.equal(worst, 0);
+  });
+
   it('a 9-channel SDXL inpainting UNet inpaints (outside bit-identical)', async () => {
     const dir = await model('inpainting', { unetInChannels: 9 });
     const info = await describeModelFolder(dir);

@@ -19,3 +19,21 @@ export function sdxlTimeIds(size: SdxlSizeConditioning): Float32Array {
   const crop = size.cropTopLeft ?? { top: 0, left: 0 };
   return Float32Array.of(original.height, original.width, crop.top, crop.left, size.height, size.width);
 }
+
+/**
+ * The same conditioning at another generated size (the hires fix's second pass): only time_ids change, as a
+ * diffusers SDXL img2img run at that size would compute them.
+ */
+export function withSdxlTimeIds<T extends { inputs: readonly { name: string; cond: Float32Array; uncond: Float32Array | null }[] }>(
+  conditioning: T,
+  timeIdsName: string,
+  size: SdxlSizeConditioning,
+): T {
+  const timeIds = sdxlTimeIds(size);
+  return {
+    ...conditioning,
+    inputs: conditioning.inputs.map((input) =>
+      input.name === timeIdsName ? { ...input, cond: timeIds, uncond: input.uncond ? timeIds : null } : input,
+    ),
+  };
+}
