@@ -14,7 +14,7 @@ import { parseA1111Parameters } from '../../src/common/metadata/a1111Parameters'
 import type { GenerateParams, GenerateProgress, GenerateResult, InpaintParams } from '../../src/common/protocol/engineProtocol';
 import { SAMPLER_NAMES } from '../../src/common/samplers';
 import { Engine } from '../../src/engine/engine';
-import { conditionerFor } from '../../src/engine/conditioning/conditionerFor';
+import { conditionerFor, type ConditionerChoice } from '../../src/engine/conditioning/conditionerFor';
 import type { UnetConditioning } from '../../src/engine/conditioning/unetConditioning';
 import { describeModelFolder, PipelineModel } from '../../src/engine/model/pipelineModel';
 import { floatTensor, numberTensor, OnnxSession, toFloat32 } from '../../src/engine/runtime/ort';
@@ -158,10 +158,10 @@ describe('SDXL on the analytic SDXL model', function () {
   });
 
   describe('the conditioning the UNet is given', () => {
-    const conditioningOf = async (key: string, options: Partial<SdxlAnalyticOptions>, negative: string, guided = true) => {
+    const conditioningOf = async (key: string, options: Partial<SdxlAnalyticOptions>, negative: string, guided = true, prompt = PROMPT, choice: Partial<ConditionerChoice> = {}) => {
       const loaded = await PipelineModel.load(await model(key, options), undefined, { executionProvider: 'cpu' });
       try {
-        return await conditionerFor(loaded, { size: { width: W, height: H } }).encode(PROMPT, negative, guided);
+        return await conditionerFor(loaded, { size: { width: W, height: H }, ...choice }).encode(prompt, negative, guided);
       } finally {
         await loaded.release();
       }
@@ -191,6 +191,24 @@ describe('SDXL on the analytic SDXL model', function () {
       assert.deepEqual(byName(encoded, 'encoder_hidden_states').uncond, oracle.encoderHiddenStates(''));
       assert.ok(byName(encoded, 'encoder_hidden_states').uncond?.some((x) => x !== 0), 'the encoded empty prompt is not zeros');
       assert.deepEqual(byName(encoded, 'text_embeds').uncond, oracle.pooled(''));
+    });
+
+    it('prompt weights apply per encoder (No norm: the token rows × weight); long prompts make 77-token chunks, pooled from the first', async () => {
+      const weighted = await conditioningOf('base', {}, NEGATIVE, true, 'a red (circle:1.5) on the left', { emphasis: 'No norm' });
+      const hidden = byName(weighted, 'encoder_hidden_states').cond;
+      const plain = oracle.encoderHiddenStates(PROMPT);
+      const width = SDXL_HIDDEN_1 + SDXL_HIDDEN_2;
+      // Token 3 is "circle": its text_encoder_2 row (shape dims) is scaled, the rest is the plain prompt's.
+      for (let i = 0; i < hidden.length; i++) {
+        const token = Math.floor(i / width);
+        assert.equal(hidden[i], token === 3 ? Math.fround(plain[i] * 1.5) : plain[i], `value ${i}`);
+      }
+      assert.deepEqual(byName(weighted, 'text_embeds').cond, oracle.pooled(PROMPT), 'the pooled vector is taken before the weights');
+      const long = `${PROMPT}, ${Array.from({ length: 80 }, () => 'a').join(' ')} blue square`;
+      const chunked = await conditioningOf('base', {}, NEGATIVE, true, long);
+      assert.deepEqual(byName(chunked, 'encoder_hidden_states').itemShape, [154, width]);
+      assert.equal(byName(chunked, 'encoder_hidden_states').uncond?.length, 154 * width, 'the negative padded to the same chunks');
+      assert.deepEqual(byName(chunked, 'text_embeds').cond, oracle.pooled(PROMPT), "the first chunk's pooled vector");
     });
 
     it('without CFG no negative is encoded', async () => {
