@@ -16,6 +16,7 @@ import { SAMPLER_NAMES } from '../../src/common/samplers';
 import { Engine } from '../../src/engine/engine';
 import { conditionerFor, type ConditionerChoice } from '../../src/engine/conditioning/conditionerFor';
 import type { UnetConditioning } from '../../src/engine/conditioning/unetConditioning';
+import { LATENT_RGB_FACTORS, latentToRgba } from '../../src/engine/image/latentPreview';
 import { describeModelFolder, PipelineModel } from '../../src/engine/model/pipelineModel';
 import { floatTensor, numberTensor, OnnxSession, toFloat32 } from '../../src/engine/runtime/ort';
 import { decodeImage } from '../../src/node/image/imageCodec';
@@ -405,6 +406,13 @@ describe('SDXL on the analytic SDXL model', function () {
     await generate(await model('base'), { prompt: PROMPT, width: W, height: H, steps: 2, guidanceScale: GUIDANCE, seed: 1, previewEverySteps: 1 }, progress);
     const preview = progress.find((p) => p.stage === 'denoising' && p.preview);
     assert.ok(preview && preview.stage === 'denoising' && preview.preview && preview.preview.width === W / 8);
+    // The exact model predicts the guided x0 at every step: the preview is ComfyUI's SDXL factors applied to it.
+    const x0 = ((u, c) => u.map((x, i) => x + GUIDANCE * (c[i] - x)))(oracle.targetLatent(null, H / 8, W / 8), oracle.targetLatent(PROMPT, H / 8, W / 8));
+    const expected = latentToRgba(x0, 4, H / 8, W / 8, LATENT_RGB_FACTORS.sdxl).rgba;
+    const got = preview.preview.rgba;
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(got[i] - expected[i]));
+    assert.ok(worst <= 2, `preview max diff ${worst}`);
   });
 
   it('the refiner layout (text_encoder_2 alone, 5-wide time_ids) is reported and refused with a clear message', async () => {
