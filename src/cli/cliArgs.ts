@@ -16,7 +16,7 @@ export const USAGE = `Usage:
   local-diffusion build [SPEC] [--check] [--only OUTPUT…] [--force] [--json]
   local-diffusion upscale [--model M] --image IN --out OUT [--scale N] [--tile N]   (--help for more)
   local-diffusion remove-background --model M --image IN --out OUT.png              (--help for more)
-  local-diffusion info --model MODEL [--json]
+  local-diffusion info --model MODEL [--vae DIR] [--json]
   local-diffusion models pull REPO-OR-CATALOG-ID [--revision R] [--subfolder S] [--models-dir DIR] [--accept-license] [--json]
   local-diffusion models list [--models-dir DIR] [--json]
 
@@ -29,9 +29,11 @@ and reuses files from the Hugging Face cache (HF_HUB_CACHE or HF_HOME); an inter
 
 generate options:
   --negative TEXT        negative prompt
+  --vae DIR              use this folder's vae_decoder/ (and vae_encoder/) instead of the model's, e.g. an
+                         fp16-fix or fp32 SDXL VAE
   --width N --height N   size in pixels, multiples of 8 (default: the model's native size)
-  --steps N              denoising steps (default 20)
-  --guidance F           classifier-free guidance scale (default 7.5; <= 1 turns it off)
+  --steps N              denoising steps (default 20; SDXL-Turbo-style models 4)
+  --guidance F           classifier-free guidance scale (default 7.5, SDXL 5, SDXL-Turbo 0; <= 1 turns it off)
   --seed N               0..18446744073709551615, -1 = random (default: random)
   --scheduler NAME       ${SCHEDULER_NAMES.join(' | ')}
   --emphasis MODE        how (word:1.2) weights apply: ${Object.keys(EMPHASIS_CLI_NAMES).join(' | ')}
@@ -64,6 +66,8 @@ export class UsageError extends Error {}
 export interface GenerateCommand {
   command: 'generate';
   model: string;
+  /** --vae DIR: another VAE folder. */
+  vae?: string;
   prompt: string;
   negativePrompt?: string;
   width?: number;
@@ -108,6 +112,8 @@ export interface InfoCommand {
   command: 'info';
   model: string;
   json: boolean;
+  /** --vae DIR: another VAE folder. */
+  vae?: string;
   /** Where installed models are looked up (--models-dir). */
   modelsDir?: string;
 }
@@ -251,9 +257,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       allowPositionals: false,
       options:
         command === 'info'
-          ? { model: { type: 'string' }, json: { type: 'boolean' }, 'models-dir': { type: 'string' } }
+          ? { model: { type: 'string' }, json: { type: 'boolean' }, 'models-dir': { type: 'string' }, vae: { type: 'string' } }
           : {
               model: { type: 'string' },
+              vae: { type: 'string' },
               'models-dir': { type: 'string' },
               prompt: { type: 'string' },
               negative: { type: 'string' },
@@ -293,7 +300,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const model = str('model');
   if (!model) throw new UsageError('--model is required: a diffusers ONNX model folder, a catalog id or an installed repo id.');
   const modelsDir = str('models-dir');
-  if (command === 'info') return { command, model, json: Boolean(values.json), ...(modelsDir ? { modelsDir } : {}) };
+  const vae = str('vae');
+  if (vae === '') throw new UsageError('--vae needs a folder holding vae_decoder/.');
+  if (command === 'info') return { command, model, json: Boolean(values.json), ...(modelsDir ? { modelsDir } : {}), ...(vae ? { vae } : {}) };
 
   const parametersFrom = str('parameters');
   const prompt = str('prompt') ?? (parametersFrom !== undefined ? '' : undefined);
@@ -323,6 +332,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     out,
     json: Boolean(values.json),
     ...(modelsDir ? { modelsDir } : {}),
+    ...(vae ? { vae } : {}),
     ...(parametersFrom !== undefined ? { parametersFrom } : {}),
     given: new Set<string>(),
   };

@@ -43,7 +43,7 @@ interface Loaded {
 }
 
 function modelKey(ref: ModelRef, provider: ExecutionProviderName): string {
-  return `${path.resolve(ref.dir)}\0${ref.name ?? ''}\0${provider}`;
+  return `${path.resolve(ref.dir)}\0${ref.name ?? ''}\0${provider}\0${ref.vae ? path.resolve(ref.vae) : ''}`;
 }
 
 function isOutOfMemory(message: string): boolean {
@@ -99,10 +99,10 @@ export class Engine {
   info(ref: ModelRef, keepWithProvider?: ExecutionProviderName): Promise<ModelInfo> {
     return this.exclusive(async () => {
       const dir = path.resolve(ref.dir);
-      if (this.loaded && this.loaded.model.folder.dir === dir) return this.loaded.model.info;
+      if (this.loaded && this.loaded.model.folder.dir === dir && this.loaded.model.folder.vaeDir === (ref.vae ? path.resolve(ref.vae) : undefined)) return this.loaded.model.info;
       if (!this.loaded && keepWithProvider) return (await this.ensureLoaded(ref, keepWithProvider, {})).loaded.model.info;
       // No session: the graphs' inputs and outputs come from the ONNX files, without their weights.
-      return describeModelFolder(dir, ref.name);
+      return describeModelFolder(dir, ref.name, ref.vae);
     });
   }
 
@@ -165,6 +165,7 @@ export class Engine {
     const start = performance.now();
     const model = await PipelineModel.load(ref.dir, ref.name, {
       executionProvider: provider,
+      ...(ref.vae ? { vaeDir: ref.vae } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.cancellation ? { cancellation: options.cancellation } : {}),
     });

@@ -165,8 +165,9 @@ function normalizeBase(params: GenerateParams, info: ModelInfo): RequestBase {
     negativePrompt: promptOf('negativePrompt', params.negativePrompt ?? ''),
     ...(width !== undefined ? { width } : {}),
     ...(height !== undefined ? { height } : {}),
-    steps: integerIn('steps', params.steps ?? (lcm ? LCM_DEFAULT_STEPS : DEFAULT_STEPS), LIMITS.steps),
-    guidanceScale: numberIn('guidanceScale', params.guidanceScale ?? (lcm ? LCM_DEFAULT_GUIDANCE : DEFAULT_GUIDANCE), LIMITS.guidanceScale),
+    // The model's own defaults first (SDXL, SDXL-Turbo: src/engine/model/modelDefaults.ts).
+    steps: integerIn('steps', params.steps ?? info.defaults?.steps ?? (lcm ? LCM_DEFAULT_STEPS : DEFAULT_STEPS), LIMITS.steps),
+    guidanceScale: numberIn('guidanceScale', params.guidanceScale ?? info.defaults?.guidanceScale ?? (lcm ? LCM_DEFAULT_GUIDANCE : DEFAULT_GUIDANCE), LIMITS.guidanceScale),
     seed: seedOf(params.seed),
     scheduler,
     batchCount: integerIn('batchCount', params.batchCount ?? 1, LIMITS.batchCount),

@@ -36,6 +36,7 @@ export const Settings = {
   nodePath: 'nodePath',
   keepModelLoadedMinutes: 'keepModelLoadedMinutes',
   hiresUpscaler: 'hiresUpscaler',
+  vae: 'vae',
   emphasis: 'emphasis',
   clipSkip: 'clipSkip',
 } as const;

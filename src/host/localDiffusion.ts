@@ -46,6 +46,7 @@ export class LocalDiffusion extends Disposable {
     this.models = new ModelResolver(() => ({
       extensionPath: context.extensionPath,
       modelSetting: settings().model,
+      vaeSetting: settings().vae,
       isTrusted: vscode.workspace.isTrusted,
       workspaceFolders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
       modelsFolder: this.library.modelsFolder(),

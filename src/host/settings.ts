@@ -39,6 +39,8 @@ export interface LocalDiffusionSettings {
   emphasis: EmphasisMode;
   /** A1111's clip skip; 1 = the text encoder's last layer. */
   clipSkip: number;
+  /** Another VAE folder (vae_decoder/, vae_encoder/) for the selected model; "" = the model's own. */
+  vae: string;
 }
 
 /** The resource-scoped settings: they may differ per workspace folder. */
@@ -63,6 +65,7 @@ export const DEFAULT_SETTINGS: Readonly<LocalDiffusionSettings & LocalDiffusionR
   hiresUpscaler: '',
   emphasis: DEFAULT_EMPHASIS,
   clipSkip: 1,
+  vae: '',
 };
 
 /** Limits of the settings (package.json declares the same), from the one limits table. */
@@ -96,6 +99,7 @@ export const SETTING_SCOPES: Readonly<Record<keyof typeof DEFAULT_SETTINGS, Sett
   hiresUpscaler: 'machine',
   emphasis: 'window',
   clipSkip: 'window',
+  vae: 'machine',
 };
 
 /** The part of vscode.WorkspaceConfiguration this module needs. */
@@ -134,6 +138,7 @@ export function readSettings(workspace: ConfigurationProvider): LocalDiffusionSe
     hiresUpscaler: text(config.get(Settings.hiresUpscaler), d.hiresUpscaler),
     emphasis: oneOf(config.get(Settings.emphasis), EMPHASIS_MODES, d.emphasis),
     clipSkip: integer(config.get(Settings.clipSkip), d.clipSkip, SETTING_LIMITS.clipSkip),
+    vae: text(config.get(Settings.vae), d.vae),
   };
 }
 

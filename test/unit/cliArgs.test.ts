@@ -20,6 +20,13 @@ describe('CLI arguments', () => {
     });
   });
 
+  it('--vae DIR for generate and info', () => {
+    const cmd = parseCliArgs(['generate', '--model', 'm', '--vae', '/vae/fp16-fix', '--prompt', 'p', '--out', 'x.png']);
+    assert.ok(cmd.command === 'generate' && cmd.vae === '/vae/fp16-fix');
+    assert.deepEqual(parseCliArgs(['info', '--model', 'm', '--vae', 'v']), { command: 'info', model: 'm', json: false, vae: 'v' });
+    assert.throws(() => parseCliArgs(['info', '--model', 'm', '--vae', '']), UsageError);
+  });
+
   it('defaults: auto provider, batch 1, no json', () => {
     const cmd = parseCliArgs(['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.png']);
     assert.equal(cmd.command, 'generate');

@@ -120,6 +120,7 @@ describe('settings', () => {
         keepModelLoadedMinutes: 0,
         emphasis: 'No norm',
         clipSkip: 2,
+        vae: ' /models/sdxl-vae-fp16-fix ',
       }),
     );
     assert.deepEqual(settings, {
@@ -137,6 +138,7 @@ describe('settings', () => {
       keepModelLoadedMinutes: 0,
       emphasis: 'No norm',
       clipSkip: 2,
+      vae: '/models/sdxl-vae-fp16-fix',
     });
   });
 

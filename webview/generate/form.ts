@@ -55,6 +55,9 @@ export class GenerateForm {
   readonly element: HTMLElement;
   private state: FormState;
   private model: PanelModel | null = null;
+  /** The settings' defaults (applyDefaults) and the model's that the form last applied. */
+  private settingsDefaults: PanelDefaults | undefined;
+  private modelDefaults: { steps?: number; guidanceScale?: number } = {};
   private lastSeed: SeedText | null = null;
   private hasInitImage = false;
   private initImageUrl: string | undefined;
@@ -187,6 +190,7 @@ export class GenerateForm {
 
   /** Applies the host's defaults (settings) to a fresh form. */
   applyDefaults(defaults: PanelDefaults): void {
+    this.settingsDefaults = defaults;
     const native = defaults.width === 0 || defaults.height === 0;
     this.state = {
       ...this.state,
@@ -197,12 +201,15 @@ export class GenerateForm {
       width: native ? this.state.width : defaults.width,
       height: native ? this.state.height : defaults.height,
     };
+    this.modelDefaults = {};
+    if (this.model) this.applyModelDefaults(this.model);
     this.render();
     this.callbacks.onChange(this.values);
   }
 
   setModel(model: PanelModel): void {
     this.model = model;
+    this.applyModelDefaults(model);
     this.modelName.textContent = `${model.name}${model.builtIn ? ' (built-in)' : ''}`;
     const size = model.nativeWidth && model.nativeHeight ? `${model.nativeWidth}×${model.nativeHeight}` : '';
     const takes = model.sizeMultiple && model.sizeMultiple > 1 ? `, sizes in multiples of ${model.sizeMultiple}` : '';
@@ -218,6 +225,28 @@ export class GenerateForm {
       this.callbacks.onChange(this.values);
     }
     this.render();
+  }
+
+  /**
+   * The model's own defaults (SDXL's guidance 5, Turbo's steps and guidance 0) replace the settings' defaults in
+   * fields the user has not changed, and go back when another model has none.
+   */
+  private applyModelDefaults(model: PanelModel): void {
+    const d = this.settingsDefaults;
+    if (!d || model.error) return;
+    const steps = model.defaultSteps ?? d.steps;
+    const guidance = model.defaultGuidanceScale ?? d.guidanceScale;
+    let changed = false;
+    if (this.state.steps === (this.modelDefaults.steps ?? d.steps) && this.state.steps !== steps) {
+      this.state.steps = steps;
+      changed = true;
+    }
+    if (this.state.guidanceScale === (this.modelDefaults.guidanceScale ?? d.guidanceScale) && this.state.guidanceScale !== guidance) {
+      this.state.guidanceScale = guidance;
+      changed = true;
+    }
+    this.modelDefaults = { steps, guidanceScale: guidance };
+    if (changed) this.callbacks.onChange(this.values);
   }
 
   setLastSeed(seed: SeedText | null): void {

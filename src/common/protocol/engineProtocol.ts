@@ -25,6 +25,8 @@ export interface ModelRef {
   dir: string;
   /** Shown in results and the PNG metadata; defaults to the folder name. */
   name?: string;
+  /** Another VAE folder (its vae_decoder/, and vae_encoder/ if any) used instead of the model's (--vae, localDiffusion.vae). */
+  vae?: string;
 }
 
 /** What every task takes. */
@@ -175,7 +177,7 @@ export interface GenerateResult {
   timings: Timings;
 }
 
-export type ModelFamily = 'sd1' | 'sd2' | 'sdxl' | 'unknown';
+export type ModelFamily = 'sd1' | 'sd2' | 'sdxl' | 'sdxl-refiner' | 'unknown';
 export type TensorDType = 'float32' | 'float16' | 'int32' | 'int64';
 
 export interface ComponentReport {
@@ -209,6 +211,18 @@ export interface ModelInfo {
     outputName: string;
   };
   tokenizer: { maxLength: number; padToken: string; padTokenId: number; vocabSize: number };
+  /** SDXL: text_encoder_2 (OpenCLIP bigG) and tokenizer_2; outputName is the penultimate hidden state used. */
+  textEncoder2?: {
+    inputIdsType: TensorDType;
+    sequenceLength: number | string;
+    hiddenSize: number | string;
+    outputName: string;
+    /** The pooled output fed to the UNet's text_embeds. */
+    pooledOutputName: string;
+    tokenizer: { padToken: string; padTokenId: number };
+  };
+  /** Defaults of this model where they differ from Stable Diffusion's (SDXL: guidance 5; SDXL-Turbo: 4 steps, no CFG), and why. */
+  defaults?: { steps?: number; guidanceScale?: number; scheduler?: ConcreteSchedulerName; source: string };
   unet: {
     inChannels: number;
     latentChannels: number;
@@ -221,6 +235,8 @@ export interface ModelInfo {
     size: 'dynamic' | { width: number; height: number };
     predictionType: 'epsilon' | 'v_prediction';
     timeCondProjDim: number | null;
+    /** Inputs besides sample, timestep and encoder_hidden_states (SDXL: text_embeds, time_ids; LCM: timestep_cond). */
+    extraInputs?: { name: string; type: TensorDType; shape: (number | string)[] }[];
   };
   vae: {
     scalingFactor: number;
@@ -229,6 +245,11 @@ export interface ModelInfo {
     scaleFactor: number;
     encoder: 'latent_sample' | 'latent_parameters' | 'latent' | null;
     decoderDtype: TensorDType;
+    /** Per-channel latents_mean / latents_std from the VAE config when it has them (diffusers AutoencoderKL). */
+    latentsMean?: number[];
+    latentsStd?: number[];
+    /** The VAE folder when another one than the model's was swapped in (--vae, localDiffusion.vae). */
+    dir?: string;
   };
   scheduler: { className: string; defaultScheduler: ConcreteSchedulerName; note?: string };
   preview: 'taesd' | 'latent-rgb';

@@ -74,6 +74,9 @@ export const panelModelSchema = v.object({
   /** Width and height are multiples of this (the VAE's scale factor), once the engine has reported. */
   sizeMultiple: v.optional(integerIn({ min: 1, max: 1024 })),
   inpainting: v.optional(v.boolean()),
+  /** The model's own defaults where they differ from Stable Diffusion's (SDXL: guidance 5; SDXL-Turbo: 4 steps, guidance 0). */
+  defaultSteps: v.optional(integerIn(LIMITS.steps)),
+  defaultGuidanceScale: v.optional(numberIn(LIMITS.guidanceScale)),
   /** Why the model cannot be used (missing folder, untrusted workspace, …). */
   error: v.optional(textSchema),
 });

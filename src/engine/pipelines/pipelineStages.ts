@@ -81,7 +81,8 @@ export async function prepareJob(
   throwIfCancelled(job.cancellation);
   job.emit({ stage: 'encodingPrompt' });
   const textStart = performance.now();
-  const conditioning = await conditionerFor(model, { emphasis: request.emphasis, clipSkip: request.clipSkip }).encode(request.prompt, request.negativePrompt, guided);
+  const size = { width: settings.width, height: settings.height };
+  const conditioning = await conditionerFor(model, { emphasis: request.emphasis, clipSkip: request.clipSkip, size }).encode(request.prompt, request.negativePrompt, guided);
   settings.timings.textEncodeMs += performance.now() - textStart;
   settings.warnings.push(...conditioning.warnings);
   const cursor: BatchCursor = { image: 0, started: performance.now() };

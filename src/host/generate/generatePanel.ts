@@ -227,6 +227,8 @@ export class GeneratePanel extends Disposable {
           // What the UNet takes (VAE scale × its down-sampling), not just the VAE's 8.
           sizeMultiple: info.sizeMultiple,
           inpainting: info.unet.inpainting,
+          ...(info.defaults?.steps !== undefined ? { defaultSteps: info.defaults.steps } : {}),
+          ...(info.defaults?.guidanceScale !== undefined ? { defaultGuidanceScale: info.defaults.guidanceScale } : {}),
         },
       });
     } catch (error) {

@@ -1,8 +1,8 @@
 // Which files of a Hub repo a model needs: only what the engine reads from a diffusers ONNX folder (diffusers
 // pipelines/onnx_utils.py, src/engine/model/modelFolder.ts): model_index.json; in text_encoder/, unet/, vae_decoder/, vae_encoder/
-// (and taesd_decoder/) the graph model.onnx, its external weights and config.json; tokenizer/ and scheduler/
-// whole; the licence and model card. Everything else is skipped: safety_checker/, feature_extractor/, other
-// precisions (model_fp16.onnx, …), PyTorch weights, SDXL's second encoder. Pure: unit-tested.
+// (and taesd_decoder/; SDXL's text_encoder_2/ and taesdxl_decoder/) the graph model.onnx, its external weights and
+// config.json; tokenizer/, tokenizer_2/ and scheduler/ whole; the licence and model card. Everything else is skipped:
+// safety_checker/, feature_extractor/, other precisions (model_fp16.onnx, …), PyTorch weights. Pure: unit-tested.
 import type { HubFile } from './hubClient';
 import { repoPathToLocal } from './installLayout';
 import { ModelStoreError } from './modelStoreError';
@@ -36,11 +36,11 @@ export interface FileSelection {
 }
 
 /** The ONNX components the engine loads (modelFolder.ts COMPONENTS). */
-export const ONNX_COMPONENT_FOLDERS = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder', 'taesd_decoder'] as const;
+export const ONNX_COMPONENT_FOLDERS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder', 'taesd_decoder', 'taesdxl_decoder'] as const;
 /** In a component folder: the graph, the external-weights names of every exporter (Optimum, Olive, diffusers' ONNX export), the config. */
 export const ONNX_FOLDER_FILES = ['model.onnx', 'model.onnx_data', 'weights.pb', 'model.onnx.data', 'config.json'] as const;
 /** Folders taken whole. */
-export const WHOLE_FOLDERS = ['tokenizer', 'scheduler'] as const;
+export const WHOLE_FOLDERS = ['tokenizer', 'tokenizer_2', 'scheduler'] as const;
 /** What modelFolder.ts refuses to load without. */
 export const REQUIRED_FILES = [
   'model_index.json',
@@ -128,13 +128,13 @@ export function selectModelFiles(listing: readonly HubFile[], subfolder: string,
     });
   }
   const present = new Set(files.map((f) => f.path));
-  const missing = REQUIRED_FILES.filter((f) => !present.has(f));
+  // SDXL (text_encoder_2/): its tokenizer_2/ too.
+  const sdxl = [...local.keys()].some((p) => p.startsWith('text_encoder_2/'));
+  const required = sdxl ? [...REQUIRED_FILES, 'tokenizer_2/vocab.json', 'tokenizer_2/merges.txt'] : [...REQUIRED_FILES];
+  const missing = required.filter((f) => !present.has(f));
   const place = subfolder ? `${where} (subfolder "${subfolder}")` : where;
   if (missing.length > 0) throw new ModelStoreError('incomplete', describeMissing([...missing], local, listing, subfolder, place));
   const warnings: string[] = [];
-  if ([...local.keys()].some((p) => p.startsWith('text_encoder_2/'))) {
-    warnings.push('This is an SDXL-style model (text_encoder_2/): Local Diffusion does not run SDXL yet.');
-  }
   files.sort((a, b) => a.size - b.size || a.path.localeCompare(b.path));
   skipped.sort((a, b) => a.path.localeCompare(b.path));
   return {
