@@ -236,6 +236,14 @@ describe('local-diffusion build (dist/cli.js)', function () {
     assert.match(text.stdout, /^fresh {3}out\/good\.webp$/m);
   });
 
+  const problemMatcher = ((): { regexp: RegExp; file: number; line: number; column: number; message: number } => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
+      contributes: { problemMatchers: Array<{ name: string; pattern: { regexp: string; file: number; line: number; column: number; message: number } }> };
+    };
+    const matcher = manifest.contributes.problemMatchers.find((m) => m.name === 'local-diffusion');
+    assert.ok(matcher, 'package.json contributes the local-diffusion problem matcher');
+    return { ...matcher.pattern, regexp: new RegExp(matcher.pattern.regexp) };
+  })();
   /** 1-based line and column where `pattern` first matches `text`. */
   const lineColumnOf = (text: string, pattern: RegExp): [number, number] => {
     const match = pattern.exec(text);
@@ -268,6 +276,14 @@ describe('local-diffusion build (dist/cli.js)', function () {
         const located = /^error: bad\.local-diffusion\.json:(\d+):(\d+): /.exec(lines[0]);
         assert.ok(located, lines[0]);
         assert.deepEqual([Number(located[1]), Number(located[2])], lineColumnOf(badText, bad.at), lines[0]);
+        // The VS Code task's problem matcher (package.json) reads the same file, line, column and message.
+        const matched = problemMatcher.regexp.exec(lines[0]);
+        assert.ok(matched, `${problemMatcher.regexp} does not match ${lines[0]}`);
+        assert.deepEqual(
+          [matched[problemMatcher.file], Number(matched[problemMatcher.line]), Number(matched[problemMatcher.column])],
+          ['bad.local-diffusion.json', ...lineColumnOf(badText, bad.at)],
+        );
+        assert.match(matched[problemMatcher.message] ?? '', bad.line);
         assert.match(lines[0], bad.line);
       }
       assert.deepEqual(snapshot(root), before);
