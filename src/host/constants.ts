@@ -19,6 +19,7 @@ export const Commands = {
   openAsset: 'localDiffusion.openAsset',
   revealAssetEntry: 'localDiffusion.revealAssetEntry',
   refreshAssets: 'localDiffusion.refreshAssets',
+  saveAsAsset: 'localDiffusion.saveAsAsset',
 } as const;
 
 export const ViewTypes = {

@@ -89,6 +89,14 @@ export class LocalDiffusion extends Disposable {
         settings,
         modelsFolder: () => this.library.modelsFolder(),
         catalog: () => this.library.catalog,
+        selectedModel: () => {
+          try {
+            const { ref } = this.models.resolve();
+            return { dir: ref.dir, name: ref.name ?? path.basename(ref.dir), setting: settings().model.trim() };
+          } catch {
+            return undefined;
+          }
+        },
       }),
     );
 

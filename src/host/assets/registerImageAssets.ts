@@ -15,6 +15,8 @@ import { describeAssetBuild, runAssetBuild, type AssetBuildTarget } from './asse
 import { ASSET_TASK_TYPE, AssetTaskProvider } from './assetTaskProvider';
 import { AssetTreeProvider, type AssetTreeNode } from './assetTreeProvider';
 import { AssetWorkspace, type AssetEntryView, type AssetSpecView } from './assetWorkspace';
+import { registerSaveAsAssetCommand } from './saveAsAssetCommand';
+import type { SelectedModel } from '../../node/assets/saveImageAsAsset';
 
 export const IMAGE_ASSETS_VIEW_ID = 'localDiffusion.imageAssets';
 
@@ -25,6 +27,8 @@ export interface ImageAssetsDeps {
   settings: () => LocalDiffusionSettings;
   modelsFolder: () => string;
   catalog: () => Catalog | undefined;
+  /** The selected model (Save as Asset names it in the entry), or undefined when none is usable. */
+  selectedModel: () => SelectedModel | undefined;
 }
 
 export interface ImageAssets extends vscode.Disposable {
@@ -129,6 +133,7 @@ export function registerImageAssets(deps: ImageAssetsDeps): ImageAssets {
       await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position) });
     }),
     registerFailableCommand(Commands.refreshAssets, deps.log, () => workspace.scan()),
+    registerSaveAsAssetCommand({ workspace, log: deps.log, selectedModel: deps.selectedModel }),
   );
 
   return {
