@@ -93,10 +93,11 @@ export class LocalDiffusion extends Disposable {
           try {
             const { ref } = this.models.resolve();
             return { dir: ref.dir, name: ref.name ?? path.basename(ref.dir), setting: settings().model.trim() };
-          } catch {
-            return undefined;
+          } catch (error) {
+            return { problem: error instanceof Error ? error.message : String(error) };
           }
         },
+        skipToolConfirmation: context.extensionMode === vscode.ExtensionMode.Test,
       }),
     );
 

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { LIMITS } from '../../common/limits';
 import { DEFAULT_EMPHASIS } from '../../common/prompt/emphasisMode';
 import { assetGenerateParams } from '../../node/assets/assetGenerateParams';
-import { buildAssets, needsBuild, type AssetBuildResult } from '../../node/assets/buildAssets';
+import { buildAssets, needsBuild, type AssetBuildResult, type AssetGenerator } from '../../node/assets/buildAssets';
 import type { AssetState } from '../../node/assets/inspectAssets';
 import type { GenerationService } from '../jobs/generationService';
 import type { LocalDiffusionSettings } from '../settings';
@@ -34,6 +34,19 @@ export interface AssetBuildTarget {
   states: readonly AssetState[];
 }
 
+/** Entries generated on the engine process, with the job's own progress notification. */
+export function engineAssetGenerator(deps: Pick<AssetBuildDeps, 'generation' | 'settings'>, token: vscode.CancellationToken): AssetGenerator {
+  return async (entry, model) => {
+    // Emphasis and clip skip are the engine's defaults, as in `local-diffusion build`: the entry hash does not hold
+    // them, so a build from VS Code must give the CLI's bytes whatever the panel's settings are.
+    const params = { ...assetGenerateParams(entry, model, deps.settings().executionProvider), emphasis: DEFAULT_EMPHASIS, clipSkip: LIMITS.clipSkip.min };
+    const result = await deps.generation.generate({ title: `Building ${entry.output}`, params, token });
+    const image = result.images[0];
+    if (!image) throw new Error('the engine returned no image');
+    return { png: image.png, parameters: image.parameters };
+  };
+}
+
 export async function runAssetBuild(deps: AssetBuildDeps, targets: readonly AssetBuildTarget[], force: boolean): Promise<AssetBuildSummary> {
   const summary: AssetBuildSummary = { built: 0, fresh: 0, failed: [], cancelled: false };
   if (!vscode.workspace.isTrusted) {
@@ -50,19 +63,11 @@ export async function runAssetBuild(deps: AssetBuildDeps, targets: readonly Asse
       let done = 0;
       for (const target of targets) {
         if (token.isCancellationRequested) break;
-        const results = await buildAssets(target.states, {
+        await buildAssets(target.states, {
           force,
           cancelled: () => token.isCancellationRequested,
           onStart: (state) => progress.report({ message: `${done + 1}/${total}: ${state.entry.output}` }),
-          generate: async (entry, model) => {
-            // Emphasis and clip skip are the engine's defaults, as in `local-diffusion build`: the entry hash does
-            // not hold them, so a build from VS Code must give the CLI's bytes whatever the panel's settings are.
-            const params = { ...assetGenerateParams(entry, model, deps.settings().executionProvider), emphasis: DEFAULT_EMPHASIS, clipSkip: LIMITS.clipSkip.min };
-            const result = await deps.generation.generate({ title: `Building ${entry.output}`, params, token });
-            const image = result.images[0];
-            if (!image) throw new Error('the engine returned no image');
-            return { png: image.png, parameters: image.parameters };
-          },
+          generate: engineAssetGenerator(deps, token),
           onDone: (result) => {
             if (result.status === 'fresh') {
               summary.fresh++;
@@ -82,7 +87,6 @@ export async function runAssetBuild(deps: AssetBuildDeps, targets: readonly Asse
             }
           },
         });
-        void results;
         await deps.workspace.refresh(target.specFile);
       }
       summary.cancelled = token.isCancellationRequested;

@@ -15,6 +15,7 @@ import { describeAssetBuild, runAssetBuild, type AssetBuildTarget } from './asse
 import { ASSET_TASK_TYPE, AssetTaskProvider } from './assetTaskProvider';
 import { AssetTreeProvider, type AssetTreeNode } from './assetTreeProvider';
 import { AssetWorkspace, type AssetEntryView, type AssetSpecView } from './assetWorkspace';
+import { registerGenerateImageTool } from './generateImageTool';
 import { registerSaveAsAssetCommand } from './saveAsAssetCommand';
 import type { SelectedModel } from '../../node/assets/saveImageAsAsset';
 
@@ -27,8 +28,10 @@ export interface ImageAssetsDeps {
   settings: () => LocalDiffusionSettings;
   modelsFolder: () => string;
   catalog: () => Catalog | undefined;
-  /** The selected model (Save as Asset names it in the entry), or undefined when none is usable. */
-  selectedModel: () => SelectedModel | undefined;
+  /** The selected model (Save as Asset and the tool name it in the entry), or why none is usable. */
+  selectedModel: () => SelectedModel | { problem: string };
+  /** The extension-host tests: the tool asks no confirmation. */
+  skipToolConfirmation: boolean;
 }
 
 export interface ImageAssets extends vscode.Disposable {
@@ -133,7 +136,24 @@ export function registerImageAssets(deps: ImageAssetsDeps): ImageAssets {
       await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position) });
     }),
     registerFailableCommand(Commands.refreshAssets, deps.log, () => workspace.scan()),
-    registerSaveAsAssetCommand({ workspace, log: deps.log, selectedModel: deps.selectedModel }),
+    registerSaveAsAssetCommand({
+      workspace,
+      log: deps.log,
+      selectedModel: () => {
+        const selected = deps.selectedModel();
+        return 'problem' in selected ? undefined : selected;
+      },
+    }),
+    registerGenerateImageTool({
+      generation: deps.generation,
+      workspace,
+      settings: deps.settings,
+      log: deps.log,
+      modelsFolder: deps.modelsFolder,
+      catalog: deps.catalog,
+      selectedModel: deps.selectedModel,
+      skipConfirmation: deps.skipToolConfirmation,
+    }),
   );
 
   return {
