@@ -13,6 +13,7 @@ import { encodeImage } from '../../src/node/image/imageCodec';
 import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import { printExtensionLogOnFailure } from './extensionLog';
 import { activatedApi, clearNotifications } from './localDiffusionExtension';
+import { waitFor } from './waitFor';
 import { freshFolder } from './workspaceFiles';
 
 const TOOL = 'local-diffusion_generateImage';
@@ -123,5 +124,31 @@ describe('Images as code', function () {
     assert.deepEqual(saved, { specFile: path.join(folder, 'local-diffusion.json'), index: 0 });
     const spec = JSON.parse(fs.readFileSync(saved.specFile, 'utf8')) as { images: Array<Record<string, unknown>> };
     assert.deepEqual(spec.images[0], { output: 'media/fox.png', prompt: 'a fox', model, seed: '12345678901234567890', steps: 2, guidance: 1, scheduler: 'euler', width: 64, height: 64 });
+  });
+
+  it('the local-diffusion task runs the CLI; its problem matcher puts a bad spec\'s error on the field\'s line', async () => {
+    const folder = freshFolder('task-assets');
+    const specFile = path.join(folder, 'local-diffusion.json');
+    const text = '{\n  "images": [\n    { "output": "a.png", "prompt": "x", "seed": 1,\n      "sed": 2 }\n  ]\n}\n';
+    fs.writeFileSync(specFile, text);
+    const relative = 'task-assets/local-diffusion.json';
+    const tasks = await vscode.tasks.fetchTasks({ type: 'local-diffusion' });
+    const names = tasks.map((t) => t.name);
+    assert.ok(names.includes(`build ${relative}`) && names.includes(`check ${relative}`), names.join(', '));
+    const check = tasks.find((t) => t.name === `check ${relative}`)!;
+    const ended = new Promise<number | undefined>((resolve) => {
+      const listener = vscode.tasks.onDidEndTaskProcess((e) => {
+        if (e.execution.task.name !== check.name) return;
+        listener.dispose();
+        resolve(e.exitCode);
+      });
+    });
+    await vscode.tasks.executeTask(check);
+    assert.equal(await ended, 1, 'a bad spec exits 1');
+    const diagnostics = await waitFor('the problem matcher\'s diagnostic', () => vscode.languages.getDiagnostics(vscode.Uri.file(specFile)), (d) => d.length > 0, 20_000);
+    assert.equal(diagnostics.length, 1);
+    assert.match(diagnostics[0].message, /images\[0\] \(a\.png\): unknown field "sed"/);
+    // Line 4, column 7 ("sed"), 0-based in the API.
+    assert.deepEqual([diagnostics[0].range.start.line, diagnostics[0].range.start.character], [3, 6]);
   });
 });
