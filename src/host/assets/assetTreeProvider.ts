@@ -83,7 +83,10 @@ function entryItem(specFile: string, entry: AssetEntryView): vscode.TreeItem {
   tooltip.appendText(`${state.entry.prompt}\n`);
   tooltip.appendMarkdown(`\n\nSeed ${state.entry.seed.toString()}, model ${escapeMarkdown(state.entry.model)}`);
   item.tooltip = tooltip;
-  item.command = { title: 'Open', command: Commands.openAsset, arguments: [specFile, state.entry.index] };
+  // A click opens the image, or, before it exists, the entry in its spec.
+  item.command = exists
+    ? { title: 'Open', command: 'vscode.open', arguments: [vscode.Uri.file(state.file)] }
+    : { title: 'Show Entry', command: Commands.revealAssetEntry, arguments: [specFile, state.entry.index] };
   return item;
 }
 
