@@ -226,8 +226,14 @@ export function uiScenariosSuite(repoRoot: string): E2eSuite {
           assert.equal(texts.filter((t) => /Build/.test(t) && /Open/.test(t)).length, 2, 'Build and Open on each of the two entries');
           // The CodeLens runs its command on the editor's mouse down over the link (vs/editor/contrib/codelens
           // codelensController.ts), so press on the link itself.
+          // The lenses are drawn again whenever the workspace's assets change: read the link's box once it stays.
           const link = lenses.filter({ hasText: 'stale' }).first().locator('a', { hasText: 'Build' });
-          const box = await link.boundingBox();
+          let box: { x: number; y: number; width: number; height: number } | null = null;
+          for (let attempt = 0; attempt < 20 && !box; attempt++) {
+            await link.waitFor({ state: 'visible', timeout: 10_000 });
+            box = await link.boundingBox();
+            if (!box) await page.waitForTimeout(250);
+          }
           assert.ok(box, 'the Build lens is on screen');
           await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
           await page.mouse.down();
