@@ -1,7 +1,7 @@
 // The JSON tree with offsets (src/common/json/jsonTree.ts) and what it locates in a spec: entries for the CodeLens,
 // problems for the build's file:line:column.
 import * as assert from 'node:assert/strict';
-import { assetProblemOffset, assetProblemPosition, locateAssetEntries } from '../../src/common/assets/locateAssetEntries';
+import { assetProblemOffset, assetProblemPosition, locateAssetEntries, locateImagesKey } from '../../src/common/assets/locateAssetEntries';
 import { parseAssetSpec } from '../../src/common/assets/parseAssetSpec';
 import { lineColumnAt, parseJsonTree, type JsonNode } from '../../src/common/json/jsonTree';
 
@@ -83,6 +83,11 @@ describe('locateAssetEntries and assetProblemOffset', () => {
     assert.equal(entries[1].output, 'media/b.png');
     assert.ok(text.slice(entries[1].range.start, entries[1].range.end).startsWith('{\n      "output": "media/b.png"'));
     assert.ok(text.slice(entries[1].range.start, entries[1].range.end).endsWith('}\n    }'));
+  });
+
+  it('finds the "images" key', () => {
+    assert.equal(text.slice(locateImagesKey(text), (locateImagesKey(text) ?? 0) + 8), '"images"');
+    assert.equal(locateImagesKey('{}'), undefined);
   });
 
   it('finds nothing in a text without an images list', () => {

@@ -23,6 +23,11 @@ export function locateAssetEntries(text: string): AssetEntryLocation[] {
   });
 }
 
+/** The offset of the `"images"` key, or undefined. */
+export function locateImagesKey(text: string): number | undefined {
+  return jsonProperty(parseJsonTree(text), 'images')?.keyRange.start;
+}
+
 /**
  * The offset a problem is about: its field's key when the field is in the text (an unknown or bad field), else the
  * deepest object on the way that is (the entry that lacks a required field), else the start of the text.

@@ -6,7 +6,7 @@
 //                   unchanged on disk, and the file is the chosen candidate;
 //   image-assets    a local-diffusion.json in the workspace → the Image Assets view lists its entries missing →
 //                   Build Stale → fresh, with the images as thumbnails → an edit on disk makes one stale → its
-//                   CodeLens Build rebuilds it.
+//                   CodeLens Build rebuilds it (the spec's own lens counts what is stale).
 // Screenshots of each final state go to out/e2e-artifacts/ (ui-<scenario>-final.png).
 //
 // The preview check needs a model whose previews change while it denoises: the built-in sample model
@@ -220,14 +220,16 @@ export function uiScenariosSuite(repoRoot: string): E2eSuite {
           // The spec's CodeLens: status, Build and Open on each entry; Build rebuilds that entry.
           await page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.getByText('local-diffusion.json', { exact: true }) }).click();
           const lenses = page.locator('.monaco-editor .codelens-decoration');
-          await lenses.filter({ hasText: 'stale' }).first().waitFor({ timeout: 30_000 });
+          await lenses.filter({ hasText: /stale/ }).first().waitFor({ timeout: 30_000 });
+          // Playwright's string filters ignore case: the regexes tell the entry's "stale" from "Build Stale".
+          await lenses.filter({ hasText: /Build Stale \(1\)/ }).waitFor({ timeout: 10_000 });
           const texts = await lenses.allTextContents();
           log(`CodeLens: ${texts.map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ')}`);
           assert.equal(texts.filter((t) => /Build/.test(t) && /Open/.test(t)).length, 2, 'Build and Open on each of the two entries');
           // The CodeLens runs its command on the editor's mouse down over the link (vs/editor/contrib/codelens
           // codelensController.ts), so press on the link itself.
           // The lenses are drawn again whenever the workspace's assets change: read the link's box once it stays.
-          const link = lenses.filter({ hasText: 'stale' }).first().locator('a', { hasText: 'Build' });
+          const link = lenses.filter({ hasText: /stale/ }).first().locator('a', { hasText: 'Build' });
           let box: { x: number; y: number; width: number; height: number } | null = null;
           for (let attempt = 0; attempt < 20 && !box; attempt++) {
             await link.waitFor({ state: 'visible', timeout: 10_000 });
@@ -239,7 +241,8 @@ export function uiScenariosSuite(repoRoot: string): E2eSuite {
           await page.mouse.down();
           await page.mouse.up();
           await row('media/a.png', 'fresh').waitFor({ timeout: 90_000 });
-          await lenses.filter({ hasText: 'stale' }).waitFor({ state: 'detached', timeout: 30_000 });
+          await lenses.filter({ hasText: /stale/ }).waitFor({ state: 'detached', timeout: 30_000 });
+          await lenses.filter({ hasText: /Build Stale \(0\)/ }).waitFor({ timeout: 10_000 });
           await screenshot('final');
         },
       },
