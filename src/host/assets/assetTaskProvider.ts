@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LocalDiffusionSettings } from '../settings';
-import type { AssetWorkspace } from './assetWorkspace';
+import { ASSET_SPEC_EXCLUDE_GLOB, ASSET_SPEC_GLOB } from './assetWorkspace';
 
 export const ASSET_TASK_TYPE = 'local-diffusion';
 export const ASSET_PROBLEM_MATCHER = '$local-diffusion';
@@ -23,7 +23,6 @@ export interface AssetTaskDefinition extends vscode.TaskDefinition {
 
 export interface AssetTaskDeps {
   extensionPath: string;
-  workspace: AssetWorkspace;
   settings: () => LocalDiffusionSettings;
   modelsFolder: () => string;
 }
@@ -45,10 +44,13 @@ export class AssetTaskProvider implements vscode.TaskProvider {
 
   async provideTasks(): Promise<vscode.Task[]> {
     const tasks: vscode.Task[] = [];
-    for (const view of await this.deps.workspace.all()) {
-      const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(view.file));
+    // The files as they are now (no inspection needed: the CLI reads the spec itself).
+    const files = (await vscode.workspace.findFiles(ASSET_SPEC_GLOB, ASSET_SPEC_EXCLUDE_GLOB)).filter((uri) => uri.scheme === 'file');
+    files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+    for (const uri of files) {
+      const folder = vscode.workspace.getWorkspaceFolder(uri);
       if (!folder) continue;
-      const spec = path.relative(folder.uri.fsPath, view.file).split(path.sep).join('/');
+      const spec = path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/');
       for (const check of [false, true]) {
         const definition: AssetTaskDefinition = { type: ASSET_TASK_TYPE, spec, ...(check ? { check: true } : {}) };
         const task = this.task(definition, folder);

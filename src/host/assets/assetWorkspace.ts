@@ -14,7 +14,7 @@ import type { Log } from '../util/log';
 
 /** Globs of spec files (the jsonValidation fileMatch of package.json). */
 export const ASSET_SPEC_GLOB = '**/{local-diffusion.json,*.local-diffusion.json}';
-const EXCLUDE_GLOB = '**/node_modules/**';
+export const ASSET_SPEC_EXCLUDE_GLOB = '**/node_modules/**';
 /** Output changes arrive in bursts (a build writes a temporary file then renames it): one refresh per burst. */
 const REFRESH_DELAY_MS = 300;
 
@@ -84,7 +84,7 @@ export class AssetWorkspace extends Disposable {
 
   /** Finds every spec again and inspects each one. */
   async scan(): Promise<void> {
-    const found = await vscode.workspace.findFiles(ASSET_SPEC_GLOB, EXCLUDE_GLOB);
+    const found = await vscode.workspace.findFiles(ASSET_SPEC_GLOB, ASSET_SPEC_EXCLUDE_GLOB);
     const files = found.filter((uri) => uri.scheme === 'file' && isAssetSpecFileName(path.basename(uri.fsPath))).map((uri) => uri.fsPath);
     this.specs.clear();
     await Promise.all(files.map((file) => this.inspect(file)));

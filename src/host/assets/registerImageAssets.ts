@@ -81,7 +81,7 @@ export function registerImageAssets(deps: ImageAssetsDeps): ImageAssets {
   disposables.push(
     vscode.tasks.registerTaskProvider(
       ASSET_TASK_TYPE,
-      new AssetTaskProvider({ extensionPath: deps.extensionPath, workspace, settings: deps.settings, modelsFolder: deps.modelsFolder }),
+      new AssetTaskProvider({ extensionPath: deps.extensionPath, settings: deps.settings, modelsFolder: deps.modelsFolder }),
     ),
   );
 
