@@ -13,6 +13,13 @@ export const Commands = {
   downloadModel: 'localDiffusion.downloadModel',
   addModelFolder: 'localDiffusion.addModelFolder',
   setHuggingFaceToken: 'localDiffusion.setHuggingFaceToken',
+  buildAllAssets: 'localDiffusion.buildAllAssets',
+  buildStaleAssets: 'localDiffusion.buildStaleAssets',
+  buildAsset: 'localDiffusion.buildAsset',
+  openAsset: 'localDiffusion.openAsset',
+  revealAssetEntry: 'localDiffusion.revealAssetEntry',
+  refreshAssets: 'localDiffusion.refreshAssets',
+  saveAsAsset: 'localDiffusion.saveAsAsset',
 } as const;
 
 export const ViewTypes = {

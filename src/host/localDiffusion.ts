@@ -2,6 +2,7 @@
 // serializer and listener, and owns their disposal. activate() creates one; deactivate() awaits shutdown().
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { registerImageAssets } from './assets/registerImageAssets';
 import { registerAddModelFolderCommand } from './commands/addModelFolder';
 import { registerCancelGenerationCommand } from './commands/cancelGeneration';
 import { registerDownloadModelCommand } from './commands/downloadModel';
@@ -80,6 +81,26 @@ export class LocalDiffusion extends Disposable {
     this.register(registerShowLogCommand(this.log));
     // The inpaint editor (src/host/inpaint/**): its custom editor provider and the "Inpaint Image" command.
     this.register(registerInpaintEditor(context, this.generation, this.log));
+    // Images as code (src/host/assets/**): the Image Assets view, CodeLens on spec files, build commands, the task type.
+    this.register(
+      registerImageAssets({
+        extensionPath: context.extensionPath,
+        generation: this.generation,
+        log: this.log,
+        settings,
+        modelsFolder: () => this.library.modelsFolder(),
+        catalog: () => this.library.catalog,
+        selectedModel: () => {
+          try {
+            const { ref } = this.models.resolve();
+            return { dir: ref.dir, name: ref.name ?? path.basename(ref.dir), setting: settings().model.trim() };
+          } catch (error) {
+            return { problem: error instanceof Error ? error.message : String(error) };
+          }
+        },
+        skipToolConfirmation: context.extensionMode === vscode.ExtensionMode.Test,
+      }),
+    );
 
     const version = (context.extension.packageJSON as { version?: unknown }).version;
     this.log.info(`Local Diffusion ${typeof version === 'string' ? version : ''} activated (${context.extensionMode === vscode.ExtensionMode.Production ? 'production' : 'development'}).`);
