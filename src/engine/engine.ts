@@ -28,8 +28,16 @@ import { ENGINE_VERSION } from '../common/version';
 import { isEmphasisMode, type EmphasisMode } from '../common/prompt/emphasisMode';
 import type { PromptTokenCount } from '../common/prompt/promptTokenCount';
 import { PromptTokenCounter } from './prompt/promptTokenCounter';
+import { loraHashesInfotext, planJobLoras, type LoraPlan } from './lora/loraPlan';
+import type { GraphEdit } from '../node/onnx/graphEdit';
+import type { OnnxComponentName } from './model/modelFolder';
 
 export type EngineLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+
+export interface EngineOptions {
+  /** Where graphs edited at load time (LoRA merges) are cached; undefined: rebuilt at each load. */
+  graphCacheDir?: string;
+}
 
 export interface JobOptions<Progress> {
   onProgress?: (progress: Progress) => void;
@@ -69,7 +77,10 @@ export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly tokenCounter = new PromptTokenCounter();
 
-  constructor(private readonly log: EngineLog = () => undefined) {}
+  constructor(
+    private readonly log: EngineLog = () => undefined,
+    private readonly options: EngineOptions = {},
+  ) {}
 
   /** The loaded model, if any (for tests and the benchmark: run counters, sessions). */
   get currentModel(): PipelineModel | undefined {
@@ -151,11 +162,13 @@ export class Engine {
     ref: ModelRef,
     provider: ExecutionProviderName,
     options: JobOptions<LoadProgress>,
+    lora?: LoraPlan,
   ): Promise<{ loaded: Loaded; fresh: boolean }> {
     if (!ref || typeof ref.dir !== 'string' || ref.dir.length === 0) {
       throw new RpcFailure(ErrorCode.InvalidParams, 'No model folder given.');
     }
-    const key = modelKey(ref, provider);
+    // The LoRA set is part of the key: its merged weights are another model (engine/lora/loraPlan.ts).
+    const key = modelKey(ref, provider) + (lora ? `\0${lora.key}` : '');
     if (this.loaded?.key === key) return { loaded: this.loaded, fresh: false };
     if (this.loaded) {
       const old = this.loaded;
@@ -165,6 +178,8 @@ export class Engine {
     const start = performance.now();
     const model = await PipelineModel.load(ref.dir, ref.name, {
       executionProvider: provider,
+      ...(lora ? { graphEdits: lora.edits as Partial<Record<OnnxComponentName, readonly GraphEdit[]>> } : {}),
+      ...(this.options.graphCacheDir ? { cacheDir: this.options.graphCacheDir } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.cancellation ? { cancellation: options.cancellation } : {}),
     });
@@ -196,10 +211,13 @@ export class Engine {
     const cancellation = options.cancellation;
     if (typeof params !== 'object' || params === null) throw new RpcFailure(ErrorCode.InvalidParams, 'generate needs parameters.');
     const loadStart = performance.now();
-    const { loaded, fresh } = await this.ensureLoaded(params.model, params.executionProvider ?? 'auto', {
-      onProgress: emit,
-      ...(cancellation ? { cancellation } : {}),
-    });
+    const loras = await planJobLoras(params);
+    const { loaded, fresh } = await this.ensureLoaded(
+      params.model,
+      params.executionProvider ?? 'auto',
+      { onProgress: emit, ...(cancellation ? { cancellation } : {}) },
+      loras.plan,
+    );
     const loadMs = fresh ? performance.now() - loadStart : 0;
     const model = loaded.model;
     model.resetRunTimers();
@@ -207,11 +225,16 @@ export class Engine {
     const job: PipelineJob = {
       model,
       modelHash: await loaded.hash.catch(() => undefined),
+      ...(loras.plan ? { loraHashes: await loraHashesInfotext(loras.plan) } : {}),
       emit,
       ...(cancellation ? { cancellation } : {}),
     };
     const output = await runPipeline(request, job);
-    const warnings = fresh && model.providerWarning ? [model.providerWarning, ...output.warnings] : output.warnings;
+    const warnings = [
+      ...(fresh && model.providerWarning ? [model.providerWarning] : []),
+      ...loras.warnings,
+      ...output.warnings,
+    ];
     const { timings } = output;
     return {
       images: output.images,

@@ -30,6 +30,7 @@ import {
   VAE_BLOCK_OUT_CHANNELS,
   VAE_SCALE,
 } from './linearVae';
+import { identityConv, identityLinear, LORA_LAYER_PATHS } from './loraLayers';
 import { finalNormParams, LAYER_NORM_EPS, layerEmbedding } from './textEncoderLayers';
 import { MODEL_MAX_LENGTH, tokenizerFiles } from './tokenizerFiles';
 import { NUM_TRAIN_TIMESTEPS, trainingSigmas } from './trainingSigmas';
@@ -93,6 +94,7 @@ function textEncoderGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): 
   const table = g.addInitializer('embedding', t.embedding, [t.vocabSize, EMBEDDING_DIM]);
   let hidden = g.op1('Gather', [table, ids], { axis: 0 });
   if (o.textEncoderLayers !== null) hidden = hiddenStateOutputs(g, o, d, ids, o.textEncoderLayers);
+  if (o.loraLayers) hidden = identityLinear(g, hidden, EMBEDDING_DIM, LORA_LAYER_PATHS.textEncoderQ, 101, o.floatType === 'float16');
   const pooled = g.op1('ReduceSum', [hidden, g.constInt64([1])], { keepdims: 0 });
   g.addOutput('last_hidden_state', o.floatType, [d.batch, d.sequence, EMBEDDING_DIM], g.cast(hidden, o.floatType, 'float32'));
   g.addOutput('pooler_output', o.floatType, [d.batch, EMBEDDING_DIM], g.cast(pooled, o.floatType, 'float32'));
@@ -267,10 +269,12 @@ function unetGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): GraphBu
   const timestep = g.addInput('timestep', o.timestep.type, timestepDims);
   const hiddenIn = g.addInput('encoder_hidden_states', o.floatType, [d.batch, d.sequence, EMBEDDING_DIM]);
   const sample = g.cast(sampleIn, 'float32', o.floatType);
-  const hidden = g.cast(hiddenIn, 'float32', o.floatType);
+  let hidden = g.cast(hiddenIn, 'float32', o.floatType);
+  if (o.loraLayers) hidden = identityLinear(g, hidden, EMBEDDING_DIM, LORA_LAYER_PATHS.unetToK, 201, o.floatType === 'float16');
 
   const weights = g.op1('ReduceSum', [hidden, g.constInt64([1])], { keepdims: 0 }); // [B, D]
   let x0 = targetLatentGraph(g, t, weights, sample);
+  if (o.loraLayers) x0 = identityConv(g, identityConv(g, x0, 1, LORA_LAYER_PATHS.unetConv1x1), 3, LORA_LAYER_PATHS.unetConv3x3);
   let latents = sample;
   if (channels === 9) {
     // [scaled latents 4, mask 1, masked-image latents 4] (diffusers pipeline_onnx_stable_diffusion_inpaint.py): x0 = m·x0* + (1 − m)·masked.

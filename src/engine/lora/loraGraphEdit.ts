@@ -1,0 +1,101 @@
+// LoRA merged into a component's weights as a load-time graph edit (src/node/onnx/graphEdit.ts): for every
+// weight some layer of some LoRA changes, W' = W + Σ strength · (alpha/rank) · up · down (loraDelta.ts), transposed
+// where the graph holds Wᵀ (loraTargets.ts), computed in float32 and stored in the weight's own type (fp16 models
+// get fp16 weights). Only the touched initializers are read; the others stay where they are (external data
+// included) and the edited graph refers to them there (sessionSource.ts).
+import * as fs from 'node:fs';
+import type { EditableGraph, GraphEdit } from '../../node/onnx/graphEdit';
+import type { OnnxModel } from '../../node/onnx/onnxModel';
+import type { LoraFile, LoraModule, LoraTarget as LoraComponent } from '../../node/lora/loraFile';
+import { fromFloat16Array, toFloat16Array } from '../tensor/float16';
+import { loraDelta } from './loraDelta';
+import { GraphTargets, type LoraTarget } from './loraTargets';
+
+export interface LoraUse {
+  lora: LoraFile;
+  /** The multiplier for this component (A1111: te for text encoders, unet for the UNet). */
+  strength: number;
+}
+
+export interface LayerMatch {
+  module: LoraModule;
+  target?: LoraTarget;
+  reason?: string;
+}
+
+/** Bumped when the merge changes, so cached edited graphs are not reused. */
+const EDIT_FORMAT = 1;
+
+/** The delta's PyTorch shape without reading the factors (from the safetensors header). */
+function deltaShape(lora: LoraFile, module: LoraModule): number[] {
+  const down = lora.header.tensors.get(module.down)?.shape ?? [];
+  const up = lora.header.tensors.get(module.up)?.shape ?? [];
+  return down.length === 4 ? [up[0], down[1], down[2], down[3]] : [up[0], down[1]];
+}
+
+/** Each of the LoRA's layers for `component`: the weight it lands on, or why none. */
+export function matchLora(model: OnnxModel | GraphTargets, component: LoraComponent, lora: LoraFile): LayerMatch[] {
+  const targets = model instanceof GraphTargets ? model : new GraphTargets(model);
+  return lora.modules
+    .filter((m) => m.target === component)
+    .map((module) => {
+      const found = targets.find(module.key, deltaShape(lora, module));
+      return 'target' in found ? { module, target: found.target } : { module, reason: found.reason };
+    });
+}
+
+export class LoraGraphEdit implements GraphEdit {
+  readonly key: string;
+
+  constructor(
+    readonly component: LoraComponent,
+    readonly uses: readonly LoraUse[],
+  ) {
+    this.key = JSON.stringify({
+      edit: 'lora',
+      format: EDIT_FORMAT,
+      component,
+      loras: uses.map(({ lora, strength }) => {
+        const stat = fs.statSync(lora.file);
+        return { file: lora.file, size: stat.size, mtime: stat.mtimeMs, strength };
+      }),
+    });
+  }
+
+  apply(graph: EditableGraph): void {
+    const targets = new GraphTargets(graph.model);
+    const sums = new Map<string, { target: LoraTarget; sum: Float32Array }>();
+    for (const { lora, strength } of this.uses) {
+      if (strength === 0) continue;
+      for (const match of matchLora(targets, this.component, lora)) {
+        if (!match.target) continue;
+        const target = match.target;
+        const delta = loraDelta(lora, match.module, strength);
+        let entry = sums.get(target.weight.name);
+        if (!entry) sums.set(target.weight.name, (entry = { target, sum: new Float32Array(delta.values.length) }));
+        const { sum } = entry;
+        if (target.layout === 'torch') {
+          for (let i = 0; i < sum.length; i++) sum[i] += delta.values[i];
+        } else {
+          // [out, in] added onto Wᵀ [in, out].
+          const [out, inFeatures] = delta.shape;
+          for (let o = 0; o < out; o++) for (let i = 0; i < inFeatures; i++) sum[i * out + o] += delta.values[o * inFeatures + i];
+        }
+      }
+    }
+    for (const [name, { target, sum }] of sums) {
+      const bytes = graph.read(name).slice();
+      const half = target.weight.type === 'float16';
+      const weight = half ? fromFloat16Array(new Uint16Array(bytes.buffer)) : new Float32Array(bytes.buffer);
+      if (weight.length !== sum.length) throw new Error(`${graph.model.file}: ${name} holds ${weight.length} values, its LoRA delta ${sum.length}`);
+      for (let i = 0; i < weight.length; i++) weight[i] += sum[i];
+      const data = half ? toFloat16Array(weight) : weight;
+      graph.setInitializer({
+        name,
+        type: half ? 'float16' : 'float32',
+        dims: target.weight.dims,
+        rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      });
+    }
+  }
+}
