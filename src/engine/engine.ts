@@ -168,9 +168,12 @@ export class Engine {
       throw new RpcFailure(ErrorCode.InvalidParams, 'No model folder given.');
     }
     // The LoRA set is part of the key: its merged weights are another model (engine/lora/loraPlan.ts).
-    const key = modelKey(ref, provider) + (lora ? `\0${lora.key}` : '');
+    const base = modelKey(ref, provider);
+    const key = base + (lora ? `\0${lora.key}` : '');
     if (this.loaded?.key === key) return { loaded: this.loaded, fresh: false };
-    if (this.loaded) {
+    // The same model with other LoRAs: the components they do not change keep their sessions.
+    const reuse = this.loaded && this.loaded.key.split('\0').slice(0, 3).join('\0') === base ? this.loaded.model : undefined;
+    if (this.loaded && !reuse) {
       const old = this.loaded;
       this.loaded = undefined;
       await old.model.release();
@@ -178,11 +181,16 @@ export class Engine {
     const start = performance.now();
     const model = await PipelineModel.load(ref.dir, ref.name, {
       executionProvider: provider,
+      ...(reuse ? { reuse } : {}),
       ...(lora ? { graphEdits: lora.edits as Partial<Record<OnnxComponentName, readonly GraphEdit[]>> } : {}),
       ...(this.options.graphCacheDir ? { cacheDir: this.options.graphCacheDir } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.cancellation ? { cancellation: options.cancellation } : {}),
     });
+    if (reuse) {
+      this.loaded = undefined;
+      await reuse.release(model);
+    }
     const unetFile = model.folder.components.unet?.file as string;
     const hash = modelShortHash(unetFile);
     hash.catch((e: unknown) => this.log('warn', `Could not hash ${unetFile}: ${(e as Error).message}`));

@@ -247,6 +247,25 @@ describe('LoRA on analytic models (closed-form colours)', function () {
     assert.match(result.warnings[0], /LoRA partial: 1 of 2 layers applied; not applied: lora_unet_mid_block_attentions_0_transformer_blocks_0_attn1_to_q \(no such layer in the graph\)/);
   });
 
+  it('switching a UNet LoRA or its strength reloads only the UNet: the other sessions are kept', async () => {
+    const dir = await model('fp32');
+    const file = writeLora('unet_blue', kohyaMove('lora_unet', LORA_LAYER_PATHS.unetToK, 'red', 'blue'));
+    await generate(dir, 'a red circle', withLoras([{ file, weight: 1 }]));
+    const first = engine.currentModel;
+    assert.ok(first);
+    const half = await generate(dir, 'a red circle', withLoras([{ file, weight: 0.5 }]));
+    const second = engine.currentModel;
+    assert.ok(second && second !== first);
+    assert.equal(second.textEncoder.session, first.textEncoder.session);
+    assert.equal(second.vaeDecoder.session, first.vaeDecoder.session);
+    assert.notEqual(second.unet.session, first.unet.session);
+    assert.ok(maxDiff(await rgb(half), expectedFor({ red: 0.5, blue: 0.5, circle: 1 })) <= 1);
+    // The kept sessions still run after the old model was released, and a plain run reuses them too.
+    const plain = await generate(dir, 'a red circle');
+    assert.equal(engine.currentModel?.vaeDecoder.session, first.vaeDecoder.session);
+    assert.ok(maxDiff(await rgb(plain), expectedFor({ red: 1, circle: 1 })) <= 1);
+  });
+
   it('a <lora:…> tag that names no file in the folders is a warning, and the image is the plain one', async () => {
     const dir = await model('fp32');
     const result = await generate(dir, 'a red circle <lora:missing:1>', { loraFolders: [loraDir] });

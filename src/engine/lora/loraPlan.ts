@@ -66,7 +66,17 @@ export function resolveLoraRequests(
 ): { requests: LoraRequest[]; warnings: string[] } {
   const requests: LoraRequest[] = [];
   const warnings: string[] = [];
+  const invalid = (message: string) => new RpcFailure(ErrorCode.InvalidParams, message);
+  if (loras !== undefined && (!Array.isArray(loras) || !loras.every((l) => typeof l?.file === 'string' && l.file.length > 0))) {
+    throw invalid('loras must be a list of { file, weight? }.');
+  }
+  if (loraFolders !== undefined && (!Array.isArray(loraFolders) || !loraFolders.every((d) => typeof d === 'string'))) {
+    throw invalid('loraFolders must be a list of folder paths.');
+  }
   for (const ref of loras ?? []) {
+    if (ref.weight !== undefined && (typeof ref.weight !== 'number' || !Number.isFinite(ref.weight))) {
+      throw invalid(`The weight of LoRA ${ref.file} must be a finite number, got ${JSON.stringify(ref.weight)}.`);
+    }
     const file = path.resolve(ref.file);
     if (!fs.existsSync(file)) throw new RpcFailure(ErrorCode.InvalidParams, `LoRA file ${file} does not exist.`);
     const weight = ref.weight ?? 1;
