@@ -3,6 +3,7 @@
 // so each case's image is a closed form (AnalyticOracle), not a recorded output. The LoRA files are written here,
 // in kohya sd-scripts `networks/lora.py` and PEFT/diffusers key layouts.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -264,6 +265,22 @@ describe('LoRA on analytic models (closed-form colours)', function () {
     const plain = await generate(dir, 'a red circle');
     assert.equal(engine.currentModel?.vaeDecoder.session, first.vaeDecoder.session);
     assert.ok(maxDiff(await rgb(plain), expectedFor({ red: 1, circle: 1 })) <= 1);
+  });
+
+  it('the CLI: --lora PATH:WEIGHT and --lora-dir for <lora:name:weight> tags', async () => {
+    const dir = await model('fp32');
+    const file = writeLora('unet_blue', kohyaMove('lora_unet', LORA_LAYER_PATHS.unetToK, 'red', 'blue'));
+    const cli = path.resolve(__dirname, '../../../dist/cli.js');
+    const run = (args: string[], out: string): Uint8Array => {
+      const r = spawnSync(process.execPath, [cli, 'generate', '--model', dir, '--steps', '4', '--seed', '3', '--scheduler', 'euler', '--guidance', '1', '--width', String(SIZE), '--height', String(SIZE), '--ep', 'cpu', '--out', out, ...args], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return fs.readFileSync(out);
+    };
+    const fromFile = run(['--prompt', 'a red circle', '--lora', `${file}:1`], path.join(root, 'cli-file.png'));
+    const png = (bytes: Uint8Array) => rgb({ images: [{ png: bytes }] } as unknown as GenerateResult);
+    assert.ok(maxDiff(await png(fromFile), expectedFor({ blue: 1, circle: 1 })) <= 1);
+    const fromTag = run(['--prompt', 'a red circle <lora:unet_blue:0.5>', '--lora-dir', loraDir], path.join(root, 'cli-tag.png'));
+    assert.ok(maxDiff(await png(fromTag), expectedFor({ red: 0.5, blue: 0.5, circle: 1 })) <= 1);
   });
 
   it('a <lora:…> tag that names no file in the folders is a warning, and the image is the plain one', async () => {
