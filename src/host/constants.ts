@@ -38,4 +38,5 @@ export const Settings = {
   hiresUpscaler: 'hiresUpscaler',
   emphasis: 'emphasis',
   clipSkip: 'clipSkip',
+  loraFolders: 'loraFolders',
 } as const;

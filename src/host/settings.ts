@@ -39,6 +39,8 @@ export interface LocalDiffusionSettings {
   emphasis: EmphasisMode;
   /** A1111's clip skip; 1 = the text encoder's last layer. */
   clipSkip: number;
+  /** Folders where the prompt's `<lora:name:weight>` finds name.safetensors. */
+  loraFolders: string[];
 }
 
 /** The resource-scoped settings: they may differ per workspace folder. */
@@ -63,6 +65,7 @@ export const DEFAULT_SETTINGS: Readonly<LocalDiffusionSettings & LocalDiffusionR
   hiresUpscaler: '',
   emphasis: DEFAULT_EMPHASIS,
   clipSkip: 1,
+  loraFolders: [],
 };
 
 /** Limits of the settings (package.json declares the same), from the one limits table. */
@@ -96,6 +99,7 @@ export const SETTING_SCOPES: Readonly<Record<keyof typeof DEFAULT_SETTINGS, Sett
   hiresUpscaler: 'machine',
   emphasis: 'window',
   clipSkip: 'window',
+  loraFolders: 'machine',
 };
 
 /** The part of vscode.WorkspaceConfiguration this module needs. */
@@ -134,6 +138,7 @@ export function readSettings(workspace: ConfigurationProvider): LocalDiffusionSe
     hiresUpscaler: text(config.get(Settings.hiresUpscaler), d.hiresUpscaler),
     emphasis: oneOf(config.get(Settings.emphasis), EMPHASIS_MODES, d.emphasis),
     clipSkip: integer(config.get(Settings.clipSkip), d.clipSkip, SETTING_LIMITS.clipSkip),
+    loraFolders: textList(config.get(Settings.loraFolders)),
   };
 }
 
@@ -142,6 +147,12 @@ export function readResourceSettings(workspace: ConfigurationProvider, resource:
   const config = workspace.getConfiguration(Settings.section, resource);
   const d = DEFAULT_SETTINGS;
   return { outputFolder: text(config.get(Settings.outputFolder), d.outputFolder) || d.outputFolder };
+}
+
+/** A list of non-empty strings, trimmed (anything else in it is dropped). */
+function textList(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter((v) => v.length > 0);
 }
 
 function text(value: unknown, fallback: string): string {

@@ -120,6 +120,7 @@ describe('settings', () => {
         keepModelLoadedMinutes: 0,
         emphasis: 'No norm',
         clipSkip: 2,
+        loraFolders: [' /loras ', '', 7, '/more'],
       }),
     );
     assert.deepEqual(settings, {
@@ -137,6 +138,7 @@ describe('settings', () => {
       keepModelLoadedMinutes: 0,
       emphasis: 'No norm',
       clipSkip: 2,
+      loraFolders: ['/loras', '/more'],
     });
   });
 
@@ -159,6 +161,7 @@ describe('settings', () => {
     );
     assert.equal(settings.emphasis, 'Original', 'A1111 spells the modes exactly');
     assert.equal(settings.clipSkip, 12);
+    assert.deepEqual(settings.loraFolders, []);
     assert.equal(settings.model, '');
     assert.equal(settings.executionProvider, 'auto');
     assert.equal(settings.defaultSteps, 150);
