@@ -78,6 +78,7 @@ const promptBar = new PromptBar({
   cancel: () => post({ type: 'cancel' }),
   changed: () => saveStateSoon(),
   countTokens: (message) => post(message),
+  listLoras: (message) => post(message),
 });
 
 const jobView = new JobView();
@@ -309,6 +310,9 @@ function onMessage(message: ToInpaintWebviewMessage): void {
       return;
     case 'tokenCounts':
       promptBar.tokenCounter.receive(message);
+      return;
+    case 'loraList':
+      promptBar.loraPicker.receive(message);
       return;
   }
 }

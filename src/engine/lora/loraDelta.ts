@@ -3,14 +3,22 @@
 //   Linear:   weight + multiplier · (up @ down) · scale
 //   Conv 1×1: weight + multiplier · (up.squeeze(3).squeeze(2) @ down.squeeze(3).squeeze(2)).unsqueeze(2).unsqueeze(3) · scale
 //   Conv k×k: weight + multiplier · conv2d(down.permute(1, 0, 2, 3), up).permute(1, 0, 2, 3) · scale
-// (the k×k form with a 1×1 `up`, as LoCon has it, is Σ_r up[o, r] · down[r, i, y, x]), scale = alpha / lora_dim.
+// (the k×k form with a 1×1 `up`, as LoCon has it, is Σ_r up[o, r] · down[r, i, y, x]: one matrix product with down
+// as [r, in·kh·kw]). The product runs in ONNX Runtime (loraDeltaMatMul.ts): a real LoRA is billions of
+// multiply-adds.
 import { readSafetensorsFloat32 } from '../../node/lora/safetensorsFile';
 import type { LoraFile, LoraModule } from '../../node/lora/loraFile';
 
-export interface LoraDelta {
-  /** [out, in] or [out, in, kh, kw]. */
+export interface LoraFactors {
+  /** scale · up, [out, r]. */
+  up: Float32Array;
+  /** down as [r, inner], inner = in (Linear) or in·kh·kw (Conv). */
+  down: Float32Array;
+  rank: number;
+  out: number;
+  inner: number;
+  /** ΔW's PyTorch shape: [out, in] or [out, in, kh, kw]. */
   shape: number[];
-  values: Float32Array;
 }
 
 /** alpha / rank (kohya LoRAModule: alpha defaults to the rank, PEFT without alpha: scale 1). */
@@ -21,7 +29,7 @@ export function loraScale(lora: LoraFile, module: LoraModule): number {
   return alpha / module.rank;
 }
 
-export function loraDelta(lora: LoraFile, module: LoraModule, strength: number): LoraDelta {
+export function loraFactors(lora: LoraFile, module: LoraModule, strength: number): LoraFactors {
   const downInfo = lora.header.tensors.get(module.down);
   const upInfo = lora.header.tensors.get(module.up);
   if (!downInfo || !upInfo) throw new Error(`${lora.name}: ${module.sourceName} lacks its factors`);
@@ -34,20 +42,9 @@ export function loraDelta(lora: LoraFile, module: LoraModule, strength: number):
   if (upKernel.length !== 0 && upKernel.some((k) => k !== 1)) {
     throw new Error(`${lora.name}: ${module.sourceName} has a ${upKernel.join('×')} lora_up; only 1×1 ones are merged`);
   }
-  const down = readSafetensorsFloat32(lora.header, module.down);
-  const up = readSafetensorsFloat32(lora.header, module.up);
   const scale = strength * loraScale(lora, module);
-  const taps = kernel.length === 2 ? kernel[0] * kernel[1] : 1;
-  const inner = inFeatures * taps; // down as [r, in·kh·kw]
-  const values = new Float32Array(out * inner);
-  for (let o = 0; o < out; o++) {
-    const row = o * inner;
-    for (let k = 0; k < rank; k++) {
-      const u = up[o * rank + k] * scale;
-      if (u === 0) continue;
-      const d = k * inner;
-      for (let j = 0; j < inner; j++) values[row + j] += u * down[d + j];
-    }
-  }
-  return { shape: kernel.length === 2 ? [out, inFeatures, kernel[0], kernel[1]] : [out, inFeatures], values };
+  const up = readSafetensorsFloat32(lora.header, module.up).map((x) => x * scale);
+  const down = readSafetensorsFloat32(lora.header, module.down);
+  const inner = inFeatures * (kernel.length === 2 ? kernel[0] * kernel[1] : 1);
+  return { up, down, rank, out, inner, shape: kernel.length === 2 ? [out, inFeatures, kernel[0], kernel[1]] : [out, inFeatures] };
 }

@@ -1,6 +1,6 @@
 // LoRA merged into a component's weights as a load-time graph edit (src/node/onnx/graphEdit.ts): for every
-// weight some layer of some LoRA changes, W' = W + Σ strength · (alpha/rank) · up · down (loraDelta.ts), transposed
-// where the graph holds Wᵀ (loraTargets.ts), computed in float32 and stored in the weight's own type (fp16 models
+// weight some layer of some LoRA changes, W' = W + Σ strength · (alpha/rank) · up · down (loraDelta.ts,
+// loraDeltaMatMul.ts), transposed where the graph holds Wᵀ (loraTargets.ts), computed in float32 and stored in the weight's own type (fp16 models
 // get fp16 weights). Only the touched initializers are read; the others stay where they are (external data
 // included) and the edited graph refers to them there (sessionSource.ts).
 import * as fs from 'node:fs';
@@ -8,7 +8,8 @@ import type { EditableGraph, GraphEdit } from '../../node/onnx/graphEdit';
 import type { OnnxModel } from '../../node/onnx/onnxModel';
 import type { LoraFile, LoraModule, LoraTarget as LoraComponent } from '../../node/lora/loraFile';
 import { fromFloat16Array, toFloat16Array } from '../tensor/float16';
-import { loraDelta } from './loraDelta';
+import { loraFactors } from './loraDelta';
+import { loraDeltaValues } from './loraDeltaMatMul';
 import { GraphTargets, type LoraTarget } from './loraTargets';
 
 export interface LoraUse {
@@ -62,34 +63,32 @@ export class LoraGraphEdit implements GraphEdit {
     });
   }
 
-  apply(graph: EditableGraph): void {
+  async apply(graph: EditableGraph): Promise<void> {
     const targets = new GraphTargets(graph.model);
-    const sums = new Map<string, { target: LoraTarget; sum: Float32Array }>();
+    // Each touched weight as float32, every LoRA's delta added in place (in the layout the graph stores).
+    const weights = new Map<string, { target: LoraTarget; values: Float32Array }>();
     for (const { lora, strength } of this.uses) {
       if (strength === 0) continue;
       for (const match of matchLora(targets, this.component, lora)) {
         if (!match.target) continue;
         const target = match.target;
-        const delta = loraDelta(lora, match.module, strength);
-        let entry = sums.get(target.weight.name);
-        if (!entry) sums.set(target.weight.name, (entry = { target, sum: new Float32Array(delta.values.length) }));
-        const { sum } = entry;
-        if (target.layout === 'torch') {
-          for (let i = 0; i < sum.length; i++) sum[i] += delta.values[i];
-        } else {
-          // [out, in] added onto Wᵀ [in, out].
-          const [out, inFeatures] = delta.shape;
-          for (let o = 0; o < out; o++) for (let i = 0; i < inFeatures; i++) sum[i * out + o] += delta.values[o * inFeatures + i];
+        let entry = weights.get(target.weight.name);
+        if (!entry) {
+          const bytes = graph.read(target.weight.name).slice();
+          const values = target.weight.type === 'float16' ? fromFloat16Array(new Uint16Array(bytes.buffer)) : new Float32Array(bytes.buffer);
+          weights.set(target.weight.name, (entry = { target, values }));
         }
+        const delta = await loraDeltaValues(loraFactors(lora, match.module, strength), target.layout === 'transposed');
+        const { values } = entry;
+        if (delta.length !== values.length) {
+          throw new Error(`${graph.model.file}: ${target.weight.name} holds ${values.length} values, the delta of ${match.module.sourceName} ${delta.length}`);
+        }
+        for (let i = 0; i < values.length; i++) values[i] += delta[i];
       }
     }
-    for (const [name, { target, sum }] of sums) {
-      const bytes = graph.read(name).slice();
+    for (const [name, { target, values }] of weights) {
       const half = target.weight.type === 'float16';
-      const weight = half ? fromFloat16Array(new Uint16Array(bytes.buffer)) : new Float32Array(bytes.buffer);
-      if (weight.length !== sum.length) throw new Error(`${graph.model.file}: ${name} holds ${weight.length} values, its LoRA delta ${sum.length}`);
-      for (let i = 0; i < weight.length; i++) weight[i] += sum[i];
-      const data = half ? toFloat16Array(weight) : weight;
+      const data = half ? toFloat16Array(values) : values;
       graph.setInitializer({
         name,
         type: half ? 'float16' : 'float32',

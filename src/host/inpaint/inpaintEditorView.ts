@@ -3,6 +3,7 @@
 // page's intents (mask ops, generate, cancel, apply) into document calls. Several panels may show one
 // document (split editor): each op is forwarded to the others, revision-checked and hash-verified.
 import { tokenCountsReply, type CountTokens } from '../prompt/tokenCountsReply';
+import { loraListReply } from '../prompt/loraListReply';
 import * as vscode from 'vscode';
 import {
   parseFromInpaintWebviewMessage,
@@ -25,6 +26,8 @@ export interface InpaintEditorViewDeps {
   settings: InpaintSettingsStore;
   /** The token counter's counts (GenerationService.countTokens). */
   countTokens: CountTokens;
+  /** The `localDiffusion.loraFolders` setting, for the LoRA picker. */
+  loraFolders: () => readonly string[];
 }
 
 type PreviewMessage = Extract<ToInpaintWebviewMessage, { type: 'jobPreview' }>;
@@ -126,6 +129,9 @@ export class InpaintEditorView extends Disposable {
         return;
       case 'countTokens':
         void tokenCountsReply(this.deps.countTokens, message, this.deps.log).then((reply) => this.post(reply));
+        return;
+      case 'listLoras':
+        this.post(loraListReply(this.deps.loraFolders()));
         return;
       case 'error':
         this.deps.log.error(`Inpaint editor webview: ${message.message}`);
