@@ -255,7 +255,8 @@ function heavyGraph(g: GraphBuilder, sample: string, heavy: NonNullable<Analytic
   for (let i = 1; i <= heavy.layers; i++) {
     const w = randomMatrix(n, i + 1);
     const weight = half ? g.addInitializer(`heavy_w${i}`, toFloat16Array(w), [n, n], 'float16') : g.addInitializer(`heavy_w${i}`, w, [n, n]);
-    x = g.op1('Tanh', [g.op1('MatMul', [x, weight])]);
+    // Named by module scope as torch.onnx names a Linear's MatMul, so the benchmark can merge a LoRA into it.
+    x = g.op1('Tanh', [g.op1('MatMul', [x, weight], {}, { name: `/heavy/layers.${i}/MatMul` })]);
   }
   if (half) x = g.cast(x, 'float32', 'float16');
   return g.op1('Mul', [g.op1('ReduceMean', [x], { keepdims: 0 }), g.constFloat(0)]);
