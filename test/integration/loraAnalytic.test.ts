@@ -164,6 +164,24 @@ describe('LoRA on analytic models (closed-form colours)', function () {
     assert.match(result.images[0].parameters, new RegExp(`Lora hashes: "te_green: ${await loraShortHash(file)}"`));
   });
 
+  it('A1111 te/unet multipliers: <lora:name:te:unet> weights the text-encoder and UNet layers of one file apart', async () => {
+    const dir = await model('fp32');
+    const te = moveConcept('red', 'green');
+    const teBase = kohyaName('lora_te', LORA_LAYER_PATHS.textEncoderQ);
+    writeLora('both', {
+      [`${teBase}.lora_down.weight`]: te.down,
+      [`${teBase}.lora_up.weight`]: te.up,
+      [`${teBase}.alpha`]: te.alpha,
+      ...kohyaMove('lora_unet', LORA_LAYER_PATHS.unetToK, 'red', 'blue'),
+    });
+    const run = async (tag: string) => rgb(await generate(dir, `a red circle ${tag}`, { loraFolders: [loraDir] }));
+    // The text encoder turns red into green first; the UNet layer moves only red.
+    assert.ok(maxDiff(await run('<lora:both:1>'), expectedFor({ green: 1, circle: 1 })) <= 1);
+    assert.ok(maxDiff(await run('<lora:both:0:1>'), expectedFor({ blue: 1, circle: 1 })) <= 1);
+    assert.ok(maxDiff(await run('<lora:both:te=1:unet=0>'), expectedFor({ green: 1, circle: 1 })) <= 1);
+    assert.ok(maxDiff(await run('<lora:both:0.5:0.5>'), expectedFor({ red: 0.25, blue: 0.25, green: 0.5, circle: 1 })) <= 1);
+  });
+
   it('two LoRAs on the same weight add: red → ½ blue + ½ green', async () => {
     const dir = await model('fp32');
     writeLora('unet_blue', kohyaMove('lora_unet', LORA_LAYER_PATHS.unetToK, 'red', 'blue'));
