@@ -28,7 +28,7 @@ import { ENGINE_VERSION } from '../common/version';
 import { isEmphasisMode, type EmphasisMode } from '../common/prompt/emphasisMode';
 import type { PromptTokenCount } from '../common/prompt/promptTokenCount';
 import { PromptTokenCounter } from './prompt/promptTokenCounter';
-import { loraHashesInfotext, planJobLoras, type LoraPlan } from './lora/loraPlan';
+import { loraHashesInfotext, planJobLoras, type LoraModeChoice, type LoraPlan } from './lora/loraPlan';
 import type { GraphEdit } from '../node/onnx/graphEdit';
 import type { OnnxComponentName } from './model/modelFolder';
 
@@ -37,6 +37,8 @@ export type EngineLog = (level: 'debug' | 'info' | 'warn' | 'error', message: st
 export interface EngineOptions {
   /** Where graphs edited at load time (LoRA merges) are cached; undefined: rebuilt at each load. */
   graphCacheDir?: string;
+  /** How LoRAs are applied (engine/lora/loraPlan.ts); default 'auto'. */
+  loraMode?: LoraModeChoice;
 }
 
 export interface JobOptions<Progress> {
@@ -219,7 +221,7 @@ export class Engine {
     const cancellation = options.cancellation;
     if (typeof params !== 'object' || params === null) throw new RpcFailure(ErrorCode.InvalidParams, 'generate needs parameters.');
     const loadStart = performance.now();
-    const loras = await planJobLoras(params);
+    const loras = await planJobLoras(params, this.options.loraMode);
     const { loaded, fresh } = await this.ensureLoaded(
       params.model,
       params.executionProvider ?? 'auto',

@@ -102,13 +102,15 @@ function maxDiff(a: Uint8Array, b: Uint8Array): number {
   return worst;
 }
 
-describe('LoRA on analytic models (closed-form colours)', function () {
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+// Both ways of applying a LoRA (loraGraphEdit.ts): weights merged, and side branches beside the untouched weights.
+for (const loraMode of ['merge', 'branch'] as const) describe(`LoRA on analytic models (closed-form colours), ${loraMode}`, function () {
   this.timeout(120_000);
-  const engine = new Engine();
+  const engine = new Engine(undefined, { loraMode });
   const oracle = new AnalyticOracle();
   after(async () => {
     await engine.dispose();
-    fs.rmSync(root, { recursive: true, force: true });
   });
 
   const generate = (dir: string, prompt: string, extra: Partial<GenerateParams> = {}): Promise<GenerateResult> =>
@@ -285,7 +287,8 @@ describe('LoRA on analytic models (closed-form colours)', function () {
     assert.ok(maxDiff(await rgb(plain), expectedFor({ red: 1, circle: 1 })) <= 1);
   });
 
-  it('the CLI: --lora PATH:WEIGHT and --lora-dir for <lora:name:weight> tags', async () => {
+  it('the CLI: --lora PATH:WEIGHT and --lora-dir for <lora:name:weight> tags', async function () {
+    if (loraMode === 'branch') this.skip();
     const dir = await model('fp32');
     const file = writeLora('unet_blue', kohyaMove('lora_unet', LORA_LAYER_PATHS.unetToK, 'red', 'blue'));
     const cli = path.resolve(__dirname, '../../../dist/cli.js');

@@ -11,6 +11,7 @@ import { fromFloat16Array, toFloat16Array } from '../tensor/float16';
 import { loraFactors } from './loraDelta';
 import { loraDeltaValues } from './loraDeltaMatMul';
 import { GraphTargets, type LoraTarget } from './loraTargets';
+import { addLoraBranches, branchRefusal, type LoraBranch } from './loraBranches';
 
 export interface LoraUse {
   lora: LoraFile;
@@ -23,6 +24,13 @@ export interface LayerMatch {
   target?: LoraTarget;
   reason?: string;
 }
+
+/**
+ * 'merge': W' = W + ΔW written into the weights (no cost per step; the merged weights are embedded in the graph
+ * ONNX Runtime loads). 'branch': side branches beside the untouched weights (loraBranches.ts: a load as fast as the
+ * plain model's, a little work per step).
+ */
+export type LoraApplyMode = 'merge' | 'branch';
 
 /** Bumped when the merge changes, so cached edited graphs are not reused. */
 const EDIT_FORMAT = 1;
@@ -51,11 +59,13 @@ export class LoraGraphEdit implements GraphEdit {
   constructor(
     readonly component: LoraComponent,
     readonly uses: readonly LoraUse[],
+    readonly mode: LoraApplyMode = 'merge',
   ) {
     this.key = JSON.stringify({
       edit: 'lora',
       format: EDIT_FORMAT,
       component,
+      mode,
       loras: uses.map(({ lora, strength }) => {
         const stat = fs.statSync(lora.file);
         return { file: lora.file, size: stat.size, mtime: stat.mtimeMs, strength };
@@ -67,11 +77,18 @@ export class LoraGraphEdit implements GraphEdit {
     const targets = new GraphTargets(graph.model);
     // Each touched weight as float32, every LoRA's delta added in place (in the layout the graph stores).
     const weights = new Map<string, { target: LoraTarget; values: Float32Array }>();
+    const branches: LoraBranch[] = [];
+    const nodes = new Map(graph.model.graph.nodes.map((n) => [n.name, n]));
     for (const { lora, strength } of this.uses) {
       if (strength === 0) continue;
       for (const match of matchLora(targets, this.component, lora)) {
         if (!match.target) continue;
         const target = match.target;
+        const node = nodes.get(target.node);
+        if (this.mode === 'branch' && node && branchRefusal(node) === undefined) {
+          branches.push({ target, factors: loraFactors(lora, match.module, strength) });
+          continue;
+        }
         let entry = weights.get(target.weight.name);
         if (!entry) {
           const bytes = graph.read(target.weight.name).slice();
@@ -86,6 +103,7 @@ export class LoraGraphEdit implements GraphEdit {
         for (let i = 0; i < values.length; i++) values[i] += delta[i];
       }
     }
+    addLoraBranches(graph, branches);
     for (const [name, { target, values }] of weights) {
       const half = target.weight.type === 'float16';
       const data = half ? toFloat16Array(values) : values;

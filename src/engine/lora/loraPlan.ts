@@ -13,7 +13,7 @@ import type { GraphEdit } from '../../node/onnx/graphEdit';
 import { readOnnxModel } from '../../node/onnx/readOnnxModel';
 import { loraShortHash } from '../../node/lora/loraHash';
 import { readModelFolder, type ModelFolder, type OnnxComponent } from '../model/modelFolder';
-import { LoraGraphEdit, matchLora, type LoraUse } from './loraGraphEdit';
+import { LoraGraphEdit, matchLora, type LoraApplyMode, type LoraUse } from './loraGraphEdit';
 import { GraphTargets } from './loraTargets';
 
 export interface LoraRequest {
@@ -110,7 +110,16 @@ function isSdxl(folder: ModelFolder): boolean {
 
 const SHOWN_SKIPS = 6;
 
-export function planLoras(folder: ModelFolder, requests: readonly LoraRequest[]): LoraPlan {
+/**
+ * How LoRAs are applied: 'auto' merges them into the weights unless the touched weights of a component pass
+ * BRANCH_FROM_BYTES, where side branches load faster and hold no second copy of those weights (loraGraphEdit.ts).
+ */
+export type LoraModeChoice = 'auto' | LoraApplyMode;
+
+/** Touched weight bytes from which 'auto' uses side branches (the merged copies are embedded in the graph). */
+export const BRANCH_FROM_BYTES = 256 << 20;
+
+export function planLoras(folder: ModelFolder, requests: readonly LoraRequest[], mode: LoraModeChoice = 'auto'): LoraPlan {
   const layersPerBlock = folder.components.unet?.config?.layers_per_block;
   const loras: { request: LoraRequest; lora: LoraFile }[] = requests.map((request) => {
     try {
@@ -138,6 +147,7 @@ export function planLoras(folder: ModelFolder, requests: readonly LoraRequest[])
   };
   const warnings: string[] = [];
   const uses = new Map<LoraComponent, LoraUse[]>();
+  const touched = new Map<LoraComponent, Map<string, number>>();
   for (const { request, lora } of loras) {
     let applied = 0;
     const skipped: string[] = [];
@@ -151,8 +161,13 @@ export function planLoras(folder: ModelFolder, requests: readonly LoraRequest[])
       }
       const matches = matchLora(graph, component, lora);
       for (const m of matches) {
-        if (m.target) applied++;
-        else skipped.push(`${m.module.sourceName} (${m.reason})`);
+        if (!m.target) {
+          skipped.push(`${m.module.sourceName} (${m.reason})`);
+          continue;
+        }
+        applied++;
+        const bytes = m.target.weight.dims.reduce((a, b) => a * b, 1) * (m.target.weight.type === 'float16' ? 2 : 4);
+        touched.set(component, (touched.get(component) ?? new Map<string, number>()).set(m.target.weight.name, bytes));
       }
       const strength = component === 'unet' ? request.unetWeight : request.teWeight;
       if (matches.some((m) => m.target) && strength !== 0) uses.set(component, [...(uses.get(component) ?? []), { lora, strength }]);
@@ -176,21 +191,28 @@ export function planLoras(folder: ModelFolder, requests: readonly LoraRequest[])
     }
   }
   const edits: Partial<Record<LoraComponent, GraphEdit[]>> = {};
-  for (const [component, list] of uses) edits[component] = [new LoraGraphEdit(component, list)];
+  for (const [component, list] of uses) {
+    const bytes = [...(touched.get(component)?.values() ?? [])].reduce((a, b) => a + b, 0);
+    const chosen: LoraApplyMode = mode !== 'auto' ? mode : bytes >= BRANCH_FROM_BYTES ? 'branch' : 'merge';
+    edits[component] = [new LoraGraphEdit(component, list, chosen)];
+  }
   const key = JSON.stringify(Object.entries(edits).map(([c, e]) => [c, e?.map((x) => x.key)]));
   return { key, edits, warnings, applied: loras.map(({ request }) => ({ name: request.name, file: request.file })) };
 }
 
 /** The LoRAs of one generate request: resolved, read and matched (undefined plan: none asked for). */
-export async function planJobLoras(params: {
-  model: { dir: string; name?: string };
-  prompt: string;
-  loras?: LoraRef[];
-  loraFolders?: string[];
-}): Promise<{ plan?: LoraPlan; warnings: string[] }> {
+export async function planJobLoras(
+  params: {
+    model: { dir: string; name?: string };
+    prompt: string;
+    loras?: LoraRef[];
+    loraFolders?: string[];
+  },
+  mode: LoraModeChoice = 'auto',
+): Promise<{ plan?: LoraPlan; warnings: string[] }> {
   const { requests, warnings } = resolveLoraRequests(params.prompt ?? '', params.loras, params.loraFolders);
   if (requests.length === 0) return { warnings };
-  const plan = planLoras(await readModelFolder(params.model.dir, params.model.name), requests);
+  const plan = planLoras(await readModelFolder(params.model.dir, params.model.name), requests, mode);
   return { plan, warnings: [...warnings, ...plan.warnings] };
 }
 
