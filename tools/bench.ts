@@ -248,9 +248,9 @@ interface LoraMeasurement {
 }
 
 /** Load times with and without a LoRA, in one engine (switching keeps the unchanged sessions). */
-async function runLoraChild(scenario: { dir: string; file: string; graphCacheDir: string }): Promise<LoraMeasurement> {
+async function runLoraChild(scenario: { dir: string; file: string; graphCacheDir: string; mode: 'merge' | 'branch' }): Promise<LoraMeasurement> {
   fs.rmSync(scenario.graphCacheDir, { recursive: true, force: true });
-  const engine = new Engine(undefined, { graphCacheDir: scenario.graphCacheDir });
+  const engine = new Engine(undefined, { graphCacheDir: scenario.graphCacheDir, loraMode: scenario.mode });
   const load = async (weight?: number): Promise<number> => {
     const result = await engine.generate({
       task: 'txt2img',
@@ -279,18 +279,23 @@ async function runLoraChild(scenario: { dir: string; file: string; graphCacheDir
 async function loraTable(): Promise<string[]> {
   const dir = await ensureModel('heavy-dynamic-batch');
   const file = benchLora();
-  process.stderr.write('running: LoRA load times …\n');
-  const m = spawnChild<LoraMeasurement>('--lora-child', { dir, file, graphCacheDir: path.join(cacheDir, 'graphs') }, 'LoRA load times');
+  const run = (mode: 'merge' | 'branch'): LoraMeasurement => {
+    process.stderr.write(`running: LoRA load times (${mode}) …\n`);
+    return spawnChild<LoraMeasurement>('--lora-child', { dir, file, graphCacheDir: path.join(cacheDir, 'graphs'), mode }, `LoRA load times (${mode})`);
+  };
+  const merge = run('merge');
+  const branch = run('branch');
+  const row = (label: string, key: keyof LoraMeasurement) => `| ${label} | ${ms(merge[key])} | ${ms(branch[key])} |`;
   return [
-    `LoRA load times — heavy model (${HEAVY.layers} MatMuls of ${HEAVY.matmulSize}², external data), a kohya LoRA of rank ${LORA_RANK} on ${LORA_LAYERS} of them; one engine, one step each:`,
+    `LoRA load times — heavy model (${HEAVY.layers} MatMuls of ${HEAVY.matmulSize}², external data), a kohya LoRA of rank ${LORA_RANK} on ${LORA_LAYERS} of them; one engine per mode, one step each:`,
     '',
-    '| load | time |',
-    '|---|---|',
-    `| cold, no LoRA | ${ms(m.plainMs)} |`,
-    `| + LoRA at 1 (merge ${LORA_LAYERS} weights, UNet reloaded, other sessions kept) | ${ms(m.loraMs)} |`,
-    `| same LoRA at 0.5 (merged again) | ${ms(m.otherStrengthMs)} |`,
-    `| back to 1 (merged graph from the on-disk cache) | ${ms(m.cachedMs)} |`,
-    `| back to no LoRA | ${ms(m.backToPlainMs)} |`,
+    '| load | merged weights | side branches |',
+    '|---|---|---|',
+    row('cold, no LoRA', 'plainMs'),
+    row('+ LoRA at 1 (UNet reloaded, other sessions kept)', 'loraMs'),
+    row('same LoRA at 0.5', 'otherStrengthMs'),
+    row('back to 1 (edited graph from the on-disk cache)', 'cachedMs'),
+    row('back to no LoRA', 'backToPlainMs'),
   ];
 }
 
@@ -315,7 +320,7 @@ async function main(): Promise<void> {
   }
   const loraArg = process.argv.indexOf('--lora-child');
   if (loraArg >= 0) {
-    process.stdout.write(`${JSON.stringify(await runLoraChild(JSON.parse(process.argv[loraArg + 1]) as { dir: string; file: string; graphCacheDir: string }))}\n`);
+    process.stdout.write(`${JSON.stringify(await runLoraChild(JSON.parse(process.argv[loraArg + 1]) as { dir: string; file: string; graphCacheDir: string; mode: 'merge' | 'branch' }))}\n`);
     return;
   }
   if (process.argv.includes('--lora')) {
