@@ -184,6 +184,14 @@ for (const loraMode of ['merge', 'branch'] as const) describe(`LoRA on analytic 
     assert.ok(maxDiff(await run('<lora:both:0.5:0.5>'), expectedFor({ red: 0.25, blue: 0.25, green: 0.5, circle: 1 })) <= 1);
   });
 
+  it('a Linear LoRA on a Gemm (transB = 1, weight named after its parameter) moves red to blue', async () => {
+    const dir = await model('fp32');
+    const file = writeLora('gemm_blue', kohyaMove('lora_unet', LORA_LAYER_PATHS.unetGemm, 'red', 'blue'));
+    const result = await generate(dir, 'a red circle', withLoras([{ file, weight: 0.5 }]));
+    assert.deepEqual(result.warnings, []);
+    assert.ok(maxDiff(await rgb(result), expectedFor({ red: 0.5, blue: 0.5, circle: 1 })) <= 1);
+  });
+
   it('two LoRAs on the same weight add: red → ½ blue + ½ green', async () => {
     const dir = await model('fp32');
     writeLora('unet_blue', kohyaMove('lora_unet', LORA_LAYER_PATHS.unetToK, 'red', 'blue'));

@@ -30,7 +30,7 @@ import {
   VAE_BLOCK_OUT_CHANNELS,
   VAE_SCALE,
 } from './linearVae';
-import { identityConv, identityLinear, LORA_LAYER_PATHS } from './loraLayers';
+import { identityConv, identityGemm, identityLinear, LORA_LAYER_PATHS } from './loraLayers';
 import { finalNormParams, LAYER_NORM_EPS, layerEmbedding } from './textEncoderLayers';
 import { MODEL_MAX_LENGTH, tokenizerFiles } from './tokenizerFiles';
 import { NUM_TRAIN_TIMESTEPS, trainingSigmas } from './trainingSigmas';
@@ -273,7 +273,8 @@ function unetGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): GraphBu
   let hidden = g.cast(hiddenIn, 'float32', o.floatType);
   if (o.loraLayers) hidden = identityLinear(g, hidden, EMBEDDING_DIM, LORA_LAYER_PATHS.unetToK, 201, o.floatType === 'float16');
 
-  const weights = g.op1('ReduceSum', [hidden, g.constInt64([1])], { keepdims: 0 }); // [B, D]
+  let weights = g.op1('ReduceSum', [hidden, g.constInt64([1])], { keepdims: 0 }); // [B, D]
+  if (o.loraLayers) weights = identityGemm(g, weights, EMBEDDING_DIM, LORA_LAYER_PATHS.unetGemm);
   let x0 = targetLatentGraph(g, t, weights, sample);
   if (o.loraLayers) x0 = identityConv(g, identityConv(g, x0, 1, LORA_LAYER_PATHS.unetConv1x1), 3, LORA_LAYER_PATHS.unetConv3x3);
   let latents = sample;

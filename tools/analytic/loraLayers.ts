@@ -11,6 +11,7 @@ export const LORA_LAYER_PATHS = {
   unetToK: 'down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k',
   unetConv1x1: 'down_blocks.0.resnets.0.conv1',
   unetConv3x3: 'up_blocks.0.resnets.0.conv2',
+  unetGemm: 'time_embedding.linear_1',
 } as const;
 
 /** torch.onnx's node name of a module's op: `/a.0/b/to_k/MatMul`. */
@@ -36,6 +37,13 @@ export function identityLinear(g: GraphBuilder, x: string, n: number, modulePath
   const weight = g.addInitializer(name, toFloat16Array(identity(n)), [n, n], 'float16');
   const y = g.op1('MatMul', [g.cast(x, 'float16', 'float32'), weight], {}, { name: onnxNodeName(modulePath, 'MatMul') });
   return g.cast(y, 'float32', 'float16');
+}
+
+/** x [B, n] · Iᵀ + 0 as `modulePath`'s Gemm (transB = 1: the weight [out, in] as PyTorch holds it, named after it). */
+export function identityGemm(g: GraphBuilder, x: string, n: number, modulePath: string): string {
+  const weight = g.addInitializer(`${modulePath}.weight`, identity(n), [n, n]);
+  const bias = g.addInitializer(`${modulePath}.bias`, new Float32Array(n), [n]);
+  return g.op1('Gemm', [x, weight, bias], { transB: 1 }, { name: onnxNodeName(modulePath, 'Gemm') });
 }
 
 /** A k×k identity Conv over the latent channels (zero bias, same padding), weights named after the module. */
