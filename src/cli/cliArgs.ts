@@ -40,6 +40,9 @@ generate options:
                          (default original: each 75-token chunk's mean restored after weighting; A1111's modes)
   --clip-skip N          condition on the N-th text-encoder layer from the end (A1111 "Clip skip", 1..${LIMITS.clipSkip.max};
                          default 1); needs a text encoder exported with its hidden states
+  --lora PATH[:WEIGHT]   apply a LoRA (.safetensors, kohya or PEFT) with this weight (default 1; the weight is what
+                         follows the last ':', so C:\\loras\\x.safetensors works); repeatable
+  --lora-dir DIR         where <lora:name:weight> in the prompt finds name.safetensors; repeatable
   --parameters FILE      take prompt, negative, steps, CFG, seed, size, sampler, clip skip and emphasis from an
                          A1111 infotext (an image's metadata or a text file); options given here win
   --image FILE           init image: img2img, or inpaint with --mask
@@ -81,6 +84,10 @@ export interface GenerateCommand {
   emphasis?: EmphasisMode;
   /** --clip-skip N. */
   clipSkip?: number;
+  /** --lora PATH[:WEIGHT], in order. */
+  loras?: { file: string; weight: number }[];
+  /** --lora-dir DIR: folders for the prompt's <lora:name:…> tags. */
+  loraDirs?: string[];
   image?: string;
   strength?: number;
   mask?: string;
@@ -195,6 +202,21 @@ function clipSkipArgument(value: string | undefined): number | undefined {
   return n;
 }
 
+/**
+ * --lora PATH[:WEIGHT]: the weight is the suffix after the last ':' when it is a number (A1111's tag puts the
+ * multiplier there too), else the whole argument is the path (a Windows drive letter's colon stays in it).
+ */
+export function loraArgument(value: string): { file: string; weight: number } {
+  const colon = value.lastIndexOf(':');
+  const suffix = colon >= 0 ? value.slice(colon + 1) : undefined;
+  if (suffix !== undefined && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(suffix.trim()) && colon > 0) {
+    return { file: value.slice(0, colon), weight: Number(suffix) };
+  }
+  if (suffix === '') throw new UsageError(`--lora ${value}: a weight after ':' is missing.`);
+  if (value === '') throw new UsageError('--lora needs a .safetensors file.');
+  return { file: value, weight: 1 };
+}
+
 function parseModelsArgs(argv: readonly string[]): ModelsPullCommand | ModelsListCommand {
   const [sub, ...rest] = argv;
   if (sub !== 'pull' && sub !== 'list') {
@@ -272,6 +294,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
               scheduler: { type: 'string' },
               emphasis: { type: 'string' },
               'clip-skip': { type: 'string' },
+              lora: { type: 'string', multiple: true },
+              'lora-dir': { type: 'string', multiple: true },
               image: { type: 'string' },
               strength: { type: 'string' },
               mask: { type: 'string' },
@@ -347,6 +371,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     scheduler: oneOf('scheduler', str('scheduler'), SCHEDULER_NAMES),
     emphasis: emphasisArgument(str('emphasis')),
     clipSkip: clipSkipArgument(str('clip-skip')),
+    loras: (values.lora as unknown as string[] | undefined)?.map(loraArgument),
+    loraDirs: values['lora-dir'] as unknown as string[] | undefined,
     image: str('image'),
     strength: decimal('strength', str('strength')),
     mask: str('mask'),

@@ -66,6 +66,8 @@ async function runGenerate(given: GenerateCommand): Promise<number> {
       ...(cmd.scheduler !== undefined ? { scheduler: cmd.scheduler } : {}),
       ...(cmd.emphasis !== undefined ? { emphasis: cmd.emphasis } : {}),
       ...(cmd.clipSkip !== undefined ? { clipSkip: cmd.clipSkip } : {}),
+      ...(cmd.loras ? { loras: cmd.loras } : {}),
+      ...(cmd.loraDirs ? { loraFolders: cmd.loraDirs } : {}),
     };
     const strength = cmd.strength !== undefined ? { strength: cmd.strength } : {};
     let params: GenerateParams;

@@ -28,8 +28,18 @@ import { ENGINE_VERSION } from '../common/version';
 import { isEmphasisMode, type EmphasisMode } from '../common/prompt/emphasisMode';
 import type { PromptTokenCount } from '../common/prompt/promptTokenCount';
 import { PromptTokenCounter } from './prompt/promptTokenCounter';
+import { loraHashesInfotext, planJobLoras, type LoraModeChoice, type LoraPlan } from './lora/loraPlan';
+import type { GraphEdit } from '../node/onnx/graphEdit';
+import type { OnnxComponentName } from './model/modelFolder';
 
 export type EngineLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+
+export interface EngineOptions {
+  /** Where graphs edited at load time (LoRA merges) are cached; undefined: rebuilt at each load. */
+  graphCacheDir?: string;
+  /** How LoRAs are applied (engine/lora/loraPlan.ts); default 'auto'. */
+  loraMode?: LoraModeChoice;
+}
 
 export interface JobOptions<Progress> {
   onProgress?: (progress: Progress) => void;
@@ -69,7 +79,10 @@ export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly tokenCounter = new PromptTokenCounter();
 
-  constructor(private readonly log: EngineLog = () => undefined) {}
+  constructor(
+    private readonly log: EngineLog = () => undefined,
+    private readonly options: EngineOptions = {},
+  ) {}
 
   /** The loaded model, if any (for tests and the benchmark: run counters, sessions). */
   get currentModel(): PipelineModel | undefined {
@@ -151,13 +164,18 @@ export class Engine {
     ref: ModelRef,
     provider: ExecutionProviderName,
     options: JobOptions<LoadProgress>,
+    lora?: LoraPlan,
   ): Promise<{ loaded: Loaded; fresh: boolean }> {
     if (!ref || typeof ref.dir !== 'string' || ref.dir.length === 0) {
       throw new RpcFailure(ErrorCode.InvalidParams, 'No model folder given.');
     }
-    const key = modelKey(ref, provider);
+    // The LoRA set is part of the key: its merged weights are another model (engine/lora/loraPlan.ts).
+    const base = modelKey(ref, provider);
+    const key = base + (lora ? `\0${lora.key}` : '');
     if (this.loaded?.key === key) return { loaded: this.loaded, fresh: false };
-    if (this.loaded) {
+    // The same model with other LoRAs: the components they do not change keep their sessions.
+    const reuse = this.loaded && this.loaded.key.split('\0').slice(0, 3).join('\0') === base ? this.loaded.model : undefined;
+    if (this.loaded && !reuse) {
       const old = this.loaded;
       this.loaded = undefined;
       await old.model.release();
@@ -166,9 +184,16 @@ export class Engine {
     const model = await PipelineModel.load(ref.dir, ref.name, {
       executionProvider: provider,
       ...(ref.vae ? { vaeDir: ref.vae } : {}),
+      ...(reuse ? { reuse } : {}),
+      ...(lora ? { graphEdits: lora.edits as Partial<Record<OnnxComponentName, readonly GraphEdit[]>> } : {}),
+      ...(this.options.graphCacheDir ? { cacheDir: this.options.graphCacheDir } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.cancellation ? { cancellation: options.cancellation } : {}),
     });
+    if (reuse) {
+      this.loaded = undefined;
+      await reuse.release(model);
+    }
     const unetFile = model.folder.components.unet?.file as string;
     const hash = modelShortHash(unetFile);
     hash.catch((e: unknown) => this.log('warn', `Could not hash ${unetFile}: ${(e as Error).message}`));
@@ -197,10 +222,13 @@ export class Engine {
     const cancellation = options.cancellation;
     if (typeof params !== 'object' || params === null) throw new RpcFailure(ErrorCode.InvalidParams, 'generate needs parameters.');
     const loadStart = performance.now();
-    const { loaded, fresh } = await this.ensureLoaded(params.model, params.executionProvider ?? 'auto', {
-      onProgress: emit,
-      ...(cancellation ? { cancellation } : {}),
-    });
+    const loras = await planJobLoras(params, this.options.loraMode);
+    const { loaded, fresh } = await this.ensureLoaded(
+      params.model,
+      params.executionProvider ?? 'auto',
+      { onProgress: emit, ...(cancellation ? { cancellation } : {}) },
+      loras.plan,
+    );
     const loadMs = fresh ? performance.now() - loadStart : 0;
     const model = loaded.model;
     model.resetRunTimers();
@@ -208,11 +236,16 @@ export class Engine {
     const job: PipelineJob = {
       model,
       modelHash: await loaded.hash.catch(() => undefined),
+      ...(loras.plan ? { loraHashes: await loraHashesInfotext(loras.plan) } : {}),
       emit,
       ...(cancellation ? { cancellation } : {}),
     };
     const output = await runPipeline(request, job);
-    const warnings = fresh && model.providerWarning ? [model.providerWarning, ...output.warnings] : output.warnings;
+    const warnings = [
+      ...(fresh && model.providerWarning ? [model.providerWarning] : []),
+      ...loras.warnings,
+      ...output.warnings,
+    ];
     const { timings } = output;
     return {
       images: output.images,

@@ -46,4 +46,5 @@ export const Settings = {
   vae: 'vae',
   emphasis: 'emphasis',
   clipSkip: 'clipSkip',
+  loraFolders: 'loraFolders',
 } as const;

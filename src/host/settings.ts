@@ -41,6 +41,8 @@ export interface LocalDiffusionSettings {
   clipSkip: number;
   /** Another VAE folder (vae_decoder/, vae_encoder/) for the selected model; "" = the model's own. */
   vae: string;
+  /** Folders where the prompt's `<lora:name:weight>` finds name.safetensors. */
+  loraFolders: string[];
 }
 
 /** The resource-scoped settings: they may differ per workspace folder. */
@@ -66,6 +68,7 @@ export const DEFAULT_SETTINGS: Readonly<LocalDiffusionSettings & LocalDiffusionR
   emphasis: DEFAULT_EMPHASIS,
   clipSkip: 1,
   vae: '',
+  loraFolders: [],
 };
 
 /** Limits of the settings (package.json declares the same), from the one limits table. */
@@ -100,6 +103,7 @@ export const SETTING_SCOPES: Readonly<Record<keyof typeof DEFAULT_SETTINGS, Sett
   emphasis: 'window',
   clipSkip: 'window',
   vae: 'machine',
+  loraFolders: 'machine',
 };
 
 /** The part of vscode.WorkspaceConfiguration this module needs. */
@@ -139,6 +143,7 @@ export function readSettings(workspace: ConfigurationProvider): LocalDiffusionSe
     emphasis: oneOf(config.get(Settings.emphasis), EMPHASIS_MODES, d.emphasis),
     clipSkip: integer(config.get(Settings.clipSkip), d.clipSkip, SETTING_LIMITS.clipSkip),
     vae: text(config.get(Settings.vae), d.vae),
+    loraFolders: textList(config.get(Settings.loraFolders)),
   };
 }
 
@@ -147,6 +152,12 @@ export function readResourceSettings(workspace: ConfigurationProvider, resource:
   const config = workspace.getConfiguration(Settings.section, resource);
   const d = DEFAULT_SETTINGS;
   return { outputFolder: text(config.get(Settings.outputFolder), d.outputFolder) || d.outputFolder };
+}
+
+/** A list of non-empty strings, trimmed (anything else in it is dropped). */
+function textList(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter((v) => v.length > 0);
 }
 
 function text(value: unknown, fallback: string): string {

@@ -121,6 +121,7 @@ describe('settings', () => {
         emphasis: 'No norm',
         clipSkip: 2,
         vae: ' /models/sdxl-vae-fp16-fix ',
+        loraFolders: [' /loras ', '', 7, '/more'],
       }),
     );
     assert.deepEqual(settings, {
@@ -139,6 +140,7 @@ describe('settings', () => {
       emphasis: 'No norm',
       clipSkip: 2,
       vae: '/models/sdxl-vae-fp16-fix',
+      loraFolders: ['/loras', '/more'],
     });
   });
 
@@ -161,6 +163,7 @@ describe('settings', () => {
     );
     assert.equal(settings.emphasis, 'Original', 'A1111 spells the modes exactly');
     assert.equal(settings.clipSkip, 12);
+    assert.deepEqual(settings.loraFolders, []);
     assert.equal(settings.model, '');
     assert.equal(settings.executionProvider, 'auto');
     assert.equal(settings.defaultSteps, 150);

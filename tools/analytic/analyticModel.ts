@@ -30,6 +30,7 @@ import {
   VAE_BLOCK_OUT_CHANNELS,
   VAE_SCALE,
 } from './linearVae';
+import { identityConv, identityGemm, identityLinear, LORA_LAYER_PATHS } from './loraLayers';
 import { finalNormParams, LAYER_NORM_EPS, layerEmbedding } from './textEncoderLayers';
 import { MODEL_MAX_LENGTH, tokenizerFiles } from './tokenizerFiles';
 import { NUM_TRAIN_TIMESTEPS, trainingSigmas } from './trainingSigmas';
@@ -93,6 +94,7 @@ function textEncoderGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): 
   const table = g.addInitializer('embedding', t.embedding, [t.vocabSize, EMBEDDING_DIM]);
   let hidden = g.op1('Gather', [table, ids], { axis: 0 });
   if (o.textEncoderLayers !== null) hidden = hiddenStateOutputs(g, o, d, ids, o.textEncoderLayers);
+  if (o.loraLayers) hidden = identityLinear(g, hidden, EMBEDDING_DIM, LORA_LAYER_PATHS.textEncoderQ, 101, o.floatType === 'float16');
   const pooled = g.op1('ReduceSum', [hidden, g.constInt64([1])], { keepdims: 0 });
   g.addOutput('last_hidden_state', o.floatType, [d.batch, d.sequence, EMBEDDING_DIM], g.cast(hidden, o.floatType, 'float32'));
   g.addOutput('pooler_output', o.floatType, [d.batch, EMBEDDING_DIM], g.cast(pooled, o.floatType, 'float32'));
@@ -253,7 +255,8 @@ function heavyGraph(g: GraphBuilder, sample: string, heavy: NonNullable<Analytic
   for (let i = 1; i <= heavy.layers; i++) {
     const w = randomMatrix(n, i + 1);
     const weight = half ? g.addInitializer(`heavy_w${i}`, toFloat16Array(w), [n, n], 'float16') : g.addInitializer(`heavy_w${i}`, w, [n, n]);
-    x = g.op1('Tanh', [g.op1('MatMul', [x, weight])]);
+    // Named by module scope as torch.onnx names a Linear's MatMul, so the benchmark can merge a LoRA into it.
+    x = g.op1('Tanh', [g.op1('MatMul', [x, weight], {}, { name: `/heavy/layers.${i}/MatMul` })]);
   }
   if (half) x = g.cast(x, 'float32', 'float16');
   return g.op1('Mul', [g.op1('ReduceMean', [x], { keepdims: 0 }), g.constFloat(0)]);
@@ -267,10 +270,13 @@ function unetGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): GraphBu
   const timestep = g.addInput('timestep', o.timestep.type, timestepDims);
   const hiddenIn = g.addInput('encoder_hidden_states', o.floatType, [d.batch, d.sequence, EMBEDDING_DIM]);
   const sample = g.cast(sampleIn, 'float32', o.floatType);
-  const hidden = g.cast(hiddenIn, 'float32', o.floatType);
+  let hidden = g.cast(hiddenIn, 'float32', o.floatType);
+  if (o.loraLayers) hidden = identityLinear(g, hidden, EMBEDDING_DIM, LORA_LAYER_PATHS.unetToK, 201, o.floatType === 'float16');
 
-  const weights = g.op1('ReduceSum', [hidden, g.constInt64([1])], { keepdims: 0 }); // [B, D]
+  let weights = g.op1('ReduceSum', [hidden, g.constInt64([1])], { keepdims: 0 }); // [B, D]
+  if (o.loraLayers) weights = identityGemm(g, weights, EMBEDDING_DIM, LORA_LAYER_PATHS.unetGemm);
   let x0 = targetLatentGraph(g, t, weights, sample);
+  if (o.loraLayers) x0 = identityConv(g, identityConv(g, x0, 1, LORA_LAYER_PATHS.unetConv1x1), 3, LORA_LAYER_PATHS.unetConv3x3);
   let latents = sample;
   if (channels === 9) {
     // [scaled latents 4, mask 1, masked-image latents 4] (diffusers pipeline_onnx_stable_diffusion_inpaint.py): x0 = m·x0* + (1 − m)·masked.

@@ -19,6 +19,8 @@ import {
 import type { CountTokensMessage } from '../../src/common/protocol/tokenCountMessages';
 import { h, pngUrl } from '../common/dom';
 import { TokenCounter } from '../common/tokenCounter';
+import { LoraPicker } from '../common/loraPicker';
+import type { ListLorasMessage } from '../../src/common/protocol/loraPickerMessages';
 import { DEFAULT_STRENGTH, newSeedText, type FormState } from './panelState';
 
 interface SizePreset {
@@ -49,6 +51,8 @@ export interface FormCallbacks {
   onSelectModel(): void;
   /** The token counter's request (to post to the host). */
   onCountTokens(message: CountTokensMessage): void;
+  /** The LoRA picker's request (to post to the host). */
+  onListLoras(message: ListLorasMessage): void;
 }
 
 export class GenerateForm {
@@ -104,6 +108,8 @@ export class GenerateForm {
   private readonly message = h('div', { class: 'form-message', role: 'alert' });
   /** `used/limit` beside the prompt boxes; the page hands it the host's answers. */
   readonly tokenCounter: TokenCounter;
+  /** "LoRA…" beside the prompt: inserts `<lora:name:1>` from the LoRA folders. */
+  readonly loraPicker: LoraPicker;
 
   constructor(
     initial: FormState,
@@ -111,6 +117,7 @@ export class GenerateForm {
   ) {
     this.state = { ...initial };
     this.tokenCounter = new TokenCounter(this.prompt, this.negativePrompt, (message) => this.callbacks.onCountTokens(message));
+    this.loraPicker = new LoraPicker(this.prompt, (message) => this.callbacks.onListLoras(message));
     for (const group of samplerMenu()) {
       const options = group.options.map((o) => h('option', { value: o.value, title: o.title }, o.label));
       this.scheduler.append(...(group.label ? [h('optgroup', { label: group.label }, ...options)] : options));
@@ -131,6 +138,7 @@ export class GenerateForm {
       { class: 'generate-form', autocomplete: 'off' },
       h('div', { class: 'model-row' }, h('span', { class: 'label' }, 'Model'), this.modelName, this.modelNote, changeModel),
       labelled('Prompt', this.prompt, this.tokenCounter.promptCount),
+      this.loraPicker.element,
       labelled('Negative prompt', this.negativePrompt, this.tokenCounter.negativeCount),
       h('div', { class: 'row' }, labelled('Size', h('span', { class: 'size' }, this.sizePreset, this.customSize))),
       h('div', { class: 'row' }, labelled('Steps', this.steps), labelled('Guidance', this.guidance)),

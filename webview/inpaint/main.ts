@@ -78,6 +78,7 @@ const promptBar = new PromptBar({
   cancel: () => post({ type: 'cancel' }),
   changed: () => saveStateSoon(),
   countTokens: (message) => post(message),
+  listLoras: (message) => post(message),
 });
 
 const jobView = new JobView();
@@ -313,6 +314,9 @@ function onMessage(message: ToInpaintWebviewMessage): void {
       return;
     case 'model':
       promptBar.setModel(message.model, message.error);
+      return;
+    case 'loraList':
+      promptBar.loraPicker.receive(message);
       return;
   }
 }

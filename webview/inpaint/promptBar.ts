@@ -9,6 +9,8 @@ import type { CountTokensMessage } from '../../src/common/protocol/tokenCountMes
 import { h, labelled, numberValue } from '../common/dom';
 import { TokenCounter } from '../common/tokenCounter';
 import { modelSizeNote } from './modelSizeNote';
+import { LoraPicker } from '../common/loraPicker';
+import type { ListLorasMessage } from '../../src/common/protocol/loraPickerMessages';
 
 export interface PromptBarActions {
   generate(settings: InpaintSettings): void;
@@ -17,6 +19,8 @@ export interface PromptBarActions {
   changed(): void;
   /** The token counter's request (to post to the host). */
   countTokens(message: CountTokensMessage): void;
+  /** The LoRA picker's request (to post to the host). */
+  listLoras(message: ListLorasMessage): void;
 }
 
 export class PromptBar {
@@ -45,9 +49,12 @@ export class PromptBar {
   private ready = false;
   /** `used/limit` beside the prompt boxes; the page hands it the host's answers. */
   readonly tokenCounter: TokenCounter;
+  /** "LoRA…" under the prompt: inserts `<lora:name:1>` from the LoRA folders. */
+  readonly loraPicker: LoraPicker;
 
   constructor(private readonly actions: PromptBarActions) {
     this.tokenCounter = new TokenCounter(this.prompt, this.negative, (message) => this.actions.countTokens(message));
+    this.loraPicker = new LoraPicker(this.prompt, (message) => this.actions.listLoras(message));
     for (const group of samplerMenu()) {
       const options = group.options.map((o) => h('option', { value: o.value, title: o.title }, o.label));
       this.scheduler.append(...(group.label ? [h('optgroup', { label: group.label }, ...options)] : options));
@@ -83,6 +90,7 @@ export class PromptBar {
       'section',
       { class: 'prompt-bar', 'aria-label': 'Generation settings' },
       labelledWithCount('Prompt', this.prompt, this.tokenCounter.promptCount),
+      this.loraPicker.element,
       labelledWithCount('Negative prompt', this.negative, this.tokenCounter.negativeCount),
       h(
         'div',

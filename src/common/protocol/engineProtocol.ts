@@ -57,6 +57,16 @@ interface GenerateParamsBase {
    * through the final layer norm. Needs a text encoder exported with its hidden states; else a warning says so.
    */
   clipSkip?: number;
+  /** LoRA files to apply besides the prompt's `<lora:name:weight>` tags (CLI --lora). */
+  loras?: LoraRef[];
+  /** Folders where a prompt's `<lora:name:…>` finds name.safetensors (setting localDiffusion.loraFolders, CLI --lora-dir). */
+  loraFolders?: string[];
+}
+
+/** A LoRA file and its multiplier (text encoder and UNet alike; default 1). */
+export interface LoraRef {
+  file: string;
+  weight?: number;
 }
 
 /** A1111's hires fix: generate, upscale, then img2img at the larger size. */

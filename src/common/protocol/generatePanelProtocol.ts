@@ -7,6 +7,7 @@ import { LIMITS } from '../limits';
 import { generateProgressSchema } from './generateProgressSchema';
 import { messageParser } from './messageParser';
 import { countTokensMessageSchema, tokenCountsMessageSchema } from './tokenCountMessages';
+import { listLorasMessageSchema, loraListMessageSchema } from './loraPickerMessages';
 import {
   bytesSchema,
   counterSchema,
@@ -165,6 +166,7 @@ export const toGeneratePanelMessageSchema = v.variant('type', [
   v.object({ type: v.literal('resultSaved'), resultId: resultIdSchema, savedPath: textSchema, savedUri: uriTextSchema }),
   v.object({ type: v.literal('initImage'), image: v.nullable(panelInitImageSchema) }),
   tokenCountsMessageSchema,
+  loraListMessageSchema,
 ]);
 export type ToGeneratePanelMessage = v.InferOutput<typeof toGeneratePanelMessageSchema>;
 
@@ -181,6 +183,8 @@ export const fromGeneratePanelMessageSchema = v.variant('type', [
   v.object({ type: v.literal('selectModel') }),
   /** The token counter (A1111's `82/150`) of the prompt boxes. */
   countTokensMessageSchema,
+  /** The LoRA picker opened: list the LoRA folders' files. */
+  listLorasMessageSchema,
   /** Page-side failures, for the host log. */
   v.object({ type: v.literal('error'), message: textSchema }),
 ]);

@@ -5,6 +5,7 @@
 // base64; seeds as decimal strings (../seed.ts). Pure TypeScript: imports only from src/common.
 import * as v from 'valibot';
 import { countTokensMessageSchema, tokenCountsMessageSchema } from './tokenCountMessages';
+import { listLorasMessageSchema, loraListMessageSchema } from './loraPickerMessages';
 import { LIMITS, clampToRange, type NumberRange } from '../limits';
 import { parseSeed } from '../seed';
 import { jobProgressSchema, previewSideSchema, type JobProgress } from './generateProgressSchema';
@@ -282,6 +283,7 @@ export const toInpaintWebviewMessageSchema = v.variant('type', [
   /** The selected model, once the engine has reported on it (error: it cannot be read). */
   v.object({ type: v.literal('model'), model: v.nullable(inpaintModelSchema), error: v.optional(textSchema) }),
   tokenCountsMessageSchema,
+  loraListMessageSchema,
 ]);
 export type ToInpaintWebviewMessage = v.InferOutput<typeof toInpaintWebviewMessageSchema>;
 
@@ -298,6 +300,8 @@ export const fromInpaintWebviewMessageSchema = v.variant('type', [
   v.object({ type: v.literal('discardCandidates'), jobId: counterSchema }),
   /** The token counter (A1111's `82/150`) of the prompt boxes. */
   countTokensMessageSchema,
+  /** The LoRA picker opened: list the LoRA folders' files. */
+  listLorasMessageSchema,
   /** Webview-side failures, for the host log. */
   v.object({ type: v.literal('error'), message: textSchema }),
 ]);

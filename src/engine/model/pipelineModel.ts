@@ -57,6 +57,12 @@ export interface LoadOptions {
   cacheDir?: string;
   onProgress?: (progress: LoadProgress) => void;
   cancellation?: Cancellation;
+  /**
+   * A loaded model of the same folder and provider whose sessions may be taken over where a component's graph
+   * (file + edits) is the same: switching LoRAs reloads only the components they change. Release the old model
+   * with release(newModel) afterwards, so the shared sessions stay open.
+   */
+  reuse?: PipelineModel;
 }
 
 function numberIn(config: Record<string, unknown> | null | undefined, key: string): number | null {
@@ -103,6 +109,9 @@ export class PipelineModel {
     readonly sdxl?: SdxlTextEncoders,
   ) {}
 
+  /** Each component's session and what it was made from (model file + edit keys), for LoadOptions.reuse. */
+  private readonly sources = new Map<string, { session: OnnxSession; key: string }>();
+
   static async load(dir: string, name: string | undefined, options: LoadOptions): Promise<PipelineModel> {
     const folder = await readModelFolder(dir, name, options.vaeDir);
     if (isRefinerLayout(folder)) throw refinerRefusal(folder, 'text_encoder_2/ without text_encoder/');
@@ -113,6 +122,9 @@ export class PipelineModel {
     /** Providers that were tried and failed: always worth a warning (skips under `auto` are only informational). */
     const failures: string[] = [];
     let providerIndex = 0;
+    const reused = options.reuse && plan.candidates.indexOf(options.reuse.provider);
+    if (reused !== undefined && reused > 0) providerIndex = reused;
+    const sources = new Map<string, { session: OnnxSession; key: string }>();
     const sessions: OnnxSession[] = [];
     const order = (['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder', 'taesd_decoder'] as const).filter(
       (c) => folder.components[c],
@@ -124,6 +136,13 @@ export class PipelineModel {
         throwIfCancelled(options.cancellation);
         options.onProgress?.({ stage: 'loading', component: name, index, total: order.length });
         const component = folder.components[name] as OnnxComponent;
+        const sourceKey = JSON.stringify([component.file, (options.graphEdits?.[name] ?? []).map((e) => e.key)]);
+        const previous = options.reuse?.sources.get(name);
+        if (previous && previous.key === sourceKey) {
+          opened[name] = previous.session;
+          sources.set(name, previous);
+          continue;
+        }
         const source: SessionSource = await prepareSessionSource(component.file, {
           edits: options.graphEdits?.[name] ?? [],
           ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
@@ -137,6 +156,7 @@ export class PipelineModel {
             const session = await OnnxSession.create(source, { provider });
             sessions.push(session);
             opened[name] = session;
+            sources.set(name, { session, key: sourceKey });
             break;
           } catch (e) {
             const message = e instanceof Error ? e.message : String(e);
@@ -152,6 +172,7 @@ export class PipelineModel {
               });
               sessions.push(session);
               opened[name] = session;
+              sources.set(name, { session, key: sourceKey });
               break;
             }
           }
@@ -180,7 +201,8 @@ export class PipelineModel {
       const explicit = options.executionProvider !== 'auto' && options.executionProvider !== provider;
       const providerWarning =
         explicit || failures.length > 0 ? `Running on ${PROVIDER_LABELS[provider]}: ${reasons.join(' ')}` : undefined;
-      return new PipelineModel(
+      for (const { session } of sources.values()) if (!sessions.includes(session)) sessions.push(session);
+      const model = new PipelineModel(
         folder,
         tokenizer,
         textEncoder,
@@ -195,8 +217,11 @@ export class PipelineModel {
         sessions,
         sdxl,
       );
+      for (const [name, source] of sources) model.sources.set(name, source);
+      return model;
     } catch (e) {
-      await Promise.all(sessions.map((s) => s.release().catch(() => undefined)));
+      const own = sessions.filter((s) => ![...(options.reuse?.sources.values() ?? [])].some((p) => p.session === s));
+      await Promise.all(own.map((s) => s.release().catch(() => undefined)));
       throw e;
     }
   }
@@ -209,8 +234,10 @@ export class PipelineModel {
     }
   }
 
-  async release(): Promise<void> {
-    await Promise.all(this.sessions.map((s) => s.release().catch(() => undefined)));
+  /** Releases the sessions (except those `keep` took over, LoadOptions.reuse). */
+  async release(keep?: PipelineModel): Promise<void> {
+    const kept = new Set(keep ? [...keep.sources.values()].map((s) => s.session) : []);
+    await Promise.all(this.sessions.filter((s) => !kept.has(s)).map((s) => s.release().catch(() => undefined)));
     this.sessions.length = 0;
   }
 }

@@ -14,6 +14,8 @@ export interface InfotextFacts {
   height: number;
   model: string;
   modelHash?: string;
+  /** A1111 "Lora hashes" (`extensions-builtin/Lora/extra_networks_lora.py`: `name: shorthash` joined by ', '). */
+  loraHashes?: string;
   /** What the conditioning adds (A1111 `Clip skip`, `Emphasis`). */
   conditioning?: ConditioningInfotext;
 }
@@ -76,6 +78,6 @@ export function infotextFor(request: GenerateRequest, facts: InfotextFacts): str
     ...(task.denoisingStrength !== undefined ? { denoisingStrength: task.denoisingStrength } : {}),
     ...(clipSkip !== undefined ? { clipSkip } : {}),
     ...(emphasis !== undefined ? { emphasis } : {}),
-    extra: [...task.extra, ['RNG', 'CPU'], ['Version', `Local Diffusion ${ENGINE_VERSION}`]],
+    extra: [...task.extra, ...(facts.loraHashes ? ([['Lora hashes', facts.loraHashes]] satisfies [string, string][]) : []), ['RNG', 'CPU'], ['Version', `Local Diffusion ${ENGINE_VERSION}`]],
   });
 }

@@ -138,6 +138,7 @@ export async function runBatch(
       ...infotextSize,
       model: job.model.info.name,
       ...(job.modelHash ? { modelHash: job.modelHash } : {}),
+      ...(job.loraHashes ? { loraHashes: job.loraHashes } : {}),
       ...(ctx.conditioning.infotext ? { conditioning: ctx.conditioning.infotext } : {}),
     });
     images.push({ png: await encodeWithParameters(image, parameters), seed: seed.toString(), parameters });

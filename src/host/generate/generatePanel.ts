@@ -30,6 +30,7 @@ import { renderWebviewHtml, webviewResourceRoots } from '../util/webviewHtml';
 import { displayPath, outputFolderUri } from '../output/outputFolder';
 import { panelGenerationParams } from './panelGenerationParams';
 import { tokenCountsReply } from '../prompt/tokenCountsReply';
+import { loraListReply } from '../prompt/loraListReply';
 import { ResultActions, type StoredResult } from './resultActions';
 
 export interface GeneratePanelDeps {
@@ -181,6 +182,9 @@ export class GeneratePanel extends Disposable {
         return;
       case 'countTokens':
         this.post(await tokenCountsReply((texts) => this.deps.generation.countTokens(texts), message, this.deps.log));
+        return;
+      case 'listLoras':
+        this.post(loraListReply(this.deps.settings().loraFolders));
         return;
       case 'error':
         this.deps.log.error(`Generate panel (webview): ${message.message}`);

@@ -3,6 +3,7 @@
 // page's intents (mask ops, generate, cancel, apply) into document calls. Several panels may show one
 // document (split editor): each op is forwarded to the others, revision-checked and hash-verified.
 import { tokenCountsReply, type CountTokens } from '../prompt/tokenCountsReply';
+import { loraListReply } from '../prompt/loraListReply';
 import * as vscode from 'vscode';
 import type { ModelInfo } from '../../common/protocol/engineProtocol';
 import {
@@ -28,6 +29,8 @@ export interface InpaintEditorViewDeps {
   countTokens: CountTokens;
   /** The selected model's report (GenerationService.modelInfo), for the size note. */
   modelInfo: () => Promise<ModelInfo>;
+  /** The `localDiffusion.loraFolders` setting, for the LoRA picker. */
+  loraFolders: () => readonly string[];
 }
 
 type PreviewMessage = Extract<ToInpaintWebviewMessage, { type: 'jobPreview' }>;
@@ -129,6 +132,9 @@ export class InpaintEditorView extends Disposable {
         return;
       case 'countTokens':
         void tokenCountsReply(this.deps.countTokens, message, this.deps.log).then((reply) => this.post(reply));
+        return;
+      case 'listLoras':
+        this.post(loraListReply(this.deps.loraFolders()));
         return;
       case 'error':
         this.deps.log.error(`Inpaint editor webview: ${message.message}`);

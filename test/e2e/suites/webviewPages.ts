@@ -7,6 +7,8 @@
 //                      goes out (no size: the engine uses the model's own), no stale "size not known" error;
 //   token-counter       the Generate panel and the inpaint prompt bar show the host's `used/limit` counts beside
 //                      both prompt boxes; a burst of typing makes one request; a stale answer is dropped;
+//   lora-picker         "LoRA…" asks the host for the LoRA folders' files, lists names and trigger words, inserts
+//                       `<lora:name:1>` (and a trigger word) into the prompt, says where to set folders when none;
 //   generate-hires      the Hires fix option (real checkbox and inputs) goes out as form.hires; a scale that would
 //                      pass the size limit is refused on the page;
 //   generate-seed-range a fixed seed of 2^64 − 1 goes out as its decimal string; 2^64 is refused on the page;
@@ -290,6 +292,46 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           await page.locator('.model-note').filter({ hasText: 'native 64×64' }).waitFor({ timeout: 5_000 });
           assert.equal((await page.locator('.form-message').textContent()) ?? '', '', 'no error under the form');
           await screenshot('final');
+        },
+      },
+      {
+        name: 'lora-picker',
+        async run({ page, screenshot }) {
+          // The Generate panel's "LoRA…": asks the host when opened, lists names with trigger words, inserts the tag.
+          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          await sendToWebview(page, {
+            type: 'init',
+            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
+            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 256, nativeHeight: 256, inpainting: false },
+            results: [],
+            job: null,
+            initImage: null,
+            canSaveToWorkspace: true,
+          });
+          const asks = async (): Promise<number> => ((await postedMessages(page)) as { type?: string }[]).filter((m) => m.type === 'listLoras').length;
+          await page.locator('#prompt').fill('a red circle');
+          await page.locator('#lora-picker-toggle').click();
+          await waitForPosted(page, (m) => m.type === 'listLoras', 'listLoras');
+          await sendToWebview(page, { type: 'loraList', folders: ['/loras'], loras: [{ name: 'cat_style', triggerWords: ['tail', 'cat ears'] }, { name: 'ink', triggerWords: [] }] });
+          await page.locator('.lora-entry .lora-name', { hasText: 'cat_style' }).waitFor({ timeout: 5_000 });
+          await screenshot('list');
+          await page.locator('.lora-entry .lora-name', { hasText: 'cat_style' }).click();
+          assert.equal(await page.locator('#prompt').inputValue(), 'a red circle <lora:cat_style:1>');
+          assert.equal(await page.locator('#lora-list').isHidden(), true, 'the list closes after a pick');
+          // A trigger word goes in after a comma; the token counter hears about the change.
+          await page.locator('#lora-picker-toggle').click();
+          const before = await asks();
+          assert.equal(before, 2);
+          await sendToWebview(page, { type: 'loraList', folders: ['/loras'], loras: [{ name: 'cat_style', triggerWords: ['tail'] }] });
+          await page.locator('.lora-trigger', { hasText: 'tail' }).click();
+          assert.equal(await page.locator('#prompt').inputValue(), 'a red circle <lora:cat_style:1>, tail');
+          await waitForPosted(page, (m) => m.type === 'countTokens' && (m as { prompt?: string }).prompt === 'a red circle <lora:cat_style:1>, tail', 'countTokens for the inserted text');
+          // No folder set: the list says where to set one.
+          await page.locator('#lora-picker-toggle').click();
+          await page.locator('#lora-picker-toggle').click();
+          await sendToWebview(page, { type: 'loraList', folders: [], loras: [] });
+          await page.locator('.lora-note', { hasText: 'localDiffusion.loraFolders' }).waitFor({ timeout: 5_000 });
         },
       },
       {
