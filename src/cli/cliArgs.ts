@@ -9,6 +9,7 @@ import {
 import { LIMITS } from '../common/limits';
 import { EMPHASIS_CLI_NAMES, type EmphasisMode } from '../common/prompt/emphasisMode';
 import { parseSeed } from '../common/seed';
+import { TILING_MODES, type TilingMode } from '../common/tilingMode';
 
 export const USAGE = `Usage:
   local-diffusion generate --model MODEL --prompt TEXT --out FILE.png [options]
@@ -38,7 +39,7 @@ generate options:
                          (default original: each 75-token chunk's mean restored after weighting; A1111's modes)
   --clip-skip N          condition on the N-th text-encoder layer from the end (A1111 "Clip skip", 1..${LIMITS.clipSkip.max};
                          default 1); needs a text encoder exported with its hidden states
-  --parameters FILE      take prompt, negative, steps, CFG, seed, size, sampler, clip skip and emphasis from an
+  --parameters FILE      take prompt, negative, steps, CFG, seed, size, sampler, clip skip, emphasis and tiling from an
                          A1111 infotext (an image's metadata or a text file); options given here win
   --image FILE           init image: img2img, or inpaint with --mask
   --strength F           img2img/inpaint strength in (0, 1] (default 0.75 img2img, 1 inpaint)
@@ -52,6 +53,8 @@ generate options:
   --upscaler MODEL       hires fix: a super-resolution ONNX model (.onnx or a folder); default Lanczos
   --outpaint L,T,R,B     with --image: extend the canvas by these pixels per side and paint the new area
   --outpaint-overlap N   how far the outpainting mask reaches into the image, feathered (default 32)
+  --tiling xy|x|y        seamless tiling: the image wraps around left/right (x), top/bottom (y) or both (xy),
+                         so it tiles without seams (A1111 "Tiling"; txt2img, img2img, inpaint, outpaint)
   --batch N              N images, seeds seed..seed+N-1, files FILE-1.png..FILE-N.png
   --ep NAME              execution provider: ${EXECUTION_PROVIDER_NAMES.join(' | ')} (default auto)
   --previews FILE.png    also write the step previews side by side, then the final image
@@ -90,6 +93,8 @@ export interface GenerateCommand {
   /** --outpaint L,T,R,B. */
   outpaint?: { left: number; top: number; right: number; bottom: number };
   outpaintOverlap?: number;
+  /** --tiling: seamless tiling's axes. */
+  tiling?: TilingMode;
   batch: number;
   executionProvider: ExecutionProviderName;
   out: string;
@@ -277,6 +282,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
               upscaler: { type: 'string' },
               outpaint: { type: 'string' },
               'outpaint-overlap': { type: 'string' },
+              tiling: { type: 'string' },
               batch: { type: 'string' },
               ep: { type: 'string' },
               out: { type: 'string' },
@@ -348,6 +354,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     upscaler: str('upscaler'),
     outpaint: outpaintMargins(str('outpaint')),
     outpaintOverlap: integer('outpaint-overlap', str('outpaint-overlap')),
+    tiling: oneOf('tiling', str('tiling')?.toLowerCase(), TILING_MODES),
     previews,
   };
   // An explicit --seed -1 (random) also wins over an infotext's seed.

@@ -66,6 +66,7 @@ async function runGenerate(given: GenerateCommand): Promise<number> {
       ...(cmd.scheduler !== undefined ? { scheduler: cmd.scheduler } : {}),
       ...(cmd.emphasis !== undefined ? { emphasis: cmd.emphasis } : {}),
       ...(cmd.clipSkip !== undefined ? { clipSkip: cmd.clipSkip } : {}),
+      ...(cmd.tiling !== undefined ? { tiling: cmd.tiling } : {}),
     };
     const strength = cmd.strength !== undefined ? { strength: cmd.strength } : {};
     let params: GenerateParams;

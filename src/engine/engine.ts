@@ -1,6 +1,7 @@
 // The engine: owns the model cache (one model at a time, kept between jobs), the job queue (one job at a time) and
 // cancellation; each generate request goes to its task's pipeline (src/engine/pipelines/), which owns the flow.
 // Used in-process by the CLI and behind the IPC server (engineServer.ts) in the extension's child process.
+import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   PROTOCOL_VERSION,
@@ -14,7 +15,9 @@ import {
   type ModelRef,
 } from '../common/protocol/engineProtocol';
 import { ErrorCode, RpcFailure, type Cancellation } from '../common/protocol/rpc';
-import { normalizeGenerateParams, type GenerateRequest } from './generateRequest';
+import { normalizeGenerateParams, tilingOf, type GenerateRequest } from './generateRequest';
+import { graphEditsFor, loadChoicesKey, type LoadChoices } from './model/loadEdits';
+import { defaultGraphCacheDir } from './runtime/graphCacheDir';
 import { modelShortHash } from './model/modelHash';
 import { describeModelFolder, PipelineModel, type LoadProgress } from './model/pipelineModel';
 import { Img2ImgPipeline } from './pipelines/img2imgPipeline';
@@ -42,8 +45,9 @@ interface Loaded {
   hash: Promise<string>;
 }
 
-function modelKey(ref: ModelRef, provider: ExecutionProviderName): string {
-  return `${path.resolve(ref.dir)}\0${ref.name ?? ''}\0${provider}`;
+/** The loaded model is reused while this stays the same: folder, name, provider and the load-time edits (tiling). */
+function modelKey(ref: ModelRef, provider: ExecutionProviderName, choices: LoadChoices): string {
+  return `${path.resolve(ref.dir)}\0${ref.name ?? ''}\0${provider}\0${loadChoicesKey(choices)}`;
 }
 
 function isOutOfMemory(message: string): boolean {
@@ -69,7 +73,15 @@ export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly tokenCounter = new PromptTokenCounter();
 
-  constructor(private readonly log: EngineLog = () => undefined) {}
+  /** Where edited graphs are cached (graphCacheDir.ts). */
+  private readonly graphCacheDir: string;
+
+  constructor(
+    private readonly log: EngineLog = () => undefined,
+    options: { graphCacheDir?: string } = {},
+  ) {
+    this.graphCacheDir = options.graphCacheDir ?? defaultGraphCacheDir(process.env, process.platform, os.homedir());
+  }
 
   /** The loaded model, if any (for tests and the benchmark: run counters, sessions). */
   get currentModel(): PipelineModel | undefined {
@@ -100,7 +112,7 @@ export class Engine {
     return this.exclusive(async () => {
       const dir = path.resolve(ref.dir);
       if (this.loaded && this.loaded.model.folder.dir === dir) return this.loaded.model.info;
-      if (!this.loaded && keepWithProvider) return (await this.ensureLoaded(ref, keepWithProvider, {})).loaded.model.info;
+      if (!this.loaded && keepWithProvider) return (await this.ensureLoaded(ref, keepWithProvider, {}, {})).loaded.model.info;
       // No session: the graphs' inputs and outputs come from the ONNX files, without their weights.
       return describeModelFolder(dir, ref.name);
     });
@@ -109,7 +121,7 @@ export class Engine {
   loadModel(ref: ModelRef, provider: ExecutionProviderName = 'auto', options: JobOptions<LoadProgress> = {}): Promise<LoadedModel> {
     return this.exclusive(async () => {
       const start = performance.now();
-      const { loaded, fresh } = await this.ensureLoaded(ref, provider, options);
+      const { loaded, fresh } = await this.ensureLoaded(ref, provider, {}, options);
       return {
         info: loaded.model.info,
         executionProvider: loaded.model.provider,
@@ -150,12 +162,13 @@ export class Engine {
   private async ensureLoaded(
     ref: ModelRef,
     provider: ExecutionProviderName,
+    choices: LoadChoices,
     options: JobOptions<LoadProgress>,
   ): Promise<{ loaded: Loaded; fresh: boolean }> {
     if (!ref || typeof ref.dir !== 'string' || ref.dir.length === 0) {
       throw new RpcFailure(ErrorCode.InvalidParams, 'No model folder given.');
     }
-    const key = modelKey(ref, provider);
+    const key = modelKey(ref, provider, choices);
     if (this.loaded?.key === key) return { loaded: this.loaded, fresh: false };
     if (this.loaded) {
       const old = this.loaded;
@@ -165,6 +178,8 @@ export class Engine {
     const start = performance.now();
     const model = await PipelineModel.load(ref.dir, ref.name, {
       executionProvider: provider,
+      graphEdits: graphEditsFor(choices),
+      cacheDir: this.graphCacheDir,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.cancellation ? { cancellation: options.cancellation } : {}),
     });
@@ -196,7 +211,9 @@ export class Engine {
     const cancellation = options.cancellation;
     if (typeof params !== 'object' || params === null) throw new RpcFailure(ErrorCode.InvalidParams, 'generate needs parameters.');
     const loadStart = performance.now();
-    const { loaded, fresh } = await this.ensureLoaded(params.model, params.executionProvider ?? 'auto', {
+    // Checked before loading: the tiling mode decides which graphs are loaded.
+    const tiling = tilingOf(params.tiling);
+    const { loaded, fresh } = await this.ensureLoaded(params.model, params.executionProvider ?? 'auto', tiling ? { tiling } : {}, {
       onProgress: emit,
       ...(cancellation ? { cancellation } : {}),
     });

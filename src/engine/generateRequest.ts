@@ -19,6 +19,7 @@ import { ErrorCode, RpcFailure } from '../common/protocol/rpc';
 import { DEFAULT_EMPHASIS, EMPHASIS_MODES, type EmphasisMode } from '../common/prompt/emphasisMode';
 import { isClipSkipValue, isEmphasisModeValue } from '../common/protocol/schemaParts';
 import { parseSeed, randomSeed } from '../common/seed';
+import { TILING_MODES, isTilingMode, type TilingMode } from '../common/tilingMode';
 
 /** What every task's request holds once normalised. */
 interface RequestBase {
@@ -38,6 +39,8 @@ interface RequestBase {
   emphasis: EmphasisMode;
   /** A1111 "Clip skip"; 1 = the last layer (default). */
   clipSkip: number;
+  /** Seamless tiling's axes; undefined: off. */
+  tiling?: TilingMode;
 }
 
 /** The hires fix once normalised (A1111 `modules/processing.py` StableDiffusionProcessingTxt2Img hr_* fields). */
@@ -172,7 +175,20 @@ function normalizeBase(params: GenerateParams, info: ModelInfo): RequestBase {
     previewEverySteps: integerIn('previewEverySteps', params.previewEverySteps ?? 1, LIMITS.previewEverySteps),
     emphasis: emphasisOf(params.emphasis),
     clipSkip: clipSkipOf(params.clipSkip),
+    ...tilingField(params.tiling),
   };
+}
+
+/** The request's tiling mode, checked (the engine reads it before loading: it decides the graphs' edits). */
+export function tilingOf(value: unknown): TilingMode | undefined {
+  if (value === undefined) return undefined;
+  if (!isTilingMode(value)) throw invalid(`tiling must be one of ${TILING_MODES.map((m) => `"${m}"`).join(', ')}, got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+function tilingField(value: unknown): { tiling?: TilingMode } {
+  const tiling = tilingOf(value);
+  return tiling === undefined ? {} : { tiling };
 }
 
 function emphasisOf(value: unknown): EmphasisMode {

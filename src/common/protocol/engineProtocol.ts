@@ -4,6 +4,7 @@ import type { EmphasisMode } from '../prompt/emphasisMode';
 import type { PromptTokenCount } from '../prompt/promptTokenCount';
 import { SAMPLER_LABELS, SAMPLER_NAMES } from '../samplers';
 import type { SeedText } from '../seed';
+import type { TilingMode } from '../tilingMode';
 
 /** Bumped on any incompatible change; checked by the `hello` handshake. */
 export const PROTOCOL_VERSION = 2;
@@ -55,6 +56,11 @@ interface GenerateParamsBase {
    * through the final layer norm. Needs a text encoder exported with its hidden states; else a warning says so.
    */
   clipSkip?: number;
+  /**
+   * Seamless tiling (A1111 "Tiling"): the UNet's and the VAE's padded convolutions wrap around along these axes,
+   * so the image tiles without seams. Absent: off. Loads a rewritten graph (cached per model and mode).
+   */
+  tiling?: TilingMode;
 }
 
 /** A1111's hires fix: generate, upscale, then img2img at the larger size. */
