@@ -2,6 +2,7 @@
 // the UNet and the VAE pads circularly along the chosen axes, so the image continues across its own edges.
 // A1111 `modules/sd_hijack.py` apply_circular sets padding_mode='circular' on both axes; the single-axis modes
 // follow InvokeAI's seamless_x / seamless_y.
+import { parseA1111Parameters } from './metadata/a1111Parameters';
 
 export const TILING_MODES = ['xy', 'x', 'y'] as const;
 /** x: left and right edges continue each other; y: top and bottom; xy: both. */
@@ -27,4 +28,19 @@ export function tilingFromInfotext(raw: Readonly<Record<string, string>>): Tilin
   if (raw['Tiling']?.trim().toLowerCase() !== 'true') return undefined;
   const axes = raw['Tiling axes']?.trim().toLowerCase();
   return isTilingMode(axes) ? axes : 'xy';
+}
+
+/** The tiling an image's infotext records (undefined: none, or not an infotext). */
+export function tilingOfInfotext(text: string): TilingMode | undefined {
+  try {
+    return tilingFromInfotext(parseA1111Parameters(text).raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The tiled preview's layout: 3×3 for both axes, 3 side by side for x, 3 stacked for y. */
+export function tiledPreviewGrid(mode: TilingMode): { columns: number; rows: number } {
+  const { x, y } = tilingAxes(mode);
+  return { columns: x ? 3 : 1, rows: y ? 3 : 1 };
 }

@@ -2,8 +2,11 @@
 import * as assert from 'node:assert/strict';
 import { parseCliArgs, UsageError, type GenerateCommand } from '../../src/cli/cliArgs';
 import { argumentsFromInfotext, withInfotext } from '../../src/cli/infotextArguments';
-import { tilingAxes, tilingFromInfotext, tilingInfotextFields } from '../../src/common/tilingMode';
+import { parseFromGeneratePanelMessage, type GenerateFormValues } from '../../src/common/protocol/generatePanelProtocol';
+import { tiledPreviewGrid, tilingAxes, tilingFromInfotext, tilingInfotextFields, tilingOfInfotext } from '../../src/common/tilingMode';
 import { tilingOf } from '../../src/engine/generateRequest';
+import { panelGenerationParams } from '../../src/host/generate/panelGenerationParams';
+import { DEFAULT_FORM, loadState, STATE_VERSION } from '../../webview/generate/panelState';
 
 const BASE = ['generate', '--model', 'm', '--prompt', 'p', '--out', 'o.png'];
 const INFOTEXT = 'a tile\nSteps: 20, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 64x64';
@@ -40,6 +43,31 @@ describe('tiling mode', () => {
     assert.equal(withInfotext(cmd, cmd.given, `${INFOTEXT}, Tiling: True`).tiling, 'x');
     const plain = parseCliArgs(BASE) as GenerateCommand;
     assert.equal(withInfotext(plain, plain.given, `${INFOTEXT}, Tiling: True`).tiling, 'xy');
+  });
+
+  it("the Generate panel's Seamless option: message schema, engine params, saved state", () => {
+    const form: GenerateFormValues = {
+      prompt: 'a tile', negativePrompt: '', steps: 20, guidanceScale: 7, seed: null, scheduler: 'default', batchCount: 1, useInitImage: false, strength: 0.75,
+    };
+    assert.ok(parseFromGeneratePanelMessage({ type: 'generate', form: { ...form, tiling: 'xy' } }).ok);
+    assert.ok(!parseFromGeneratePanelMessage({ type: 'generate', form: { ...form, tiling: 'z' } }).ok);
+    assert.equal(panelGenerationParams({ ...form, tiling: 'x' }, undefined).tiling, 'x');
+    assert.equal(panelGenerationParams({ ...form, useInitImage: true, tiling: 'y' }, new Uint8Array(1)).tiling, 'y');
+    assert.equal('tiling' in panelGenerationParams(form, undefined), false);
+    const saved = (tiling: unknown) => loadState({ version: STATE_VERSION, form: { ...DEFAULT_FORM, tiling }, known: [], lastSeed: null }).form?.tiling;
+    assert.equal(saved('xy'), 'xy');
+    assert.equal(saved('diagonal'), 'off');
+    assert.equal(DEFAULT_FORM.tiling, 'off');
+  });
+
+  it("the tiled preview: which results and what layout", () => {
+    assert.equal(tilingOfInfotext(`${INFOTEXT}, Tiling: True`), 'xy');
+    assert.equal(tilingOfInfotext(`${INFOTEXT}, Tiling: True, Tiling axes: X`), 'x');
+    assert.equal(tilingOfInfotext(INFOTEXT), undefined);
+    assert.equal(tilingOfInfotext('not an infotext'), undefined);
+    assert.deepEqual(tiledPreviewGrid('xy'), { columns: 3, rows: 3 });
+    assert.deepEqual(tiledPreviewGrid('x'), { columns: 3, rows: 1 });
+    assert.deepEqual(tiledPreviewGrid('y'), { columns: 1, rows: 3 });
   });
 
   it('the engine checks the mode', () => {
