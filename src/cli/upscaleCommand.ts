@@ -3,7 +3,6 @@
 //   exit 0 on success; 1 on any error, with one line "error: …" on stderr and no output file; 130 when interrupted
 //   (Ctrl+C cancels between tiles, a second Ctrl+C quits at once).
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RasterImage } from '../common/image/imageTypes';
@@ -14,6 +13,7 @@ import { planProviders } from '../engine/runtime/executionProviders';
 import { installedProviders } from '../engine/runtime/ort';
 import { DEFAULT_TILE_PAD, lanczosUpscale, upscaleImage, type UpscaleProgress } from '../engine/upscale/upscaleImage';
 import { UpscaleModel } from '../engine/upscale/upscaleModel';
+import { defaultMemoryBudgetBytes } from '../engine/upscale/upscaleMemory';
 import { decodeImage, encodeImage, type ImageFormat } from '../node/image/imageCodec';
 import { writeFilesAtomically } from '../node/output/writeFilesAtomically';
 
@@ -33,8 +33,6 @@ seams; its scale is read from the graph. Without --model, a Lanczos upscale.
 
 /** Lanczos scale when no model is given. */
 const DEFAULT_LANCZOS_SCALE = 2;
-/** Share of the machine's memory the default budget takes. */
-const DEFAULT_MEMORY_SHARE = 0.25;
 /** libwebp's WEBP_MAX_DIMENSION (src/webp/encode.h). */
 const WEBP_MAX_DIMENSION = 16383;
 
@@ -51,9 +49,7 @@ export interface UpscaleCommand {
   executionProvider: ExecutionProviderName;
 }
 
-export function defaultMemoryBudgetBytes(): number {
-  return Math.floor(os.totalmem() * DEFAULT_MEMORY_SHARE);
-}
+export { defaultMemoryBudgetBytes };
 
 /** A numeric option in its LIMITS range (integers where `integer`). */
 export function numberOption(name: string, value: string | undefined, range: NumberRange, integer: boolean): number | undefined {

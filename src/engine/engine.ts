@@ -31,6 +31,14 @@ import { ENGINE_VERSION } from '../common/version';
 import { isEmphasisMode, type EmphasisMode } from '../common/prompt/emphasisMode';
 import type { PromptTokenCount } from '../common/prompt/promptTokenCount';
 import { PromptTokenCounter } from './prompt/promptTokenCounter';
+import {
+  parseRemoveBackgroundParams,
+  parseUpscaleImageParams,
+  type ImageToolResult,
+  type UpscaleImageProgress,
+} from '../common/protocol/imageToolMessages';
+import type { ParseResult } from '../common/protocol/messageParser';
+import { removeBackgroundJob, upscaleImageJob } from './imageTools';
 
 export type EngineLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 
@@ -195,6 +203,28 @@ export class Engine {
     return { loaded: this.loaded, fresh: true };
   }
 
+  /** Upscale Image… (imageToolMessages.ts): queued with the other jobs; the upscaler loads for this job only. */
+  upscaleImage(params: unknown, options: JobOptions<UpscaleImageProgress> = {}): Promise<ImageToolResult> {
+    return this.exclusive(async () => {
+      try {
+        return await upscaleImageJob(checked(parseUpscaleImageParams(params), 'upscaleImage'), options);
+      } catch (e) {
+        throw typedError(e);
+      }
+    });
+  }
+
+  /** Remove Background (imageToolMessages.ts): queued with the other jobs; the segmenter loads for this job only. */
+  removeBackground(params: unknown, options: JobOptions<never> = {}): Promise<ImageToolResult> {
+    return this.exclusive(async () => {
+      try {
+        return await removeBackgroundJob(checked(parseRemoveBackgroundParams(params), 'removeBackground'), options);
+      } catch (e) {
+        throw typedError(e);
+      }
+    });
+  }
+
   generate(params: GenerateParams, options: JobOptions<GenerateProgress> = {}): Promise<GenerateResult> {
     return this.exclusive(async () => {
       try {
@@ -250,6 +280,12 @@ export class Engine {
       },
     };
   }
+}
+
+/** A request's checked parameters, or InvalidParams saying what is wrong. */
+function checked<T>(parsed: ParseResult<T>, method: string): T {
+  if (!parsed.ok) throw new RpcFailure(ErrorCode.InvalidParams, `${method}: ${parsed.error}`);
+  return parsed.message;
 }
 
 /** The task's pipeline (one per task; the union keeps each request with its own pipeline, no casts). */

@@ -5,6 +5,7 @@ import type { PromptTokenCount } from '../prompt/promptTokenCount';
 import { SAMPLER_LABELS, SAMPLER_NAMES } from '../samplers';
 import type { SeedText } from '../seed';
 import type { TilingMode } from '../tilingMode';
+import type { ImageToolResult, RemoveBackgroundParams, UpscaleImageParams, UpscaleImageProgress } from './imageToolMessages';
 
 /** Bumped on any incompatible change; checked by the `hello` handshake. */
 export const PROTOCOL_VERSION = 2;
@@ -288,6 +289,10 @@ export interface EngineMethods {
     result: { counts: (PromptTokenCount | null)[] };
     progress: never;
   };
+  /** Upscales an image with a super-resolution model in tiles, or Lanczos (imageToolMessages.ts); progress per tile. */
+  upscaleImage: { params: UpscaleImageParams; result: ImageToolResult; progress: UpscaleImageProgress };
+  /** Cuts an image's subject out with a background-segmentation model (imageToolMessages.ts). */
+  removeBackground: { params: RemoveBackgroundParams; result: ImageToolResult; progress: never };
   unloadModel: { params: Empty; result: { unloaded: boolean }; progress: never };
   shutdown: { params: Empty; result: Empty; progress: never };
 }
