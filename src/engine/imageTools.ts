@@ -58,7 +58,7 @@ export async function upscaleImageJob(params: UpscaleImageParams, options: Image
     const scale = params.scale ?? DEFAULT_LANCZOS_SCALE;
     const result = await lanczosUpscale(image, scale, memoryBudgetBytes);
     throwIfCancelled(options.cancellation);
-    return { image: await encoded(result, params.format), width: result.width, height: result.height, description: `Lanczos ×${scale}` };
+    return { image: await encoded(result, params.format), width: result.width, height: result.height, scale, description: `Lanczos ×${scale}` };
   }
   const model = await UpscaleModel.load(params.model, firstProvider(params));
   try {
@@ -76,6 +76,7 @@ export async function upscaleImageJob(params: UpscaleImageParams, options: Image
       image: await encoded(upscaled.image, params.format),
       width: upscaled.image.width,
       height: upscaled.image.height,
+      scale,
       description: `${modelName(params.model, model.info.file)} ×${upscaled.modelScale}${then}, ${tiles}, ${model.info.dtype}, ${model.info.provider}`,
     };
   } finally {

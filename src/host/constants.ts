@@ -13,6 +13,8 @@ export const Commands = {
   downloadModel: 'localDiffusion.downloadModel',
   addModelFolder: 'localDiffusion.addModelFolder',
   setHuggingFaceToken: 'localDiffusion.setHuggingFaceToken',
+  upscaleImage: 'localDiffusion.upscaleImage',
+  removeBackground: 'localDiffusion.removeBackground',
 } as const;
 
 export const ViewTypes = {

@@ -50,6 +50,8 @@ export const imageToolResultSchema = v.object({
   image: bytesSchema,
   width: imageSideSchema,
   height: imageSideSchema,
+  /** upscaleImage: the scale applied (the model's own unless one was asked for). */
+  scale: v.optional(numberIn(LIMITS.upscaleScale)),
   /** What was done, for the log and the notification ("RealESRGAN_x4plus ×4, 4 tiles of 256 px, float32, cpu"). */
   description: textSchema,
 });
