@@ -1,7 +1,8 @@
 // Seamless tiling (src/node/onnx/circularPadding.ts): on analytic padded-conv models (tools/analytic/paddedConvModel.ts)
 // the rewritten graph equals the closed form with circular padding along exactly the chosen axes (x, y, xy) and zero
 // padding along the others, so a flat colour stays flat only along the wrapped axes; the edit composes with another
-// GraphEdit and is cached per model and mode. On the trained tiny-shapes model, `tiling: 'xy'` images continue across
+// GraphEdit and is cached per model and mode. Through the engine, an analytic model whose VAE decoder ends in a padded
+// blur generates a flat colour flat only along the axes `tiling` wraps. On the trained tiny-shapes model, `tiling: 'xy'` images continue across
 // their edges (left/right and top/bottom) far better than untiled ones, and the infotext says `Tiling: True`.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -18,6 +19,7 @@ import type { GraphEdit } from '../../src/node/onnx/graphEdit';
 import { makeTensor } from '../../src/node/onnx/onnxWriter';
 import { readOnnxModel } from '../../src/node/onnx/readOnnxModel';
 import { decodeImage, encodeImage } from '../../src/node/image/imageCodec';
+import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import { paddedConvOracle, writePaddedConvModel, type PaddedConvKernel } from '../../tools/analytic/paddedConvModel';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -122,6 +124,41 @@ describe('seamless tiling: circular padding on analytic padded-conv models', fun
     const again = await runModel(files.shift, [circularPadding('x')], ramp(), cacheDir);
     assert.equal(fs.readdirSync(cacheDir).length, 3);
     assert.ok(maxDiff(again, paddedConvOracle(ramp(), WIDTH, HEIGHT, 'shift', true, false)) < 1e-6);
+  });
+});
+
+describe('seamless tiling through the engine: an analytic model whose VAE decoder has a padded blur', function () {
+  this.timeout(120_000);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-tiling-engine-'));
+  const dir = path.join(root, 'blurred');
+  const engine = new Engine(undefined, { graphCacheDir: path.join(root, 'cache') });
+  before(() => writeAnalyticModel(dir, { decoderBlur: true }));
+  after(async () => {
+    await engine.dispose();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  /**
+   * A colour-only prompt: the analytic UNet converges to one flat colour (its shape mask is 1 everywhere); no CFG, so
+   * the colour stays inside the image range and zero padding shows (a border pixel is 6/9 of it).
+   */
+  async function flatness(tiling: TilingMode | undefined): Promise<{ rows: boolean[]; columns: boolean[] }> {
+    const result = await engine.generate({ task: 'txt2img', model: { dir }, executionProvider: 'cpu', prompt: 'a red', guidanceScale: 1, width: 64, height: 48, steps: 8, seed: '1', previewEverySteps: 0, ...(tiling ? { tiling } : {}) });
+    const image = await decodeImage(result.images[0]!.png);
+    const { width, height, channels, data } = image;
+    const centre = [...data.subarray(((height >> 1) * width + (width >> 1)) * channels, ((height >> 1) * width + (width >> 1)) * channels + 3)];
+    const same = (x: number, y: number): boolean => [0, 1, 2].every((c) => Math.abs(data[(y * width + x) * channels + c]! - centre[c]!) <= 1);
+    // Each edge row / column away from the corners: flat or not.
+    const rows = [0, height - 1].map((y) => Array.from({ length: width - 2 }, (_, i) => same(i + 1, y)).every(Boolean));
+    const columns = [0, width - 1].map((x) => Array.from({ length: height - 2 }, (_, i) => same(x, i + 1)).every(Boolean));
+    return { rows, columns };
+  }
+
+  it('untiled the borders are darker; xy: flat everywhere; x: flat left and right only; y: top and bottom only', async () => {
+    assert.deepEqual(await flatness(undefined), { rows: [false, false], columns: [false, false] });
+    assert.deepEqual(await flatness('xy'), { rows: [true, true], columns: [true, true] });
+    assert.deepEqual(await flatness('x'), { rows: [false, false], columns: [true, true] });
+    assert.deepEqual(await flatness('y'), { rows: [true, true], columns: [false, false] });
   });
 });
 

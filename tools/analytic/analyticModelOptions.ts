@@ -55,6 +55,12 @@ export interface AnalyticModelOptions {
    * final_layer_norm(hidden_states.L) (textEncoderLayers.ts), for clip skip. null: last_hidden_state only.
    */
   textEncoderLayers: number | null;
+  /**
+   * Seamless-tiling tests: the VAE decoder ends with a padded 3×3 box blur (Conv pads 1, per channel), so a flat
+   * colour stays flat only where the padding wraps (zero padding pulls the border towards 0). The oracle's
+   * decodeLatent does not model it: compare against the flat colour instead.
+   */
+  decoderBlur: boolean;
 }
 
 export const DEFAULT_SCALING_FACTOR = 0.5;
@@ -99,6 +105,7 @@ export function resolveAnalyticOptions(given: Partial<AnalyticModelOptions> = {}
     heavy: null,
     sampleSize: DEFAULT_SAMPLE_SIZE,
     textEncoderLayers: null,
+    decoderBlur: false,
     ...options,
     predictionType,
     schedulerConfig: options.schedulerConfig ?? defaultSchedulerConfig(predictionType),
