@@ -99,6 +99,18 @@ describe('seamless tiling: circular padding on analytic padded-conv models', fun
     });
   }
 
+  it('an opset-9 graph (Slice with attributes) wraps the same; a Conv with auto_pad is refused with its name', async () => {
+    const old = path.join(root, 'shift-opset9.onnx');
+    await writePaddedConvModel(old, 'shift', { opsetVersion: 9 });
+    for (const mode of TILING_MODES) {
+      const { x, y } = tilingAxes(mode);
+      assert.ok(maxDiff(await runModel(old, [circularPadding(mode)], ramp()), paddedConvOracle(ramp(), WIDTH, HEIGHT, 'shift', x, y)) < 1e-6, mode);
+    }
+    const auto = path.join(root, 'auto-pad.onnx');
+    await writePaddedConvModel(auto, 'blur', { autoPad: 'SAME_UPPER' });
+    await assert.rejects(prepareSessionSource(auto, { edits: [circularPadding('xy')] }), /Conv padded_conv uses auto_pad=SAME_UPPER; seamless tiling needs explicit pads/);
+  });
+
   it('counts the padded convs it rewrites, and composes with another edit (a weight change, as a LoRA merge makes)', async () => {
     const model = readOnnxModel(files.blur);
     assert.equal(paddedConvCount(model, 'xy'), 1);

@@ -6,13 +6,20 @@
 //          rolls by one pixel right and down; with zero padding the first row / column become 0.
 // [1, 3, height, width] float32 in and out, symbolic height and width (any size works).
 import { writeOnnxModel } from '../../src/node/onnx/onnxWriter';
-import { GraphBuilder } from '../onnx/graphBuilder';
+import { GraphBuilder, type AttrInput } from '../onnx/graphBuilder';
 
 export type PaddedConvKernel = 'blur' | 'shift';
 const CHANNELS = 3;
 const K = 3;
 
-export async function writePaddedConvModel(file: string, kernel: PaddedConvKernel): Promise<void> {
+export interface PaddedConvOptions {
+  /** Default-domain opset (before 10, Slice takes its ranges as attributes: the rewrite writes those). */
+  opsetVersion?: number;
+  /** Write the Conv with auto_pad instead of pads (a graph the rewrite must refuse). */
+  autoPad?: 'SAME_UPPER';
+}
+
+export async function writePaddedConvModel(file: string, kernel: PaddedConvKernel, options: PaddedConvOptions = {}): Promise<void> {
   const g = new GraphBuilder(`padded_conv_${kernel}`);
   const x = g.addInput('sample', 'float32', [1, CHANNELS, 'height', 'width']);
   const weights = new Float32Array(CHANNELS * K * K);
@@ -21,9 +28,10 @@ export async function writePaddedConvModel(file: string, kernel: PaddedConvKerne
     else weights[c * K * K] = 1;
   }
   const w = g.constFloat(weights, [CHANNELS, 1, K, K]);
-  const y = g.op1('Conv', [x, w], { group: CHANNELS, kernel_shape: [K, K], pads: [1, 1, 1, 1] }, { name: 'padded_conv' });
+  const padding: Record<string, AttrInput> = options.autoPad ? { auto_pad: options.autoPad } : { pads: [1, 1, 1, 1] };
+  const y = g.op1('Conv', [x, w], { group: CHANNELS, kernel_shape: [K, K], ...padding }, { name: 'padded_conv' });
   g.addOutput('out', 'float32', [1, CHANNELS, 'height', 'width'], y);
-  await writeOnnxModel(file, g.toModel());
+  await writeOnnxModel(file, g.toModel(options.opsetVersion !== undefined ? { opsetVersion: options.opsetVersion } : {}));
 }
 
 /** The model's output in closed form: x is [3, height, width] planar; wrapX / wrapY: circular along that axis, else zeros. */
