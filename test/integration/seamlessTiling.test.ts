@@ -5,6 +5,7 @@
 // blur generates a flat colour flat only along the axes `tiling` wraps. On the trained tiny-shapes model, `tiling: 'xy'` images continue across
 // their edges (left/right and top/bottom) far better than untiled ones, and the infotext says `Tiling: True`.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,7 +19,7 @@ import { circularPadding, paddedConvCount } from '../../src/node/onnx/circularPa
 import type { GraphEdit } from '../../src/node/onnx/graphEdit';
 import { makeTensor } from '../../src/node/onnx/onnxWriter';
 import { readOnnxModel } from '../../src/node/onnx/readOnnxModel';
-import { decodeImage, encodeImage } from '../../src/node/image/imageCodec';
+import { decodeImage, encodeImage, readImageParameters } from '../../src/node/image/imageCodec';
 import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import { paddedConvOracle, writePaddedConvModel, type PaddedConvKernel } from '../../tools/analytic/paddedConvModel';
 
@@ -263,6 +264,25 @@ describe('seamless tiling on the trained tiny-shapes model', function () {
       assert.ok(ratios.x < 3 && ratios.y < 3, `seams ${ratios.x.toFixed(2)}, ${ratios.y.toFixed(2)}`);
     }
     assert.equal(fs.readdirSync(cacheDir).filter((f) => f.endsWith('.onnx')).length, 6, 'the xy graphs were reused');
+  });
+
+  it('the CLI: --tiling y writes Tiling: True / Tiling axes: Y, and --parameters takes it back; a bad mode is one error', async () => {
+    const cli = path.join(repo, 'dist', 'cli.js');
+    const out = path.join(cacheDir, 'cli-tiled.png');
+    const env = { ...process.env, LOCAL_DIFFUSION_CACHE_DIR: cacheDir };
+    const run = (args: string[]) => spawnSync(process.execPath, [cli, 'generate', '--model', tinyShapes, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+    let r = run(['--prompt', PROMPTS[0]!, '--seed', '2', '--steps', '4', '--tiling', 'y', '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    const parameters = (await readImageParameters(fs.readFileSync(out))) ?? '';
+    assert.match(parameters, /, Tiling: True, Tiling axes: Y, /);
+    const again = path.join(cacheDir, 'cli-again.png');
+    r = run(['--parameters', out, '--out', again]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(fs.readFileSync(again), fs.readFileSync(out), '--parameters regenerates the same tiled image');
+    r = run(['--prompt', 'a star', '--tiling', 'diagonal', '--out', path.join(cacheDir, 'bad.png')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /--tiling must be one of xy, x, y, got "diagonal"/);
+    assert.equal(fs.existsSync(path.join(cacheDir, 'bad.png')), false);
   });
 
   it('rejects an unknown tiling mode before loading anything', async () => {
