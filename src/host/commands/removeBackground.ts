@@ -20,7 +20,7 @@ async function removeBackgrounds(deps: ImageToolDeps, images: vscode.Uri[]): Pro
     void vscode.window.showWarningMessage('Remove Background works on PNG, JPEG and WebP files: right-click one in the Explorer.');
     return;
   }
-  const model = await pickImageToolModel({ tool: 'background', title: TITLE, library: deps.library, state: deps.state });
+  const model = await pickImageToolModel({ tool: 'background', title: `${TITLE}: model`, library: deps.library, state: deps.state });
   if (!model || model.kind !== 'model') return;
   const settings = deps.settings();
   const saved: vscode.Uri[] = [];

@@ -57,7 +57,7 @@ async function upscaleImages(deps: ImageToolDeps, images: vscode.Uri[]): Promise
     return;
   }
   const settings = deps.settings();
-  const model = await pickImageToolModel({ tool: 'upscaler', title: TITLE, library: deps.library, state: deps.state, settingModel: settings.hiresUpscaler });
+  const model = await pickImageToolModel({ tool: 'upscaler', title: `${TITLE}: model`, library: deps.library, state: deps.state, settingModel: settings.hiresUpscaler });
   if (!model) return;
   const scaleChoice = await pickScale(model.kind === 'model');
   if (!scaleChoice) return;
