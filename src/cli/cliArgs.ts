@@ -55,6 +55,9 @@ generate options:
   --outpaint-overlap N   how far the outpainting mask reaches into the image, feathered (default 32)
   --tiling xy|x|y        seamless tiling: the image wraps around left/right (x), top/bottom (y) or both (xy),
                          so it tiles without seams (A1111 "Tiling"; txt2img, img2img, inpaint, outpaint)
+  --remove-background M  cut each image's subject out with a background-segmentation ONNX model (RMBG-1.4,
+                         u2net, isnet); the PNG keeps the alpha. --background-preset NAME: its normalisation
+                         (rmbg | u2net | isnet; default from the model's name)
   --batch N              N images, seeds seed..seed+N-1, files FILE-1.png..FILE-N.png
   --ep NAME              execution provider: ${EXECUTION_PROVIDER_NAMES.join(' | ')} (default auto)
   --previews FILE.png    also write the step previews side by side, then the final image
@@ -95,6 +98,9 @@ export interface GenerateCommand {
   outpaintOverlap?: number;
   /** --tiling: seamless tiling's axes. */
   tiling?: TilingMode;
+  /** --remove-background M [--background-preset NAME]. */
+  removeBackground?: string;
+  backgroundPreset?: string;
   batch: number;
   executionProvider: ExecutionProviderName;
   out: string;
@@ -283,6 +289,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
               outpaint: { type: 'string' },
               'outpaint-overlap': { type: 'string' },
               tiling: { type: 'string' },
+              'remove-background': { type: 'string' },
+              'background-preset': { type: 'string' },
               batch: { type: 'string' },
               ep: { type: 'string' },
               out: { type: 'string' },
@@ -317,6 +325,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (str('outpaint') !== undefined && str('image') === undefined) throw new UsageError('--outpaint needs --image (the picture to extend).');
   if (str('outpaint') !== undefined && str('mask') !== undefined) throw new UsageError('--outpaint makes its own mask: leave out --mask.');
   if (str('outpaint-overlap') !== undefined && str('outpaint') === undefined) throw new UsageError('--outpaint-overlap needs --outpaint.');
+  if (str('remove-background') === '') throw new UsageError('--remove-background needs a background-segmentation ONNX model (a .onnx file or a folder).');
+  if (str('background-preset') !== undefined && str('remove-background') === undefined) throw new UsageError('--background-preset needs --remove-background.');
   const batch = integer('batch', str('batch')) ?? 1;
   if (batch < 1) throw new UsageError('--batch must be at least 1.');
   const result: GenerateCommand = {
@@ -355,6 +365,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     outpaint: outpaintMargins(str('outpaint')),
     outpaintOverlap: integer('outpaint-overlap', str('outpaint-overlap')),
     tiling: oneOf('tiling', str('tiling')?.toLowerCase(), TILING_MODES),
+    removeBackground: str('remove-background'),
+    backgroundPreset: str('background-preset'),
     previews,
   };
   // An explicit --seed -1 (random) also wins over an infotext's seed.

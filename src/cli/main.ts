@@ -67,6 +67,9 @@ async function runGenerate(given: GenerateCommand): Promise<number> {
       ...(cmd.emphasis !== undefined ? { emphasis: cmd.emphasis } : {}),
       ...(cmd.clipSkip !== undefined ? { clipSkip: cmd.clipSkip } : {}),
       ...(cmd.tiling !== undefined ? { tiling: cmd.tiling } : {}),
+      ...(cmd.removeBackground !== undefined
+        ? { removeBackground: { model: cmd.removeBackground, ...(cmd.backgroundPreset !== undefined ? { preset: cmd.backgroundPreset } : {}) } }
+        : {}),
     };
     const strength = cmd.strength !== undefined ? { strength: cmd.strength } : {};
     let params: GenerateParams;

@@ -41,6 +41,8 @@ interface RequestBase {
   clipSkip: number;
   /** Seamless tiling's axes; undefined: off. */
   tiling?: TilingMode;
+  /** A background-segmentation model that cuts each image out (post-processing); undefined: none. */
+  removeBackground?: { model: string; preset?: string };
 }
 
 /** The hires fix once normalised (A1111 `modules/processing.py` StableDiffusionProcessingTxt2Img hr_* fields). */
@@ -176,7 +178,18 @@ function normalizeBase(params: GenerateParams, info: ModelInfo): RequestBase {
     emphasis: emphasisOf(params.emphasis),
     clipSkip: clipSkipOf(params.clipSkip),
     ...tilingField(params.tiling),
+    ...removeBackgroundField(params.removeBackground),
   };
+}
+
+function removeBackgroundField(value: unknown): { removeBackground?: { model: string; preset?: string } } {
+  if (value === undefined) return {};
+  const v = value as { model?: unknown; preset?: unknown };
+  if (typeof value !== 'object' || value === null || typeof v.model !== 'string' || v.model.trim() === '') {
+    throw invalid('removeBackground must be { model: a background-segmentation ONNX model path, preset? }.');
+  }
+  if (v.preset !== undefined && typeof v.preset !== 'string') throw invalid('removeBackground.preset must be a preset name.');
+  return { removeBackground: { model: v.model, ...(v.preset !== undefined ? { preset: v.preset } : {}) } };
 }
 
 /** The request's tiling mode, checked (the engine reads it before loading: it decides the graphs' edits). */

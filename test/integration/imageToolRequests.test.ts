@@ -13,6 +13,7 @@ import { PROTOCOL_VERSION, type EngineMethods, type EngineNotifications, type Ho
 import type { UpscaleImageProgress } from '../../src/common/protocol/imageToolMessages';
 import { CancellationSource, ErrorCode, RpcEndpoint, RpcFailure } from '../../src/common/protocol/rpc';
 import { decodeImage, encodeImage } from '../../src/node/image/imageCodec';
+import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import { upscalerOracle, writeSegmenterModel, writeTwoInputModel, writeUpscalerModel } from '../../tools/analytic/upscalerModel';
 
 const engineJs = path.resolve(__dirname, '../../../dist/engine.js');
@@ -50,6 +51,7 @@ describe('image tool requests through the engine process', function () {
     fs.mkdirSync(m('rmbg-analytic'));
     await writeSegmenterModel(m('rmbg-analytic/model.onnx'), 64);
     await writeTwoInputModel(m('two.onnx'));
+    await writeAnalyticModel(m('sd'), {});
     child = fork(engineJs, [], { serialization: 'advanced', silent: true });
     rpc = new RpcEndpoint((e) => child.send(e));
     child.on('message', (message) => rpc.receive(message));
@@ -112,6 +114,22 @@ describe('image tool requests through the engine process', function () {
       for (const y of [0, 30, 63]) assert.ok(Math.abs(out.data[(y * w + x) * 4 + 3] - alpha) <= 1, `alpha at ${x},${y}: ${out.data[(y * w + x) * 4 + 3]} vs ${alpha}`);
     }
     assert.match(result.description, /rmbg-analytic at 64×64, preset rmbg/);
+  });
+
+  it('generate with removeBackground: the same RGB as without, alpha from the segmenter (circle vs background)', async () => {
+    const params = { task: 'txt2img' as const, model: { dir: m('sd') }, executionProvider: 'cpu' as const, prompt: 'a white circle', guidanceScale: 1, width: 64, height: 64, steps: 6, seed: '3', previewEverySteps: 0 };
+    const plain = await decodeImage((await rpc.request('generate', params)).images[0]!.png);
+    const cut = await decodeImage((await rpc.request('generate', { ...params, removeBackground: { model: m('rmbg-analytic') } })).images[0]!.png);
+    assert.deepEqual([plain.channels, cut.channels], [3, 4]);
+    let rgb = 0;
+    for (let i = 0; i < 64 * 64; i++) for (let c = 0; c < 3; c++) rgb = Math.max(rgb, Math.abs(plain.data[i * 3 + c]! - cut.data[i * 4 + c]!));
+    assert.equal(rgb, 0, 'the RGB is untouched');
+    const alpha = (x: number, y: number): number => cut.data[(y * 64 + x) * 4 + 3]!;
+    // The segmenter's mask is the min-max of the mean colour: the white circle is opaque, the background clear.
+    assert.ok(alpha(32, 32) >= 250, `centre alpha ${alpha(32, 32)}`);
+    assert.ok(alpha(1, 1) <= 5, `corner alpha ${alpha(1, 1)}`);
+    await assert.rejects(rpc.request('generate', { ...params, removeBackground: { model: m('x2.onnx'), preset: 'u2net' } }), failure(ErrorCode.ModelMismatch, /not a background-segmentation model/));
+    await assert.rejects(rpc.request('generate', { ...params, removeBackground: { model: '' } }), failure(ErrorCode.InvalidParams, /removeBackground must be/));
   });
 
   it('bad requests: one clear error each', async () => {

@@ -62,6 +62,12 @@ interface GenerateParamsBase {
    * so the image tiles without seams. Absent: off. Loads a rewritten graph (cached per model and mode).
    */
   tiling?: TilingMode;
+  /**
+   * Cut each image's subject out with this background-segmentation ONNX model (a .onnx file or a folder with one;
+   * RMBG-1.4, rembg's u2net / isnet): the PNG keeps the alpha. `preset`: its input normalisation (rmbg, u2net,
+   * isnet); default from the model's name.
+   */
+  removeBackground?: { model: string; preset?: string };
 }
 
 /** A1111's hires fix: generate, upscale, then img2img at the larger size. */
