@@ -9,6 +9,7 @@ import {
 import { LIMITS } from '../common/limits';
 import { EMPHASIS_CLI_NAMES, type EmphasisMode } from '../common/prompt/emphasisMode';
 import { parseSeed } from '../common/seed';
+import { TILING_MODES, type TilingMode } from '../common/tilingMode';
 
 export const USAGE = `Usage:
   local-diffusion generate --model MODEL --prompt TEXT --out FILE.png [options]
@@ -43,7 +44,7 @@ generate options:
   --lora PATH[:WEIGHT]   apply a LoRA (.safetensors, kohya or PEFT) with this weight (default 1; the weight is what
                          follows the last ':', so C:\\loras\\x.safetensors works); repeatable
   --lora-dir DIR         where <lora:name:weight> in the prompt finds name.safetensors; repeatable
-  --parameters FILE      take prompt, negative, steps, CFG, seed, size, sampler, clip skip and emphasis from an
+  --parameters FILE      take prompt, negative, steps, CFG, seed, size, sampler, clip skip, emphasis and tiling from an
                          A1111 infotext (an image's metadata or a text file); options given here win
   --image FILE           init image: img2img, or inpaint with --mask
   --strength F           img2img/inpaint strength in (0, 1] (default 0.75 img2img, 1 inpaint)
@@ -57,6 +58,11 @@ generate options:
   --upscaler MODEL       hires fix: a super-resolution ONNX model (.onnx or a folder); default Lanczos
   --outpaint L,T,R,B     with --image: extend the canvas by these pixels per side and paint the new area
   --outpaint-overlap N   how far the outpainting mask reaches into the image, feathered (default 32)
+  --tiling xy|x|y        seamless tiling: the image wraps around left/right (x), top/bottom (y) or both (xy),
+                         so it tiles without seams (A1111 "Tiling"; txt2img, img2img, inpaint, outpaint)
+  --remove-background M  cut each image's subject out with a background-segmentation ONNX model (RMBG-1.4,
+                         u2net, isnet); the PNG keeps the alpha. --background-preset NAME: its normalisation
+                         (rmbg | u2net | isnet; default from the model's name)
   --batch N              N images, seeds seed..seed+N-1, files FILE-1.png..FILE-N.png
   --ep NAME              execution provider: ${EXECUTION_PROVIDER_NAMES.join(' | ')} (default auto)
   --previews FILE.png    also write the step previews side by side, then the final image
@@ -101,6 +107,11 @@ export interface GenerateCommand {
   /** --outpaint L,T,R,B. */
   outpaint?: { left: number; top: number; right: number; bottom: number };
   outpaintOverlap?: number;
+  /** --tiling: seamless tiling's axes. */
+  tiling?: TilingMode;
+  /** --remove-background M [--background-preset NAME]. */
+  removeBackground?: string;
+  backgroundPreset?: string;
   batch: number;
   executionProvider: ExecutionProviderName;
   out: string;
@@ -308,6 +319,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
               upscaler: { type: 'string' },
               outpaint: { type: 'string' },
               'outpaint-overlap': { type: 'string' },
+              tiling: { type: 'string' },
+              'remove-background': { type: 'string' },
+              'background-preset': { type: 'string' },
               batch: { type: 'string' },
               ep: { type: 'string' },
               out: { type: 'string' },
@@ -344,6 +358,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (str('outpaint') !== undefined && str('image') === undefined) throw new UsageError('--outpaint needs --image (the picture to extend).');
   if (str('outpaint') !== undefined && str('mask') !== undefined) throw new UsageError('--outpaint makes its own mask: leave out --mask.');
   if (str('outpaint-overlap') !== undefined && str('outpaint') === undefined) throw new UsageError('--outpaint-overlap needs --outpaint.');
+  if (str('remove-background') === '') throw new UsageError('--remove-background needs a background-segmentation ONNX model (a .onnx file or a folder).');
+  if (str('background-preset') !== undefined && str('remove-background') === undefined) throw new UsageError('--background-preset needs --remove-background.');
   const batch = integer('batch', str('batch')) ?? 1;
   if (batch < 1) throw new UsageError('--batch must be at least 1.');
   const result: GenerateCommand = {
@@ -384,6 +400,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     upscaler: str('upscaler'),
     outpaint: outpaintMargins(str('outpaint')),
     outpaintOverlap: integer('outpaint-overlap', str('outpaint-overlap')),
+    tiling: oneOf('tiling', str('tiling')?.toLowerCase(), TILING_MODES),
+    removeBackground: str('remove-background'),
+    backgroundPreset: str('background-preset'),
     previews,
   };
   // An explicit --seed -1 (random) also wins over an infotext's seed.

@@ -68,6 +68,10 @@ async function runGenerate(given: GenerateCommand): Promise<number> {
       ...(cmd.clipSkip !== undefined ? { clipSkip: cmd.clipSkip } : {}),
       ...(cmd.loras ? { loras: cmd.loras } : {}),
       ...(cmd.loraDirs ? { loraFolders: cmd.loraDirs } : {}),
+      ...(cmd.tiling !== undefined ? { tiling: cmd.tiling } : {}),
+      ...(cmd.removeBackground !== undefined
+        ? { removeBackground: { model: cmd.removeBackground, ...(cmd.backgroundPreset !== undefined ? { preset: cmd.backgroundPreset } : {}) } }
+        : {}),
     };
     const strength = cmd.strength !== undefined ? { strength: cmd.strength } : {};
     let params: GenerateParams;

@@ -20,6 +20,7 @@ import { DEFAULT_EMPHASIS, EMPHASIS_MODES, type EmphasisMode } from '../common/p
 import { isClipSkipValue, isEmphasisModeValue } from '../common/protocol/schemaParts';
 import { parseSeed, randomSeed } from '../common/seed';
 import { defaultSizeForImage as defaultSizeForGeneration, type GenerationSizeModel } from '../common/sizing/generationSize';
+import { TILING_MODES, isTilingMode, type TilingMode } from '../common/tilingMode';
 
 /** What every task's request holds once normalised. */
 interface RequestBase {
@@ -39,6 +40,10 @@ interface RequestBase {
   emphasis: EmphasisMode;
   /** A1111 "Clip skip"; 1 = the last layer (default). */
   clipSkip: number;
+  /** Seamless tiling's axes; undefined: off. */
+  tiling?: TilingMode;
+  /** A background-segmentation model that cuts each image out (post-processing); undefined: none. */
+  removeBackground?: { model: string; preset?: string };
 }
 
 /** The hires fix once normalised (A1111 `modules/processing.py` StableDiffusionProcessingTxt2Img hr_* fields). */
@@ -174,7 +179,31 @@ function normalizeBase(params: GenerateParams, info: ModelInfo): RequestBase {
     previewEverySteps: integerIn('previewEverySteps', params.previewEverySteps ?? 1, LIMITS.previewEverySteps),
     emphasis: emphasisOf(params.emphasis),
     clipSkip: clipSkipOf(params.clipSkip),
+    ...tilingField(params.tiling),
+    ...removeBackgroundField(params.removeBackground),
   };
+}
+
+function removeBackgroundField(value: unknown): { removeBackground?: { model: string; preset?: string } } {
+  if (value === undefined) return {};
+  const v = value as { model?: unknown; preset?: unknown };
+  if (typeof value !== 'object' || value === null || typeof v.model !== 'string' || v.model.trim() === '') {
+    throw invalid('removeBackground must be { model: a background-segmentation ONNX model path, preset? }.');
+  }
+  if (v.preset !== undefined && typeof v.preset !== 'string') throw invalid('removeBackground.preset must be a preset name.');
+  return { removeBackground: { model: v.model, ...(v.preset !== undefined ? { preset: v.preset } : {}) } };
+}
+
+/** The request's tiling mode, checked (the engine reads it before loading: it decides the graphs' edits). */
+export function tilingOf(value: unknown): TilingMode | undefined {
+  if (value === undefined) return undefined;
+  if (!isTilingMode(value)) throw invalid(`tiling must be one of ${TILING_MODES.map((m) => `"${m}"`).join(', ')}, got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+function tilingField(value: unknown): { tiling?: TilingMode } {
+  const tiling = tilingOf(value);
+  return tiling === undefined ? {} : { tiling };
 }
 
 function emphasisOf(value: unknown): EmphasisMode {

@@ -20,6 +20,8 @@ export const Commands = {
   revealAssetEntry: 'localDiffusion.revealAssetEntry',
   refreshAssets: 'localDiffusion.refreshAssets',
   saveAsAsset: 'localDiffusion.saveAsAsset',
+  upscaleImage: 'localDiffusion.upscaleImage',
+  removeBackground: 'localDiffusion.removeBackground',
 } as const;
 
 export const ViewTypes = {

@@ -11,6 +11,8 @@ import { registerGenerateImageHereCommand } from './commands/generateImageHere';
 import { registerSelectModelCommand, type SelectModelDeps } from './commands/selectModel';
 import { registerSetHuggingFaceTokenCommand } from './commands/setHuggingFaceToken';
 import { registerShowLogCommand } from './commands/showLog';
+import { registerRemoveBackgroundCommand } from './commands/removeBackground';
+import { registerUpscaleImageCommand, type ImageToolDeps } from './commands/upscaleImage';
 import { EngineClient } from './engineClient/engineClient';
 import { GeneratePanel, type GeneratePanelDeps } from './generate/generatePanel';
 import { registerInpaintEditor } from './inpaint/registerInpaintEditor';
@@ -79,6 +81,9 @@ export class LocalDiffusion extends Disposable {
     this.register(registerSetHuggingFaceTokenCommand(this.library.tokens, this.log));
     this.register(registerCancelGenerationCommand(this.generation, this.log));
     this.register(registerShowLogCommand(this.log));
+    const imageToolDeps: ImageToolDeps = { engine: this.engine, library: this.library, log: this.log, settings, state: context.globalState };
+    this.register(registerUpscaleImageCommand(imageToolDeps));
+    this.register(registerRemoveBackgroundCommand(imageToolDeps));
     // The inpaint editor (src/host/inpaint/**): its custom editor provider and the "Inpaint Image" command.
     this.register(registerInpaintEditor(context, this.generation, this.log));
     // Images as code (src/host/assets/**): the Image Assets view, CodeLens on spec files, build commands, the task type.

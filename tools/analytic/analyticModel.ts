@@ -321,10 +321,14 @@ export function decoderGraph(name: string, o: AnalyticModelOptions, d: Dims, lat
   }
   const weight = g.addInitializer('decoder_weight', kernel, [LATENT_CHANNELS, RGB_CHANNELS, VAE_SCALE, VAE_SCALE]);
   const bias = g.addInitializer('decoder_bias', decoderBias, [RGB_CHANNELS]);
-  const rgb = g.op1('ConvTranspose', [latent, weight, bias], {
+  let rgb = g.op1('ConvTranspose', [latent, weight, bias], {
     kernel_shape: [VAE_SCALE, VAE_SCALE],
     strides: [VAE_SCALE, VAE_SCALE],
   });
+  if (o.decoderBlur && name === 'vae_decoder') {
+    const blur = g.addInitializer('decoder_blur', new Float32Array(RGB_CHANNELS * 9).fill(1 / 9), [RGB_CHANNELS, 1, 3, 3]);
+    rgb = g.op1('Conv', [rgb, blur], { group: RGB_CHANNELS, kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name: 'decoder_blur_conv' });
+  }
   g.addOutput('sample', o.floatType, [VAE_BATCH, RGB_CHANNELS, d.imageHeight, d.imageWidth], g.cast(rgb, o.floatType, 'float32'));
   return g;
 }

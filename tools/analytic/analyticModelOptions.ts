@@ -64,6 +64,12 @@ export interface AnalyticModelOptions {
    * weights are float16 when floatType is.
    */
   loraLayers: boolean;
+  /**
+   * Seamless-tiling tests: the VAE decoder ends with a padded 3×3 box blur (Conv pads 1, per channel), so a flat
+   * colour stays flat only where the padding wraps (zero padding pulls the border towards 0). The oracle's
+   * decodeLatent does not model it: compare against the flat colour instead.
+   */
+  decoderBlur: boolean;
 }
 
 export const DEFAULT_SCALING_FACTOR = 0.5;
@@ -109,6 +115,7 @@ export function resolveAnalyticOptions(given: Partial<AnalyticModelOptions> = {}
     sampleSize: DEFAULT_SAMPLE_SIZE,
     textEncoderLayers: null,
     loraLayers: false,
+    decoderBlur: false,
     ...options,
     predictionType,
     schedulerConfig: options.schedulerConfig ?? defaultSchedulerConfig(predictionType),

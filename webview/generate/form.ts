@@ -5,6 +5,7 @@
 import { promptProblem } from '../../src/common/prompt/promptProblem';
 import { LIMITS } from '../../src/common/limits';
 import { parseSeed, type SeedText } from '../../src/common/seed';
+import { isTilingMode, type TilingMode } from '../../src/common/tilingMode';
 import type { SchedulerName } from '../../src/common/protocol/engineProtocol';
 import { samplerMenu } from '../../src/common/samplers';
 import {
@@ -103,6 +104,12 @@ export class GenerateForm {
   private readonly hiresScale = numberInput('hires-scale', LIMITS.hiresScale.min, LIMITS.hiresScale.max, 0.05, 'Hires upscale by');
   private readonly hiresStrength = numberInput('hires-strength', LIMITS.strength.min, LIMITS.strength.max, 0.05, 'Hires denoising strength');
   private readonly hiresSteps = numberInput('hires-steps', LIMITS.hiresSteps.min, LIMITS.hiresSteps.max, 1, 'Hires steps (0 = same)');
+  /** Seamless tiling (A1111 "Tiling"): the image wraps around, so it repeats without seams. */
+  private readonly seamless = h('select', {
+    id: 'seamless',
+    'aria-label': 'Seamless',
+    title: 'Seamless tiling: the image continues across its edges, so it repeats without seams (each result gets a tiled 3×3 view)',
+  });
   private readonly generateButton = h('button', { type: 'button', id: 'generate', title: 'Generate (Ctrl+Enter)' }, 'Generate');
   private readonly cancelButton = h('button', { type: 'button', id: 'cancel', class: 'secondary', disabled: true }, 'Cancel');
   private readonly message = h('div', { class: 'form-message', role: 'alert' });
@@ -129,6 +136,14 @@ export class GenerateForm {
     ] as const) {
       this.seedMode.append(h('option', { value }, label));
     }
+    for (const [value, label] of [
+      ['off', 'Off'],
+      ['xy', 'Both directions'],
+      ['x', 'Left–right only'],
+      ['y', 'Top–bottom only'],
+    ] as const) {
+      this.seamless.append(h('option', { value }, label));
+    }
     this.customSize.append(this.width, ' × ', this.height);
     const changeModel = h('button', { type: 'button', class: 'link', id: 'change-model' }, 'Change…');
     const chooseInit = h('button', { type: 'button', class: 'secondary', id: 'choose-init' }, 'Choose…');
@@ -143,7 +158,7 @@ export class GenerateForm {
       h('div', { class: 'row' }, labelled('Size', h('span', { class: 'size' }, this.sizePreset, this.customSize))),
       h('div', { class: 'row' }, labelled('Steps', this.steps), labelled('Guidance', this.guidance)),
       h('div', { class: 'row' }, labelled('Seed', h('span', { class: 'seed' }, this.seedMode, this.seed)), labelled('Batch', this.batchCount)),
-      labelled('Scheduler', this.scheduler),
+      h('div', { class: 'row' }, labelled('Scheduler', this.scheduler), labelled('Seamless', this.seamless)),
       h(
         'fieldset',
         { class: 'init-image' },
@@ -356,6 +371,7 @@ export class GenerateForm {
         useInitImage,
         strength: s.strength,
         ...(hires ? { hires: { scale: s.hiresScale, strength: s.hiresStrength, steps: s.hiresSteps } } : {}),
+        ...(s.tiling !== 'off' ? { tiling: s.tiling } : {}),
       },
     };
   }
@@ -399,6 +415,7 @@ export class GenerateForm {
       hiresScale: this.hiresScale.valueAsNumber,
       hiresStrength: this.hiresStrength.valueAsNumber,
       hiresSteps: this.hiresSteps.valueAsNumber,
+      tiling: isTilingMode(this.seamless.value) ? (this.seamless.value as TilingMode) : 'off',
     };
     // A different seed mode shows a different number in the seed box.
     this.render();
@@ -453,6 +470,7 @@ export class GenerateForm {
     setNumber(this.hiresStrength, s.hiresStrength);
     setNumber(this.hiresSteps, s.hiresSteps);
     for (const input of [this.hiresScale, this.hiresStrength, this.hiresSteps]) input.disabled = !s.hires;
+    this.seamless.value = s.tiling;
     this.clearInit.disabled = !this.hasInitImage;
     this.initThumb.hidden = !this.hasInitImage;
   }

@@ -4,6 +4,8 @@ import type { EmphasisMode } from '../prompt/emphasisMode';
 import type { PromptTokenCount } from '../prompt/promptTokenCount';
 import { SAMPLER_LABELS, SAMPLER_NAMES } from '../samplers';
 import type { SeedText } from '../seed';
+import type { TilingMode } from '../tilingMode';
+import type { ImageToolResult, RemoveBackgroundParams, UpscaleImageParams, UpscaleImageProgress } from './imageToolMessages';
 
 /** Bumped on any incompatible change; checked by the `hello` handshake. */
 export const PROTOCOL_VERSION = 2;
@@ -61,6 +63,17 @@ interface GenerateParamsBase {
   loras?: LoraRef[];
   /** Folders where a prompt's `<lora:name:…>` finds name.safetensors (setting localDiffusion.loraFolders, CLI --lora-dir). */
   loraFolders?: string[];
+  /**
+   * Seamless tiling (A1111 "Tiling"): the UNet's and the VAE's padded convolutions wrap around along these axes,
+   * so the image tiles without seams. Absent: off. Loads a rewritten graph (cached per model and mode).
+   */
+  tiling?: TilingMode;
+  /**
+   * Cut each image's subject out with this background-segmentation ONNX model (a .onnx file or a folder with one;
+   * RMBG-1.4, rembg's u2net / isnet): the PNG keeps the alpha. `preset`: its input normalisation (rmbg, u2net,
+   * isnet); default from the model's name.
+   */
+  removeBackground?: { model: string; preset?: string };
 }
 
 /** A LoRA file and its multiplier (text encoder and UNet alike; default 1). */
@@ -313,6 +326,10 @@ export interface EngineMethods {
     result: { counts: (PromptTokenCount | null)[] };
     progress: never;
   };
+  /** Upscales an image with a super-resolution model in tiles, or Lanczos (imageToolMessages.ts); progress per tile. */
+  upscaleImage: { params: UpscaleImageParams; result: ImageToolResult; progress: UpscaleImageProgress };
+  /** Cuts an image's subject out with a background-segmentation model (imageToolMessages.ts). */
+  removeBackground: { params: RemoveBackgroundParams; result: ImageToolResult; progress: never };
   unloadModel: { params: Empty; result: { unloaded: boolean }; progress: never };
   shutdown: { params: Empty; result: Empty; progress: never };
 }

@@ -22,6 +22,7 @@ import {
   schedulerNameSchema,
   seedTextSchema,
   textSchema,
+  tilingModeSchema,
 } from './schemaParts';
 
 export type { JobOutcome } from './schemaParts';
@@ -53,6 +54,8 @@ export const generateFormValuesSchema = v.pipe(v.object({
   strength: numberIn(LIMITS.strength),
   /** A1111's hires fix for text to image (the upscaler comes from the host's setting). */
   hires: v.optional(v.object({ scale: numberIn(LIMITS.hiresScale), strength: numberIn(LIMITS.strength), steps: integerIn(LIMITS.hiresSteps) })),
+  /** Seamless tiling's axes (A1111 "Tiling"); absent: off. */
+  tiling: v.optional(tilingModeSchema),
 }), v.check((form) => (form.width === undefined) === (form.height === undefined), 'give both width and height, or neither'));
 export type GenerateFormValues = v.InferOutput<typeof generateFormValuesSchema>;
 

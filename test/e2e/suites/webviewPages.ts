@@ -11,6 +11,8 @@
 //                       `<lora:name:1>` (and a trigger word) into the prompt, says where to set folders when none;
 //   generate-hires      the Hires fix option (real checkbox and inputs) goes out as form.hires; a scale that would
 //                      pass the size limit is refused on the page;
+//   generate-seamless   the Seamless option goes out as form.tiling; a result whose infotext says Tiling is shown
+//                      repeated 3×3 (xy) or 3 across (x), the Tiled button switching to the single image and back;
 //   generate-seed-range a fixed seed of 2^64 − 1 goes out as its decimal string; 2^64 is refused on the page;
 //   generate-size-snap-and-one-error  the header says the model's size multiple; a 1200×630 init image and a typed
 //                      size snap to sizes it takes; a failure shows its message once (the form), not in the preview;
@@ -359,6 +361,50 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           const posted = await waitForPosted(page, (m) => m.type === 'generate', 'generate');
           const form = (posted.find((m) => m.type === 'generate') as { form: GenerateFormValues }).form;
           assert.deepEqual(form.hires, { scale: 1.5, strength: 0.4, steps: 12 });
+        },
+      },
+      {
+        name: 'generate-seamless',
+        async run({ page, screenshot }) {
+          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          const png = await solidPng(16, 16, [200, 120, 30]);
+          const infotext = 'a tile\nSteps: 3, Sampler: Euler, CFG scale: 7, Seed: 5, Size: 16x16, RNG: CPU, Tiling: True';
+          await sendToWebview(page, {
+            type: 'init',
+            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
+            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 64, nativeHeight: 64, sizeMultiple: 8 },
+            results: [
+              { resultId: 'plain', png, width: 16, height: 16, seed: '4', prompt: 'a tile', parameters: 'a tile\nSteps: 3, Sampler: Euler, CFG scale: 7, Seed: 4, Size: 16x16' },
+              { resultId: 'tiled-xy', png, width: 16, height: 16, seed: '5', prompt: 'a tile', parameters: infotext },
+              { resultId: 'tiled-x', png, width: 16, height: 16, seed: '6', prompt: 'a tile', parameters: `${infotext}, Tiling axes: X` },
+            ],
+            job: null,
+            initImage: null,
+            canSaveToWorkspace: true,
+          });
+          const card = (id: string) => page.locator(`figure.result[data-result-id="${id}"]`);
+          await card('tiled-xy').locator('.tiled-preview img.tile').first().waitFor({ timeout: 5_000 });
+          assert.equal(await card('tiled-xy').locator('.tiled-preview.tiled-xy img.tile').count(), 9, '3×3 for both axes');
+          assert.equal(await card('tiled-x').locator('.tiled-preview.tiled-x img.tile').count(), 3, 'three across for x');
+          assert.equal(await card('plain').locator('.tiled-preview').count(), 0, 'an ordinary result is shown once');
+          assert.equal(await card('tiled-xy').locator('img.result-image').isVisible(), false);
+          // The tiles sit edge to edge: three across fill the card's width.
+          const boxes = await card('tiled-xy').locator('img.tile').evaluateAll((tiles) => tiles.slice(0, 3).map((t) => t.getBoundingClientRect()).map((r) => [r.left, r.right, r.top]));
+          assert.ok(Math.abs(boxes[0]![1]! - boxes[1]![0]!) < 1 && Math.abs(boxes[1]![1]! - boxes[2]![0]!) < 1 && boxes[0]![2] === boxes[2]![2], `edge to edge: ${JSON.stringify(boxes)}`);
+          await screenshot('tiled');
+          await card('tiled-xy').locator('button[data-action="toggleTiled"]').click();
+          assert.equal(await card('tiled-xy').locator('img.result-image').isVisible(), true, 'Tiled off: the single image');
+          assert.equal(await card('tiled-xy').locator('.tiled-preview').isVisible(), false);
+          await card('tiled-xy').locator('button[data-action="toggleTiled"]').click();
+          assert.equal(await card('tiled-xy').locator('.tiled-preview').isVisible(), true);
+
+          await page.locator('#prompt').fill('mossy cobblestones');
+          await page.locator('#seamless').selectOption('xy');
+          await page.locator('#generate').click();
+          const posted = await waitForPosted(page, (m) => m.type === 'generate', 'generate');
+          const form = (posted.find((m) => m.type === 'generate') as { form: GenerateFormValues }).form;
+          assert.equal(form.tiling, 'xy');
         },
       },
       {
