@@ -4,7 +4,7 @@ import { LIMITS as L } from '../../src/common/limits';
 import { parseSeed, randomSeed, type SeedText } from '../../src/common/seed';
 import type { SchedulerName } from '../../src/common/protocol/engineProtocol';
 import { samplerMenu } from '../../src/common/samplers';
-import { isInpaintSettings, type InpaintModel, type InpaintSettings } from '../../src/common/protocol/inpaintEditorProtocol';
+import { DEFAULT_INPAINT_SETTINGS, isInpaintSettings, type InpaintModel, type InpaintSettings } from '../../src/common/protocol/inpaintEditorProtocol';
 import type { CountTokensMessage } from '../../src/common/protocol/tokenCountMessages';
 import { h, labelled, numberValue } from '../common/dom';
 import { TokenCounter } from '../common/tokenCounter';
@@ -44,6 +44,8 @@ export class PromptBar {
   /** What the model takes and at what size this image is worked on (modelSizeNote.ts). */
   private readonly modelNote = h('p', { id: 'modelNote', class: 'model-note' }, 'Checking the model…');
   private model: InpaintModel | null = null;
+  /** The steps and guidance the bar last put in as defaults (the settings' until a model brings its own). */
+  private appliedDefaults = { steps: DEFAULT_INPAINT_SETTINGS.steps, guidanceScale: DEFAULT_INPAINT_SETTINGS.guidanceScale };
   private imageSize: { width: number; height: number } | null = null;
   private running = false;
   private ready = false;
@@ -140,7 +142,30 @@ export class PromptBar {
     this.model = model;
     this.modelNote.classList.toggle('error', model === null);
     if (model === null) this.modelNote.textContent = error ?? 'The model could not be read.';
-    else this.renderModelNote();
+    else {
+      this.renderModelNote();
+      this.applyModelDefaults(model);
+    }
+  }
+
+  /**
+   * The model's own defaults replace the ones the bar put in, in fields the user has not changed, and go back to the
+   * settings' when another model has none (as the Generate panel does).
+   */
+  private applyModelDefaults(model: InpaintModel): void {
+    const steps = model.defaultSteps ?? DEFAULT_INPAINT_SETTINGS.steps;
+    const guidanceScale = model.defaultGuidanceScale ?? DEFAULT_INPAINT_SETTINGS.guidanceScale;
+    let changed = false;
+    if (numberValue(this.steps) === this.appliedDefaults.steps && steps !== this.appliedDefaults.steps) {
+      this.steps.value = String(steps);
+      changed = true;
+    }
+    if (numberValue(this.guidance) === this.appliedDefaults.guidanceScale && guidanceScale !== this.appliedDefaults.guidanceScale) {
+      this.guidance.value = String(guidanceScale);
+      changed = true;
+    }
+    this.appliedDefaults = { steps, guidanceScale };
+    if (changed) this.actions.changed();
   }
 
   private renderModelNote(): void {

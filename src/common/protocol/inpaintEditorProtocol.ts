@@ -221,6 +221,9 @@ export const inpaintModelSchema = v.object({
   fixedSize: v.optional(v.object({ width: imageSideSchema, height: imageSideSchema })),
   /** A 9-channel inpainting UNet (else the latent blend of an ordinary UNet). */
   inpainting: v.boolean(),
+  /** The model's own defaults (SDXL's guidance 5, Turbo's steps and guidance 0, a catalog entry's), when it has them. */
+  defaultSteps: v.optional(integerIn(LIMITS.steps)),
+  defaultGuidanceScale: v.optional(numberIn(LIMITS.guidanceScale)),
 });
 export type InpaintModel = v.InferOutput<typeof inpaintModelSchema>;
 

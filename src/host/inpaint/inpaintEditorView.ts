@@ -170,6 +170,8 @@ export class InpaintEditorView extends Disposable {
           sizeMultiple: info.sizeMultiple,
           ...(info.unet.size !== 'dynamic' ? { fixedSize: info.unet.size } : {}),
           inpainting: info.unet.inpainting,
+          ...(info.defaults?.steps !== undefined ? { defaultSteps: info.defaults.steps } : {}),
+          ...(info.defaults?.guidanceScale !== undefined ? { defaultGuidanceScale: info.defaults.guidanceScale } : {}),
         },
       });
     } catch (error) {

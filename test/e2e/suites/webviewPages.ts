@@ -496,6 +496,18 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           await note.filter({ hasText: 'This 1200×630 image is worked on at 704×384' }).waitFor({ timeout: 5_000 });
           await page.getByLabel('Only masked').check();
           await note.filter({ hasText: 'Only masked: the area around the mask is worked on at 512×512' }).waitFor({ timeout: 5_000 });
+          // The model's own defaults fill steps and guidance the user has not changed, and go back for a model without.
+          assert.deepEqual([await page.locator('#steps').inputValue(), await page.locator('#guidance').inputValue()], ['20', '7.5']);
+          await sendToWebview(page, {
+            type: 'model',
+            model: { name: 'sdxl-turbo', nativeWidth: 512, nativeHeight: 512, vaeScaleFactor: 8, sizeMultiple: 32, inpainting: false, defaultSteps: 4, defaultGuidanceScale: 0 },
+          });
+          await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { value: string } } }).document.querySelector('#steps').value === '4', undefined, { timeout: 5_000 });
+          assert.equal(await page.locator('#guidance').inputValue(), '0');
+          await page.locator('#steps').fill('9');
+          await sendToWebview(page, { type: 'model', model: { name: 'sd15', nativeWidth: 512, nativeHeight: 512, vaeScaleFactor: 8, sizeMultiple: 64, inpainting: false } });
+          await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { value: string } } }).document.querySelector('#guidance').value === '7.5', undefined, { timeout: 5_000 });
+          assert.equal(await page.locator('#steps').inputValue(), '9', 'a value the user typed stays');
           await sendToWebview(page, { type: 'model', model: null, error: 'No model is selected.' });
           await page.locator('#modelNote.error').filter({ hasText: 'No model is selected.' }).waitFor({ timeout: 5_000 });
           await screenshot('final');
