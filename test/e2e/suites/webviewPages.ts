@@ -227,8 +227,22 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           });
           await waitForPosted(page, (m) => m.type === 'countTokens', 'countTokens after init');
           const before = (await requests()).length;
-          await page.locator('#prompt').pressSequentially('a red circle', { delay: 20 });
-          await page.locator('#negative-prompt').fill('blue');
+          // A burst of typing: every keystroke's input event, then the negative prompt's, in one go (real keystrokes
+          // from Playwright can be further apart than the debounce on a loaded machine, which made this flaky).
+          await page.evaluate(() => {
+            type Field = { value: string; dispatchEvent(e: unknown): boolean };
+            const doc = (globalThis as unknown as { document: { querySelector(s: string): Field } }).document;
+            const EventCtor = (globalThis as unknown as { Event: new (type: string, init: { bubbles: boolean }) => unknown }).Event;
+            const typeInto = (selector: string, text: string): void => {
+              const field = doc.querySelector(selector);
+              for (let i = 1; i <= text.length; i++) {
+                field.value = text.slice(0, i);
+                field.dispatchEvent(new EventCtor('input', { bubbles: true }));
+              }
+            };
+            typeInto('#prompt', 'a red circle');
+            typeInto('#negative-prompt', 'blue');
+          });
           // The debounce's quiet time, and room for a second (wrong) request to show up.
           await waitForPosted(page, (m) => m.type === 'countTokens' && (m as Count).negativePrompt === 'blue', 'countTokens after typing');
           await page.waitForTimeout(TOKEN_COUNT_DEBOUNCE_MS * 2);
