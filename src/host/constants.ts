@@ -15,6 +15,11 @@ export const Commands = {
   setHuggingFaceToken: 'localDiffusion.setHuggingFaceToken',
 } as const;
 
+/** Tree views contributed in package.json (contributes.views). */
+export const Views = {
+  history: 'localDiffusion.history',
+} as const;
+
 export const ViewTypes = {
   generatePanel: 'localDiffusion.generatePanel',
   inpaintEditor: 'localDiffusion.inpaintEditor',
@@ -38,4 +43,5 @@ export const Settings = {
   hiresUpscaler: 'hiresUpscaler',
   emphasis: 'emphasis',
   clipSkip: 'clipSkip',
+  autoSave: 'autoSave',
 } as const;

@@ -21,6 +21,10 @@ import type { PanelModel } from '../common/protocol/generatePanelProtocol';
 import { readSettings, type LocalDiffusionSettings } from './settings';
 import { Disposable } from './util/dispose';
 import { Log } from './util/log';
+import { HistoryStore } from './history/historyStore';
+import { historyThumbnail } from './history/historyThumbnail';
+import { recordingGenerationService } from './history/recordingGenerationService';
+import { PanelSessionStore } from './generate/panelSession';
 
 export class LocalDiffusion extends Disposable {
   readonly log: Log;
@@ -30,6 +34,8 @@ export class LocalDiffusion extends Disposable {
   readonly library: ModelLibrary;
   /** The one way every UI (Generate panel, inpaint editor, assets) runs a generation. */
   readonly generation: GenerationService;
+  /** Every generation kept (src/host/history/): the panel's results, the inpaint editor's, Generate Image Here's. */
+  readonly history: HistoryStore;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -52,7 +58,12 @@ export class LocalDiffusion extends Disposable {
       ...(this.library.catalog ? { catalog: this.library.catalog } : {}),
     }));
     this.engine = this.register(new EngineClient(context.extensionUri, this.log));
-    this.generation = this.register(new EngineGenerationService(this.engine, this.models, settings, this.log));
+    this.history = new HistoryStore({ folder: path.join(context.globalStorageUri.fsPath, 'history'), makeThumbnail: historyThumbnail });
+    this.generation = recordingGenerationService(this.register(new EngineGenerationService(this.engine, this.models, settings, this.log)), {
+      history: this.history,
+      modelName: () => this.selectedModel(settings()).name,
+      warn: (message) => this.log.warn(message),
+    });
     void vscode.commands.executeCommand('setContext', GENERATING_CONTEXT_KEY, false);
 
     const panelDeps: GeneratePanelDeps = {
@@ -61,6 +72,8 @@ export class LocalDiffusion extends Disposable {
       log: this.log,
       settings,
       selectedModel: () => this.selectedModel(settings()),
+      history: this.history,
+      session: new PanelSessionStore(context.workspaceState),
     };
     this.register(GeneratePanel.registerSerializer(panelDeps));
     this.register({ dispose: () => GeneratePanel.disposeCurrent() });

@@ -120,6 +120,7 @@ describe('settings', () => {
         keepModelLoadedMinutes: 0,
         emphasis: 'No norm',
         clipSkip: 2,
+        autoSave: 'outputFolder',
       }),
     );
     assert.deepEqual(settings, {
@@ -137,6 +138,7 @@ describe('settings', () => {
       keepModelLoadedMinutes: 0,
       emphasis: 'No norm',
       clipSkip: 2,
+      autoSave: 'outputFolder',
     });
   });
 
@@ -155,8 +157,10 @@ describe('settings', () => {
         keepModelLoadedMinutes: -5,
         emphasis: 'no norm',
         clipSkip: 40,
+        autoSave: 'always',
       }),
     );
+    assert.equal(settings.autoSave, 'off');
     assert.equal(settings.emphasis, 'Original', 'A1111 spells the modes exactly');
     assert.equal(settings.clipSkip, 12);
     assert.equal(settings.model, '');

@@ -8,7 +8,7 @@ import {
 import { connectToHost } from '../common/vscodeApi';
 import { h } from '../common/dom';
 import { GenerateForm } from './form';
-import { DEFAULT_FORM, loadState, type PanelState } from './panelState';
+import { DEFAULT_FORM, loadForm, loadState, type PanelState } from './panelState';
 import { PreviewView } from './previewView';
 import { ResultsGrid } from './resultsGrid';
 
@@ -16,16 +16,28 @@ const host = connectToHost<FromGeneratePanelMessage, PanelState>();
 let state = loadState(host.getState());
 const freshForm = state.form === null;
 
+/** The host keeps a copy of the form for a panel opened again after it was closed; sent after a pause in typing. */
+const FORM_STATE_DELAY_MS = 300;
+let formStateTimer: ReturnType<typeof setTimeout> | undefined;
+
 function save(): void {
   state = { ...state, form: form.values, known: results.known() };
   host.setState(state);
+  if (formStateTimer !== undefined) clearTimeout(formStateTimer);
+  formStateTimer = setTimeout(() => {
+    formStateTimer = undefined;
+    host.post({ type: 'formState', form: { ...form.values } });
+  }, FORM_STATE_DELAY_MS);
 }
 
 const preview = new PreviewView();
-const results = new ResultsGrid((action, resultId) => {
-  host.post({ type: 'resultAction', action, resultId });
-  if (action === 'discard') save();
-});
+const results = new ResultsGrid(
+  (action, resultId) => {
+    host.post({ type: 'resultAction', action, resultId });
+    if (action === 'discard') save();
+  },
+  () => host.post({ type: 'saveAll' }),
+);
 const form = new GenerateForm(state.form ?? DEFAULT_FORM, {
   onChange: () => save(),
   onGenerate: () => {
@@ -51,8 +63,11 @@ app.replaceChildren(h('main', { class: 'generate' }, h('div', { class: 'top' }, 
 
 function onMessage(message: ToGeneratePanelMessage): void {
   switch (message.type) {
-    case 'init':
-      if (freshForm) form.applyDefaults(message.defaults);
+    case 'init': {
+      // A fresh page: the form of the panel closed last (the host's copy), else the settings' defaults.
+      const restored = freshForm && message.form ? loadForm(message.form) : null;
+      if (restored) form.replaceValues(restored);
+      else if (freshForm) form.applyDefaults(message.defaults);
       if (message.model) form.setModel(message.model);
       results.setResults(message.results, message.canSaveToWorkspace);
       form.setInitImage(message.initImage);
@@ -64,6 +79,11 @@ function onMessage(message: ToGeneratePanelMessage): void {
       }
       save();
       form.tokenCounter.refresh();
+      return;
+    }
+    case 'applyParameters':
+      form.applyParameters(message.parameters);
+      form.focusPrompt();
       return;
     case 'model':
       form.setModel(message.model);
@@ -96,7 +116,7 @@ function onMessage(message: ToGeneratePanelMessage): void {
       else if (message.warnings.length > 0) form.showMessage(message.warnings.join(' '), 'info');
       return;
     case 'resultSaved':
-      results.markSaved(message.resultId, message.savedPath, message.savedUri);
+      results.markSaved(message.resultId, message.savedPath, message.savedUri, message.savedPaths);
       save();
       return;
     case 'initImage':
@@ -122,3 +142,5 @@ host.onMessage(parseToGeneratePanelMessage, (message) => {
 window.addEventListener('error', (event) => host.post({ type: 'error', message: String(event.message) }));
 
 host.post({ type: 'ready', known: state.known });
+// Typing can start at once: the first key goes to the prompt, not to the editor behind the panel.
+form.focusPrompt();

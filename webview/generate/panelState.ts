@@ -78,7 +78,8 @@ export function loadState(raw: unknown): PanelState {
   };
 }
 
-function loadForm(raw: unknown): FormState | null {
+/** Reads a form saved by this page or an older one (the page's state, or the host's copy for a reopened panel). */
+export function loadForm(raw: unknown): FormState | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const f = raw as Partial<FormState>;
   const d = DEFAULT_FORM;

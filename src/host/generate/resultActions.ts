@@ -22,7 +22,10 @@ export interface StoredResult {
   readonly seed: string;
   readonly prompt: string;
   readonly parameters: string;
+  /** The saved PNG (the exact bytes), which Save / Copy Markdown / Inpaint reuse. */
   savedUri?: vscode.Uri;
+  /** Every file it was saved to (PNG, JPEG, WebP), oldest first. */
+  readonly savedTo: vscode.Uri[];
 }
 
 export const SAVE_AS_FILTERS: Record<string, string[]> = { PNG: ['png'], WebP: ['webp'], JPEG: ['jpg', 'jpeg'] };
@@ -58,6 +61,7 @@ export class ResultActions {
     const bytes = format ? await encodeImage(await decodeImage(result.png), format, { parameters: result.parameters }) : result.png;
     await vscode.workspace.fs.writeFile(uri, bytes);
     this.log.info(`Saved ${uri.toString(true)}`);
+    vscode.window.setStatusBarMessage(`$(check) Saved ${displayPath(uri)}${format ? ' (with its parameters)' : ''}`, 4000);
     if (ext === '.png' || ext === '') result.savedUri = uri;
     return uri;
   }

@@ -1,0 +1,55 @@
+// A GenerationService that keeps every image of a request that asks for it (`history`) in the generation history
+// before handing the result back, so every UI's results (Generate panel, inpaint editor, Generate Image Here) are
+// kept by one line of the composition root. Keeping is best effort: a failure to write the history is logged and
+// never fails the generation. No vscode import beyond types.
+import type { GenerateResult } from '../../common/protocol/engineProtocol';
+import type { GenerationRequest, GenerationService } from '../jobs/generationService';
+import type { HistoryStore } from './historyStore';
+
+export interface RecordingDeps {
+  history: HistoryStore;
+  /** The model's name as the user knows it (the selected model's). */
+  modelName(): string;
+  warn(message: string): void;
+}
+
+export function recordingGenerationService(inner: GenerationService, deps: RecordingDeps): GenerationService {
+  return {
+    async generate(request: GenerationRequest): Promise<GenerateResult> {
+      const result = await inner.generate(request);
+      const wanted = request.history;
+      if (!wanted) return result;
+      const model = deps.modelName();
+      const params = request.params;
+      for (const [index, image] of result.images.entries()) {
+        const id = wanted.ids?.[index];
+        try {
+          await deps.history.add({
+            ...(id ? { id } : {}),
+            source: wanted.source,
+            png: image.png,
+            width: result.width,
+            height: result.height,
+            prompt: params.prompt,
+            ...(params.negativePrompt ? { negativePrompt: params.negativePrompt } : {}),
+            seed: String(image.seed),
+            model,
+            parameters: image.parameters,
+          });
+        } catch (error) {
+          deps.warn(`Could not keep an image in the generation history: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      return result;
+    },
+    modelInfo: (token) => inner.modelInfo(token),
+    countTokens: (texts) => inner.countTokens(texts),
+    cancelAll: () => inner.cancelAll(),
+    get isRunning() {
+      return inner.isRunning;
+    },
+    get onDidChangeRunning() {
+      return inner.onDidChangeRunning;
+    },
+  };
+}
