@@ -13,6 +13,13 @@ export const Commands = {
   downloadModel: 'localDiffusion.downloadModel',
   addModelFolder: 'localDiffusion.addModelFolder',
   setHuggingFaceToken: 'localDiffusion.setHuggingFaceToken',
+  openParametersFromImage: 'localDiffusion.openParametersFromImage',
+  historyReuseParameters: 'localDiffusion.history.reuseParameters',
+  historyCopyAsAssetEntry: 'localDiffusion.history.copyAsAssetEntry',
+  historyRevealFile: 'localDiffusion.history.revealFile',
+  historyOpenImage: 'localDiffusion.history.openImage',
+  historyRefresh: 'localDiffusion.history.refresh',
+  historyClear: 'localDiffusion.history.clear',
 } as const;
 
 /** Tree views contributed in package.json (contributes.views). */

@@ -25,6 +25,8 @@ import { HistoryStore } from './history/historyStore';
 import { historyThumbnail } from './history/historyThumbnail';
 import { recordingGenerationService } from './history/recordingGenerationService';
 import { PanelSessionStore } from './generate/panelSession';
+import { registerHistoryView } from './history/historyView';
+import { registerOpenParametersFromImageCommand } from './commands/openParametersFromImage';
 
 export class LocalDiffusion extends Disposable {
   readonly log: Log;
@@ -61,7 +63,7 @@ export class LocalDiffusion extends Disposable {
     this.history = new HistoryStore({ folder: path.join(context.globalStorageUri.fsPath, 'history'), makeThumbnail: historyThumbnail });
     this.generation = recordingGenerationService(this.register(new EngineGenerationService(this.engine, this.models, settings, this.log)), {
       history: this.history,
-      modelName: () => this.selectedModel(settings()).name,
+      model: () => ({ name: this.selectedModel(settings()).name, setting: settings().model }),
       warn: (message) => this.log.warn(message),
     });
     void vscode.commands.executeCommand('setContext', GENERATING_CONTEXT_KEY, false);
@@ -80,6 +82,9 @@ export class LocalDiffusion extends Disposable {
 
     // Every command in package.json contributes.commands is registered here (test/unit/manifest.test.ts checks the list).
     this.register(registerGenerateImageCommand(panelDeps));
+    // The Generation History view and its commands; Open Parameters from Image… (src/host/history/).
+    this.register(registerHistoryView({ history: this.history, panel: panelDeps }));
+    this.register(registerOpenParametersFromImageCommand(panelDeps));
     this.register(
       registerGenerateImageHereCommand({ generation: this.generation, log: this.log, settings, state: context.globalState }),
     );

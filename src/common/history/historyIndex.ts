@@ -31,6 +31,8 @@ export const historyEntrySchema = v.object({
   seed: seedTextSchema,
   /** The model's name as the user chose it. */
   model: textSchema,
+  /** The localDiffusion.model setting it ran with ("" = the built-in sample model), for *Copy as asset entry*. */
+  modelSetting: v.optional(v.string()),
   /** The A1111 infotext (also in the PNG). */
   parameters: v.string(),
   /** Files the user saved this image to (URI strings), oldest first. */

@@ -24,6 +24,8 @@ export interface HistoryInput {
   negativePrompt?: string;
   seed: string;
   model: string;
+  /** The localDiffusion.model setting ("" = the built-in model). */
+  modelSetting?: string;
   parameters: string;
 }
 
@@ -112,6 +114,7 @@ export class HistoryStore {
         ...(input.negativePrompt ? { negativePrompt: input.negativePrompt } : {}),
         seed: input.seed,
         model: input.model,
+        ...(input.modelSetting !== undefined ? { modelSetting: input.modelSetting } : {}),
         parameters: input.parameters,
       };
       index.entries.unshift(entry);

@@ -8,8 +8,8 @@ import type { HistoryStore } from './historyStore';
 
 export interface RecordingDeps {
   history: HistoryStore;
-  /** The model's name as the user knows it (the selected model's). */
-  modelName(): string;
+  /** The selected model: its name as the user knows it, and the localDiffusion.model setting. */
+  model(): { name: string; setting: string };
   warn(message: string): void;
 }
 
@@ -19,7 +19,7 @@ export function recordingGenerationService(inner: GenerationService, deps: Recor
       const result = await inner.generate(request);
       const wanted = request.history;
       if (!wanted) return result;
-      const model = deps.modelName();
+      const model = deps.model();
       const params = request.params;
       for (const [index, image] of result.images.entries()) {
         const id = wanted.ids?.[index];
@@ -33,7 +33,8 @@ export function recordingGenerationService(inner: GenerationService, deps: Recor
             prompt: params.prompt,
             ...(params.negativePrompt ? { negativePrompt: params.negativePrompt } : {}),
             seed: String(image.seed),
-            model,
+            model: model.name,
+            modelSetting: model.setting,
             parameters: image.parameters,
           });
         } catch (error) {
