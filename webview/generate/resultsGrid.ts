@@ -75,7 +75,8 @@ export class ResultsGrid {
     if (!card) return;
     const paths = savedPaths ?? [...(card.result.savedPaths ?? []), savedPath];
     const isPng = /\.png$/i.test(savedUri);
-    card.result = { ...card.result, savedPaths: paths, ...(isPng || card.result.savedUri === undefined ? { savedPath, savedUri } : {}) };
+    // Save, Copy Markdown and Inpaint reuse the saved PNG (the exact bytes); a JPEG or WebP copy is only listed.
+    card.result = { ...card.result, savedPaths: paths, ...(isPng ? { savedPath, savedUri } : {}) };
     card.saved.textContent = savedText(paths);
     card.saveButton.disabled = card.result.savedUri !== undefined;
     this.updateSaveAll();
