@@ -135,6 +135,44 @@ export async function saveResult(page: Page, resultId: string): Promise<string> 
   return ((await saved.textContent()) ?? '').replace(/^Saved: /, '');
 }
 
+/** What the Generate panel shows: its form's main fields and its result cards. */
+export interface PanelReading {
+  prompt: string;
+  negativePrompt: string;
+  steps: string;
+  seedMode: string;
+  seed: string;
+  message: string;
+  cards: { resultId: string; prompt: string; saved: string }[];
+}
+
+/** Reads the Generate panel once its prompt reads `until.prompt` (when given) and it shows `until.cards` cards or more. */
+export async function readPanel(page: Page, until: { prompt?: string; cards?: number } = {}, timeoutMs = 60_000): Promise<PanelReading> {
+  const frame = await webviewWith(page, 'canvas.preview-canvas', timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const cards = await frame.locator('figure.result').evaluateAll((figures) =>
+      figures.map((f) => {
+        const e = f as unknown as { getAttribute(n: string): string | null; querySelector(s: string): { textContent: string | null } | null };
+        return { resultId: e.getAttribute('data-result-id') ?? '', prompt: e.querySelector('.result-prompt')?.textContent ?? '', saved: e.querySelector('.result-saved')?.textContent ?? '' };
+      }),
+    );
+    const reading: PanelReading = {
+      prompt: await frame.locator('#prompt').inputValue(),
+      negativePrompt: await frame.locator('#negative-prompt').inputValue(),
+      steps: await frame.locator('#steps').inputValue(),
+      seedMode: await frame.locator('#seed-mode').inputValue(),
+      seed: await frame.locator('#seed').inputValue(),
+      message: (await frame.locator('.form-message').textContent()) ?? '',
+      cards,
+    };
+    const ready = (until.prompt === undefined || reading.prompt === until.prompt) && cards.length >= (until.cards ?? 0);
+    if (ready) return reading;
+    if (Date.now() > deadline) throw new Error(`the Generate panel did not get there: ${JSON.stringify(reading)}`);
+    await page.waitForTimeout(200);
+  }
+}
+
 // ─── Inpaint editor ────────────────────────────────────────────────────────────────────────────────
 
 /** Waits until the inpaint editor shows its document ("W×H · PNG · …" in the status line). */
