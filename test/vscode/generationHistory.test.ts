@@ -54,11 +54,13 @@ describe('Generation history', function () {
     assert.deepEqual([parameters.prompt, parameters.seed, parameters.steps], [prompt, seed, steps]);
     assert.ok(fs.statSync(api.history.thumbnailPath(entry)).size > 0, 'a thumbnail');
 
-    // Closing the panel loses nothing: reopened, it has the form and the card again.
+    // Closing the panel loses nothing: reopened, it has the form and every card again (newest first).
+    const shown = (await browserStep('generatePanel.read', { prompt, cards: 1 }, 30_000)) as PanelReading;
+    assert.deepEqual([shown.cards[0]?.resultId, shown.cards[0]?.prompt], [resultId, prompt]);
     await closeAll();
     await vscode.commands.executeCommand('localDiffusion.generateImage');
-    const reopened = (await browserStep('generatePanel.read', { prompt, cards: 1 }, 90_000)) as PanelReading;
-    assert.deepEqual(reopened.cards.map((c) => [c.resultId, c.prompt]), [[resultId, prompt]]);
+    const reopened = (await browserStep('generatePanel.read', { prompt, cards: shown.cards.length }, 90_000)) as PanelReading;
+    assert.deepEqual(reopened.cards.map((c) => [c.resultId, c.prompt]), shown.cards.map((c) => [c.resultId, c.prompt]));
     assert.deepEqual([reopened.steps, reopened.seedMode, reopened.seed], [String(steps), 'fixed', String(seed)]);
 
     // Copy as Asset Entry: a local-diffusion.json entry with the exact seed and steps.

@@ -346,6 +346,40 @@ export async function waitForExplorerItem(page: Page, name: string, timeoutMs = 
   await page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.getByText(name, { exact: true }) }).waitFor({ state: 'visible', timeout: timeoutMs });
 }
 
+// ─── Generation History view ───────────────────────────────────────────────────────────────────────
+
+/** The Generation History view's row whose label holds `text`, with the view expanded in the Explorer. */
+export async function historyRow(page: Page, text: string, timeoutMs = 30_000): Promise<Locator> {
+  const header = page.locator('.pane-header').filter({ hasText: 'Generation History' }).first();
+  await header.waitFor({ state: 'visible', timeout: timeoutMs });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  const row = page.locator('.monaco-list-row').filter({ has: page.locator('.custom-view-tree-node-item') }).filter({ hasText: text }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  return row;
+}
+
+/** Right-clicks a history row and runs `label` from its context menu. */
+export async function historyContextCommand(page: Page, row: Locator, label: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const item = page.locator('.monaco-menu .action-item').filter({ has: page.getByText(label, { exact: true }) });
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      await row.click({ button: 'right', timeout: 5_000 });
+      await item.hover({ timeout: 2_000 });
+      await page.waitForTimeout(300);
+      await item.click({ timeout: 2_000 });
+      await item.waitFor({ state: 'hidden', timeout: 2_000 });
+      return;
+    } catch (error) {
+      lastError = error;
+      await page.keyboard.press('Escape').catch(() => undefined);
+      await page.waitForTimeout(500);
+    }
+  }
+  throw new Error(`Generation History: no "${label}" in the context menu (${(lastError as Error | undefined)?.message ?? 'timeout'})`);
+}
+
 // ─── Notifications ─────────────────────────────────────────────────────────────────────────────────
 
 /** Waits until a notification toast (e.g. a job's withProgress notification) shows text matching `pattern`. */
