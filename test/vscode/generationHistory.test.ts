@@ -10,6 +10,9 @@ import { readImageParameters } from '../../src/node/image/imageCodec';
 import { browserStep, browserStepsAvailable } from './browserStep';
 import { printExtensionLogOnFailure } from './extensionLog';
 import { activatedApi, clearNotifications } from './localDiffusionExtension';
+import { imageFileName } from '../../src/host/output/fileNaming';
+import { workspaceRoot } from './workspaceFiles';
+import * as path from 'node:path';
 
 interface PanelReading {
   prompt: string;
@@ -81,5 +84,27 @@ describe('Generation history', function () {
     assert.deepEqual([filled.steps, filled.seedMode, filled.seed], ['7', 'fixed', '31337']);
     assert.match(filled.message, /Parameters from history-parameters\.png/);
     await vscode.workspace.fs.delete(copyUri);
+  });
+
+  it('saves every panel result into the output folder as it arrives with localDiffusion.autoSave = outputFolder', async () => {
+    const config = vscode.workspace.getConfiguration('localDiffusion');
+    const folder = path.join(workspaceRoot(), 'auto-saved');
+    await config.update('outputFolder', 'auto-saved', vscode.ConfigurationTarget.Workspace);
+    await config.update('autoSave', 'outputFolder', vscode.ConfigurationTarget.Workspace);
+    try {
+      const prompt = 'a green circle at the top';
+      const seed = 2468;
+      await vscode.commands.executeCommand('localDiffusion.generateImage');
+      const { resultId } = (await browserStep('generatePanel.generate', { prompt, seed, steps: 2 }, 150_000)) as { resultId: string };
+      const name = imageFileName(prompt, seed, 'png');
+      assert.ok(fs.existsSync(path.join(folder, name)), `${name} was saved into auto-saved/ without a click`);
+      const shown = (await browserStep('generatePanel.read', { cards: 1 }, 30_000)) as PanelReading;
+      assert.equal(shown.cards.find((c) => c.resultId === resultId)?.saved, `Saved: auto-saved/${name}`);
+      const entry = await (await activatedApi()).history.get(resultId);
+      assert.deepEqual(entry?.savedTo, [vscode.Uri.file(path.join(folder, name)).toString()], 'the history knows where it went');
+    } finally {
+      await config.update('autoSave', undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update('outputFolder', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 });
