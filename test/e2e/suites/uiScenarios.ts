@@ -1,8 +1,8 @@
 // Suite (2): what a user does, with Playwright in code-server's workbench (no test code in the extension host):
 //   generate-image  palette → "Local Diffusion: Generate Image" → prompt → live previews → Save → the file in the
 //                   Explorer and on disk (PNG with the parameters chunk);
-//   history-view    generate in the panel without saving → close the panel → the Generation History view lists it
-//                   with its thumbnail → right-click → Reuse Parameters → the panel's form has its prompt and seed;
+//   history-view    (historyUiScenario.ts) an unsaved result survives a window reload and the panel's closing;
+//                   the Generation History view lists it; Reuse Parameters fills the panel;
 //   inpaint-image   right-click a PNG in the Explorer → "Inpaint Image" → a brush stroke on #canvas → Generate two
 //                   candidates → choose the second → Apply → File: Save → every pixel outside the stroke's mask is
 //                   unchanged on disk, and the file is the chosen candidate.
@@ -21,11 +21,10 @@ import { runPaletteCommand } from '../browser';
 import type { E2eSuite } from '../e2eSuite';
 import { uiScenarioSuite } from '../uiScenarioSuite';
 import { EXTENSION_TEST_SETTINGS } from './extensionHostTests';
+import { historyViewScenario } from './historyUiScenario';
 import {
   explorerContextCommand,
   generateInPanel,
-  historyContextCommand,
-  historyRow,
   inpaintAndApply,
   paintStroke,
   previewChanges,
@@ -111,29 +110,7 @@ export function uiScenariosSuite(repoRoot: string): E2eSuite {
           await screenshot('final');
         },
       },
-      {
-        name: 'history-view',
-        timeoutMs: 3 * 60_000,
-        async run({ page, screenshot }) {
-          const prompt = 'a yellow star in a blue sky';
-          await runPaletteCommand(page, 'Local Diffusion: Generate Image', { timeoutMs: 60_000 });
-          const run = await generateInPanel(page, { prompt, seed: 4321, steps: 3 });
-          assert.equal(run.stage, 'Done');
-          // Nothing saved; the panel closed.
-          await runPaletteCommand(page, 'View: Close All Editors');
-          const row = await historyRow(page, prompt, 60_000);
-          assert.match((await row.textContent()) ?? '', /seed 4321/);
-          const icon = await row.locator('.custom-view-tree-node-item-icon').first().getAttribute('style');
-          assert.match(icon ?? '', /thumb\.png/, 'the row shows the stored thumbnail');
-          await screenshot('view');
-          await historyContextCommand(page, row, 'Reuse Parameters');
-          const frame = await webviewWith(page, 'canvas.preview-canvas', 60_000);
-          await frame.locator('.form-message').filter({ hasText: /Parameters from the history/ }).waitFor({ timeout: 30_000 });
-          assert.equal(await frame.locator('#prompt').inputValue(), prompt);
-          assert.deepEqual([await frame.locator('#seed-mode').inputValue(), await frame.locator('#seed').inputValue(), await frame.locator('#steps').inputValue()], ['fixed', '4321', '3']);
-          await screenshot('final');
-        },
-      },
+      historyViewScenario,
       {
         name: 'inpaint-image',
         timeoutMs: 3 * 60_000,
