@@ -7,7 +7,8 @@ import { seedTextSchema, textSchema, imageSideSchema } from '../protocol/schemaP
 export const HISTORY_INDEX_VERSION = 1;
 
 /** Where a generation came from. */
-export const HISTORY_SOURCES = ['panel', 'inpaint', 'asset', 'tool'] as const;
+/** panel: the Generate panel; inpaint: the inpaint editor; here: Generate Image Here; asset: a spec build; tool: the language model tool. */
+export const HISTORY_SOURCES = ['panel', 'inpaint', 'here', 'asset', 'tool'] as const;
 export type HistorySource = (typeof HISTORY_SOURCES)[number];
 
 /** File names inside the history folder only: no separators, no leading dot. */

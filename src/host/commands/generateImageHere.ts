@@ -87,7 +87,7 @@ async function generateImageHere(deps: GenerateImageHereDeps, resource: vscode.U
       scheduler: settings.defaultScheduler,
       batchCount: 1,
     },
-    history: { source: 'asset' },
+    history: { source: 'here' },
   });
   const image = result.images[0];
   if (!image) throw new Error('The engine returned no image.');

@@ -30,7 +30,8 @@ export function historyTime(createdAt: number, now: number): string {
 const SOURCE_NAMES: Readonly<Record<HistoryEntry['source'], string>> = {
   panel: 'Generate panel',
   inpaint: 'inpaint editor',
-  asset: 'Generate Image Here',
+  here: 'Generate Image Here command',
+  asset: 'asset build',
   tool: 'language model tool',
 };
 
