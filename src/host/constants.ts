@@ -20,6 +20,7 @@ export const Commands = {
   historyOpenImage: 'localDiffusion.history.openImage',
   historyRefresh: 'localDiffusion.history.refresh',
   historyClear: 'localDiffusion.history.clear',
+  historyRemove: 'localDiffusion.history.remove',
 } as const;
 
 /** Tree views contributed in package.json (contributes.views). */

@@ -84,6 +84,12 @@ describe('Generation history', function () {
     assert.deepEqual([filled.steps, filled.seedMode, filled.seed], ['7', 'fixed', '31337']);
     assert.match(filled.message, /Parameters from history-parameters\.png/);
     await vscode.workspace.fs.delete(copyUri);
+
+    // Remove from History: the entry and its files go.
+    const file = api.history.filePath(entry);
+    await vscode.commands.executeCommand('localDiffusion.history.remove', entry);
+    assert.equal(await api.history.get(resultId), undefined);
+    assert.equal(fs.existsSync(file), false, 'its PNG is deleted');
   });
 
   it('saves every panel result into the output folder as it arrives with localDiffusion.autoSave = outputFolder', async () => {

@@ -1,6 +1,7 @@
 // The "Generation History" view (Explorer): every kept generation, newest first, with its thumbnail, prompt, seed,
 // model and time; actions *Reuse parameters* (fills the Generate panel), *Copy as asset entry* (a
-// local-diffusion.json entry with the exact parameters and seed), *Reveal file*, *Open*; *Clear History* in the title.
+// local-diffusion.json entry with the exact parameters and seed), *Reveal file*, *Open*, *Remove from History*;
+// *Clear History* in the title.
 import * as vscode from 'vscode';
 import type { HistoryEntry } from '../../common/history/historyIndex';
 import { infotextFormParameters } from '../../common/metadata/infotextFormParameters';
@@ -91,14 +92,22 @@ export function registerHistoryView(deps: HistoryViewDeps): vscode.Disposable {
     registerFailableCommand(Commands.historyRevealFile, log, async (arg) => {
       const entry = await target(arg);
       if (!entry) return;
-      const saved = entry.savedTo?.at(-1);
-      const uri = saved ? vscode.Uri.parse(saved, true) : vscode.Uri.file(history.filePath(entry));
-      await vscode.commands.executeCommand('revealFileInOS', uri);
+      // A copy saved in the workspace is shown in the Explorer; otherwise the kept file in the OS's file manager.
+      const inWorkspace = (entry.savedTo ?? [])
+        .map((text) => vscode.Uri.parse(text, true))
+        .reverse()
+        .find((uri) => vscode.workspace.getWorkspaceFolder(uri) !== undefined);
+      if (inWorkspace) await vscode.commands.executeCommand('revealInExplorer', inWorkspace);
+      else await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(history.filePath(entry)));
     }),
     registerFailableCommand(Commands.historyOpenImage, log, async (arg) => {
       const entry = await target(arg);
       if (!entry) return;
       await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(history.filePath(entry)), { preview: true });
+    }),
+    registerFailableCommand(Commands.historyRemove, log, async (arg) => {
+      const entry = await target(arg);
+      if (entry) await history.remove([entry.id]);
     }),
     registerFailableCommand(Commands.historyRefresh, log, () => provider.refresh()),
     registerFailableCommand(Commands.historyClear, log, async () => {
