@@ -3,6 +3,8 @@
 //                   Explorer and on disk (PNG with the parameters chunk);
 //   history-view    (historyUiScenario.ts) an unsaved result survives a window reload and the panel's closing;
 //                   the Generation History view lists it; Reuse Parameters fills the panel;
+//   generate-walk-themes  (generateWalkScenario.ts) the Generate panel at 500 and 1400 px in Light and Dark Modern:
+//                   the prompt focused on open, nothing overflows, the form's buttons inside it;
 //   inpaint-image   right-click a PNG in the Explorer → "Inpaint Image" → a brush stroke on #canvas → Generate two
 //                   candidates → choose the second → Apply → File: Save → every pixel outside the stroke's mask is
 //                   unchanged on disk, and the file is the chosen candidate.
@@ -21,6 +23,7 @@ import { runPaletteCommand } from '../browser';
 import type { E2eSuite } from '../e2eSuite';
 import { uiScenarioSuite } from '../uiScenarioSuite';
 import { EXTENSION_TEST_SETTINGS } from './extensionHostTests';
+import { generateWalkScenario } from './generateWalkScenario';
 import { historyViewScenario } from './historyUiScenario';
 import {
   explorerContextCommand,
@@ -111,6 +114,7 @@ export function uiScenariosSuite(repoRoot: string): E2eSuite {
         },
       },
       historyViewScenario,
+      generateWalkScenario,
       {
         name: 'inpaint-image',
         timeoutMs: 3 * 60_000,
