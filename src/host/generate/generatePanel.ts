@@ -62,11 +62,6 @@ interface RunningJob {
 export class GeneratePanel extends Disposable {
   private static current: GeneratePanel | undefined;
 
-  /** The open panel, if any. */
-  static get currentPanel(): GeneratePanel | undefined {
-    return GeneratePanel.current;
-  }
-
   /** Reveals the panel, creating it if needed. */
   static createOrShow(deps: GeneratePanelDeps): GeneratePanel {
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
