@@ -79,16 +79,15 @@ interface OverheadMeasurement {
   previewPerStepMs: number;
 }
 
-/** Warm runs per scenario; the machine is noisy, so the table shows the best run beside the median. */
-const OVERHEAD_RUNS = 15;
-
-/** Per-step overhead of the denoising loop outside session.run and the preview, over several warm runs. */
-async function runOverheadChild(scenario: OverheadScenario & { dir: string }): Promise<OverheadMeasurement> {
-  const engine = new Engine();
-  const params = {
+/** The bench's job: a 512² txt2img with a prompt and a negative prompt, seed 1. */
+function txt2imgParams(
+  scenario: { dir: string; steps: number; guidanceScale: number; previewEverySteps: number },
+  executionProvider: 'cpu' | 'auto',
+) {
+  return {
     task: 'txt2img' as const,
     model: { dir: scenario.dir },
-    executionProvider: 'cpu' as const,
+    executionProvider,
     prompt: 'a red circle on the left',
     negativePrompt: 'a blue square',
     width: 512,
@@ -98,6 +97,15 @@ async function runOverheadChild(scenario: OverheadScenario & { dir: string }): P
     previewEverySteps: scenario.previewEverySteps,
     seed: '1',
   };
+}
+
+/** Warm runs per scenario; the machine is noisy, so the table shows the best run beside the median. */
+const OVERHEAD_RUNS = 15;
+
+/** Per-step overhead of the denoising loop outside session.run and the preview, over several warm runs. */
+async function runOverheadChild(scenario: OverheadScenario & { dir: string }): Promise<OverheadMeasurement> {
+  const engine = new Engine();
+  const params = txt2imgParams(scenario, 'cpu');
   await engine.generate(params); // cold: load and first runs
   const perStepMs: number[] = [];
   let unetMs = 0;
@@ -164,19 +172,7 @@ async function overheadTable(): Promise<string[]> {
 
 async function runChild(scenario: Scenario & { dir: string }): Promise<Measurement> {
   const engine = new Engine();
-  const params = {
-    task: 'txt2img' as const,
-    model: { dir: scenario.dir },
-    executionProvider: 'auto' as const,
-    prompt: 'a red circle on the left',
-    negativePrompt: 'a blue square',
-    width: 512,
-    height: 512,
-    steps: scenario.steps,
-    guidanceScale: scenario.guidanceScale,
-    previewEverySteps: scenario.previewEverySteps,
-    seed: '1',
-  };
+  const params = txt2imgParams(scenario, 'auto');
   const numbers = (result: GenerateResult): RunNumbers => {
     const model = engine.currentModel;
     if (!model) throw new Error('no model loaded');

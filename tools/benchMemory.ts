@@ -27,13 +27,14 @@ const MODELS: Record<string, Partial<AnalyticModelOptions>> = {
   'fp16 external': { heavy: { matmulSize: 4096, layers: 18, rowsPerItem: 8, weightType: 'float16' }, sampleSize: 256 },
 };
 
-type Measure = 'baseline' | 'ort-path' | 'ort-path-no-arena' | 'ort-path-no-prepack' | 'ort-buffer' | 'ort-buffer-bytes-directly' | 'engine-source' | 'info' | 'generate';
-const MEASURES: Measure[] = ['baseline', 'ort-path', 'ort-path-no-arena', 'ort-path-no-prepack', 'ort-buffer', 'ort-buffer-bytes-directly', 'engine-source', 'info', 'generate'];
+type Measure = 'baseline' | 'ort-path' | 'ort-path-no-arena' | 'ort-path-no-prepack' | 'ort-path-no-constant-folding' | 'ort-buffer' | 'ort-buffer-bytes-directly' | 'engine-source' | 'info' | 'generate';
+const MEASURES: Measure[] = ['baseline', 'ort-path', 'ort-path-no-arena', 'ort-path-no-prepack', 'ort-path-no-constant-folding', 'ort-buffer', 'ort-buffer-bytes-directly', 'engine-source', 'info', 'generate'];
 const LABELS: Record<Measure, string> = {
   baseline: 'Node + ORT, no session',
   'ort-path': 'ORT from the path',
   'ort-path-no-arena': 'path, enableCpuMemArena false',
   'ort-path-no-prepack': 'path, session.disable_prepacking',
+  'ort-path-no-constant-folding': 'path, ConstantFolding disabled',
   'ort-buffer': 'ORT from a buffer',
   'ort-buffer-bytes-directly': 'buffer, use_ort_model_bytes_directly + _for_initializers',
   'engine-source': 'engine source (sessionSource.ts)',
@@ -84,6 +85,9 @@ async function child(measure: Measure, dir: string): Promise<number> {
       break;
     case 'ort-path-no-prepack':
       await runOnce(await ort.InferenceSession.create(unet, { ...options, extra: { session: { disable_prepacking: '1' } } }));
+      break;
+    case 'ort-path-no-constant-folding':
+      await runOnce(await ort.InferenceSession.create(unet, { ...options, extra: { optimization: { disable_specified_optimizers: 'ConstantFolding' } } }));
       break;
     case 'ort-buffer':
     case 'ort-buffer-bytes-directly': {

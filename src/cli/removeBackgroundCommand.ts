@@ -3,8 +3,6 @@
 //   out; the result keeps its alpha, so only PNG and WebP can hold it.
 //   exit 0 on success; 1 on any error, with one line "error: …" on stderr and no output file; 130 when interrupted.
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { LIMITS } from '../common/limits';
 import { EXECUTION_PROVIDER_NAMES, type ExecutionProviderName } from '../common/protocol/engineProtocol';
 import { ErrorCode, RpcFailure } from '../common/protocol/rpc';
 import { BackgroundModel } from '../engine/background/backgroundModel';
@@ -17,13 +15,12 @@ import {
   checkOutputHolds,
   chooseProvider,
   CommandUsageError,
-  defaultMemoryBudgetBytes,
-  executionProviderOption,
-  numberOption,
+  imageCommandResources,
   outputFormat,
+  parseImageCommandArgs,
   readImageFile,
   runCliCommand,
-} from './upscaleCommand';
+} from './imageCommand';
 
 export const REMOVE_BACKGROUND_USAGE = `Usage:
   local-diffusion remove-background --model M --image IN --out OUT.png|OUT.webp [--preset NAME] [--no-refine]
@@ -48,42 +45,20 @@ export interface RemoveBackgroundCommand {
 }
 
 export function parseRemoveBackgroundArgs(argv: readonly string[]): RemoveBackgroundCommand | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        model: { type: 'string' },
-        image: { type: 'string' },
-        out: { type: 'string' },
-        preset: { type: 'string' },
-        'no-refine': { type: 'boolean' },
-        'memory-mb': { type: 'string' },
-        ep: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new CommandUsageError((e as Error).message);
-  }
-  const v = parsed.values;
+  const v = parseImageCommandArgs(argv, { preset: { type: 'string' }, 'no-refine': { type: 'boolean' } });
   if (v.help) return 'help';
   if (!v.model) throw new CommandUsageError('remove-background needs --model M (a background-segmentation ONNX model).');
   if (!v.image) throw new CommandUsageError('remove-background needs --image IN.');
   if (!v.out) throw new CommandUsageError('remove-background needs --out OUT.png or OUT.webp.');
   checkOutputHolds(v.out, outputFormat(v.out), 1, 1, true);
   if (v.preset !== undefined && !PRESET_NAMES.includes(v.preset)) throw new CommandUsageError(`--preset must be one of ${PRESET_NAMES.join(', ')}, got "${v.preset}".`);
-  const memoryMb = numberOption('memory-mb', v['memory-mb'], LIMITS.memoryMb, true);
   return {
     model: v.model,
     image: v.image,
     out: v.out,
     ...(v.preset !== undefined ? { preset: v.preset } : {}),
     refine: !v['no-refine'],
-    memoryBytes: memoryMb !== undefined ? memoryMb * 1048576 : defaultMemoryBudgetBytes(),
-    executionProvider: executionProviderOption(v.ep),
+    ...imageCommandResources(v),
   };
 }
 

@@ -2,20 +2,27 @@
 // a super-resolution ONNX model run in tiles (src/engine/upscale/), or a Lanczos upscale without a model.
 //   exit 0 on success; 1 on any error, with one line "error: …" on stderr and no output file; 130 when interrupted
 //   (Ctrl+C cancels between tiles, a second Ctrl+C quits at once).
-import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { RasterImage } from '../common/image/imageTypes';
-import { inRange, LIMITS, type NumberRange } from '../common/limits';
+import { LIMITS } from '../common/limits';
 import { EXECUTION_PROVIDER_NAMES, type ExecutionProviderName } from '../common/protocol/engineProtocol';
 import { CancellationSource, ErrorCode, RpcFailure } from '../common/protocol/rpc';
-import { planProviders } from '../engine/runtime/executionProviders';
-import { installedProviders } from '../engine/runtime/ort';
 import { DEFAULT_TILE_PAD, lanczosUpscale, upscaleImage, type UpscaleProgress } from '../engine/upscale/upscaleImage';
 import { UpscaleModel } from '../engine/upscale/upscaleModel';
-import { decodeImage, encodeImage, type ImageFormat } from '../node/image/imageCodec';
+import { encodeImage } from '../node/image/imageCodec';
 import { writeFilesAtomically } from '../node/output/writeFilesAtomically';
+import {
+  cancelOnCtrlC,
+  checkOutputHolds,
+  chooseProvider,
+  CommandUsageError,
+  imageCommandResources,
+  numberOption,
+  outputFormat,
+  parseImageCommandArgs,
+  readImageFile,
+  runCliCommand,
+} from './imageCommand';
 
 export const UPSCALE_USAGE = `Usage:
   local-diffusion upscale --image IN --out OUT [--model M] [--scale N] [--tile N] [--tile-pad N]
@@ -33,12 +40,6 @@ seams; its scale is read from the graph. Without --model, a Lanczos upscale.
 
 /** Lanczos scale when no model is given. */
 const DEFAULT_LANCZOS_SCALE = 2;
-/** Share of the machine's memory the default budget takes. */
-const DEFAULT_MEMORY_SHARE = 0.25;
-/** libwebp's WEBP_MAX_DIMENSION (src/webp/encode.h). */
-const WEBP_MAX_DIMENSION = 16383;
-
-export class CommandUsageError extends Error {}
 
 export interface UpscaleCommand {
   image: string;
@@ -51,58 +52,8 @@ export interface UpscaleCommand {
   executionProvider: ExecutionProviderName;
 }
 
-export function defaultMemoryBudgetBytes(): number {
-  return Math.floor(os.totalmem() * DEFAULT_MEMORY_SHARE);
-}
-
-/** A numeric option in its LIMITS range (integers where `integer`). */
-export function numberOption(name: string, value: string | undefined, range: NumberRange, integer: boolean): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !inRange(n, range) || (integer && !Number.isInteger(n))) {
-    throw new CommandUsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}, got "${value}".`);
-  }
-  return n;
-}
-
-export function executionProviderOption(value: string | undefined): ExecutionProviderName {
-  const ep = value ?? 'auto';
-  if (!(EXECUTION_PROVIDER_NAMES as readonly string[]).includes(ep)) throw new CommandUsageError(`--ep must be one of ${EXECUTION_PROVIDER_NAMES.join(', ')}, got "${ep}".`);
-  return ep as ExecutionProviderName;
-}
-
-/** The encoder format an output path asks for, by its extension. */
-export function outputFormat(file: string): ImageFormat {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.png') return 'png';
-  if (ext === '.webp') return 'webp';
-  if (ext === '.jpg' || ext === '.jpeg') return 'jpeg';
-  throw new CommandUsageError(`--out ${file}: the extension must be .png, .webp, .jpg or .jpeg.`);
-}
-
 export function parseUpscaleArgs(argv: readonly string[]): UpscaleCommand | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        model: { type: 'string' },
-        image: { type: 'string' },
-        out: { type: 'string' },
-        scale: { type: 'string' },
-        tile: { type: 'string' },
-        'tile-pad': { type: 'string' },
-        'memory-mb': { type: 'string' },
-        ep: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new CommandUsageError((e as Error).message);
-  }
-  const v = parsed.values;
+  const v = parseImageCommandArgs(argv, { scale: { type: 'string' }, tile: { type: 'string' }, 'tile-pad': { type: 'string' } });
   if (v.help) return 'help';
   if (!v.image) throw new CommandUsageError('upscale needs --image IN.');
   if (!v.out) throw new CommandUsageError('upscale needs --out OUT.');
@@ -110,7 +61,6 @@ export function parseUpscaleArgs(argv: readonly string[]): UpscaleCommand | 'hel
   outputFormat(v.out);
   const scale = numberOption('scale', v.scale, LIMITS.upscaleScale, false);
   const tile = numberOption('tile', v.tile, LIMITS.upscaleTile, true);
-  const memoryMb = numberOption('memory-mb', v['memory-mb'], LIMITS.memoryMb, true);
   return {
     image: v.image,
     out: v.out,
@@ -118,35 +68,8 @@ export function parseUpscaleArgs(argv: readonly string[]): UpscaleCommand | 'hel
     ...(scale !== undefined ? { scale } : {}),
     ...(tile !== undefined ? { tile } : {}),
     tilePad: numberOption('tile-pad', v['tile-pad'], LIMITS.upscaleTilePad, true) ?? DEFAULT_TILE_PAD,
-    memoryBytes: memoryMb !== undefined ? memoryMb * 1048576 : defaultMemoryBudgetBytes(),
-    executionProvider: executionProviderOption(v.ep),
+    ...imageCommandResources(v),
   };
-}
-
-export async function readImageFile(file: string): Promise<RasterImage> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await fs.readFile(file));
-  } catch (e) {
-    throw new RpcFailure(ErrorCode.InvalidParams, `cannot read the image ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
-  }
-  return decodeImage(bytes);
-}
-
-/** Refuses an output the format cannot hold: alpha in JPEG, a WebP side over libwebp's limit. */
-export function checkOutputHolds(file: string, format: ImageFormat, width: number, height: number, alpha: boolean): void {
-  if (format === 'jpeg' && alpha) throw new CommandUsageError(`--out ${file}: JPEG cannot hold transparency; write .png or .webp.`);
-  if (format === 'webp' && (width > WEBP_MAX_DIMENSION || height > WEBP_MAX_DIMENSION)) {
-    throw new CommandUsageError(`--out ${file}: a ${width}×${height} image is over WebP's ${WEBP_MAX_DIMENSION} px limit; write .png.`);
-  }
-}
-
-import { cancelOnCtrlC } from './cancelOnCtrlC';
-export { cancelOnCtrlC };
-
-/** The first provider planProviders offers (the GPU one when present), with its reasons for skipping others. */
-export function chooseProvider(requested: ExecutionProviderName): ReturnType<typeof planProviders> {
-  return planProviders(requested, installedProviders());
 }
 
 function tileLine(p: UpscaleProgress, started: number): string {
@@ -213,28 +136,6 @@ async function runUpscale(cmd: UpscaleCommand): Promise<number> {
   } finally {
     dispose();
     await model?.dispose();
-  }
-}
-
-/** Prints one "error: …" line for any failure, as the other commands do. */
-export async function runCliCommand<C>(argv: readonly string[], parse: (argv: readonly string[]) => C | 'help', usage: string, run: (cmd: C) => Promise<number>): Promise<number> {
-  let cmd: C | 'help';
-  try {
-    cmd = parse(argv);
-  } catch (e) {
-    process.stderr.write(`error: ${(e as Error).message}\n\n${usage}`);
-    return 1;
-  }
-  if (cmd === 'help') {
-    process.stdout.write(usage);
-    return 0;
-  }
-  try {
-    return await run(cmd);
-  } catch (e) {
-    process.stderr.write(`error: ${(e as Error).message.split('\n')[0]}\n`);
-    if (process.env.LOCAL_DIFFUSION_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    return 1;
   }
 }
 

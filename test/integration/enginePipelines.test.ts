@@ -16,47 +16,14 @@ import { parseA1111Parameters } from '../../src/common/metadata/a1111Parameters'
 import { TorchGenerator } from '../../src/engine/noise/torchGenerator';
 import type { ConcreteSchedulerName, GenerateParams, GenerateProgress, GenerateResult, GenerateTask, InpaintParams, ModelRef } from '../../src/common/protocol/engineProtocol';
 import { CancellationSource, ErrorCode, RpcFailure } from '../../src/common/protocol/rpc';
+import { analyticModelCache, planarToBytes, maxRgbDiff } from '../fixtures/analyticImages';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-engine-'));
-const built = new Map<string, Promise<string>>();
-
-/** Writes (once) an analytic model folder for these options. */
-function model(name: string, options: Partial<AnalyticModelOptions> = {}): Promise<string> {
-  let dir = built.get(name);
-  if (!dir) {
-    const target = path.join(root, name);
-    dir = writeAnalyticModel(target, options).then(() => target);
-    built.set(name, dir);
-  }
-  return dir;
-}
-
-/** Planar RGB in [-1, 1] → interleaved bytes, with the engine's rounding. */
-function toBytes(planar: Float32Array, height: number, width: number): Uint8Array {
-  const n = height * width;
-  const out = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) {
-      const v = Math.fround(planar[c * n + i] / 2 + 0.5);
-      out[i * 3 + c] = Math.round(Math.min(1, Math.max(0, v)) * 255);
-    }
-  }
-  return out;
-}
+const model = analyticModelCache(root);
 
 async function pixels(png: Uint8Array): Promise<{ data: Uint8Array; width: number; height: number; channels: number }> {
   const image = await decodeImage(png);
   return image;
-}
-
-/** Largest per-channel difference between RGB(A) images (RGB channels only). */
-function maxDiff(a: Uint8Array, aChannels: number, b: Uint8Array, bChannels: number): number {
-  let worst = 0;
-  const n = a.length / aChannels;
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(a[i * aChannels + c] - b[i * bChannels + c]));
-  }
-  return worst;
 }
 
 /** Any task's fields; the task follows the inputs (an image: img2img, with a mask: inpaint) unless given. */
@@ -90,8 +57,8 @@ describe('engine pipelines on analytic models', function () {
       const image = await pixels(result.images[0].png);
       assert.equal(image.width, 256);
       assert.equal(image.height, 128);
-      const expected = toBytes(oracle.expectedImage('a red circle on the left', 128, 256), 128, 256);
-      assert.ok(maxDiff(image.data, image.channels, expected, 3) <= 1, `max diff ${maxDiff(image.data, image.channels, expected, 3)}`);
+      const expected = planarToBytes(oracle.expectedImage('a red circle on the left', 128, 256), 128, 256);
+      assert.ok(maxRgbDiff(image.data, image.channels, expected, 3) <= 1, `max diff ${maxRgbDiff(image.data, image.channels, expected, 3)}`);
     });
   }
 
@@ -108,12 +75,12 @@ describe('engine pipelines on analytic models', function () {
 
   it('classifier-free guidance equals x0_u + g·(x0_c − x0_u), batched and in two passes', async () => {
     const oracle = new AnalyticOracle();
-    const expected = toBytes(oracle.decodeLatent(oracle.guidedTarget('a blue', 'a red', 1.5, 16, 16), 16, 16), 128, 128);
+    const expected = planarToBytes(oracle.decodeLatent(oracle.guidedTarget('a blue', 'a red', 1.5, 16, 16), 16, 16), 128, 128);
     for (const [name, batch] of [['default', 'dynamic'], ['static-batch-1', 1]] as const) {
       const dir = await model(name, { batch });
       const result = await generate(engine, { prompt: 'a red', negativePrompt: 'a blue', guidanceScale: 1.5, width: 128, height: 128, steps: 8, seed: 9, scheduler: 'euler' }, dir);
       const image = await pixels(result.images[0].png);
-      assert.ok(maxDiff(image.data, image.channels, expected, 3) <= 1, `${name}: max diff ${maxDiff(image.data, image.channels, expected, 3)}`);
+      assert.ok(maxRgbDiff(image.data, image.channels, expected, 3) <= 1, `${name}: max diff ${maxRgbDiff(image.data, image.channels, expected, 3)}`);
       const unet = engine.currentModel?.unet.session;
       assert.equal(unet?.runCount, batch === 'dynamic' ? 8 : 16, `${name}: UNet runs`);
     }
@@ -141,13 +108,13 @@ describe('engine pipelines on analytic models', function () {
       const x0 = oracle.targetLatent('a green square', 8, 8);
       const noise = new TorchGenerator(seed).randn([1, 4, 8, 8]);
       const latent = x0.map((v, i) => Math.sqrt(alphaFinal) * v + Math.sqrt(1 - alphaFinal) * noise[i]);
-      const expected = toBytes(oracle.decodeLatent(latent, 8, 8), 64, 64);
+      const expected = planarToBytes(oracle.decodeLatent(latent, 8, 8), 64, 64);
       const image = await pixels(result.images[k].png);
-      assert.ok(maxDiff(image.data, image.channels, expected, 3) <= 1, `seed ${seed}: max diff ${maxDiff(image.data, image.channels, expected, 3)}`);
+      assert.ok(maxRgbDiff(image.data, image.channels, expected, 3) <= 1, `seed ${seed}: max diff ${maxRgbDiff(image.data, image.channels, expected, 3)}`);
     }
     const a = await pixels(result.images[0].png);
     const b = await pixels(result.images[1].png);
-    assert.ok(maxDiff(a.data, 3, b.data, 3) > 0, 'different seeds give different images');
+    assert.ok(maxRgbDiff(a.data, 3, b.data, 3) > 0, 'different seeds give different images');
     // Image k of a batch equals a single run with seed + k.
     const single = await generate(engine, { prompt: 'a green square', width: 64, height: 64, steps: 10, guidanceScale: 1, seed: 1235 }, dir);
     assert.deepEqual(single.images[0].png, result.images[1].png);
@@ -172,10 +139,10 @@ describe('engine pipelines on analytic models', function () {
       const size = options.size && options.size !== 'dynamic' ? options.size : { width: 128, height: 64 };
       const result = await generate(engine, { prompt: 'a yellow diamond', negativePrompt: 'a black', guidanceScale: 2, width: size.width, height: size.height, steps: 6, seed: 5, scheduler: 'euler' }, dir);
       const target = oracle.guidedTarget('a black', 'a yellow diamond', 2, size.height / 8, size.width / 8);
-      const expected = toBytes(oracle.decodeLatent(target, size.height / 8, size.width / 8), size.height, size.width);
+      const expected = planarToBytes(oracle.decodeLatent(target, size.height / 8, size.width / 8), size.height, size.width);
       const image = await pixels(result.images[0].png);
       const tolerance = options.floatType === 'float16' ? 3 : 1;
-      assert.ok(maxDiff(image.data, image.channels, expected, 3) <= tolerance, `max diff ${maxDiff(image.data, image.channels, expected, 3)}`);
+      assert.ok(maxRgbDiff(image.data, image.channels, expected, 3) <= tolerance, `max diff ${maxRgbDiff(image.data, image.channels, expected, 3)}`);
       const info = engine.currentModel?.info;
       assert.equal(info?.unet.predictionType, options.predictionType ?? 'epsilon');
       assert.equal(info?.vae.scalingFactor, options.scalingFactor ?? 0.5);
@@ -199,7 +166,7 @@ describe('engine pipelines on analytic models', function () {
     const oracle = new AnalyticOracle();
     // An init image: a uniform colour, exactly representable by the linear VAE.
     const initPlanar = oracle.expectedImage('a white', 64, 64);
-    const initBytes = toBytes(initPlanar, 64, 64);
+    const initBytes = planarToBytes(initPlanar, 64, 64);
     const init = new Uint8Array(await sharp(Buffer.from(initBytes), { raw: { width: 64, height: 64, channels: 3 } }).png().toBuffer());
     const progress: GenerateProgress[] = [];
     const result = await generate(engine, { prompt: 'a blue', initImage: init, strength: 0.5, steps: 20, guidanceScale: 1, seed: 77 }, dir, progress);
@@ -218,9 +185,9 @@ describe('engine pipelines on analytic models', function () {
       const eps = (xt - Math.sqrt(a) * v) / Math.sqrt(1 - a);
       return Math.sqrt(af) * v + Math.sqrt(1 - af) * eps;
     });
-    const expected = toBytes(oracle.decodeLatent(latent, 8, 8), 64, 64);
+    const expected = planarToBytes(oracle.decodeLatent(latent, 8, 8), 64, 64);
     const image = await pixels(result.images[0].png);
-    assert.ok(maxDiff(image.data, image.channels, expected, 3) <= 1, `max diff ${maxDiff(image.data, image.channels, expected, 3)}`);
+    assert.ok(maxRgbDiff(image.data, image.channels, expected, 3) <= 1, `max diff ${maxRgbDiff(image.data, image.channels, expected, 3)}`);
     const params = parseA1111Parameters(readPngTextChunks(result.images[0].png).find((c) => c.keyword === 'parameters')?.text ?? '');
     assert.equal(params.denoisingStrength, 0.5);
   });

@@ -18,6 +18,7 @@ import { TorchGenerator } from '../../src/engine/noise/torchGenerator';
 import type { GenerateParams, GenerateProgress } from '../../src/common/protocol/engineProtocol';
 import { ErrorCode, RpcFailure } from '../../src/common/protocol/rpc';
 import { outpaintCanvas } from '../../src/engine/pipelines/outpaintPipeline';
+import { planarToBytes, maxRgbDiff } from '../fixtures/analyticImages';
 
 const repo = path.resolve(__dirname, '../../..');
 const cli = path.join(repo, 'dist', 'cli.js');
@@ -26,21 +27,6 @@ const DDIM = {
   _class_name: 'DDIMScheduler', beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear',
   num_train_timesteps: 1000, set_alpha_to_one: false, steps_offset: 1, clip_sample: false, prediction_type: 'epsilon',
 };
-
-function toBytes(planar: Float32Array, height: number, width: number): Uint8Array {
-  const n = height * width;
-  const out = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round(Math.min(1, Math.max(0, Math.fround(planar[c * n + i] / 2 + 0.5))) * 255);
-  }
-  return out;
-}
-
-function maxDiff(a: Uint8Array, aChannels: number, b: Uint8Array, bChannels: number): number {
-  let worst = 0;
-  for (let i = 0; i < a.length / aChannels; i++) for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(a[i * aChannels + c] - b[i * bChannels + c]));
-  return worst;
-}
 
 function infotextOf(png: Uint8Array): string {
   return readPngTextChunks(png).find((c) => c.keyword === 'parameters')?.text ?? '';
@@ -95,13 +81,13 @@ describe('hires fix and outpainting on analytic models', function () {
       const eps = (xt - Math.sqrt(a) * v) / Math.sqrt(1 - a);
       return Math.sqrt(af) * v + Math.sqrt(1 - af) * eps;
     });
-    const expected = toBytes(oracle.decodeLatent(latent, 16, 16), 128, 128);
+    const expected = planarToBytes(oracle.decodeLatent(latent, 16, 16), 128, 128);
     const image = await decodeImage(result.images[0].png);
-    assert.ok(maxDiff(image.data, image.channels, expected, 3) <= 1, `max diff ${maxDiff(image.data, image.channels, expected, 3)}`);
+    assert.ok(maxRgbDiff(image.data, image.channels, expected, 3) <= 1, `max diff ${maxRgbDiff(image.data, image.channels, expected, 3)}`);
     // Another strength starts elsewhere: the result differs (the test would notice a strength that is ignored).
     const other = await engine.generate({ task: 'txt2img', ...base, hires: { scale: 2, strength: 0.9 } });
     const otherImage = await decodeImage(other.images[0].png);
-    assert.ok(maxDiff(otherImage.data, 3, image.data, 3) > 0);
+    assert.ok(maxRgbDiff(otherImage.data, 3, image.data, 3) > 0);
 
     const params = parseA1111Parameters(infotextOf(result.images[0].png));
     assert.equal(params.width, 64, 'A1111 writes the first pass size');

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isOrtLogLine } from '../../src/common/ortLogLevel';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = path.join(root, 'dist', 'cli.js');
@@ -39,6 +40,10 @@ describe('ONNX Runtime log level (CLI)', function () {
     const loud = generate([], 'verbose');
     assert.equal(loud.status, 0, loud.stderr);
     assert.match(loud.stderr, /onnxruntime/, 'ORT writes to stderr at the raised level');
+    // The extension host logs these lines at debug by their shape (isOrtLogLine): every line ORT writes has it.
+    const ortLines = loud.stderr.split('\n').filter((l) => /onnxruntime/.test(l));
+    assert.ok(ortLines.length > 0);
+    for (const line of ortLines) assert.ok(isOrtLogLine(line), `an ORT line the host would not recognise: ${line}`);
     const verbose = generate(['--verbose']);
     assert.equal(verbose.status, 0, verbose.stderr);
   });

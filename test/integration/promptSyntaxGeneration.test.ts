@@ -18,30 +18,11 @@ import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import type { AnalyticModelOptions } from '../../tools/analytic/analyticModelOptions';
 import { AnalyticOracle } from '../../tools/analytic/analyticOracle';
 import { concepts, EMBEDDING_DIM } from '../../tools/analytic/concepts';
+import { analyticModelCache, planarToBytes } from '../fixtures/analyticImages';
 
 const SIZE = 64;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-prompt-syntax-'));
-const built = new Map<string, Promise<string>>();
-
-function model(name: string, options: Partial<AnalyticModelOptions> = {}): Promise<string> {
-  let dir = built.get(name);
-  if (!dir) {
-    const target = path.join(root, name);
-    dir = writeAnalyticModel(target, options).then(() => target);
-    built.set(name, dir);
-  }
-  return dir;
-}
-
-/** Planar RGB in [-1, 1] → interleaved bytes, with the engine's rounding. */
-function toBytes(planar: Float32Array): Uint8Array {
-  const n = SIZE * SIZE;
-  const out = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round(Math.min(1, Math.max(0, Math.fround(planar[c * n + i] / 2 + 0.5))) * 255);
-  }
-  return out;
-}
+const model = analyticModelCache(root);
 
 /** Concept weights [D] with the named words at the given values. */
 function weights(values: Record<string, number>): Float32Array {
@@ -99,7 +80,7 @@ describe('A1111 prompt syntax through the engine (closed-form colours)', functio
     });
   };
   const oracle = new AnalyticOracle();
-  const expected = (w: Float32Array): Uint8Array => toBytes(oracle.expectedImage(w, SIZE, SIZE));
+  const expected = (w: Float32Array): Uint8Array => planarToBytes(oracle.expectedImage(w, SIZE, SIZE), SIZE, SIZE);
   const infotext = (result: GenerateResult) => parseA1111Parameters(result.images[0].parameters);
 
   it('(red:1.5) green differs from red green exactly by the mean-restoring rule', async () => {
@@ -132,7 +113,7 @@ describe('A1111 prompt syntax through the engine (closed-form colours)', functio
     const dir = await model('default');
     const result = await generate(dir, { prompt: 'red', negativePrompt: `${'a '.repeat(80)}blue`, guidanceScale: 1.5 });
     const target = oracle.guidedTarget(weights({ blue: 1 }), weights({ red: 1 }), 1.5, SIZE / 8, SIZE / 8);
-    assert.ok(maxDiff(await rgb(result), toBytes(oracle.decodeLatent(target, SIZE / 8, SIZE / 8))) <= 1);
+    assert.ok(maxDiff(await rgb(result), planarToBytes(oracle.decodeLatent(target, SIZE / 8, SIZE / 8), SIZE, SIZE)) <= 1);
     assert.deepEqual(result.warnings, []);
   });
 
@@ -140,7 +121,7 @@ describe('A1111 prompt syntax through the engine (closed-form colours)', functio
     const dir = await model('static-batch-1', { batch: 1 });
     const result = await generate(dir, { prompt: 'red', negativePrompt: `${'a '.repeat(80)}blue`, guidanceScale: 1.5 });
     const target = oracle.guidedTarget(weights({}), weights({ red: 1 }), 1.5, SIZE / 8, SIZE / 8);
-    assert.ok(maxDiff(await rgb(result), toBytes(oracle.decodeLatent(target, SIZE / 8, SIZE / 8))) <= 1);
+    assert.ok(maxDiff(await rgb(result), planarToBytes(oracle.decodeLatent(target, SIZE / 8, SIZE / 8), SIZE, SIZE)) <= 1);
     assert.deepEqual(result.warnings, [
       'The negative prompt is 81 tokens in 2 chunks; this model\'s UNet takes 75 tokens (1 chunk of 75). Ignored (6 tokens): "a a a a a blue".',
     ]);
@@ -170,17 +151,17 @@ describe('A1111 prompt syntax through the engine (closed-form colours)', functio
     const g = SIZE / 8;
     const last = await generate(dir, { prompt, negativePrompt: 'blue', guidanceScale: 2 });
     const lastTarget = layered.guidedTarget(layered.conceptWeights('blue'), layered.conceptWeights(prompt), 2, g, g);
-    assert.ok(maxDiff(await rgb(last), toBytes(layered.decodeLatent(lastTarget, g, g))) <= 1);
+    assert.ok(maxDiff(await rgb(last), planarToBytes(layered.decodeLatent(lastTarget, g, g), SIZE, SIZE)) <= 1);
     assert.equal(infotext(last).clipSkip, undefined);
 
     const skipped = await generate(dir, { prompt, negativePrompt: 'blue', guidanceScale: 2, clipSkip: 2 });
     const skippedTarget = layered.guidedTarget(layered.sumRows(layered.clipSkipped('blue', 2)), layered.sumRows(layered.clipSkipped(prompt, 2)), 2, g, g);
     assert.deepEqual(skipped.warnings, []);
     const image = await rgb(skipped);
-    assert.ok(maxDiff(image, toBytes(layered.decodeLatent(skippedTarget, g, g))) <= 1);
+    assert.ok(maxDiff(image, planarToBytes(layered.decodeLatent(skippedTarget, g, g), SIZE, SIZE)) <= 1);
     assert.ok(maxDiff(image, await rgb(last)) > 10, 'the layers differ');
     const unnormalised = layered.guidedTarget(layered.sumRows(layered.hiddenState('blue', 2)), layered.sumRows(layered.hiddenState(prompt, 2)), 2, g, g);
-    assert.ok(maxDiff(image, toBytes(layered.decodeLatent(unnormalised, g, g))) > 10, 'the final layer norm is applied');
+    assert.ok(maxDiff(image, planarToBytes(layered.decodeLatent(unnormalised, g, g), SIZE, SIZE)) > 10, 'the final layer norm is applied');
     assert.equal(infotext(skipped).clipSkip, 2);
     assert.match(skipped.images[0].parameters, /, Clip skip: 2,/);
   });

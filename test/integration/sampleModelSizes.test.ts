@@ -2,6 +2,8 @@
 // 4×, so sides must be multiples of 16; 72×72 used to end in ONNX Runtime's Concat shape error. It is generated at
 // 80×80 and centre-cropped to exactly 72×72, with a warning.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Engine } from '../../src/engine/engine';
 import { decodeImage, encodeImage } from '../../src/node/image/imageCodec';
@@ -18,6 +20,19 @@ describe('sample model tiny-shapes: sizes the UNet cannot take', function () {
     const info = await engine.info({ dir: modelDir });
     assert.equal(info.vae.scaleFactor, 4);
     assert.equal(info.sizeMultiple, 16);
+  });
+
+  it('without unet/config.json, reads the size multiple from the UNet graph and still generates 72×72', async () => {
+    const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ld-no-unet-config-')), 'tiny-shapes');
+    fs.cpSync(modelDir, copy, { recursive: true });
+    fs.rmSync(path.join(copy, 'unet', 'config.json'));
+    const info = await engine.info({ dir: copy });
+    assert.equal(info.sizeMultiple, 16);
+    const result = await engine.generate({
+      task: 'txt2img', model: { dir: copy }, executionProvider: 'cpu', prompt: 'a red circle', width: 72, height: 72, steps: 2, seed: '8', previewEverySteps: 0,
+    });
+    const image = await decodeImage(result.images[0].png);
+    assert.deepEqual([image.width, image.height], [72, 72]);
   });
 
   it('txt2img at 72×72 gives a 72×72 image, with a warning', async () => {

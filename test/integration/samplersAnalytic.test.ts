@@ -16,6 +16,7 @@ import { decodeImage } from '../../src/node/image/imageCodec';
 import { readPngTextChunks } from '../../src/node/image/pngTextChunks';
 import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import { AnalyticOracle } from '../../tools/analytic/analyticOracle';
+import { planarToBytes, maxRgbDiff } from '../fixtures/analyticImages';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-samplers-'));
 
@@ -37,26 +38,6 @@ function pndmConfig(predictionType: 'epsilon' | 'v_prediction'): Record<string, 
     clip_sample: false,
     prediction_type: predictionType,
   };
-}
-
-/** Planar RGB in [-1, 1] → interleaved bytes, with the engine's rounding. */
-function toBytes(planar: Float32Array, height: number, width: number): Uint8Array {
-  const n = height * width;
-  const out = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round(Math.min(1, Math.max(0, Math.fround(planar[c * n + i] / 2 + 0.5))) * 255);
-  }
-  return out;
-}
-
-function maxDiff(a: Uint8Array, aChannels: number, b: Uint8Array, bChannels: number, include: (pixel: number) => boolean = () => true): number {
-  let worst = 0;
-  const n = a.length / aChannels;
-  for (let i = 0; i < n; i++) {
-    if (!include(i)) continue;
-    for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(a[i * aChannels + c] - b[i * bChannels + c]));
-  }
-  return worst;
 }
 
 const W = 64;
@@ -119,14 +100,14 @@ describe('every sampler on the analytic models', function () {
       it(`${sampler} (${prediction}): txt2img, img2img and inpaint with CFG land on the closed form`, async () => {
         const dir = await model(prediction);
         const oracle = new AnalyticOracle({ predictionType: prediction });
-        const expected = toBytes(oracle.decodeLatent(oracle.guidedTarget(NEGATIVE, PROMPT, GUIDANCE, H / 8, W / 8), H / 8, W / 8), H, W);
+        const expected = planarToBytes(oracle.decodeLatent(oracle.guidedTarget(NEGATIVE, PROMPT, GUIDANCE, H / 8, W / 8), H / 8, W / 8), H, W);
         const common = { prompt: PROMPT, negativePrompt: NEGATIVE, guidanceScale: GUIDANCE, steps, seed: 11, scheduler: sampler } as const;
 
         const progress: GenerateProgress[] = [];
         const txt = await generate(dir, { ...common, width: W, height: H, previewEverySteps: 1 }, progress);
         assert.equal(txt.scheduler, sampler);
         const image = await decodeImage(txt.images[0].png);
-        assert.ok(maxDiff(image.data, image.channels, expected, 3) <= TOLERANCE, `txt2img max diff ${maxDiff(image.data, image.channels, expected, 3)}`);
+        assert.ok(maxRgbDiff(image.data, image.channels, expected, 3) <= TOLERANCE, `txt2img max diff ${maxRgbDiff(image.data, image.channels, expected, 3)}`);
         const denoising = progress.filter((p) => p.stage === 'denoising');
         assert.deepEqual(
           denoising.map((p) => (p.stage === 'denoising' ? `${p.step}/${p.steps}` : '')),
@@ -142,7 +123,7 @@ describe('every sampler on the analytic models', function () {
 
         const img = await generate(dir, { ...common, initImage: initPng, strength: 0.5 });
         const imgOut = await decodeImage(img.images[0].png);
-        assert.ok(maxDiff(imgOut.data, imgOut.channels, expected, 3) <= TOLERANCE, `img2img max diff ${maxDiff(imgOut.data, imgOut.channels, expected, 3)}`);
+        assert.ok(maxRgbDiff(imgOut.data, imgOut.channels, expected, 3) <= TOLERANCE, `img2img max diff ${maxRgbDiff(imgOut.data, imgOut.channels, expected, 3)}`);
 
         const inpaint = await generate(dir, { ...common, initImage: initPng, mask: maskPng, strength: 1 });
         const inOut = await decodeImage(inpaint.images[0].png);
@@ -152,8 +133,8 @@ describe('every sampler on the analytic models', function () {
           const y = Math.floor(p / W);
           return x >= rect.x && x < rect.x + rect.w && y >= rect.y && y < rect.y + rect.h;
         };
-        assert.ok(maxDiff(inOut.data, inOut.channels, expected, 3, inside) <= TOLERANCE, `inpaint inside max diff ${maxDiff(inOut.data, inOut.channels, expected, 3, inside)}`);
-        assert.equal(maxDiff(inOut.data, inOut.channels, source.data, source.channels, (p) => !inside(p)), 0, 'inpaint keeps the outside');
+        assert.ok(maxRgbDiff(inOut.data, inOut.channels, expected, 3, inside) <= TOLERANCE, `inpaint inside max diff ${maxRgbDiff(inOut.data, inOut.channels, expected, 3, inside)}`);
+        assert.equal(maxRgbDiff(inOut.data, inOut.channels, source.data, source.channels, (p) => !inside(p)), 0, 'inpaint keeps the outside');
       });
     }
   }

@@ -54,6 +54,10 @@ describe('A1111 parameters (facts §5.1)', function () {
     assert.equal(parsed.sampler, 'Euler a');
     assert.equal(parsed.cfgScale, 7);
     assert.equal(parsed.seed, 3735928559);
+    // Seeds beyond 2^53 − 1 come back exact, as bigints (PyTorch / ComfyUI seeds reach 2^64 − 1).
+    const big = parseA1111Parameters(formatA1111Parameters({ ...full, seed: 18446744073709551615n }));
+    assert.equal(big.seed, 18446744073709551615n);
+    assert.equal(parseA1111Parameters(formatA1111Parameters({ ...full, seed: 9007199254740993n })).seed, 9007199254740993n);
     assert.equal(parsed.width, 512);
     assert.equal(parsed.height, 768);
     assert.equal(parsed.modelHash, 'abcdef1234');

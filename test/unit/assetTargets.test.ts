@@ -2,7 +2,6 @@ import * as assert from 'node:assert/strict';
 import sharp from 'sharp';
 import {
   ASSET_TARGET_PRESETS,
-  assetFileName,
   parseAssetSize,
   planCoverCrop,
   type AssetSize,
@@ -81,12 +80,6 @@ describe('asset targets', () => {
         assert.equal(plan.height, target.height);
       }
     }
-  });
-
-  it('names assets with the prompt slug, seed and size', () => {
-    assert.equal(assetFileName('App icon: a fox', 42, { width: 32, height: 32 }, 'png'), 'app-icon-a-fox-42-32x32.png');
-    assert.equal(assetFileName('Hero', 7, { width: 1200, height: 630 }, 'jpeg'), 'hero-7-1200x630.jpg');
-    assert.equal(assetFileName('Hero', 7, { width: 1200, height: 630 }, 'webp'), 'hero-7-1200x630.webp');
   });
 });
 

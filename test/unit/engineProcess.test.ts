@@ -146,6 +146,18 @@ describe('EngineProcess (against test/fixtures/fakeEngine.ts)', function () {
     await waitFor(() => logger.has(/warn \[engine stderr\] fake engine: a line on stderr/));
   });
 
+  it('starts the engine with the env it is given at each start, and logs ONNX Runtime lines at debug', async () => {
+    let level = 'warning';
+    const { engine, logger } = makeEngine({ env: () => ({ LOCAL_DIFFUSION_ORT_LOG_LEVEL: level }) });
+    await generate(engine, 'ortlog').promise;
+    await waitFor(() => logger.has(/debug \[onnxruntime\] .*\[W:onnxruntime:fake.*level=warning/));
+    assert.ok(!logger.has(/warn .*onnxruntime/), 'not a warning');
+    level = 'info';
+    await engine.shutdown();
+    await generate(engine, 'ortlog again').promise;
+    await waitFor(() => logger.has(/level=info/));
+  });
+
   it('fails the running job with engineExited when the engine crashes, and restarts on the next request', async () => {
     const unexpected: string[] = [];
     const { engine } = makeEngine({ onUnexpectedExit: (d) => unexpected.push(d) });

@@ -1,6 +1,6 @@
-// "Local Diffusion: Generate Image Here" on a folder: its three questions answered in the real quick input
-// (browser steps), the exact target size and format written into that folder; a cancelled or failed job
-// leaves nothing behind.
+// "Local Diffusion: Generate Image Here" on a folder: its five questions answered in the real quick input
+// (browser steps), a preview before anything is written, the exact target sizes and format written into that folder
+// under the chosen name with the chosen seed; Discard, a cancelled or a failed job leave nothing behind.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { LocalDiffusionApi } from '../../src/host/extension';
 import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import { PROTOCOL_VERSION } from '../../src/common/protocol/engineProtocol';
+import { readImageParameters } from '../../src/node/image/imageCodec';
 import { browserStep, browserStepsAvailable } from './browserStep';
 import { printExtensionLogOnFailure } from './extensionLog';
 import { activatedApi, clearNotifications } from './localDiffusionExtension';
@@ -18,12 +19,25 @@ import { freshFolder, listFolder } from './workspaceFiles';
 
 const CUSTOM_SIZE = 'Custom size…';
 
-/** Answers the command's questions: prompt, then one target size (custom WxH), then the format. */
-async function answerQuestions(prompt: string, size: string, format: 'PNG' | 'WEBP' | 'JPEG'): Promise<void> {
-  await browserStep('quickInput.answer', { title: 'Generate Image Here (1/3)', value: prompt });
-  await browserStep('quickInput.answer', { title: 'Generate Image Here (2/3)', pickMany: [CUSTOM_SIZE] });
-  await browserStep('quickInput.answer', { title: 'Generate Image Here: Custom Size', value: size });
-  await browserStep('quickInput.answer', { title: 'Generate Image Here (3/3)', pick: format });
+/** Answers the command's questions: prompt, target sizes (presets and/or one custom WxH), format, file name, seed. */
+async function answerQuestions(
+  prompt: string,
+  sizes: { presets?: string[]; custom?: string },
+  format: 'PNG' | 'WEBP' | 'JPEG',
+  name: string,
+  seed = '',
+): Promise<void> {
+  await browserStep('quickInput.answer', { title: 'Generate Image Here (1/5)', value: prompt });
+  await browserStep('quickInput.answer', { title: 'Generate Image Here (2/5)', pickMany: [...(sizes.presets ?? []), ...(sizes.custom ? [CUSTOM_SIZE] : [])] });
+  if (sizes.custom) await browserStep('quickInput.answer', { title: 'Generate Image Here: Custom Size', value: sizes.custom });
+  await browserStep('quickInput.answer', { title: 'Generate Image Here (3/5)', pick: format });
+  await browserStep('quickInput.answer', { title: 'Generate Image Here (4/5)', value: name });
+  await browserStep('quickInput.answer', { title: 'Generate Image Here (5/5)', value: seed });
+}
+
+/** The preview's question, once the images are generated. */
+async function answerPreview(pick: 'Write the File' | 'Discard' | `Write ${number} Files`): Promise<void> {
+  await browserStep('quickInput.answer', { title: 'Generate Image Here: Preview', pick }, 120_000);
 }
 
 describe('Generate Image Here', function () {
@@ -47,12 +61,21 @@ describe('Generate Image Here', function () {
     await config.update('model', undefined, vscode.ConfigurationTarget.Global);
   });
 
-  it('writes an image of the exact target size and format into the folder', async () => {
+  it('shows a preview, then writes the exact target size and format under the chosen name and seed', async () => {
     const folder = freshFolder('assets');
     const prompt = 'a yellow star in the middle';
     // Not running to completion: the command's last step (a notification with "Open") waits for the user.
     void vscode.commands.executeCommand('localDiffusion.generateImageHere', vscode.Uri.file(folder));
-    await answerQuestions(prompt, '200x120', 'WEBP');
+    await answerQuestions(prompt, { custom: '200x120' }, 'WEBP', 'hero-card', '42');
+    // The preview question is up once the images exist: nothing is in the folder yet.
+    await browserStep('workbench.waitForQuickInput', { title: 'Generate Image Here: Preview' }, 120_000);
+    assert.deepEqual(listFolder(folder), [], 'nothing written before the choice');
+    await answerPreview('Discard');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(listFolder(folder), [], 'Discard writes nothing');
+    void vscode.commands.executeCommand('localDiffusion.generateImageHere', vscode.Uri.file(folder));
+    await answerQuestions(prompt, { custom: '200x120' }, 'WEBP', 'hero-card', '42');
+    await answerPreview('Write the File');
     // Written as a hidden temp file, then linked under its name: wait for the name and for the temp file to go.
     const files = await waitFor(
       'the asset in the folder',
@@ -60,10 +83,39 @@ describe('Generate Image Here', function () {
       (names) => names.some((n) => !n.startsWith('.')) && !names.some((n) => n.endsWith('.tmp')),
       120_000,
     );
-    assert.equal(files.length, 1, `one file: ${files.join(', ')}`);
-    assert.match(files[0]!, /^a-yellow-star-in-the-middle-\d+-200x120\.webp$/);
+    assert.deepEqual(files, ['hero-card.webp']);
     const metadata = await sharp(fs.readFileSync(path.join(folder, files[0]!))).metadata();
     assert.deepEqual([metadata.format, metadata.width, metadata.height], ['webp', 200, 120]);
+    assert.match((await readImageParameters(fs.readFileSync(path.join(folder, files[0]!)))) ?? '', /Seed: 42,/);
+  });
+
+  it('generates each aspect ratio once, at a size the UNet takes, and names each file by its size', async () => {
+    const folder = freshFolder('two-ratios');
+    void vscode.commands.executeCommand('localDiffusion.generateImageHere', vscode.Uri.file(folder));
+    await answerQuestions('a red circle', { presets: ['Icon 32×32', 'Icon 64×64'], custom: '1200x630' }, 'PNG', 'logo', '7');
+    await answerPreview('Write 3 Files');
+    const files = await waitFor(
+      'the three assets',
+      () => listFolder(folder),
+      (names) => names.filter((n) => !n.startsWith('.')).length === 3 && !names.some((n) => n.endsWith('.tmp')),
+      120_000,
+    );
+    assert.deepEqual(files.sort(), ['logo-1200x630.png', 'logo-32x32.png', 'logo-64x64.png']);
+    const info = await api.generation.modelInfo();
+    /** The generation size each file's A1111 parameters record (renderAsset keeps the generated image's). */
+    const generatedSize = async (name: string): Promise<[number, number]> => {
+      const match = /Size: (\d+)x(\d+)/.exec((await readImageParameters(fs.readFileSync(path.join(folder, name)))) ?? '');
+      assert.ok(match, `${name} has its parameters`);
+      return [Number(match[1]), Number(match[2])];
+    };
+    const [cardW, cardH] = await generatedSize('logo-1200x630.png');
+    assert.ok(cardW > cardH, `the card was generated wide (${cardW}×${cardH})`);
+    assert.equal(cardW % info.sizeMultiple, 0);
+    assert.equal(cardH % info.sizeMultiple, 0);
+    assert.deepEqual(await generatedSize('logo-32x32.png'), [info.nativeWidth, info.nativeHeight]);
+    assert.deepEqual(await generatedSize('logo-64x64.png'), [info.nativeWidth, info.nativeHeight]);
+    const card = await sharp(fs.readFileSync(path.join(folder, 'logo-1200x630.png'))).metadata();
+    assert.deepEqual([card.width, card.height], [1200, 630]);
   });
 
   it('leaves no file behind when the job is cancelled or fails', async () => {
@@ -79,7 +131,7 @@ describe('Generate Image Here', function () {
     const aStepIsShown = () => browserStep('workbench.waitForNotification', { pattern: 'Step \\d+/150' }, 60_000);
 
     void vscode.commands.executeCommand('localDiffusion.generateImageHere', vscode.Uri.file(folder));
-    await answerQuestions('a purple circle', '64x64', 'PNG');
+    await answerQuestions('a purple circle', { custom: '64x64' }, 'PNG', 'purple');
     await aStepIsShown();
     assert.equal(api.generation.isRunning, true);
     await vscode.commands.executeCommand('localDiffusion.cancelGeneration');
@@ -88,7 +140,7 @@ describe('Generate Image Here', function () {
 
     const { pid } = await api.engine.request('hello', { protocolVersion: PROTOCOL_VERSION });
     void vscode.commands.executeCommand('localDiffusion.generateImageHere', vscode.Uri.file(folder));
-    await answerQuestions('a purple circle', '64x64', 'PNG');
+    await answerQuestions('a purple circle', { custom: '64x64' }, 'PNG', 'purple');
     await aStepIsShown();
     assert.equal(api.generation.isRunning, true);
     process.kill(pid, 'SIGKILL');

@@ -10,7 +10,7 @@ export interface A1111Parameters {
   /** A1111 ≥ 1.9 "Schedule type" (e.g. Karras); read back with samplerFromA1111 (src/common/samplers.ts). */
   scheduleType?: string;
   cfgScale: number;
-  /** 0 … 2^64−1: a bigint when written by the engine (parsed back as a number). */
+  /** 0 … 2^64−1: a bigint when written by the engine; parsed back as a number, or a bigint above 2^53 − 1 (exact). */
   seed: number | bigint;
   width: number;
   height: number;
@@ -109,7 +109,7 @@ export function parseA1111Parameters(text: string): A1111Parameters & { raw: Rec
     steps: parseNumber('Steps', required('Steps'), true),
     sampler: required('Sampler'),
     cfgScale: parseNumber('CFG scale', required('CFG scale'), false),
-    seed: parseNumber('Seed', required('Seed'), true),
+    seed: parseSeedValue(required('Seed')),
     width: Number(size[1]),
     height: Number(size[2]),
     raw,
@@ -128,6 +128,16 @@ export function parseA1111Parameters(text: string): A1111Parameters & { raw: Rec
 /** infotext quote(): JSON-quote a value containing ',', '\n' or ':' (json.dumps(ensure_ascii=False)). */
 function quote(text: string): string {
   return /[,\n:]/.test(text) ? JSON.stringify(text) : text;
+}
+
+/** An integer seed, exact: a number up to 2^53 − 1, a bigint beyond (PyTorch and ComfyUI seeds reach 2^64 − 1). */
+function parseSeedValue(text: string): number | bigint {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) {
+    const big = BigInt(trimmed);
+    return big > BigInt(Number.MAX_SAFE_INTEGER) ? big : Number(big);
+  }
+  return parseNumber('Seed', text, true);
 }
 
 function parseNumber(key: string, text: string, integer: boolean): number {

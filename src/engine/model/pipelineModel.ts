@@ -317,7 +317,7 @@ export function describeModel(
     components: folder.report,
     nativeWidth,
     nativeHeight,
-    sizeMultiple: unetSizeMultiple(unetConfig, vaeScale),
+    sizeMultiple: unetSizeMultiple(unetConfig, vaeScale, () => readOnnxModel((folder.components.unet as OnnxComponent).file)),
     textEncoder: {
       inputIdsType: textEncoder.idsType,
       sequenceLength: textEncoder.sequenceLength,

@@ -58,6 +58,14 @@ export async function denoise(o: DenoiseOptions): Promise<Float32Array> {
   if (o.extraChannels) predictor.input.set(o.extraChannels, latentLength);
   // The first latentChannels planes of the UNet's input are the scaled latents (9-channel UNets append more).
   const scaledInput = predictor.input.subarray(0, latentLength);
+  // Schedulers that keep nothing between steps write into reused buffers: the guided noise, x0, and two latents
+  // (the step reads one and writes the other), so a step allocates nothing.
+  const reuse = !scheduler.keepsModelOutput;
+  const guided = reuse ? new Float32Array(latentLength) : undefined;
+  const predOriginalSample = reuse ? new Float32Array(latentLength) : undefined;
+  const stepBuffers = predOriginalSample
+    ? [{ prevSample: new Float32Array(latentLength), predOriginalSample }, { prevSample: new Float32Array(latentLength), predOriginalSample }]
+    : undefined;
   let latents = o.latents;
   for (let i = 0; i < timesteps.length; i++) {
     await yieldToEventLoop();
@@ -66,8 +74,8 @@ export async function denoise(o: DenoiseOptions): Promise<Float32Array> {
     // Scaled straight into the UNet's input buffer (no per-step latent allocation or copy).
     const scaled = scheduler.scaleModelInput(latents, t, scaledInput);
     if (scaled !== scaledInput) scaledInput.set(scaled);
-    const noise = await predictor.predict(t);
-    const out = scheduler.step(noise, t, latents, o.generator);
+    const noise = await predictor.predict(t, guided);
+    const out = scheduler.step(noise, t, latents, o.generator, stepBuffers?.[i % 2]);
     latents = out.prevSample;
     const last = i === timesteps.length - 1;
     if (o.blend) {

@@ -2,7 +2,8 @@
 // ε = ε_u + g·(ε_c − ε_u), the model input duplicated as [uncond, cond] in one batch of 2 when the UNet's batch is
 // dynamic (or fixed at ≥ 2), two passes when it is fixed at 1. Set up once per image: the batched input and the
 // conditioning tensors are reused by every step (no per-step allocation of the batched input). The guided result is
-// a fresh array each step, as a scheduler may keep it (multistep solvers keep past model outputs).
+// written into the caller's buffer when it passes one (schedulers that keep no model output), else a fresh array
+// each step, as multistep solvers keep past model outputs.
 import type { Unet, UnetConditioningFeed, UnetRunner } from '../components/unet';
 import type { UnetConditioning } from '../conditioning/unetConditioning';
 
@@ -66,8 +67,11 @@ export class NoisePredictor {
     this.input = this.runners[0].sample.subarray(0, this.itemSize);
   }
 
-  /** Predicted (guided) noise for the current `input` at `timestep`: latentChannels × height × width, the caller's to keep. */
-  async predict(timestep: number): Promise<Float32Array> {
+  /**
+   * Predicted (guided) noise for the current `input` at `timestep`: latentChannels × height × width, the caller's to
+   * keep; written into `into` when given (guided), else a fresh array. Unguided, it is the UNet's output.
+   */
+  async predict(timestep: number, into?: Float32Array): Promise<Float32Array> {
     const first = this.runners[0];
     // Every item of a runner's batch is the same image: repeat the first into the rest (padding included).
     for (let i = 1; i < first.batch; i++) first.sample.copyWithin(i * this.itemSize, 0, this.itemSize);
@@ -84,7 +88,8 @@ export class NoisePredictor {
       uncond = await first.run(timestep);
       cond = await second.run(timestep);
     }
-    const guided = new Float32Array(this.outItem);
+    const guided = into ?? new Float32Array(this.outItem);
+    if (guided.length !== this.outItem) throw new Error(`NoisePredictor.predict: a buffer of ${guided.length} values for ${this.outItem}`);
     const g = this.guidanceScale;
     for (let i = 0; i < guided.length; i++) guided[i] = uncond[i] + g * (cond[i] - uncond[i]);
     return guided;

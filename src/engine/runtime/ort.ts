@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { ORT_LOG_LEVEL_ENV, ORT_LOG_LEVELS, parseOrtLogLevel, type OrtLogLevel } from '../../common/ortLogLevel';
 import type { ConcreteExecutionProvider, TensorDType } from '../../common/protocol/engineProtocol';
 import { fromFloat16Array, toFloat16Array } from '../tensor/float16';
 import type { SessionSource } from './sessionSource';
@@ -18,26 +19,16 @@ export interface TensorSpec {
   shape: readonly (number | string)[];
 }
 
-/** ONNX Runtime's own log severities (onnxruntime-common `Env.logLevel`), most to least chatty. */
-export const ORT_LOG_LEVELS = ['verbose', 'info', 'warning', 'error', 'fatal'] as const;
-export type OrtLogLevel = (typeof ORT_LOG_LEVELS)[number];
-
-/**
- * Set by the extension host for the engine process when its log is at debug or trace; the CLI's --verbose sets
- * the level directly.
- */
-export const ORT_LOG_LEVEL_ENV = 'LOCAL_DIFFUSION_ORT_LOG_LEVEL';
-
 /**
  * ORT's native logger writes straight to stderr ("[W:onnxruntime:… telemetry.cc:800] Failed to persist telemetry
  * device ID", "[E:onnxruntime:… sequential_executor.cc …] Non-zero status code …"). Every failure it logs also
  * comes back to us as a rejected promise, which the engine maps to one message, so by default only fatal ones are
- * logged; a debug log raises it.
+ * logged; the extension host raises it with its own log level (ortLogLevelFor), the CLI with --verbose.
  */
 let logLevel: OrtLogLevel = readLogLevel(process.env[ORT_LOG_LEVEL_ENV]);
 
 function readLogLevel(value: string | undefined): OrtLogLevel {
-  return (ORT_LOG_LEVELS as readonly string[]).includes(value ?? '') ? (value as OrtLogLevel) : 'fatal';
+  return parseOrtLogLevel(value) ?? 'fatal';
 }
 
 /**

@@ -72,6 +72,9 @@ export function addNoiseAtAlpha(originalSamples: Float32Array, noise: Float32Arr
 }
 
 export class DDIMScheduler extends ScheduleBase {
+  /** Reads the model output only during step(). */
+  override readonly keepsModelOutput: boolean = false;
+
   readonly name: ConcreteSchedulerName = 'ddim';
   private readonly options: DdimOptions;
   /** ᾱ used past the end of the schedule: 1 with set_alpha_to_one, else ᾱ[0]. */

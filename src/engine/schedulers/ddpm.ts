@@ -34,6 +34,9 @@ export type DdpmOptions = typeof DDPM_DEFAULTS;
 const MIN_VARIANCE = 1e-20;
 
 export class DDPMScheduler extends ScheduleBase {
+  /** Reads the model output only during step(). */
+  override readonly keepsModelOutput: boolean = false;
+
   readonly name: ConcreteSchedulerName = 'ddpm';
   private readonly options: DdpmOptions;
 

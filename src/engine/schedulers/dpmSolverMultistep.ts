@@ -58,6 +58,9 @@ export function lambdaOf(alpha: number, sigmaT: number): number {
 }
 
 export class DPMSolverMultistepScheduler extends ScheduleBase {
+  /** Keeps converted copies of past model outputs (convert_model_output), never the model output itself. */
+  override readonly keepsModelOutput: boolean = false;
+
   readonly name: ConcreteSchedulerName;
   private readonly options: DpmSolverMultistepOptions;
   private readonly trainSigmas: Float32Array;

@@ -6,7 +6,7 @@ import type { TorchGenerator } from '../noise/torchGenerator';
 import { requireSupported } from './configWithDefaults';
 import { EulerDiscreteScheduler } from './eulerDiscrete';
 import { checkSameLength } from './scheduleBase';
-import type { SchedulerStepOutput } from './scheduler';
+import type { SchedulerStepBuffers, SchedulerStepOutput } from './scheduler';
 import type { SchedulerConfig } from './schedulerConfig';
 
 const fround = Math.fround;
@@ -42,19 +42,20 @@ export class EulerAncestralDiscreteScheduler extends EulerDiscreteScheduler {
    * σ_up = √(σ_next²·(σ² − σ_next²)/σ²), σ_down = √(σ_next² − σ_up²); x ← x + d·(σ_down − σ) + N(0,1)·σ_up.
    * The noise is drawn on every step, the last one included (σ_up = 0 there).
    */
-  override step(modelOutput: Float32Array, timestep: number, sample: Float32Array, generator?: TorchGenerator): SchedulerStepOutput {
+  override step(modelOutput: Float32Array, timestep: number, sample: Float32Array, generator?: TorchGenerator, out?: SchedulerStepBuffers): SchedulerStepOutput {
     checkSameLength(`${this.className}.step`, modelOutput, sample);
+    if (out) checkSameLength(`${this.className}.step`, out.prevSample, out.predOriginalSample);
     const rng = this.requireGenerator(generator);
     const index = this.currentStepIndex(timestep, 'step');
     const sigma = this.sigmaSchedule[index];
-    const predOriginalSample = this.predictOriginal(modelOutput, sample, sigma);
+    const predOriginalSample = this.predictOriginal(modelOutput, sample, sigma, out?.predOriginalSample);
     const sigmaToSq = fround(this.sigmaSchedule[index + 1] * this.sigmaSchedule[index + 1]);
     const sigmaFromSq = fround(sigma * sigma);
     const sigmaUp = fround(Math.sqrt(fround(fround(sigmaToSq * fround(sigmaFromSq - sigmaToSq)) / sigmaFromSq)));
     const sigmaDown = fround(Math.sqrt(fround(sigmaToSq - fround(sigmaUp * sigmaUp))));
     const dt = fround(sigmaDown - sigma);
     const noise = rng.randn([modelOutput.length]);
-    const prevSample = new Float32Array(sample.length);
+    const prevSample = out?.prevSample ?? new Float32Array(sample.length);
     for (let i = 0; i < sample.length; i++) {
       const derivative = fround(fround(sample[i] - predOriginalSample[i]) / sigma);
       prevSample[i] = fround(sample[i] + fround(derivative * dt)) + fround(noise[i] * sigmaUp);

@@ -5,7 +5,7 @@ import { sigmasFromAlphasCumprod, ZERO_SNR_LAST_ALPHA_CUMPROD } from './betas';
 import { configWithDefaults, requireSupported } from './configWithDefaults';
 import { karrasSigmas, logSigmasOf, sigmaToT } from './karrasSigmas';
 import { checkSameLength, ScheduleBase } from './scheduleBase';
-import type { SchedulerStepOutput } from './scheduler';
+import type { SchedulerStepBuffers, SchedulerStepOutput } from './scheduler';
 import type { BetaSchedule, FinalSigmasType, PredictionType, SchedulerConfig, TimestepSpacing } from './schedulerConfig';
 import { interpOnIndexGrid } from './scheduleMath';
 import { eulerTimesteps } from './timestepSpacing';
@@ -102,9 +102,8 @@ export class EulerDiscreteScheduler extends ScheduleBase {
     return out;
   }
 
-  /** pred_original_sample for this scheduler's prediction_type at σ (float32 tensor maths). */
-  protected predictOriginal(modelOutput: Float32Array, sample: Float32Array, sigma: number): Float32Array {
-    const x0 = new Float32Array(sample.length);
+  /** pred_original_sample for this scheduler's prediction_type at σ (float32 tensor maths), into `x0` when given. */
+  protected predictOriginal(modelOutput: Float32Array, sample: Float32Array, sigma: number, x0: Float32Array = new Float32Array(sample.length)): Float32Array {
     const type = this.options.prediction_type;
     if (type === 'epsilon') {
       for (let i = 0; i < x0.length; i++) x0[i] = sample[i] - fround(sigma * modelOutput[i]);
@@ -118,16 +117,21 @@ export class EulerDiscreteScheduler extends ScheduleBase {
     return x0;
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, _generator?: TorchGenerator): SchedulerStepOutput {
+  /** Keeps no model output between steps (nor do Euler ancestral, Heun, DPM++ SDE and LMS, built on this class). */
+  override readonly keepsModelOutput: boolean = false;
+
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, _generator?: TorchGenerator, out?: SchedulerStepBuffers): SchedulerStepOutput {
     checkSameLength(`${this.className}.step`, modelOutput, sample);
     const index = this.currentStepIndex(timestep, 'step');
     const sigma = this.sigmaSchedule[index];
     const dt = fround(this.sigmaSchedule[index + 1] - sigma);
     const n = sample.length;
-    const prevSample = new Float32Array(n);
+    const prevSample = out?.prevSample ?? new Float32Array(n);
+    if (out) checkSameLength(`${this.className}.step`, out.prevSample, sample);
     if (this.options.prediction_type === 'epsilon') {
       // The common case in one pass (the same float32 operations as the two loops below, element by element).
-      const predOriginalSample = new Float32Array(n);
+      const predOriginalSample = out?.predOriginalSample ?? new Float32Array(n);
+      if (out) checkSameLength(`${this.className}.step`, predOriginalSample, sample);
       for (let i = 0; i < n; i++) {
         const x = sample[i];
         const x0 = fround(x - fround(sigma * modelOutput[i]));
@@ -137,7 +141,7 @@ export class EulerDiscreteScheduler extends ScheduleBase {
       this.stepIndex = index + 1;
       return { prevSample, predOriginalSample };
     }
-    const predOriginalSample = this.predictOriginal(modelOutput, sample, sigma);
+    const predOriginalSample = this.predictOriginal(modelOutput, sample, sigma, out?.predOriginalSample);
     for (let i = 0; i < n; i++) {
       const derivative = fround(fround(sample[i] - predOriginalSample[i]) / sigma);
       prevSample[i] = sample[i] + fround(derivative * dt);

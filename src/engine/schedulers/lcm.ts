@@ -36,6 +36,9 @@ export type LcmOptions = typeof LCM_DEFAULTS;
 const SIGMA_DATA = 0.5;
 
 export class LCMScheduler extends ScheduleBase {
+  /** Reads the model output only during step(). */
+  override readonly keepsModelOutput: boolean = false;
+
   readonly name: ConcreteSchedulerName = 'lcm';
   private readonly options: LcmOptions;
   private readonly finalAlphaCumprod: number;

@@ -47,6 +47,9 @@ function plmsList(ascending: readonly number[]): number[] {
 }
 
 export class PNDMScheduler extends ScheduleBase {
+  /** Keeps past model outputs themselves (diffusers' `ets`). */
+  override readonly keepsModelOutput: boolean = true;
+
   readonly name: ConcreteSchedulerName = 'pndm';
   private readonly options: PndmOptions;
   private readonly finalAlphaCumprod: number;

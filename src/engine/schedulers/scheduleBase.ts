@@ -3,7 +3,7 @@
 import type { ConcreteSchedulerName } from '../../common/protocol/engineProtocol';
 import type { TorchGenerator } from '../noise/torchGenerator';
 import { alphasCumprodOf, betasForConfig } from './betas';
-import type { Scheduler, SchedulerStepOutput } from './scheduler';
+import type { Scheduler, SchedulerStepBuffers, SchedulerStepOutput } from './scheduler';
 import type { NoiseScheduleConfig } from './schedulerConfig';
 
 /**
@@ -104,7 +104,10 @@ export abstract class ScheduleBase implements Scheduler {
     return out;
   }
 
-  abstract step(modelOutput: Float32Array, timestep: number, sample: Float32Array, generator?: TorchGenerator): SchedulerStepOutput;
+  /** Safe by default: a scheduler that keeps no model output says so (and the loop reuses its guidance buffer). */
+  readonly keepsModelOutput: boolean = true;
+
+  abstract step(modelOutput: Float32Array, timestep: number, sample: Float32Array, generator?: TorchGenerator, out?: SchedulerStepBuffers): SchedulerStepOutput;
   abstract addNoise(originalSamples: Float32Array, noise: Float32Array, timestep: number): Float32Array;
 
   protected requireGenerator(generator: TorchGenerator | undefined): TorchGenerator {

@@ -8,9 +8,24 @@ export interface SchedulerStepOutput {
   predOriginalSample: Float32Array;
 }
 
+/**
+ * Buffers a step may write its outputs into instead of allocating (each as long as the sample, aliasing neither the
+ * sample nor the model output). The step returns them as its outputs; they are the caller's until it passes them again.
+ * A scheduler that keeps an output for later steps (multistep solvers) allocates that one regardless.
+ */
+export interface SchedulerStepBuffers {
+  prevSample: Float32Array;
+  predOriginalSample: Float32Array;
+}
+
 export interface Scheduler {
   readonly name: ConcreteSchedulerName;
   readonly order: number;
+  /**
+   * Whether step() keeps a reference to a model output after it returns (multistep solvers keep past outputs). When
+   * false, the loop may pass the same buffer as the model output every step.
+   */
+  readonly keepsModelOutput: boolean;
   /** Valid after setTimesteps. */
   readonly initNoiseSigma: number;
   /**
@@ -38,8 +53,11 @@ export interface Scheduler {
    * sample itself, for schedulers that do not scale).
    */
   scaleModelInput(sample: Float32Array, timestep: number, out?: Float32Array): Float32Array;
-  /** Ancestral / LCM noise is drawn as generator.randn([modelOutput.length]) in diffusers' order. */
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, generator?: TorchGenerator): SchedulerStepOutput;
+  /**
+   * Ancestral / LCM noise is drawn as generator.randn([modelOutput.length]) in diffusers' order. With `out`, a
+   * scheduler may write its outputs there (see SchedulerStepBuffers) instead of allocating them.
+   */
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, generator?: TorchGenerator, out?: SchedulerStepBuffers): SchedulerStepOutput;
   /** diffusers add_noise (img2img start, and the inpaint re-noise at the NEXT timestep after a step). */
   addNoise(originalSamples: Float32Array, noise: Float32Array, timestep: number): Float32Array;
 }

@@ -46,6 +46,9 @@ export type UniPcOptions = typeof UNIPC_DEFAULTS;
 const UNIPC_ORDER = 2;
 
 export class UniPCMultistepScheduler extends ScheduleBase {
+  /** Keeps converted copies of past model outputs (convert_model_output), never the model output itself. */
+  override readonly keepsModelOutput: boolean = false;
+
   readonly name: ConcreteSchedulerName = 'unipc';
   private readonly options: UniPcOptions;
   private readonly trainSigmas: Float32Array;

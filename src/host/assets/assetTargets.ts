@@ -1,6 +1,5 @@
 // "Generate Image Here" targets: the size presets, custom sizes, output formats, the cover-crop that turns the
-// model's native image into the exact target size, and the asset file names. No vscode, no sharp: unit-tested.
-import { imageFileName } from '../output/fileNaming';
+// generated image into the exact target size. No vscode, no sharp: unit-tested.
 
 export const ASSET_FORMATS = ['png', 'webp', 'jpeg'] as const;
 export type AssetFormat = (typeof ASSET_FORMATS)[number];
@@ -69,9 +68,4 @@ export function planCoverCrop(source: AssetSize, target: AssetSize): CoverCrop {
     width: target.width,
     height: target.height,
   };
-}
-
-/** `a-red-fox-1234-32x32.png`: the generated-image rule (prompt slug + seed) plus the target size. */
-export function assetFileName(prompt: string, seed: number | string, size: AssetSize, format: AssetFormat): string {
-  return imageFileName(prompt, seed, ASSET_FORMAT_EXTENSIONS[format], `${size.width}x${size.height}`);
 }

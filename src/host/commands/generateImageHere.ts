@@ -1,16 +1,23 @@
-// "Local Diffusion: Generate Image Here" (Explorer context menu on a folder): prompt, one or more target sizes,
-// a format; generates once at the model's native size, then resizes/crops to each exact target with sharp and
-// writes the files into the folder (never overwriting), then reveals them in the Explorer.
+// "Local Diffusion: Generate Image Here" (Explorer context menu on a folder): prompt, one or more target sizes, a
+// format, a file name and a seed; generates once per distinct aspect ratio at about the model's native area
+// (planAssetGenerations.ts), brings each target to its exact size (renderAsset.ts), shows the results before anything
+// is written (Write / New Seed / Discard), then writes the files into the folder (never overwriting) and reveals them.
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { parseSeed } from '../../common/seed';
 import {
+  ASSET_FORMAT_EXTENSIONS,
   ASSET_FORMATS,
   ASSET_TARGET_PRESETS,
-  assetFileName,
   parseAssetSize,
   type AssetFormat,
   type AssetSize,
 } from '../assets/assetTargets';
+import { assetBaseNameProblem, assetTargetFileName, planAssetGenerations } from '../assets/planAssetGenerations';
 import { renderAsset } from '../assets/renderAsset';
+import { promptSlug } from '../output/fileNaming';
 import { Commands } from '../constants';
 import type { GenerationService } from '../jobs/generationService';
 import { displayPath } from '../output/outputFolder';
@@ -38,6 +45,15 @@ interface Remembered {
   format: AssetFormat;
 }
 
+/** One file to write: its name in the folder and its bytes. */
+interface RenderedAsset {
+  fileName: string;
+  size: AssetSize;
+  bytes: Uint8Array;
+}
+
+const STEPS = 5;
+
 const FORMAT_DETAILS: Record<AssetFormat, string> = {
   png: 'Lossless, keeps transparency and the generation parameters',
   webp: 'Small files for the web (quality 90)',
@@ -57,7 +73,7 @@ async function generateImageHere(deps: GenerateImageHereDeps, resource: vscode.U
   const where = displayPath(folder) || folder.path;
 
   const prompt = await vscode.window.showInputBox({
-    title: `${TITLE} (1/3): ${where}`,
+    title: `${TITLE} (1/${STEPS}): ${where}`,
     prompt: 'Describe the image',
     value: remembered.prompt,
     valueSelection: [0, remembered.prompt.length],
@@ -73,30 +89,122 @@ async function generateImageHere(deps: GenerateImageHereDeps, resource: vscode.U
   if (!format) return;
   await deps.state.update(STATE_KEY, { prompt, targets: sizes.ids, custom: sizes.custom, format } satisfies Remembered);
 
-  const info = await deps.generation.modelInfo();
-  const settings = deps.settings();
-  const result = await deps.generation.generate({
-    title: `Generating "${prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt}" into ${where}`,
-    params: {
-      task: 'txt2img',
-      prompt,
-      width: info.nativeWidth,
-      height: info.nativeHeight,
-      steps: settings.defaultSteps,
-      guidanceScale: settings.defaultGuidanceScale,
-      scheduler: settings.defaultScheduler,
-      batchCount: 1,
-    },
-    history: { source: 'here' },
+  const several = sizes.sizes.length > 1;
+  const extension = ASSET_FORMAT_EXTENSIONS[format];
+  const baseName = await vscode.window.showInputBox({
+    title: `${TITLE} (4/${STEPS}): File Name`,
+    prompt: several ? `Each file is NAME-WIDTHxHEIGHT.${extension}; a taken name gets -2, -3, …` : `The file is NAME.${extension}; a taken name gets -2, -3, …`,
+    value: promptSlug(prompt),
+    ignoreFocusOut: true,
+    validateInput: assetBaseNameProblem,
   });
-  const image = result.images[0];
-  if (!image) throw new Error('The engine returned no image.');
+  if (baseName === undefined || assetBaseNameProblem(baseName)) return;
 
-  const written: vscode.Uri[] = [];
-  for (const size of sizes.sizes) {
-    const bytes = await renderAsset(image.png, size, format, image.parameters);
-    written.push(await writeImageNoOverwrite(folder, assetFileName(prompt, image.seed, size, format), bytes));
+  const seedText = await vscode.window.showInputBox({
+    title: `${TITLE} (5/${STEPS}): Seed`,
+    prompt: 'A whole number for a reproducible image; empty or -1 for a random one',
+    value: '',
+    placeHolder: 'random',
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      const parsed = parseSeed(value);
+      return 'error' in parsed ? parsed.error : undefined;
+    },
+  });
+  if (seedText === undefined) return;
+  const parsedSeed = parseSeed(seedText);
+  if ('error' in parsedSeed) return;
+  let seed = 'seed' in parsedSeed ? parsedSeed.seed.toString() : undefined;
+
+  const info = await deps.generation.modelInfo();
+  const plan = planAssetGenerations(sizes.sizes, { width: info.nativeWidth, height: info.nativeHeight, sizeMultiple: info.sizeMultiple });
+  for (;;) {
+    const settings = deps.settings();
+    const rendered: RenderedAsset[] = [];
+    for (const [index, generation] of plan.entries()) {
+      const short = prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt;
+      const part = plan.length > 1 ? ` (${index + 1}/${plan.length}, ${generation.size.width}×${generation.size.height})` : '';
+      const result = await deps.generation.generate({
+        title: `Generating "${short}" into ${where}${part}`,
+        params: {
+          task: 'txt2img',
+          prompt,
+          width: generation.size.width,
+          height: generation.size.height,
+          steps: settings.defaultSteps,
+          guidanceScale: settings.defaultGuidanceScale,
+          scheduler: settings.defaultScheduler,
+          batchCount: 1,
+          // Every aspect ratio with the same seed (the first job's when it was random), as the files' metadata says.
+          ...(seed !== undefined ? { seed } : {}),
+        },
+        // Kept in the generation history, written to the folder or not.
+        history: { source: 'here' },
+      });
+      const image = result.images[0];
+      if (!image) throw new Error('The engine returned no image.');
+      seed = image.seed;
+      for (const size of generation.targets) {
+        const bytes = await renderAsset(image.png, size, format, image.parameters);
+        rendered.push({ fileName: assetTargetFileName(baseName.trim(), size, extension, several), size, bytes });
+      }
+    }
+    const choice = await previewAssets(rendered, where, plan.map((g) => g.targets[0] as AssetSize));
+    if (choice === 'discard') return;
+    if (choice === 'write') {
+      await writeAssets(deps, folder, rendered);
+      return;
+    }
+    seed = undefined; // a new random seed
   }
+}
+
+type PreviewChoice = 'write' | 'again' | 'discard';
+
+/**
+ * Opens the largest target of each aspect ratio in an editor (from a temporary folder) and asks what to do; the
+ * preview tabs and files are gone afterwards, whatever the answer.
+ */
+async function previewAssets(rendered: readonly RenderedAsset[], where: string, shown: readonly AssetSize[]): Promise<PreviewChoice> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'local-diffusion-preview-'));
+  const opened: vscode.Uri[] = [];
+  try {
+    for (const asset of rendered) {
+      const file = vscode.Uri.file(path.join(dir, asset.fileName));
+      await fs.writeFile(file.fsPath, asset.bytes);
+      if (shown.includes(asset.size)) {
+        await vscode.commands.executeCommand('vscode.open', file, { preview: false, preserveFocus: true, viewColumn: vscode.ViewColumn.Active });
+        opened.push(file);
+      }
+    }
+    const names = rendered.map((a) => a.fileName);
+    const items: (vscode.QuickPickItem & { choice: PreviewChoice })[] = [
+      {
+        label: `Write ${rendered.length === 1 ? 'the File' : `${rendered.length} Files`}`,
+        iconPath: new vscode.ThemeIcon('check'),
+        description: `to ${where}`,
+        detail: names.join(', '),
+        choice: 'write',
+      },
+      { label: 'Generate Again with a New Seed', iconPath: new vscode.ThemeIcon('refresh'), choice: 'again' },
+      { label: 'Discard', iconPath: new vscode.ThemeIcon('close'), choice: 'discard' },
+    ];
+    const picked = await vscode.window.showQuickPick(items, { title: `${TITLE}: Preview`, placeHolder: 'Write these files?', ignoreFocusOut: true });
+    return picked?.choice ?? 'discard';
+  } finally {
+    const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs);
+    const previewTabs = tabs.filter((tab) => {
+      const input = tab.input as { uri?: vscode.Uri } | undefined;
+      return input?.uri !== undefined && opened.some((uri) => uri.toString() === input.uri?.toString());
+    });
+    if (previewTabs.length > 0) await vscode.window.tabGroups.close(previewTabs, true);
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function writeAssets(deps: GenerateImageHereDeps, folder: vscode.Uri, rendered: readonly RenderedAsset[]): Promise<void> {
+  const written: vscode.Uri[] = [];
+  for (const asset of rendered) written.push(await writeImageNoOverwrite(folder, asset.fileName, asset.bytes));
   for (const uri of written) deps.log.info(`${TITLE}: wrote ${uri.toString(true)}`);
   const first = written[0];
   if (!first) return;
@@ -137,8 +245,8 @@ async function pickSizes(remembered: Remembered): Promise<{ sizes: AssetSize[]; 
     },
   ];
   const picked = await vscode.window.showQuickPick(items, {
-    title: `${TITLE} (2/3): Target Sizes`,
-    placeHolder: 'One or more sizes; one image is generated and cropped/resized to each',
+    title: `${TITLE} (2/${STEPS}): Target Sizes`,
+    placeHolder: 'One or more sizes; one image is generated per aspect ratio and resized to each',
     canPickMany: true,
     ignoreFocusOut: true,
   });
@@ -174,7 +282,7 @@ async function pickFormat(last: AssetFormat): Promise<AssetFormat | undefined> {
   const ordered = [last, ...ASSET_FORMATS.filter((f) => f !== last)];
   const picked = await vscode.window.showQuickPick(
     ordered.map((format) => ({ label: format.toUpperCase(), description: FORMAT_DETAILS[format], format })),
-    { title: `${TITLE} (3/3): Format`, ignoreFocusOut: true },
+    { title: `${TITLE} (3/${STEPS}): Format`, ignoreFocusOut: true },
   );
   return picked?.format;
 }

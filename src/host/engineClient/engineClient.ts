@@ -3,6 +3,7 @@
 // the Node path changes, and tells the user (with "Show Log") when restarts are exhausted.
 import * as vscode from 'vscode';
 import { Settings } from '../constants';
+import { ORT_LOG_LEVEL_ENV, ortLogLevelFor } from '../../common/ortLogLevel';
 import type { EngineMethods } from '../../common/protocol/engineProtocol';
 import { CancellationSource, type Cancellation } from '../../common/protocol/rpc';
 import { readSettings } from '../settings';
@@ -27,6 +28,8 @@ export class EngineClient extends Disposable {
     this.process = new EngineProcess({
       modulePath,
       logger: log,
+      // ONNX Runtime's own log lines follow the log's level, from the next engine start (they are logged at debug).
+      env: () => ({ [ORT_LOG_LEVEL_ENV]: ortLogLevelFor(log.level) }),
       cwd: extensionUri.scheme === 'file' ? extensionUri.fsPath : undefined,
       execPath: () => this.settings().nodePath || undefined,
       idleUnloadMs: () => this.settings().keepModelLoadedMinutes * 60_000,

@@ -4,6 +4,7 @@
 // Process pattern from vscode-languageserver-node (client/src/node/main.ts fork, DefaultErrorHandler restarts,
 // shutdown-then-kill); advanced serialization so that Uint8Array travels as bytes (Node child_process docs).
 import { fork, type ChildProcess } from 'node:child_process';
+import { isOrtLogLine } from '../../common/ortLogLevel';
 import {
   PROTOCOL_VERSION,
   type EngineMethods,
@@ -74,8 +75,8 @@ export interface EngineProcessOptions {
   shutdownTimeoutMs?: number;
   handshakeTimeoutMs?: number;
   restartLimit?: RestartLimit;
-  /** Added to the child's environment (after process.env, before ELECTRON_RUN_AS_NODE). */
-  env?: Record<string, string>;
+  /** Added to the child's environment (after process.env, before ELECTRON_RUN_AS_NODE); read at each start. */
+  env?: Record<string, string> | (() => Record<string, string>);
   cwd?: string;
   /** Clock for the restart window (tests). */
   now?: () => number;
@@ -316,7 +317,7 @@ export class EngineProcess {
         execPath: runtime,
         // Not the host's flags (--inspect and the like would break or block the child).
         execArgv: [],
-        env: { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: '1' },
+        env: { ...process.env, ...(typeof this.options.env === 'function' ? this.options.env() : this.options.env), ELECTRON_RUN_AS_NODE: '1' },
         cwd: this.options.cwd,
         silent: true,
         serialization: 'advanced',
@@ -360,7 +361,9 @@ export class EngineProcess {
     });
     child.on('exit', (code, signal) => this.onExit(handle, markExited, code, signal));
     pipeLines(child.stdout, (line) => logger.info(`[engine stdout] ${line}`));
-    pipeLines(child.stderr, (line) => logger.warn(`[engine stderr] ${line}`));
+    // ONNX Runtime's own lines (at the level the host asked for, ortLogLevelFor) are detail: debug. Anything else
+    // on stderr is unexpected: a warning.
+    pipeLines(child.stderr, (line) => (isOrtLogLine(line) ? logger.debug(`[onnxruntime] ${line}`) : logger.warn(`[engine stderr] ${line}`)));
 
     const engine: RunningEngine = Object.assign(handle, { ready: this.handshake(handle, runtime) });
     // Marks the promise handled; callers still see the rejection through ensureStarted.

@@ -2,8 +2,18 @@
 // protocol trace of the engine channel in both directions (drawio's "vscode -> drawio" logging habit).
 import * as vscode from 'vscode';
 import { LOG_CHANNEL_NAME } from '../constants';
+import type { HostLogLevel } from '../../common/ortLogLevel';
 import type { Envelope } from '../../common/protocol/rpc';
 import type { EngineLogger } from '../engineClient/engineProcess';
+
+const HOST_LOG_LEVELS: Record<vscode.LogLevel, HostLogLevel> = {
+  [vscode.LogLevel.Off]: 'off',
+  [vscode.LogLevel.Trace]: 'trace',
+  [vscode.LogLevel.Debug]: 'debug',
+  [vscode.LogLevel.Info]: 'info',
+  [vscode.LogLevel.Warning]: 'warning',
+  [vscode.LogLevel.Error]: 'error',
+};
 
 export class Log implements EngineLogger, vscode.Disposable {
   private readonly channel: vscode.LogOutputChannel;
@@ -12,6 +22,11 @@ export class Log implements EngineLogger, vscode.Disposable {
 
   constructor(name: string = LOG_CHANNEL_NAME) {
     this.channel = vscode.window.createOutputChannel(name, { log: true });
+  }
+
+  /** The channel's level, as the user set it (Set Log Level…). */
+  get level(): HostLogLevel {
+    return HOST_LOG_LEVELS[this.channel.logLevel] ?? 'info';
   }
 
   trace(message: string): void {

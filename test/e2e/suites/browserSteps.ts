@@ -43,6 +43,12 @@ export function localDiffusionBrowserSteps(): Record<string, BrowserStepHandler>
       const { pattern } = args as { pattern: string };
       return { text: await waitForNotification(page, new RegExp(pattern)) };
     },
+    /** A quick input titled args.title is showing (without answering it). */
+    async 'workbench.waitForQuickInput'({ page, args }) {
+      const { title } = args as { title: string };
+      await page.locator('.quick-input-widget .quick-input-title').filter({ hasText: title }).waitFor({ state: 'visible', timeout: 120_000 });
+      return null;
+    },
     /** One input box or quick pick opened by a command. */
     async 'quickInput.answer'({ page, args }) {
       await answerQuickInput(page, args as QuickInputAnswer);
