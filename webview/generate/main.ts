@@ -8,26 +8,32 @@ import {
 import { connectToHost } from '../common/vscodeApi';
 import { h } from '../common/dom';
 import { GenerateForm } from './form';
-import { DEFAULT_FORM, loadForm, loadState, type PanelState } from './panelState';
+import { DEFAULT_FORM, SAVED_AT_FIELD, hostFormIsNewer, loadForm, loadState, type PanelState } from './panelState';
 import { PreviewView } from './previewView';
 import { ResultsGrid } from './resultsGrid';
 
 const host = connectToHost<FromGeneratePanelMessage, PanelState>();
 let state = loadState(host.getState());
 const freshForm = state.form === null;
+/** The state as the page found it (what `init` compares the host's copy of the form with). */
+const loadedState = state;
 
 /** The host keeps a copy of the form for a panel opened again after it was closed; sent after a pause in typing. */
 const FORM_STATE_DELAY_MS = 300;
 let formStateTimer: ReturnType<typeof setTimeout> | undefined;
 
 function save(): void {
-  state = { ...state, form: form.values, known: results.known() };
+  state = { ...state, form: form.values, known: results.known(), savedAt: Date.now() };
   host.setState(state);
   if (formStateTimer !== undefined) clearTimeout(formStateTimer);
-  formStateTimer = setTimeout(() => {
-    formStateTimer = undefined;
-    host.post({ type: 'formState', form: { ...form.values } });
-  }, FORM_STATE_DELAY_MS);
+  formStateTimer = setTimeout(sendFormState, FORM_STATE_DELAY_MS);
+}
+
+/** Gives the host the form now (on Generate: the form that made the results must come back with them). */
+function sendFormState(): void {
+  if (formStateTimer !== undefined) clearTimeout(formStateTimer);
+  formStateTimer = undefined;
+  host.post({ type: 'formState', form: { ...form.values, [SAVED_AT_FIELD]: Date.now() } });
 }
 
 const preview = new PreviewView();
@@ -48,6 +54,7 @@ const form = new GenerateForm(state.form ?? DEFAULT_FORM, {
     }
     form.showMessage('');
     form.setRunning(true);
+    sendFormState();
     host.post({ type: 'generate', form: checked.values });
   },
   onCancel: () => host.post({ type: 'cancel' }),
@@ -64,8 +71,9 @@ app.replaceChildren(h('main', { class: 'generate' }, h('div', { class: 'top' }, 
 function onMessage(message: ToGeneratePanelMessage): void {
   switch (message.type) {
     case 'init': {
-      // A fresh page: the form of the panel closed last (the host's copy), else the settings' defaults.
-      const restored = freshForm && message.form ? loadForm(message.form) : null;
+      // The form of the panel closed last (the host's copy) when the page has none or an older one (a window reload
+      // can come before VS Code has stored the page's latest state); else a fresh page gets the settings' defaults.
+      const restored = hostFormIsNewer(loadedState, message.form) ? loadForm(message.form) : null;
       if (restored) form.replaceValues(restored);
       else if (freshForm) form.applyDefaults(message.defaults);
       if (message.model) form.setModel(message.model);

@@ -256,6 +256,9 @@ export function generatePanelScenarios(repoRoot: string): WebviewPageScenario[] 
         const posted = await waitForPosted(page, (m) => m.type === 'generate', `generate (the form says "${await page.locator('.form-message').textContent()}")`);
         const sent = (posted.find((m) => m.type === 'generate') as { form: GenerateFormValues }).form;
         assert.deepEqual([sent.prompt, sent.seed, sent.width, sent.height, sent.scheduler], ['a red fox', '18446744073709551615', 640, 384, 'dpmpp-2m-karras']);
+        // The host gets the form that made the results at once (a window reload may come before any debounce).
+        const at = posted.findIndex((m) => m.type === 'generate');
+        assert.deepEqual([posted[at - 1]?.type, (posted[at - 1] as { form?: { prompt?: string } }).form?.prompt], ['formState', 'a red fox']);
         await screenshot('applied');
       },
     },

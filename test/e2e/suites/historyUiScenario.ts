@@ -16,7 +16,7 @@ export const historyViewScenario: UiScenario = {
     const run = await generateInPanel(page, { prompt, seed: 4321, steps: 3 });
     assert.equal(run.stage, 'Done');
     // Nothing saved. A window reload brings the panel back (its serializer) with the result card.
-    await page.reload();
+    await runPaletteCommand(page, 'Developer: Reload Window', { timeoutMs: 60_000 });
     const revived = await webviewWith(page, `figure.result[data-result-id="${run.resultId}"]`, 90_000);
     assert.equal(await revived.locator('#prompt').inputValue(), prompt, 'the form came back too');
     await screenshot('reloaded');
