@@ -14,6 +14,7 @@ import { Engine } from '../src/engine/engine';
 import type { GenerateResult } from '../src/common/protocol/engineProtocol';
 import { latentToRgba } from '../src/engine/image/latentPreview';
 import { LATENT_RGB_FACTORS } from '../src/engine/image/latentRgbFactors';
+import { encodeSafetensors, type SafetensorsTensorToWrite } from '../src/node/lora/safetensorsFile';
 
 const repo = path.resolve(__dirname, '../..');
 const cacheDir = path.join(repo, '.cache', 'bench');
@@ -56,7 +57,8 @@ interface RunNumbers {
 async function ensureModel(name: string): Promise<string> {
   const dir = path.join(cacheDir, name);
   const stamp = path.join(dir, 'bench-options.json');
-  const wanted = JSON.stringify(MODELS[name]);
+  // format 2: the heavy MatMuls carry module-scope node names (LoRA targets).
+  const wanted = JSON.stringify({ ...MODELS[name], benchFormat: 2 });
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === wanted) return dir;
   process.stderr.write(`writing ${path.relative(repo, dir)} …\n`);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -204,6 +206,95 @@ async function runChild(scenario: Scenario & { dir: string }): Promise<Measureme
   return { cold, warm, maxRssBytes: process.resourceUsage().maxRSS * 1024, weightsBytes, provider };
 }
 
+/** The benchmark LoRA: rank LORA_RANK on the first LORA_LAYERS heavy MatMuls (4096² each), kohya keys. */
+const LORA_LAYERS = 8;
+const LORA_RANK = 16;
+
+function benchLora(): string {
+  const file = path.join(cacheDir, 'lora', `heavy-r${LORA_RANK}-x${LORA_LAYERS}.safetensors`);
+  if (fs.existsSync(file)) return file;
+  const n = HEAVY.matmulSize;
+  const tensors = new Map<string, SafetensorsTensorToWrite>();
+  const small = (count: number, seed: number): Uint8Array => {
+    const values = new Float32Array(count);
+    let state = seed;
+    for (let i = 0; i < count; i++) {
+      state = (state * 1103515245 + 12345) >>> 0;
+      values[i] = (state / 0xffffffff - 0.5) * 1e-3;
+    }
+    return new Uint8Array(values.buffer);
+  };
+  for (let i = 1; i <= LORA_LAYERS; i++) {
+    const base = `lora_unet_heavy_layers_${i}`;
+    tensors.set(`${base}.lora_down.weight`, { dtype: 'F32', shape: [LORA_RANK, n], data: small(LORA_RANK * n, 2 * i) });
+    tensors.set(`${base}.lora_up.weight`, { dtype: 'F32', shape: [n, LORA_RANK], data: small(n * LORA_RANK, 2 * i + 1) });
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, encodeSafetensors(tensors));
+  return file;
+}
+
+interface LoraMeasurement {
+  /** Load times (ms) as the engine reports them: cold without a LoRA, then with it, another strength, the first again. */
+  plainMs: number;
+  loraMs: number;
+  otherStrengthMs: number;
+  cachedMs: number;
+  backToPlainMs: number;
+}
+
+/** Load times with and without a LoRA, in one engine (switching keeps the unchanged sessions). */
+async function runLoraChild(scenario: { dir: string; file: string; graphCacheDir: string; mode: 'merge' | 'branch' }): Promise<LoraMeasurement> {
+  fs.rmSync(scenario.graphCacheDir, { recursive: true, force: true });
+  const engine = new Engine(undefined, { graphCacheDir: scenario.graphCacheDir, loraMode: scenario.mode });
+  const load = async (weight?: number): Promise<number> => {
+    const result = await engine.generate({
+      task: 'txt2img',
+      model: { dir: scenario.dir },
+      executionProvider: 'auto',
+      prompt: 'a red circle',
+      width: 512,
+      height: 512,
+      steps: 1,
+      guidanceScale: 1,
+      previewEverySteps: 0,
+      seed: '1',
+      ...(weight !== undefined ? { loras: [{ file: scenario.file, weight }] } : {}),
+    });
+    return result.timings.loadMs;
+  };
+  const plainMs = await load();
+  const loraMs = await load(1);
+  const otherStrengthMs = await load(0.5);
+  const cachedMs = await load(1);
+  const backToPlainMs = await load();
+  await engine.dispose();
+  return { plainMs, loraMs, otherStrengthMs, cachedMs, backToPlainMs };
+}
+
+async function loraTable(): Promise<string[]> {
+  const dir = await ensureModel('heavy-dynamic-batch');
+  const file = benchLora();
+  const run = (mode: 'merge' | 'branch'): LoraMeasurement => {
+    process.stderr.write(`running: LoRA load times (${mode}) …\n`);
+    return spawnChild<LoraMeasurement>('--lora-child', { dir, file, graphCacheDir: path.join(cacheDir, 'graphs'), mode }, `LoRA load times (${mode})`);
+  };
+  const merge = run('merge');
+  const branch = run('branch');
+  const row = (label: string, key: keyof LoraMeasurement) => `| ${label} | ${ms(merge[key])} | ${ms(branch[key])} |`;
+  return [
+    `LoRA load times — heavy model (${HEAVY.layers} MatMuls of ${HEAVY.matmulSize}², external data), a kohya LoRA of rank ${LORA_RANK} on ${LORA_LAYERS} of them; one engine per mode, one step each:`,
+    '',
+    '| load | merged weights | side branches |',
+    '|---|---|---|',
+    row('cold, no LoRA', 'plainMs'),
+    row('+ LoRA at 1 (UNet reloaded, other sessions kept)', 'loraMs'),
+    row('same LoRA at 0.5', 'otherStrengthMs'),
+    row('back to 1 (edited graph from the on-disk cache)', 'cachedMs'),
+    row('back to no LoRA', 'backToPlainMs'),
+  ];
+}
+
 function pct(x: number): string {
   return `${(x * 100).toFixed(2)} %`;
 }
@@ -221,6 +312,15 @@ async function main(): Promise<void> {
   if (childArg >= 0) {
     const scenario = JSON.parse(process.argv[childArg + 1]) as Scenario & { dir: string };
     process.stdout.write(`${JSON.stringify(await runChild(scenario))}\n`);
+    return;
+  }
+  const loraArg = process.argv.indexOf('--lora-child');
+  if (loraArg >= 0) {
+    process.stdout.write(`${JSON.stringify(await runLoraChild(JSON.parse(process.argv[loraArg + 1]) as { dir: string; file: string; graphCacheDir: string; mode: 'merge' | 'branch' }))}\n`);
+    return;
+  }
+  if (process.argv.includes('--lora')) {
+    process.stdout.write(`${(await loraTable()).join('\n')}\n`);
     return;
   }
   const overheadArg = process.argv.indexOf('--overhead-child');
@@ -269,6 +369,8 @@ async function main(): Promise<void> {
   const twoPass = results[1][1].warm;
   lines.push('');
   lines.push(`Batched vs two-pass CFG: ${(twoPass.unetMs / batched.unetMs).toFixed(2)}× the UNet time for two passes (${ms(batched.unetMs / batched.steps)} vs ${ms(twoPass.unetMs / twoPass.steps)} per step).`);
+  lines.push('');
+  lines.push(...(await loraTable()));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -2,6 +2,8 @@
 // builds the missing and stale images of a local-diffusion.json (see README "Images as code").
 //   exit 0: everything fresh or built; 1: a bad spec or arguments, a failed entry, or (--check) anything to build;
 //   130: interrupted.
+// A bad spec is one line `error: FILE:LINE:COLUMN: images[i] (output): message` (the VS Code task's problem matcher,
+// package.json contributes.problemMatchers `local-diffusion`, reads it).
 import { cancelOnCtrlC } from './cancelOnCtrlC';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +15,7 @@ import { Engine } from '../engine/engine';
 import { buildAssets, type AssetBuildResult } from '../node/assets/buildAssets';
 import { inspectAssets, type AssetState } from '../node/assets/inspectAssets';
 import { ASSET_SPEC_FILE_NAME, AssetSpecError, loadAssetSpec, type LoadedAssetSpec } from '../node/assets/loadAssetSpec';
-import { assetGenerateParams } from './assetGenerateParams';
+import { assetGenerateParams } from '../node/assets/assetGenerateParams';
 import { cliCatalog, modelsDirFor } from './modelsCommands';
 import { ProgressBar } from './progressBar';
 
@@ -154,7 +156,9 @@ export async function runBuildCommand(argv: readonly string[]): Promise<number> 
     if (e instanceof AssetSpecError) {
       const problem = e.problems[0];
       const more = e.problems.length > 1 ? ` (and ${e.problems.length - 1} more)` : '';
-      process.stderr.write(`error: ${path.relative(process.cwd(), e.file) || e.file}: ${problem ? describeAssetSpecProblem(problem) : 'invalid'}${more}\n`);
+      // file:line:column: as compilers print it, so terminals link it and the VS Code task's problem matcher reads it.
+      const at = problem ? e.position(problem) : { line: 1, column: 1 };
+      process.stderr.write(`error: ${path.relative(process.cwd(), e.file) || e.file}:${at.line}:${at.column}: ${problem ? describeAssetSpecProblem(problem) : 'invalid'}${more}\n`);
       return 1;
     }
     process.stderr.write(`error: ${(e as Error).message.split('\n')[0]}\n`);

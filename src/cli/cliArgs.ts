@@ -9,6 +9,7 @@ import {
 import { LIMITS } from '../common/limits';
 import { EMPHASIS_CLI_NAMES, type EmphasisMode } from '../common/prompt/emphasisMode';
 import { parseSeed } from '../common/seed';
+import { TILING_MODES, type TilingMode } from '../common/tilingMode';
 
 export const USAGE = `Usage:
   local-diffusion generate --model MODEL --prompt TEXT --out FILE.png [options]
@@ -16,7 +17,7 @@ export const USAGE = `Usage:
   local-diffusion build [SPEC] [--check] [--only OUTPUT…] [--force] [--json]
   local-diffusion upscale [--model M] --image IN --out OUT [--scale N] [--tile N]   (--help for more)
   local-diffusion remove-background --model M --image IN --out OUT.png              (--help for more)
-  local-diffusion info --model MODEL [--json]
+  local-diffusion info --model MODEL [--vae DIR] [--json]
   local-diffusion models pull REPO-OR-CATALOG-ID [--revision R] [--subfolder S] [--models-dir DIR] [--accept-license] [--json]
   local-diffusion models list [--models-dir DIR] [--json]
 
@@ -29,16 +30,21 @@ and reuses files from the Hugging Face cache (HF_HUB_CACHE or HF_HOME); an inter
 
 generate options:
   --negative TEXT        negative prompt
+  --vae DIR              use this folder's vae_decoder/ (and vae_encoder/) instead of the model's, e.g. an
+                         fp16-fix or fp32 SDXL VAE
   --width N --height N   size in pixels, multiples of 8 (default: the model's native size)
-  --steps N              denoising steps (default 20)
-  --guidance F           classifier-free guidance scale (default 7.5; <= 1 turns it off)
+  --steps N              denoising steps (default 20; SDXL-Turbo-style models 4)
+  --guidance F           classifier-free guidance scale (default 7.5, SDXL 5, SDXL-Turbo 0; <= 1 turns it off)
   --seed N               0..18446744073709551615, -1 = random (default: random)
   --scheduler NAME       ${SCHEDULER_NAMES.join(' | ')}
   --emphasis MODE        how (word:1.2) weights apply: ${Object.keys(EMPHASIS_CLI_NAMES).join(' | ')}
                          (default original: each 75-token chunk's mean restored after weighting; A1111's modes)
   --clip-skip N          condition on the N-th text-encoder layer from the end (A1111 "Clip skip", 1..${LIMITS.clipSkip.max};
                          default 1); needs a text encoder exported with its hidden states
-  --parameters FILE      take prompt, negative, steps, CFG, seed, size, sampler, clip skip and emphasis from an
+  --lora PATH[:WEIGHT]   apply a LoRA (.safetensors, kohya or PEFT) with this weight (default 1; the weight is what
+                         follows the last ':', so C:\\loras\\x.safetensors works); repeatable
+  --lora-dir DIR         where <lora:name:weight> in the prompt finds name.safetensors; repeatable
+  --parameters FILE      take prompt, negative, steps, CFG, seed, size, sampler, clip skip, emphasis and tiling from an
                          A1111 infotext (an image's metadata or a text file); options given here win
   --image FILE           init image: img2img, or inpaint with --mask
   --strength F           img2img/inpaint strength in (0, 1] (default 0.75 img2img, 1 inpaint)
@@ -52,6 +58,11 @@ generate options:
   --upscaler MODEL       hires fix: a super-resolution ONNX model (.onnx or a folder); default Lanczos
   --outpaint L,T,R,B     with --image: extend the canvas by these pixels per side and paint the new area
   --outpaint-overlap N   how far the outpainting mask reaches into the image, feathered (default 32)
+  --tiling xy|x|y        seamless tiling: the image wraps around left/right (x), top/bottom (y) or both (xy),
+                         so it tiles without seams (A1111 "Tiling"; txt2img, img2img, inpaint, outpaint)
+  --remove-background M  cut each image's subject out with a background-segmentation ONNX model (RMBG-1.4,
+                         u2net, isnet); the PNG keeps the alpha. --background-preset NAME: its normalisation
+                         (rmbg | u2net | isnet; default from the model's name)
   --batch N              N images, seeds seed..seed+N-1, files FILE-1.png..FILE-N.png
   --ep NAME              execution provider: ${EXECUTION_PROVIDER_NAMES.join(' | ')} (default auto)
   --previews FILE.png    also write the step previews side by side, then the final image
@@ -64,6 +75,8 @@ export class UsageError extends Error {}
 export interface GenerateCommand {
   command: 'generate';
   model: string;
+  /** --vae DIR: another VAE folder. */
+  vae?: string;
   prompt: string;
   negativePrompt?: string;
   width?: number;
@@ -77,6 +90,10 @@ export interface GenerateCommand {
   emphasis?: EmphasisMode;
   /** --clip-skip N. */
   clipSkip?: number;
+  /** --lora PATH[:WEIGHT], in order. */
+  loras?: { file: string; weight: number }[];
+  /** --lora-dir DIR: folders for the prompt's <lora:name:…> tags. */
+  loraDirs?: string[];
   image?: string;
   strength?: number;
   mask?: string;
@@ -90,6 +107,11 @@ export interface GenerateCommand {
   /** --outpaint L,T,R,B. */
   outpaint?: { left: number; top: number; right: number; bottom: number };
   outpaintOverlap?: number;
+  /** --tiling: seamless tiling's axes. */
+  tiling?: TilingMode;
+  /** --remove-background M [--background-preset NAME]. */
+  removeBackground?: string;
+  backgroundPreset?: string;
   batch: number;
   executionProvider: ExecutionProviderName;
   out: string;
@@ -108,6 +130,8 @@ export interface InfoCommand {
   command: 'info';
   model: string;
   json: boolean;
+  /** --vae DIR: another VAE folder. */
+  vae?: string;
   /** Where installed models are looked up (--models-dir). */
   modelsDir?: string;
 }
@@ -189,6 +213,21 @@ function clipSkipArgument(value: string | undefined): number | undefined {
   return n;
 }
 
+/**
+ * --lora PATH[:WEIGHT]: the weight is the suffix after the last ':' when it is a number (A1111's tag puts the
+ * multiplier there too), else the whole argument is the path (a Windows drive letter's colon stays in it).
+ */
+export function loraArgument(value: string): { file: string; weight: number } {
+  const colon = value.lastIndexOf(':');
+  const suffix = colon >= 0 ? value.slice(colon + 1) : undefined;
+  if (suffix !== undefined && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(suffix.trim()) && colon > 0) {
+    return { file: value.slice(0, colon), weight: Number(suffix) };
+  }
+  if (suffix === '') throw new UsageError(`--lora ${value}: a weight after ':' is missing.`);
+  if (value === '') throw new UsageError('--lora needs a .safetensors file.');
+  return { file: value, weight: 1 };
+}
+
 function parseModelsArgs(argv: readonly string[]): ModelsPullCommand | ModelsListCommand {
   const [sub, ...rest] = argv;
   if (sub !== 'pull' && sub !== 'list') {
@@ -251,9 +290,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       allowPositionals: false,
       options:
         command === 'info'
-          ? { model: { type: 'string' }, json: { type: 'boolean' }, 'models-dir': { type: 'string' } }
+          ? { model: { type: 'string' }, json: { type: 'boolean' }, 'models-dir': { type: 'string' }, vae: { type: 'string' } }
           : {
               model: { type: 'string' },
+              vae: { type: 'string' },
               'models-dir': { type: 'string' },
               prompt: { type: 'string' },
               negative: { type: 'string' },
@@ -265,6 +305,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
               scheduler: { type: 'string' },
               emphasis: { type: 'string' },
               'clip-skip': { type: 'string' },
+              lora: { type: 'string', multiple: true },
+              'lora-dir': { type: 'string', multiple: true },
               image: { type: 'string' },
               strength: { type: 'string' },
               mask: { type: 'string' },
@@ -277,6 +319,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
               upscaler: { type: 'string' },
               outpaint: { type: 'string' },
               'outpaint-overlap': { type: 'string' },
+              tiling: { type: 'string' },
+              'remove-background': { type: 'string' },
+              'background-preset': { type: 'string' },
               batch: { type: 'string' },
               ep: { type: 'string' },
               out: { type: 'string' },
@@ -293,7 +338,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const model = str('model');
   if (!model) throw new UsageError('--model is required: a diffusers ONNX model folder, a catalog id or an installed repo id.');
   const modelsDir = str('models-dir');
-  if (command === 'info') return { command, model, json: Boolean(values.json), ...(modelsDir ? { modelsDir } : {}) };
+  const vae = str('vae');
+  if (vae === '') throw new UsageError('--vae needs a folder holding vae_decoder/.');
+  if (command === 'info') return { command, model, json: Boolean(values.json), ...(modelsDir ? { modelsDir } : {}), ...(vae ? { vae } : {}) };
 
   const parametersFrom = str('parameters');
   const prompt = str('prompt') ?? (parametersFrom !== undefined ? '' : undefined);
@@ -311,6 +358,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (str('outpaint') !== undefined && str('image') === undefined) throw new UsageError('--outpaint needs --image (the picture to extend).');
   if (str('outpaint') !== undefined && str('mask') !== undefined) throw new UsageError('--outpaint makes its own mask: leave out --mask.');
   if (str('outpaint-overlap') !== undefined && str('outpaint') === undefined) throw new UsageError('--outpaint-overlap needs --outpaint.');
+  if (str('remove-background') === '') throw new UsageError('--remove-background needs a background-segmentation ONNX model (a .onnx file or a folder).');
+  if (str('background-preset') !== undefined && str('remove-background') === undefined) throw new UsageError('--background-preset needs --remove-background.');
   const batch = integer('batch', str('batch')) ?? 1;
   if (batch < 1) throw new UsageError('--batch must be at least 1.');
   const result: GenerateCommand = {
@@ -323,6 +372,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     out,
     json: Boolean(values.json),
     ...(modelsDir ? { modelsDir } : {}),
+    ...(vae ? { vae } : {}),
     ...(parametersFrom !== undefined ? { parametersFrom } : {}),
     given: new Set<string>(),
   };
@@ -337,6 +387,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     scheduler: oneOf('scheduler', str('scheduler'), SCHEDULER_NAMES),
     emphasis: emphasisArgument(str('emphasis')),
     clipSkip: clipSkipArgument(str('clip-skip')),
+    loras: (values.lora as unknown as string[] | undefined)?.map(loraArgument),
+    loraDirs: values['lora-dir'] as unknown as string[] | undefined,
     image: str('image'),
     strength: decimal('strength', str('strength')),
     mask: str('mask'),
@@ -348,6 +400,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     upscaler: str('upscaler'),
     outpaint: outpaintMargins(str('outpaint')),
     outpaintOverlap: integer('outpaint-overlap', str('outpaint-overlap')),
+    tiling: oneOf('tiling', str('tiling')?.toLowerCase(), TILING_MODES),
+    removeBackground: str('remove-background'),
+    backgroundPreset: str('background-preset'),
     previews,
   };
   // An explicit --seed -1 (random) also wins over an infotext's seed.

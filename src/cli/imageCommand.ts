@@ -2,7 +2,6 @@
 // --memory-mb, --ep, --help), usage errors, the memory budget, the provider choice, reading the input and checking
 // that the output's format can hold the result, and the one "error: …" line on failure.
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { RasterImage } from '../common/image/imageTypes';
@@ -11,10 +10,9 @@ import { EXECUTION_PROVIDER_NAMES, type ExecutionProviderName } from '../common/
 import { ErrorCode, RpcFailure } from '../common/protocol/rpc';
 import { planProviders } from '../engine/runtime/executionProviders';
 import { installedProviders } from '../engine/runtime/ort';
+import { defaultMemoryBudgetBytes } from '../engine/upscale/upscaleMemory';
 import { decodeImage, type ImageFormat } from '../node/image/imageCodec';
 
-/** Share of the machine's memory the default budget takes. */
-const DEFAULT_MEMORY_SHARE = 0.25;
 /** libwebp's WEBP_MAX_DIMENSION (src/webp/encode.h). */
 const WEBP_MAX_DIMENSION = 16383;
 
@@ -50,9 +48,7 @@ export function imageCommandResources(values: { 'memory-mb'?: string; ep?: strin
   };
 }
 
-export function defaultMemoryBudgetBytes(): number {
-  return Math.floor(os.totalmem() * DEFAULT_MEMORY_SHARE);
-}
+export { defaultMemoryBudgetBytes };
 
 /** A numeric option in its LIMITS range (integers where `integer`). */
 export function numberOption(name: string, value: string | undefined, range: NumberRange, integer: boolean): number | undefined {

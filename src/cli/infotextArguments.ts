@@ -7,6 +7,7 @@ import { LIMITS } from '../common/limits';
 import { isEmphasisMode } from '../common/prompt/emphasisMode';
 import { samplerFromA1111 } from '../common/samplers';
 import { parseSeed } from '../common/seed';
+import { tilingFromInfotext } from '../common/tilingMode';
 import { UsageError, type GenerateCommand } from './cliArgs';
 
 /** The fields of a generate command that an infotext gives, read from its text. */
@@ -52,6 +53,9 @@ export function argumentsFromInfotext(text: string, given: ReadonlySet<string> =
     if (!isEmphasisMode(emphasis)) throw new UsageError(`--parameters: unknown "Emphasis: ${emphasis}"; pass --emphasis to choose one.`);
     out.emphasis = emphasis;
   }
+  // A1111 create_infotext writes "Tiling: True" (our single-axis modes add "Tiling axes").
+  const tiling = tilingFromInfotext(parsed.raw);
+  if (tiling !== undefined) out.tiling = tiling;
   if (parsed.denoisingStrength !== undefined && Number.isFinite(parsed.denoisingStrength)) out.strength = parsed.denoisingStrength;
   // The hires fix (A1111 create_infotext): "Hires upscale", "Hires steps"; its strength is "Denoising strength".
   // "Hires upscaler" names a model we cannot locate by name: the command line's --upscaler (or Lanczos) is used.

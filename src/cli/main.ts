@@ -50,7 +50,7 @@ async function runGenerate(given: GenerateCommand): Promise<number> {
   const { cancel, dispose: stopCtrlC } = cancelOnCtrlC();
   const bar = process.stderr.isTTY && !cmd.json ? new ProgressBar(process.stderr) : undefined;
   try {
-    const model = await resolveModelArgument(cmd.model, cmd.modelsDir);
+    const model = { ...(await resolveModelArgument(cmd.model, cmd.modelsDir)), ...(cmd.vae ? { vae: cmd.vae } : {}) };
     const common = {
       model,
       executionProvider: cmd.executionProvider,
@@ -66,6 +66,12 @@ async function runGenerate(given: GenerateCommand): Promise<number> {
       ...(cmd.scheduler !== undefined ? { scheduler: cmd.scheduler } : {}),
       ...(cmd.emphasis !== undefined ? { emphasis: cmd.emphasis } : {}),
       ...(cmd.clipSkip !== undefined ? { clipSkip: cmd.clipSkip } : {}),
+      ...(cmd.loras ? { loras: cmd.loras } : {}),
+      ...(cmd.loraDirs ? { loraFolders: cmd.loraDirs } : {}),
+      ...(cmd.tiling !== undefined ? { tiling: cmd.tiling } : {}),
+      ...(cmd.removeBackground !== undefined
+        ? { removeBackground: { model: cmd.removeBackground, ...(cmd.backgroundPreset !== undefined ? { preset: cmd.backgroundPreset } : {}) } }
+        : {}),
     };
     const strength = cmd.strength !== undefined ? { strength: cmd.strength } : {};
     let params: GenerateParams;
@@ -178,8 +184,18 @@ function describeInfo(info: ModelInfo): string {
     `  family ${info.family}, pipeline ${info.pipelineClass}, native size ${info.nativeWidth}×${info.nativeHeight}`,
     `  text_encoder: input_ids ${info.textEncoder.inputIdsType}, sequence ${info.textEncoder.sequenceLength}, hidden ${info.textEncoder.hiddenSize}, output ${info.textEncoder.outputName}`,
     `  tokenizer: max length ${info.tokenizer.maxLength}, pad "${info.tokenizer.padToken}" (${info.tokenizer.padTokenId}), vocabulary ${info.tokenizer.vocabSize}`,
+    ...(info.textEncoder2
+      ? [
+          `  text_encoder_2: input_ids ${info.textEncoder2.inputIdsType}, sequence ${info.textEncoder2.sequenceLength}, hidden ${info.textEncoder2.hiddenSize}, output ${info.textEncoder2.outputName}, pooled ${info.textEncoder2.pooledOutputName}`,
+          `  tokenizer_2: pad "${info.textEncoder2.tokenizer.padToken}" (${info.textEncoder2.tokenizer.padTokenId})`,
+        ]
+      : []),
     `  unet: ${info.unet.inChannels} input channels${info.unet.inpainting ? ' (inpainting)' : ''}, ${info.unet.dtype}, timestep ${info.unet.timestep.type}[${info.unet.timestep.shape.join(', ')}], batch ${info.unet.batch}, size ${info.unet.size === 'dynamic' ? 'dynamic' : `${info.unet.size.width}×${info.unet.size.height}`}, ${info.unet.predictionType}${info.unet.timeCondProjDim !== null ? `, LCM guidance embedding ${info.unet.timeCondProjDim}` : ''}`,
-    `  vae: scaling factor ${info.vae.scalingFactor} (${info.vae.scalingFactorSource}), ×${info.vae.scaleFactor}, encoder ${info.vae.encoder ?? 'none'}, decoder ${info.vae.decoderDtype}`,
+    ...(info.unet.extraInputs ? [`  unet extra inputs: ${info.unet.extraInputs.map((i) => `${i.name} ${i.type}[${i.shape.join(', ')}]`).join(', ')}`] : []),
+    `  vae: scaling factor ${info.vae.scalingFactor} (${info.vae.scalingFactorSource}), ×${info.vae.scaleFactor}, encoder ${info.vae.encoder ?? 'none'}, decoder ${info.vae.decoderDtype}${info.vae.dir ? `, from ${info.vae.dir}` : ''}`,
+    ...(info.defaults
+      ? [`  defaults: ${[info.defaults.steps !== undefined ? `steps ${info.defaults.steps}` : '', info.defaults.guidanceScale !== undefined ? `guidance ${info.defaults.guidanceScale}` : ''].filter(Boolean).join(', ')} (${info.defaults.source})`]
+      : []),
     `  scheduler: ${info.scheduler.className} → ${info.scheduler.defaultScheduler}${info.scheduler.note ? ` (${info.scheduler.note})` : ''}`,
     `  preview: ${info.preview}`,
     '  components:',
@@ -217,7 +233,7 @@ async function main(args: readonly string[]): Promise<number> {
       case 'info': {
         const engine = new Engine();
         try {
-          const info = await engine.info(await resolveModelArgument(command.model, command.modelsDir));
+          const info = await engine.info({ ...(await resolveModelArgument(command.model, command.modelsDir)), ...(command.vae ? { vae: command.vae } : {}) });
           process.stdout.write(command.json ? `${JSON.stringify(info)}\n` : describeInfo(info));
         } finally {
           await engine.dispose();

@@ -16,6 +16,7 @@ import { ModelInstaller, removeReplacedFolders } from '../node/modelStore/modelI
 import { resolveModelReference } from '../node/modelStore/modelReference';
 import { defaultModelsDir } from '../node/modelStore/modelsFolder';
 import { formatModelSpec, modelSource, parseModelSpec, type ModelSource } from '../node/modelStore/modelSource';
+import { MODEL_KIND_LABELS } from '../node/modelStore/modelKind';
 import { ModelStoreError } from '../node/modelStore/modelStoreError';
 import { proxyFromEnvironment } from '../node/modelStore/proxyConfig';
 import type { ModelsListCommand, ModelsPullCommand } from './cliArgs';
@@ -114,7 +115,13 @@ export async function runModelsPull(cmd: ModelsPullCommand, cancel: Cancellation
   const subscription = cancel.token.onCancel(() => controller.abort());
   try {
     await removeReplacedFolders(modelsDir);
-    const plan = await installer.plan({ source, ...(catalogId ? { catalogId } : {}), ...(entry?.files ? { files: entry.files } : {}), signal: controller.signal });
+    const plan = await installer.plan({
+      source,
+      ...(catalogId ? { catalogId } : {}),
+      ...(entry?.files ? { files: entry.files } : {}),
+      ...(entry ? { kind: entry.kind } : {}),
+      signal: controller.signal,
+    });
     const { selection } = plan;
     say(
       `${formatModelSpec(source)} at ${plan.commit.slice(0, 10)}: ${selection.files.length} files, ${formatBytes(selection.totalBytes)}` +
@@ -190,7 +197,8 @@ export async function runModelsList(cmd: ModelsListCommand): Promise<number> {
           installed: installedIds.has(e.id),
           verified: e.verified,
           licence: e.licence,
-          recommended: e.recommended,
+          kind: e.kind,
+          ...(e.recommended ? { recommended: e.recommended } : {}),
         })),
       })}\n`,
     );
@@ -213,8 +221,10 @@ export async function runModelsList(cmd: ModelsListCommand): Promise<number> {
     for (const e of catalog.models) {
       const status = installedIds.has(e.id) ? 'installed' : 'not installed';
       const licence = `${e.licence.name}${e.licence.commercialUse ? '' : ', non-commercial'}`;
-      lines.push(`  ${e.id.padEnd(20)} ${e.name} (${e.repo}${e.revision !== 'main' ? `@${e.revision}` : ''}) · ${status} · ${licence}${e.verified ? '' : ' · unverified repo id'}`);
-      lines.push(`  ${''.padEnd(20)} ${e.recommended.steps} step${e.recommended.steps === 1 ? '' : 's'}, guidance ${e.recommended.guidanceScale}, ${e.recommended.scheduler}. ${e.note}`);
+      const kind = e.kind === 'diffusion' ? '' : ` · ${MODEL_KIND_LABELS[e.kind]}`;
+      lines.push(`  ${e.id.padEnd(20)} ${e.name} (${e.repo}${e.revision !== 'main' ? `@${e.revision}` : ''})${kind} · ${status} · ${licence}${e.verified ? '' : ' · unverified repo id'}`);
+      const r = e.recommended;
+      lines.push(`  ${''.padEnd(20)} ${r ? `${r.steps} step${r.steps === 1 ? '' : 's'}, guidance ${r.guidanceScale}, ${r.scheduler}. ` : ''}${e.note}`);
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);

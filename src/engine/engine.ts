@@ -1,6 +1,7 @@
 // The engine: owns the model cache (one model at a time, kept between jobs), the job queue (one job at a time) and
 // cancellation; each generate request goes to its task's pipeline (src/engine/pipelines/), which owns the flow.
 // Used in-process by the CLI and behind the IPC server (engineServer.ts) in the extension's child process.
+import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   PROTOCOL_VERSION,
@@ -14,7 +15,9 @@ import {
   type ModelRef,
 } from '../common/protocol/engineProtocol';
 import { ErrorCode, RpcFailure, type Cancellation } from '../common/protocol/rpc';
-import { normalizeGenerateParams, type GenerateRequest } from './generateRequest';
+import { normalizeGenerateParams, tilingOf, type GenerateRequest } from './generateRequest';
+import { graphEditsFor, loadChoicesKey, type ComponentEdits, type LoadChoices } from './model/loadEdits';
+import { defaultGraphCacheDir } from './runtime/graphCacheDir';
 import { modelShortHash } from './model/modelHash';
 import { describeModelFolder, PipelineModel, type LoadProgress } from './model/pipelineModel';
 import { Img2ImgPipeline } from './pipelines/img2imgPipeline';
@@ -28,8 +31,26 @@ import { ENGINE_VERSION } from '../common/version';
 import { isEmphasisMode, type EmphasisMode } from '../common/prompt/emphasisMode';
 import type { PromptTokenCount } from '../common/prompt/promptTokenCount';
 import { PromptTokenCounter } from './prompt/promptTokenCounter';
+import { loraHashesInfotext, planJobLoras, type LoraModeChoice, type LoraPlan } from './lora/loraPlan';
+import type { GraphEdit } from '../node/onnx/graphEdit';
+import type { OnnxComponentName } from './model/modelFolder';
+import {
+  parseRemoveBackgroundParams,
+  parseUpscaleImageParams,
+  type ImageToolResult,
+  type UpscaleImageProgress,
+} from '../common/protocol/imageToolMessages';
+import type { ParseResult } from '../common/protocol/messageParser';
+import { removeBackgroundJob, upscaleImageJob } from './imageTools';
 
 export type EngineLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+
+export interface EngineOptions {
+  /** Where graphs edited at load time (LoRA merges) are cached; undefined: rebuilt at each load. */
+  graphCacheDir?: string;
+  /** How LoRAs are applied (engine/lora/loraPlan.ts); default 'auto'. */
+  loraMode?: LoraModeChoice;
+}
 
 export interface JobOptions<Progress> {
   onProgress?: (progress: Progress) => void;
@@ -39,11 +60,18 @@ export interface JobOptions<Progress> {
 interface Loaded {
   model: PipelineModel;
   key: string;
+  /** The key without the LoRAs (modelKey): the same base keeps the sessions other LoRAs do not change. */
+  base: string;
   hash: Promise<string>;
 }
 
-function modelKey(ref: ModelRef, provider: ExecutionProviderName): string {
-  return `${path.resolve(ref.dir)}\0${ref.name ?? ''}\0${provider}`;
+/**
+ * The loaded model is reused while this stays the same: folder, name, provider, VAE and the load-time edits that
+ * change every convolution (tiling). LoRAs are added to it (ensureLoaded): the same base with other LoRAs keeps the
+ * sessions they do not touch.
+ */
+function modelKey(ref: ModelRef, provider: ExecutionProviderName, choices: LoadChoices): string {
+  return `${path.resolve(ref.dir)}\0${ref.name ?? ''}\0${provider}\0${ref.vae ? path.resolve(ref.vae) : ''}\0${loadChoicesKey(choices)}`;
 }
 
 function isOutOfMemory(message: string): boolean {
@@ -69,7 +97,15 @@ export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly tokenCounter = new PromptTokenCounter();
 
-  constructor(private readonly log: EngineLog = () => undefined) {}
+  /** Where edited graphs are cached (graphCacheDir.ts). */
+  private readonly graphCacheDir: string;
+
+  constructor(
+    private readonly log: EngineLog = () => undefined,
+    private readonly options: EngineOptions = {},
+  ) {
+    this.graphCacheDir = options.graphCacheDir ?? defaultGraphCacheDir(process.env, process.platform, os.homedir());
+  }
 
   /** The loaded model, if any (for tests and the benchmark: run counters, sessions). */
   get currentModel(): PipelineModel | undefined {
@@ -99,17 +135,17 @@ export class Engine {
   info(ref: ModelRef, keepWithProvider?: ExecutionProviderName): Promise<ModelInfo> {
     return this.exclusive(async () => {
       const dir = path.resolve(ref.dir);
-      if (this.loaded && this.loaded.model.folder.dir === dir) return this.loaded.model.info;
-      if (!this.loaded && keepWithProvider) return (await this.ensureLoaded(ref, keepWithProvider, {})).loaded.model.info;
+      if (this.loaded && this.loaded.model.folder.dir === dir && this.loaded.model.folder.vaeDir === (ref.vae ? path.resolve(ref.vae) : undefined)) return this.loaded.model.info;
+      if (!this.loaded && keepWithProvider) return (await this.ensureLoaded(ref, keepWithProvider, {}, {})).loaded.model.info;
       // No session: the graphs' inputs and outputs come from the ONNX files, without their weights.
-      return describeModelFolder(dir, ref.name);
+      return describeModelFolder(dir, ref.name, ref.vae);
     });
   }
 
   loadModel(ref: ModelRef, provider: ExecutionProviderName = 'auto', options: JobOptions<LoadProgress> = {}): Promise<LoadedModel> {
     return this.exclusive(async () => {
       const start = performance.now();
-      const { loaded, fresh } = await this.ensureLoaded(ref, provider, options);
+      const { loaded, fresh } = await this.ensureLoaded(ref, provider, {}, options);
       return {
         info: loaded.model.info,
         executionProvider: loaded.model.provider,
@@ -150,14 +186,20 @@ export class Engine {
   private async ensureLoaded(
     ref: ModelRef,
     provider: ExecutionProviderName,
+    choices: LoadChoices,
     options: JobOptions<LoadProgress>,
+    lora?: LoraPlan,
   ): Promise<{ loaded: Loaded; fresh: boolean }> {
     if (!ref || typeof ref.dir !== 'string' || ref.dir.length === 0) {
       throw new RpcFailure(ErrorCode.InvalidParams, 'No model folder given.');
     }
-    const key = modelKey(ref, provider);
+    // The LoRA set is part of the key: its merged weights are another model (engine/lora/loraPlan.ts).
+    const base = modelKey(ref, provider, choices);
+    const key = base + (lora ? `\0${lora.key}` : '');
     if (this.loaded?.key === key) return { loaded: this.loaded, fresh: false };
-    if (this.loaded) {
+    // The same model with other LoRAs: the components they do not change keep their sessions.
+    const reuse = this.loaded?.base === base ? this.loaded.model : undefined;
+    if (this.loaded && !reuse) {
       const old = this.loaded;
       this.loaded = undefined;
       await old.model.release();
@@ -165,19 +207,50 @@ export class Engine {
     const start = performance.now();
     const model = await PipelineModel.load(ref.dir, ref.name, {
       executionProvider: provider,
+      ...(ref.vae ? { vaeDir: ref.vae } : {}),
+      ...(reuse ? { reuse } : {}),
+      graphEdits: combineEdits(graphEditsFor(choices), lora?.edits as ComponentEdits | undefined),
+      // Edited graphs are cached on disk for tiling (structure only); a LoRA merge embeds its weights, so it is not.
+      ...(lora ? (this.options.graphCacheDir ? { cacheDir: this.options.graphCacheDir } : {}) : { cacheDir: this.graphCacheDir }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.cancellation ? { cancellation: options.cancellation } : {}),
     });
+    if (reuse) {
+      this.loaded = undefined;
+      await reuse.release(model);
+    }
     const unetFile = model.folder.components.unet?.file as string;
     const hash = modelShortHash(unetFile);
     hash.catch((e: unknown) => this.log('warn', `Could not hash ${unetFile}: ${(e as Error).message}`));
-    this.loaded = { model, key, hash };
+    this.loaded = { model, key, base, hash };
     this.log(
       'info',
       `Loaded ${model.info.name} on ${model.provider} in ${Math.round(performance.now() - start)} ms` +
         (model.fallbackReason ? ` (${model.fallbackReason})` : ''),
     );
     return { loaded: this.loaded, fresh: true };
+  }
+
+  /** Upscale Image… (imageToolMessages.ts): queued with the other jobs; the upscaler loads for this job only. */
+  upscaleImage(params: unknown, options: JobOptions<UpscaleImageProgress> = {}): Promise<ImageToolResult> {
+    return this.exclusive(async () => {
+      try {
+        return await upscaleImageJob(checked(parseUpscaleImageParams(params), 'upscaleImage'), options);
+      } catch (e) {
+        throw typedError(e);
+      }
+    });
+  }
+
+  /** Remove Background (imageToolMessages.ts): queued with the other jobs; the segmenter loads for this job only. */
+  removeBackground(params: unknown, options: JobOptions<never> = {}): Promise<ImageToolResult> {
+    return this.exclusive(async () => {
+      try {
+        return await removeBackgroundJob(checked(parseRemoveBackgroundParams(params), 'removeBackground'), options);
+      } catch (e) {
+        throw typedError(e);
+      }
+    });
   }
 
   generate(params: GenerateParams, options: JobOptions<GenerateProgress> = {}): Promise<GenerateResult> {
@@ -196,10 +269,16 @@ export class Engine {
     const cancellation = options.cancellation;
     if (typeof params !== 'object' || params === null) throw new RpcFailure(ErrorCode.InvalidParams, 'generate needs parameters.');
     const loadStart = performance.now();
-    const { loaded, fresh } = await this.ensureLoaded(params.model, params.executionProvider ?? 'auto', {
-      onProgress: emit,
-      ...(cancellation ? { cancellation } : {}),
-    });
+    // Checked before loading: the tiling mode and the LoRAs decide which graphs are loaded.
+    const tiling = tilingOf(params.tiling);
+    const loras = await planJobLoras(params, this.options.loraMode);
+    const { loaded, fresh } = await this.ensureLoaded(
+      params.model,
+      params.executionProvider ?? 'auto',
+      tiling ? { tiling } : {},
+      { onProgress: emit, ...(cancellation ? { cancellation } : {}) },
+      loras.plan,
+    );
     const loadMs = fresh ? performance.now() - loadStart : 0;
     const model = loaded.model;
     model.resetRunTimers();
@@ -207,11 +286,16 @@ export class Engine {
     const job: PipelineJob = {
       model,
       modelHash: await loaded.hash.catch(() => undefined),
+      ...(loras.plan ? { loraHashes: await loraHashesInfotext(loras.plan) } : {}),
       emit,
       ...(cancellation ? { cancellation } : {}),
     };
     const output = await runPipeline(request, job);
-    const warnings = fresh && model.providerWarning ? [model.providerWarning, ...output.warnings] : output.warnings;
+    const warnings = [
+      ...(fresh && model.providerWarning ? [model.providerWarning] : []),
+      ...loras.warnings,
+      ...output.warnings,
+    ];
     const { timings } = output;
     return {
       images: output.images,
@@ -236,9 +320,25 @@ export class Engine {
   }
 }
 
+/** The load edits of the choices (tiling) and of the LoRAs, per component, in that order. */
+function combineEdits(choices: ComponentEdits, loras: ComponentEdits | undefined): ComponentEdits {
+  if (!loras) return choices;
+  const out: Partial<Record<OnnxComponentName, readonly GraphEdit[]>> = { ...choices };
+  for (const [component, edits] of Object.entries(loras) as [OnnxComponentName, readonly GraphEdit[]][]) {
+    out[component] = [...(out[component] ?? []), ...edits];
+  }
+  return out;
+}
+
 /** Milliseconds to 0.01 ms. */
 function roundMs(ms: number): number {
   return Math.round(ms * 100) / 100;
+}
+
+/** A request's checked parameters, or InvalidParams saying what is wrong. */
+function checked<T>(parsed: ParseResult<T>, method: string): T {
+  if (!parsed.ok) throw new RpcFailure(ErrorCode.InvalidParams, `${method}: ${parsed.error}`);
+  return parsed.message;
 }
 
 /** The task's pipeline (one per task; the union keeps each request with its own pipeline, no casts). */

@@ -47,6 +47,10 @@ export class EngineServer {
     e.handle('generate', (params, ctx) =>
       this.engine.generate(params, { onProgress: (p) => ctx.progress(p), cancellation: ctx.cancellation }),
     );
+    e.handle('upscaleImage', (params, ctx) =>
+      this.engine.upscaleImage(params, { onProgress: (p) => ctx.progress(p), cancellation: ctx.cancellation }),
+    );
+    e.handle('removeBackground', (params, ctx) => this.engine.removeBackground(params, { cancellation: ctx.cancellation }));
     e.handle('countTokens', (params) => this.engine.countTokens(params.model, params.texts, params.emphasis));
     e.handle('unloadModel', async () => ({ unloaded: await this.engine.unloadModel() }));
     e.handle('shutdown', async () => {

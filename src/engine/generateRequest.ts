@@ -19,6 +19,8 @@ import { ErrorCode, RpcFailure } from '../common/protocol/rpc';
 import { DEFAULT_EMPHASIS, EMPHASIS_MODES, type EmphasisMode } from '../common/prompt/emphasisMode';
 import { isClipSkipValue, isEmphasisModeValue } from '../common/protocol/schemaParts';
 import { parseSeed, randomSeed } from '../common/seed';
+import { defaultSizeForImage as defaultSizeForGeneration, type GenerationSizeModel } from '../common/sizing/generationSize';
+import { TILING_MODES, isTilingMode, type TilingMode } from '../common/tilingMode';
 
 /** What every task's request holds once normalised. */
 interface RequestBase {
@@ -38,6 +40,10 @@ interface RequestBase {
   emphasis: EmphasisMode;
   /** A1111 "Clip skip"; 1 = the last layer (default). */
   clipSkip: number;
+  /** Seamless tiling's axes; undefined: off. */
+  tiling?: TilingMode;
+  /** A background-segmentation model that cuts each image out (post-processing); undefined: none. */
+  removeBackground?: { model: string; preset?: string };
 }
 
 /** The hires fix once normalised (A1111 `modules/processing.py` StableDiffusionProcessingTxt2Img hr_* fields). */
@@ -164,15 +170,40 @@ function normalizeBase(params: GenerateParams, info: ModelInfo): RequestBase {
     negativePrompt: promptOf('negativePrompt', params.negativePrompt ?? ''),
     ...(width !== undefined ? { width } : {}),
     ...(height !== undefined ? { height } : {}),
-    steps: integerIn('steps', params.steps ?? (lcm ? LCM_DEFAULT_STEPS : DEFAULT_STEPS), LIMITS.steps),
-    guidanceScale: numberIn('guidanceScale', params.guidanceScale ?? (lcm ? LCM_DEFAULT_GUIDANCE : DEFAULT_GUIDANCE), LIMITS.guidanceScale),
+    // The model's own defaults first (SDXL, SDXL-Turbo: src/engine/model/modelDefaults.ts).
+    steps: integerIn('steps', params.steps ?? info.defaults?.steps ?? (lcm ? LCM_DEFAULT_STEPS : DEFAULT_STEPS), LIMITS.steps),
+    guidanceScale: numberIn('guidanceScale', params.guidanceScale ?? info.defaults?.guidanceScale ?? (lcm ? LCM_DEFAULT_GUIDANCE : DEFAULT_GUIDANCE), LIMITS.guidanceScale),
     seed: seedOf(params.seed),
     scheduler,
     batchCount: integerIn('batchCount', params.batchCount ?? 1, LIMITS.batchCount),
     previewEverySteps: integerIn('previewEverySteps', params.previewEverySteps ?? 1, LIMITS.previewEverySteps),
     emphasis: emphasisOf(params.emphasis),
     clipSkip: clipSkipOf(params.clipSkip),
+    ...tilingField(params.tiling),
+    ...removeBackgroundField(params.removeBackground),
   };
+}
+
+function removeBackgroundField(value: unknown): { removeBackground?: { model: string; preset?: string } } {
+  if (value === undefined) return {};
+  const v = value as { model?: unknown; preset?: unknown };
+  if (typeof value !== 'object' || value === null || typeof v.model !== 'string' || v.model.trim() === '') {
+    throw invalid('removeBackground must be { model: a background-segmentation ONNX model path, preset? }.');
+  }
+  if (v.preset !== undefined && typeof v.preset !== 'string') throw invalid('removeBackground.preset must be a preset name.');
+  return { removeBackground: { model: v.model, ...(v.preset !== undefined ? { preset: v.preset } : {}) } };
+}
+
+/** The request's tiling mode, checked (the engine reads it before loading: it decides the graphs' edits). */
+export function tilingOf(value: unknown): TilingMode | undefined {
+  if (value === undefined) return undefined;
+  if (!isTilingMode(value)) throw invalid(`tiling must be one of ${TILING_MODES.map((m) => `"${m}"`).join(', ')}, got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+function tilingField(value: unknown): { tiling?: TilingMode } {
+  const tiling = tilingOf(value);
+  return tiling === undefined ? {} : { tiling };
 }
 
 function emphasisOf(value: unknown): EmphasisMode {
@@ -291,19 +322,18 @@ function describeTask(params: object): string {
   return 'task' in params ? JSON.stringify(params.task) : 'none';
 }
 
-/**
- * The generation size for an image-to-image or inpaint job when none is given: the image's own size when
- * it is a multiple of the scale factor and not far above the model's native area, else the image's aspect
- * ratio at about the native area, rounded to multiples of the scale factor.
- */
+/** img2img and whole-image inpaint without an asked size (src/common/sizing/generationSize.ts, shared with the editors). */
 export function defaultSizeForImage(imageWidth: number, imageHeight: number, info: ModelInfo): { width: number; height: number } {
-  if (info.unet.size !== 'dynamic') return info.unet.size;
-  const m = info.vae.scaleFactor;
-  const nativeArea = info.nativeWidth * info.nativeHeight;
-  if (imageWidth % m === 0 && imageHeight % m === 0 && imageWidth * imageHeight <= nativeArea * 1.5) {
-    return { width: imageWidth, height: imageHeight };
-  }
-  const scale = Math.min(1, Math.sqrt(nativeArea / (imageWidth * imageHeight)));
-  const round = (v: number): number => Math.max(m, Math.round((v * scale) / m) * m);
-  return { width: round(imageWidth), height: round(imageHeight) };
+  return defaultSizeForGeneration(imageWidth, imageHeight, generationSizeModel(info));
+}
+
+/** The sizing facts of a model, as the shared sizing functions take them. */
+export function generationSizeModel(info: ModelInfo): GenerationSizeModel {
+  return {
+    nativeWidth: info.nativeWidth,
+    nativeHeight: info.nativeHeight,
+    vaeScaleFactor: info.vae.scaleFactor,
+    sizeMultiple: info.sizeMultiple,
+    ...(info.unet.size !== 'dynamic' ? { fixedSize: info.unet.size } : {}),
+  };
 }

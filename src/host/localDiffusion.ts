@@ -2,6 +2,7 @@
 // serializer and listener, and owns their disposal. activate() creates one; deactivate() awaits shutdown().
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { registerImageAssets } from './assets/registerImageAssets';
 import { registerAddModelFolderCommand } from './commands/addModelFolder';
 import { registerCancelGenerationCommand } from './commands/cancelGeneration';
 import { registerDownloadModelCommand } from './commands/downloadModel';
@@ -10,6 +11,8 @@ import { registerGenerateImageHereCommand } from './commands/generateImageHere';
 import { registerSelectModelCommand, type SelectModelDeps } from './commands/selectModel';
 import { registerSetHuggingFaceTokenCommand } from './commands/setHuggingFaceToken';
 import { registerShowLogCommand } from './commands/showLog';
+import { registerRemoveBackgroundCommand } from './commands/removeBackground';
+import { registerUpscaleImageCommand, type ImageToolDeps } from './commands/upscaleImage';
 import { EngineClient } from './engineClient/engineClient';
 import { GeneratePanel, type GeneratePanelDeps } from './generate/generatePanel';
 import { registerInpaintEditor } from './inpaint/registerInpaintEditor';
@@ -54,6 +57,7 @@ export class LocalDiffusion extends Disposable {
     this.models = new ModelResolver(() => ({
       extensionPath: context.extensionPath,
       modelSetting: settings().model,
+      vaeSetting: settings().vae,
       isTrusted: vscode.workspace.isTrusted,
       workspaceFolders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
       modelsFolder: this.library.modelsFolder(),
@@ -95,8 +99,31 @@ export class LocalDiffusion extends Disposable {
     this.register(registerSetHuggingFaceTokenCommand(this.library.tokens, this.log));
     this.register(registerCancelGenerationCommand(this.generation, this.log));
     this.register(registerShowLogCommand(this.log));
+    const imageToolDeps: ImageToolDeps = { engine: this.engine, library: this.library, log: this.log, settings, state: context.globalState };
+    this.register(registerUpscaleImageCommand(imageToolDeps));
+    this.register(registerRemoveBackgroundCommand(imageToolDeps));
     // The inpaint editor (src/host/inpaint/**): its custom editor provider and the "Inpaint Image" command.
     this.register(registerInpaintEditor(context, this.generation, this.log));
+    // Images as code (src/host/assets/**): the Image Assets view, CodeLens on spec files, build commands, the task type.
+    this.register(
+      registerImageAssets({
+        extensionPath: context.extensionPath,
+        generation: this.generation,
+        log: this.log,
+        settings,
+        modelsFolder: () => this.library.modelsFolder(),
+        catalog: () => this.library.catalog,
+        selectedModel: () => {
+          try {
+            const { ref } = this.models.resolve();
+            return { dir: ref.dir, name: ref.name ?? path.basename(ref.dir), setting: settings().model.trim() };
+          } catch (error) {
+            return { problem: error instanceof Error ? error.message : String(error) };
+          }
+        },
+        skipToolConfirmation: context.extensionMode === vscode.ExtensionMode.Test,
+      }),
+    );
 
     const version = (context.extension.packageJSON as { version?: unknown }).version;
     this.log.info(`Local Diffusion ${typeof version === 'string' ? version : ''} activated (${context.extensionMode === vscode.ExtensionMode.Production ? 'production' : 'development'}).`);

@@ -41,6 +41,10 @@ export interface LocalDiffusionSettings {
   clipSkip: number;
   /** The Generate panel's results: kept in the history only ('off'), or also saved into the output folder. */
   autoSave: AutoSaveMode;
+  /** Another VAE folder (vae_decoder/, vae_encoder/) for the selected model; "" = the model's own. */
+  vae: string;
+  /** Folders where the prompt's `<lora:name:weight>` finds name.safetensors. */
+  loraFolders: string[];
 }
 
 export const AUTO_SAVE_MODES = ['off', 'outputFolder'] as const;
@@ -69,6 +73,8 @@ export const DEFAULT_SETTINGS: Readonly<LocalDiffusionSettings & LocalDiffusionR
   emphasis: DEFAULT_EMPHASIS,
   clipSkip: 1,
   autoSave: 'off',
+  vae: '',
+  loraFolders: [],
 };
 
 /** Limits of the settings (package.json declares the same), from the one limits table. */
@@ -103,6 +109,8 @@ export const SETTING_SCOPES: Readonly<Record<keyof typeof DEFAULT_SETTINGS, Sett
   emphasis: 'window',
   clipSkip: 'window',
   autoSave: 'window',
+  vae: 'machine',
+  loraFolders: 'machine',
 };
 
 /** The part of vscode.WorkspaceConfiguration this module needs. */
@@ -142,6 +150,8 @@ export function readSettings(workspace: ConfigurationProvider): LocalDiffusionSe
     emphasis: oneOf(config.get(Settings.emphasis), EMPHASIS_MODES, d.emphasis),
     clipSkip: integer(config.get(Settings.clipSkip), d.clipSkip, SETTING_LIMITS.clipSkip),
     autoSave: oneOf(config.get(Settings.autoSave), AUTO_SAVE_MODES, d.autoSave),
+    vae: text(config.get(Settings.vae), d.vae),
+    loraFolders: textList(config.get(Settings.loraFolders)),
   };
 }
 
@@ -150,6 +160,12 @@ export function readResourceSettings(workspace: ConfigurationProvider, resource:
   const config = workspace.getConfiguration(Settings.section, resource);
   const d = DEFAULT_SETTINGS;
   return { outputFolder: text(config.get(Settings.outputFolder), d.outputFolder) || d.outputFolder };
+}
+
+/** A list of non-empty strings, trimmed (anything else in it is dropped). */
+function textList(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter((v) => v.length > 0);
 }
 
 function text(value: unknown, fallback: string): string {

@@ -236,19 +236,35 @@ describe('local-diffusion build (dist/cli.js)', function () {
     assert.match(text.stdout, /^fresh {3}out\/good\.webp$/m);
   });
 
-  const BAD_SPECS: Array<{ name: string; images: unknown[]; line: RegExp }> = [
-    { name: 'an unknown field', images: [{ output: 'bad/a.png', prompt: 'x', seed: 1 }, { output: 'bad/b.png', prompt: 'x', seed: 1, sed: 2 }], line: /images\[1\] \(bad\/b\.png\): unknown field "sed"/ },
-    { name: 'an entry without prompt', images: [{ output: 'bad/a.png', seed: 1 }], line: /images\[0\] \(bad\/a\.png\): prompt is required/ },
-    { name: 'an output outside the folder', images: [{ output: 'bad/a.png', prompt: 'x', seed: 1 }, { output: '../escape.png', prompt: 'x', seed: 1 }], line: /images\[1\] \(\.\.\/escape\.png\): output must stay inside/ },
-    { name: 'an absolute output', images: [{ output: path.join(os.tmpdir(), 'ld-escape.png').replace(/\\/g, '/'), prompt: 'x', seed: 1 }], line: /images\[0\] \(.*ld-escape\.png\): output (must be relative|must use)/ },
-    { name: 'a bad size', images: [{ output: 'bad/a.png', prompt: 'x', seed: 1, width: 100 }], line: /images\[0\] \(bad\/a\.png\): width must be a multiple of 8/ },
-    { name: 'a bad resize', images: [{ output: 'bad/a.png', prompt: 'x', seed: 1, resize: { width: -4, height: 8 } }], line: /images\[0\] \(bad\/a\.png\): resize\.width must be at least 1/ },
-    { name: 'no seed', images: [{ output: 'bad/a.png', prompt: 'x' }], line: /images\[0\] \(bad\/a\.png\): seed is required/ },
+  const problemMatcher = ((): { regexp: RegExp; file: number; line: number; column: number; message: number } => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
+      contributes: { problemMatchers: Array<{ name: string; pattern: { regexp: string; file: number; line: number; column: number; message: number } }> };
+    };
+    const matcher = manifest.contributes.problemMatchers.find((m) => m.name === 'local-diffusion');
+    assert.ok(matcher, 'package.json contributes the local-diffusion problem matcher');
+    return { ...matcher.pattern, regexp: new RegExp(matcher.pattern.regexp) };
+  })();
+  /** 1-based line and column where `pattern` first matches `text`. */
+  const lineColumnOf = (text: string, pattern: RegExp): [number, number] => {
+    const match = pattern.exec(text);
+    assert.ok(match, `${pattern} is not in the spec`);
+    const before = text.slice(0, match.index).split('\n');
+    return [before.length, before[before.length - 1].length + 1];
+  };
+  const BAD_SPECS: Array<{ name: string; images: unknown[]; line: RegExp; at: RegExp }> = [
+    { name: 'an unknown field', images: [{ output: 'bad/a.png', prompt: 'x', seed: 1 }, { output: 'bad/b.png', prompt: 'x', seed: 1, sed: 2 }], line: /images\[1\] \(bad\/b\.png\): unknown field "sed"/, at: /"sed": 2/ },
+    { name: 'an entry without prompt', images: [{ output: 'bad/a.png', seed: 1 }], line: /images\[0\] \(bad\/a\.png\): prompt is required/, at: /\{\s*"output": "bad\/a\.png",\s*"seed": 1\s*\}/ },
+    { name: 'an output outside the folder', images: [{ output: 'bad/a.png', prompt: 'x', seed: 1 }, { output: '../escape.png', prompt: 'x', seed: 1 }], line: /images\[1\] \(\.\.\/escape\.png\): output must stay inside/, at: /"output": "\.\.\/escape\.png"/ },
+    { name: 'an absolute output', images: [{ output: path.join(os.tmpdir(), 'ld-escape.png').replace(/\\/g, '/'), prompt: 'x', seed: 1 }], line: /images\[0\] \(.*ld-escape\.png\): output (must be relative|must use)/, at: /"output": "[^"]*ld-escape\.png"/ },
+    { name: 'a bad size', images: [{ output: 'bad/a.png', prompt: 'x', seed: 1, width: 100 }], line: /images\[0\] \(bad\/a\.png\): width must be a multiple of 8/, at: /"width": 100/ },
+    { name: 'a bad resize', images: [{ output: 'bad/a.png', prompt: 'x', seed: 1, resize: { width: -4, height: 8 } }], line: /images\[0\] \(bad\/a\.png\): resize\.width must be at least 1/, at: /"width": -4/ },
+    { name: 'no seed', images: [{ output: 'bad/a.png', prompt: 'x' }], line: /images\[0\] \(bad\/a\.png\): seed is required/, at: /\{\s*"output": "bad\/a\.png",\s*"prompt": "x"\s*\}/ },
   ];
   for (const bad of BAD_SPECS) {
     it(`a spec with ${bad.name}: one error line naming the entry and the field, exit 1, nothing written`, () => {
       const badFile = path.join(project, 'bad.local-diffusion.json');
       writeSpec({ defaults: { model: 'models/analytic', steps: 2, width: 64, height: 64 }, images: bad.images }, badFile);
+      const badText = fs.readFileSync(badFile, 'utf8');
       const before = snapshot(root);
       for (const args of [[badFile], [badFile, '--check'], [badFile, '--force', '--json']]) {
         const r = run(args, project);
@@ -256,7 +272,18 @@ describe('local-diffusion build (dist/cli.js)', function () {
         assert.equal(r.stdout, '');
         const lines = r.stderr.trimEnd().split('\n');
         assert.equal(lines.length, 1, r.stderr);
-        assert.match(lines[0], /^error: bad\.local-diffusion\.json: /);
+        // file:line:column of the entry or field, for terminals and the VS Code task's problem matcher.
+        const located = /^error: bad\.local-diffusion\.json:(\d+):(\d+): /.exec(lines[0]);
+        assert.ok(located, lines[0]);
+        assert.deepEqual([Number(located[1]), Number(located[2])], lineColumnOf(badText, bad.at), lines[0]);
+        // The VS Code task's problem matcher (package.json) reads the same file, line, column and message.
+        const matched = problemMatcher.regexp.exec(lines[0]);
+        assert.ok(matched, `${problemMatcher.regexp} does not match ${lines[0]}`);
+        assert.deepEqual(
+          [matched[problemMatcher.file], Number(matched[problemMatcher.line]), Number(matched[problemMatcher.column])],
+          ['bad.local-diffusion.json', ...lineColumnOf(badText, bad.at)],
+        );
+        assert.match(matched[problemMatcher.message] ?? '', bad.line);
         assert.match(lines[0], bad.line);
       }
       assert.deepEqual(snapshot(root), before);

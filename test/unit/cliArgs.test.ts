@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { outputPaths, parseCliArgs, UsageError, type GenerateCommand } from '../../src/cli/cliArgs';
+import { loraArgument, outputPaths, parseCliArgs, UsageError, type GenerateCommand } from '../../src/cli/cliArgs';
 import { argumentsFromInfotext, withInfotext } from '../../src/cli/infotextArguments';
 
 describe('CLI arguments', () => {
@@ -18,6 +18,13 @@ describe('CLI arguments', () => {
       guidanceScale: 6.5, seed: 42n, scheduler: 'dpmpp-2m-karras', image: 'in.png', strength: 0.6, mask: 'mask.png',
       maskBlur: 4, onlyMasked: true, maskPadding: 16, batch: 3, executionProvider: 'cpu', out: 'o.png', previews: 'steps.png', json: true,
     });
+  });
+
+  it('--vae DIR for generate and info', () => {
+    const cmd = parseCliArgs(['generate', '--model', 'm', '--vae', '/vae/fp16-fix', '--prompt', 'p', '--out', 'x.png']);
+    assert.ok(cmd.command === 'generate' && cmd.vae === '/vae/fp16-fix');
+    assert.deepEqual(parseCliArgs(['info', '--model', 'm', '--vae', 'v']), { command: 'info', model: 'm', json: false, vae: 'v' });
+    assert.throws(() => parseCliArgs(['info', '--model', 'm', '--vae', '']), UsageError);
   });
 
   it('defaults: auto provider, batch 1, no json', () => {
@@ -119,6 +126,26 @@ describe('CLI arguments', () => {
   it('info and help', () => {
     assert.deepEqual(parseCliArgs(['info', '--model', 'm', '--json']), { command: 'info', model: 'm', json: true });
     assert.deepEqual(parseCliArgs([]), { command: 'help' });
+  });
+
+  it('--lora PATH[:WEIGHT] (repeatable; the weight after the last colon, default 1, Windows paths kept) and --lora-dir', () => {
+    const cmd = parseCliArgs([
+      'generate', '--model', 'm', '--prompt', 'p <lora:x:0.5>', '--out', 'o.png',
+      '--lora', 'a.safetensors', '--lora', 'dir/b.safetensors:0.7', '--lora', 'C:\\loras\\c.safetensors', '--lora', 'C:\\loras\\d.safetensors:-1.5e-1',
+      '--lora-dir', 'one', '--lora-dir', 'D:\\two',
+    ]);
+    assert.ok(cmd.command === 'generate');
+    assert.deepEqual(cmd.loras, [
+      { file: 'a.safetensors', weight: 1 },
+      { file: 'dir/b.safetensors', weight: 0.7 },
+      { file: 'C:\\loras\\c.safetensors', weight: 1 },
+      { file: 'C:\\loras\\d.safetensors', weight: -0.15 },
+    ]);
+    assert.deepEqual(cmd.loraDirs, ['one', 'D:\\two']);
+    assert.deepEqual(loraArgument('/x/y:z.safetensors'), { file: '/x/y:z.safetensors', weight: 1 });
+    assert.throws(() => loraArgument('a.safetensors:'), UsageError);
+    const none = parseCliArgs(['generate', '--model', 'm', '--prompt', 'p', '--out', 'o.png']);
+    assert.ok(none.command === 'generate' && none.loras === undefined && none.loraDirs === undefined);
   });
 
   it('batch output names', () => {

@@ -94,9 +94,16 @@ describe('file selection', () => {
     assert.match(incomplete(() => selectModelFiles(SD15_ONNX, 'fp16')), /\(subfolder "fp16"\).*model_index\.json is in the repo root/);
   });
 
-  it('warns about SDXL layouts', () => {
-    const sdxl = [...SD15_ONNX, file('text_encoder_2/model.onnx', 100, true), file('tokenizer_2/vocab.json')];
-    assert.match(selectModelFiles(sdxl, '').warnings[0] ?? '', /SDXL/);
+  it('takes SDXL layouts whole: text_encoder_2/ with its external weights, tokenizer_2/ (required with it), taesdxl_decoder/', () => {
+    const sdxl = [...SD15_ONNX, file('text_encoder_2/model.onnx', 100, true), file('text_encoder_2/model.onnx_data', 1000, true), file('text_encoder_2/config.json'), file('tokenizer_2/vocab.json'), file('tokenizer_2/merges.txt'), file('taesdxl_decoder/model.onnx', 10, true), file('text_encoder_2/model.safetensors', 5000, true)];
+    const selection = selectModelFiles(sdxl, '');
+    assert.deepEqual(selection.warnings, []);
+    for (const p of ['text_encoder_2/model.onnx', 'text_encoder_2/model.onnx_data', 'text_encoder_2/config.json', 'tokenizer_2/vocab.json', 'tokenizer_2/merges.txt', 'taesdxl_decoder/model.onnx']) {
+      assert.ok(selection.files.some((f) => f.path === p), p);
+    }
+    assert.ok(selection.skipped.some((f) => f.path === 'text_encoder_2/model.safetensors'));
+    const noTokenizer2 = sdxl.filter((f) => !f.path.startsWith('tokenizer_2/'));
+    assert.match(incomplete(() => selectModelFiles(noTokenizer2, '')), /tokenizer_2\/vocab\.json/);
   });
 
   it('globs: * within a segment, ** across, ? one character', () => {

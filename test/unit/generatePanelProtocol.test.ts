@@ -206,6 +206,10 @@ describe('generate panel protocol: messages to the panel', () => {
     );
     assert.equal(isToGeneratePanelMessage({ type: 'model', model: { name: 'x', builtIn: false, error: 'missing' } }), true);
     assert.equal(isToGeneratePanelMessage({ type: 'model', model: { name: 'x' } }), false);
+    // The model's own defaults (SDXL guidance 5, Turbo 4 steps and guidance 0), within the limits.
+    assert.equal(isToGeneratePanelMessage({ type: 'model', model: { name: 'x', builtIn: false, defaultSteps: 4, defaultGuidanceScale: 0 } }), true);
+    assert.equal(isToGeneratePanelMessage({ type: 'model', model: { name: 'x', builtIn: false, defaultSteps: 0 } }), false);
+    assert.equal(isToGeneratePanelMessage({ type: 'model', model: { name: 'x', builtIn: false, defaultGuidanceScale: -1 } }), false);
     assert.equal(isToGeneratePanelMessage({ type: 'initImage', image: null }), true);
   });
 });

@@ -125,8 +125,13 @@ describe('package.json manifest', () => {
     );
   });
 
-  it('declares only the activation event VS Code cannot infer (the panel serializer)', () => {
-    assert.deepEqual(manifest.activationEvents, [`onWebviewPanel:${ViewTypes.generatePanel}`]);
+  it('declares only the activation events VS Code cannot infer (the panel serializer, a workspace with asset specs)', () => {
+    assert.deepEqual(manifest.activationEvents, [
+      `onWebviewPanel:${ViewTypes.generatePanel}`,
+      // The CodeLens and the task type of spec files, before the Image Assets view is ever shown.
+      'workspaceContains:**/local-diffusion.json',
+      'workspaceContains:**/*.local-diffusion.json',
+    ]);
     assert.equal(manifest.main, './dist/extension.js');
   });
 

@@ -95,6 +95,18 @@ describe('ModelResolver', () => {
     assert.deepEqual(resolver.resolve(), { ref: { dir: outside, name: 'sd-turbo' }, builtIn: false });
   });
 
+  it('adds the localDiffusion.vae folder to the model reference (never to the built-in model); a relative one is refused', () => {
+    context.modelSetting = outside;
+    context.vaeSetting = ` ${path.join(root, 'vae')} `;
+    fs.mkdirSync(path.join(root, 'vae'));
+    assert.deepEqual(resolver.resolve().ref, { dir: outside, name: 'sd-turbo', vae: path.join(root, 'vae') });
+    context.modelSetting = '';
+    assert.equal(resolver.resolve().ref.vae, undefined);
+    context.modelSetting = outside;
+    context.vaeSetting = 'relative/vae';
+    assert.equal(failure(() => resolver.resolve()).code, ErrorCode.InvalidParams);
+  });
+
   it('expands ~ to the home folder', () => {
     context.modelSetting = '~';
     assert.equal(resolver.resolve().ref.dir, os.homedir());

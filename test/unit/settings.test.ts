@@ -121,6 +121,8 @@ describe('settings', () => {
         emphasis: 'No norm',
         clipSkip: 2,
         autoSave: 'outputFolder',
+        vae: ' /models/sdxl-vae-fp16-fix ',
+        loraFolders: [' /loras ', '', 7, '/more'],
       }),
     );
     assert.deepEqual(settings, {
@@ -139,6 +141,8 @@ describe('settings', () => {
       emphasis: 'No norm',
       clipSkip: 2,
       autoSave: 'outputFolder',
+      vae: '/models/sdxl-vae-fp16-fix',
+      loraFolders: ['/loras', '/more'],
     });
   });
 
@@ -163,6 +167,7 @@ describe('settings', () => {
     assert.equal(settings.autoSave, 'off');
     assert.equal(settings.emphasis, 'Original', 'A1111 spells the modes exactly');
     assert.equal(settings.clipSkip, 12);
+    assert.deepEqual(settings.loraFolders, []);
     assert.equal(settings.model, '');
     assert.equal(settings.executionProvider, 'auto');
     assert.equal(settings.defaultSteps, 150);

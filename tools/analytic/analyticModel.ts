@@ -30,6 +30,7 @@ import {
   VAE_BLOCK_OUT_CHANNELS,
   VAE_SCALE,
 } from './linearVae';
+import { identityConv, identityGemm, identityLinear, LORA_LAYER_PATHS } from './loraLayers';
 import { finalNormParams, LAYER_NORM_EPS, layerEmbedding } from './textEncoderLayers';
 import { MODEL_MAX_LENGTH, tokenizerFiles } from './tokenizerFiles';
 import { NUM_TRAIN_TIMESTEPS, trainingSigmas } from './trainingSigmas';
@@ -47,7 +48,7 @@ const DIFFUSERS_VERSION = '0.30.0';
 /** Symbolic dim names of the diffusers convert script / optimum (diffusers scripts/convert_stable_diffusion_checkpoint_to_onnx.py dynamic_axes). */
 const DIM = { batch: 'batch', channels: 'channels', height: 'height', width: 'width', sequence: 'sequence' } as const;
 
-interface Dims {
+export interface Dims {
   batch: Dim;
   sequence: Dim;
   /** latent spatial dims */
@@ -60,7 +61,7 @@ interface Dims {
   channels: (n: number) => Dim;
 }
 
-function dimsOf(o: AnalyticModelOptions): Dims {
+export function dimsOf(o: AnalyticModelOptions): Dims {
   const fixedBatch = o.batch !== 'dynamic';
   if (o.size === 'dynamic') {
     return {
@@ -85,7 +86,7 @@ function dimsOf(o: AnalyticModelOptions): Dims {
 }
 
 /** The VAE/TAESD batch stays symbolic: pipelines decode one image at a time (diffusers pipeline_onnx_stable_diffusion.py decodes one image at a time). */
-const VAE_BATCH = DIM.batch;
+export const VAE_BATCH = DIM.batch;
 
 function textEncoderGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): GraphBuilder {
   const g = new GraphBuilder('text_encoder');
@@ -93,6 +94,7 @@ function textEncoderGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): 
   const table = g.addInitializer('embedding', t.embedding, [t.vocabSize, EMBEDDING_DIM]);
   let hidden = g.op1('Gather', [table, ids], { axis: 0 });
   if (o.textEncoderLayers !== null) hidden = hiddenStateOutputs(g, o, d, ids, o.textEncoderLayers);
+  if (o.loraLayers) hidden = identityLinear(g, hidden, EMBEDDING_DIM, LORA_LAYER_PATHS.textEncoderQ, 101, o.floatType === 'float16');
   const pooled = g.op1('ReduceSum', [hidden, g.constInt64([1])], { keepdims: 0 });
   g.addOutput('last_hidden_state', o.floatType, [d.batch, d.sequence, EMBEDDING_DIM], g.cast(hidden, o.floatType, 'float32'));
   g.addOutput('pooler_output', o.floatType, [d.batch, EMBEDDING_DIM], g.cast(pooled, o.floatType, 'float32'));
@@ -117,7 +119,7 @@ function hiddenStateOutputs(g: GraphBuilder, o: AnalyticModelOptions, d: Dims, i
 }
 
 /** Slice [start, end) of `axis`. */
-function slice(g: GraphBuilder, value: string, start: number, end: number, axis: number): string {
+export function slice(g: GraphBuilder, value: string, start: number, end: number, axis: number): string {
   return g.op1('Slice', [value, g.constInt64([start]), g.constInt64([end]), g.constInt64([axis])]);
 }
 
@@ -155,7 +157,7 @@ function blend(g: GraphBuilder, weighted: string, sum: string, fallback: string 
 }
 
 /** x0*(prompt) [B, 4, h, w] from concept weights [B, D] and the spatial size of `sample`. */
-function targetLatentGraph(g: GraphBuilder, t: AnalyticTables, weights: string, sample: string): string {
+export function targetLatentGraph(g: GraphBuilder, t: AnalyticTables, weights: string, sample: string): string {
   // Colour [B, 4, 1, 1].
   const wColour = slice(g, weights, COLOUR_RANGE[0], COLOUR_RANGE[1], 1);
   const colourSum = g.op1('ReduceSum', [wColour, g.constInt64([1])], { keepdims: 1 });
@@ -203,7 +205,7 @@ function targetLatentGraph(g: GraphBuilder, t: AnalyticTables, weights: string, 
 }
 
 /** σ(t) from the training table, linear in fractional t (clamped to [0, 999]); returns [√ᾱ, √(1 − ᾱ)] scalars. */
-function noiseLevelGraph(g: GraphBuilder, timestep: string, type: TensorElemType): [string, string] {
+export function noiseLevelGraph(g: GraphBuilder, timestep: string, type: TensorElemType): [string, string] {
   const t = g.op1('Gather', [g.op1('Reshape', [g.cast(timestep, 'float32', type), g.constInt64([-1])]), g.constInt64(0)], { axis: 0 });
   const last = NUM_TRAIN_TIMESTEPS - 1;
   const clamped = g.op1('Clip', [t, g.constFloat(0), g.constFloat(last)]);
@@ -253,7 +255,8 @@ function heavyGraph(g: GraphBuilder, sample: string, heavy: NonNullable<Analytic
   for (let i = 1; i <= heavy.layers; i++) {
     const w = randomMatrix(n, i + 1);
     const weight = half ? g.addInitializer(`heavy_w${i}`, toFloat16Array(w), [n, n], 'float16') : g.addInitializer(`heavy_w${i}`, w, [n, n]);
-    x = g.op1('Tanh', [g.op1('MatMul', [x, weight])]);
+    // Named by module scope as torch.onnx names a Linear's MatMul, so the benchmark can merge a LoRA into it.
+    x = g.op1('Tanh', [g.op1('MatMul', [x, weight], {}, { name: `/heavy/layers.${i}/MatMul` })]);
   }
   if (half) x = g.cast(x, 'float32', 'float16');
   return g.op1('Mul', [g.op1('ReduceMean', [x], { keepdims: 0 }), g.constFloat(0)]);
@@ -267,10 +270,13 @@ function unetGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): GraphBu
   const timestep = g.addInput('timestep', o.timestep.type, timestepDims);
   const hiddenIn = g.addInput('encoder_hidden_states', o.floatType, [d.batch, d.sequence, EMBEDDING_DIM]);
   const sample = g.cast(sampleIn, 'float32', o.floatType);
-  const hidden = g.cast(hiddenIn, 'float32', o.floatType);
+  let hidden = g.cast(hiddenIn, 'float32', o.floatType);
+  if (o.loraLayers) hidden = identityLinear(g, hidden, EMBEDDING_DIM, LORA_LAYER_PATHS.unetToK, 201, o.floatType === 'float16');
 
-  const weights = g.op1('ReduceSum', [hidden, g.constInt64([1])], { keepdims: 0 }); // [B, D]
+  let weights = g.op1('ReduceSum', [hidden, g.constInt64([1])], { keepdims: 0 }); // [B, D]
+  if (o.loraLayers) weights = identityGemm(g, weights, EMBEDDING_DIM, LORA_LAYER_PATHS.unetGemm);
   let x0 = targetLatentGraph(g, t, weights, sample);
+  if (o.loraLayers) x0 = identityConv(g, identityConv(g, x0, 1, LORA_LAYER_PATHS.unetConv1x1), 3, LORA_LAYER_PATHS.unetConv3x3);
   let latents = sample;
   if (channels === 9) {
     // [scaled latents 4, mask 1, masked-image latents 4] (diffusers pipeline_onnx_stable_diffusion_inpaint.py): x0 = m·x0* + (1 − m)·masked.
@@ -292,9 +298,20 @@ function unetGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): GraphBu
 }
 
 /** Linear decoder as one ConvTranspose (kernel 8, stride 8): each latent cell becomes an 8×8 block of W·l/scale + b. */
-function decoderGraph(name: string, o: AnalyticModelOptions, d: Dims, latentScale: number): GraphBuilder {
+/** Per-channel latents_mean / latents_std of a VAE config (diffusers AutoencoderKL): VAE latents = z·std + mean for the linear map's z. */
+export interface LatentStats {
+  mean: readonly number[];
+  std: readonly number[];
+}
+
+export function decoderGraph(name: string, o: AnalyticModelOptions, d: Dims, latentScale: number, stats?: LatentStats): GraphBuilder {
   const g = new GraphBuilder(name);
   const latentIn = g.addInput('latent_sample', o.floatType, [VAE_BATCH, d.channels(LATENT_CHANNELS), d.height, d.width]);
+  let latent = g.cast(latentIn, 'float32', o.floatType);
+  if (stats) {
+    const shape = [1, LATENT_CHANNELS, 1, 1];
+    latent = g.op1('Div', [g.op1('Sub', [latent, g.constFloat(stats.mean, shape)]), g.constFloat(stats.std, shape)]);
+  }
   const kernel = new Float32Array(LATENT_CHANNELS * RGB_CHANNELS * VAE_SCALE * VAE_SCALE);
   const block = VAE_SCALE * VAE_SCALE;
   for (let k = 0; k < LATENT_CHANNELS; k++) {
@@ -304,16 +321,20 @@ function decoderGraph(name: string, o: AnalyticModelOptions, d: Dims, latentScal
   }
   const weight = g.addInitializer('decoder_weight', kernel, [LATENT_CHANNELS, RGB_CHANNELS, VAE_SCALE, VAE_SCALE]);
   const bias = g.addInitializer('decoder_bias', decoderBias, [RGB_CHANNELS]);
-  const rgb = g.op1('ConvTranspose', [g.cast(latentIn, 'float32', o.floatType), weight, bias], {
+  let rgb = g.op1('ConvTranspose', [latent, weight, bias], {
     kernel_shape: [VAE_SCALE, VAE_SCALE],
     strides: [VAE_SCALE, VAE_SCALE],
   });
+  if (o.decoderBlur && name === 'vae_decoder') {
+    const blur = g.addInitializer('decoder_blur', new Float32Array(RGB_CHANNELS * 9).fill(1 / 9), [RGB_CHANNELS, 1, 3, 3]);
+    rgb = g.op1('Conv', [rgb, blur], { group: RGB_CHANNELS, kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name: 'decoder_blur_conv' });
+  }
   g.addOutput('sample', o.floatType, [VAE_BATCH, RGB_CHANNELS, d.imageHeight, d.imageWidth], g.cast(rgb, o.floatType, 'float32'));
   return g;
 }
 
 /** Linear encoder: 8×8 AveragePool, then W⁺ as a 1×1 Conv with bias −W⁺b; latent_parameters appends logvar −30. */
-function encoderGraph(o: AnalyticModelOptions, d: Dims, flavour: 'latent_sample' | 'latent_parameters'): GraphBuilder {
+export function encoderGraph(o: AnalyticModelOptions, d: Dims, flavour: 'latent_sample' | 'latent_parameters', stats?: LatentStats): GraphBuilder {
   const g = new GraphBuilder('vae_encoder');
   const imageIn = g.addInput('sample', o.floatType, [VAE_BATCH, d.channels(RGB_CHANNELS), d.imageHeight, d.imageWidth]);
   const pooled = g.op1('AveragePool', [g.cast(imageIn, 'float32', o.floatType)], {
@@ -323,6 +344,10 @@ function encoderGraph(o: AnalyticModelOptions, d: Dims, flavour: 'latent_sample'
   const weight = g.addInitializer('encoder_weight', encoderWeight, [LATENT_CHANNELS, RGB_CHANNELS, 1, 1]);
   const bias = g.addInitializer('encoder_bias', encoderBias, [LATENT_CHANNELS]);
   let out = g.op1('Conv', [pooled, weight, bias], { kernel_shape: [1, 1] });
+  if (stats) {
+    const shape = [1, LATENT_CHANNELS, 1, 1];
+    out = g.op1('Add', [g.op1('Mul', [out, g.constFloat(stats.std, shape)]), g.constFloat(stats.mean, shape)]);
+  }
   let outChannels = LATENT_CHANNELS;
   if (flavour === 'latent_parameters') {
     const logvar = g.op1('ConstantOfShape', [g.op1('Shape', [out])], {
@@ -335,7 +360,7 @@ function encoderGraph(o: AnalyticModelOptions, d: Dims, flavour: 'latent_sample'
   return g;
 }
 
-function json(value: unknown): Uint8Array {
+export function json(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value, null, 2) + '\n');
 }
 

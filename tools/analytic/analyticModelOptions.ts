@@ -55,6 +55,21 @@ export interface AnalyticModelOptions {
    * final_layer_norm(hidden_states.L) (textEncoderLayers.ts), for clip skip. null: last_hidden_state only.
    */
   textEncoderLayers: number | null;
+  /**
+   * Identity layers at real diffusers module paths, named as torch.onnx names them, for LoRA tests
+   * (loraLayers.ts): text encoder `/text_model/encoder/layers.0/self_attn/q_proj/MatMul` on the hidden states; UNet
+   * `/down_blocks.0/attentions.0/transformer_blocks.0/attn2/to_k/MatMul` on encoder_hidden_states, and two convs on
+   * the target latent (`down_blocks.0.resnets.0.conv1` 1×1, `up_blocks.0.resnets.0.conv2` 3×3), and a Gemm
+   * (`time_embedding.linear_1`, transB = 1) on the concept weights. Their MatMul
+   * weights are float16 when floatType is.
+   */
+  loraLayers: boolean;
+  /**
+   * Seamless-tiling tests: the VAE decoder ends with a padded 3×3 box blur (Conv pads 1, per channel), so a flat
+   * colour stays flat only where the padding wraps (zero padding pulls the border towards 0). The oracle's
+   * decodeLatent does not model it: compare against the flat colour instead.
+   */
+  decoderBlur: boolean;
 }
 
 export const DEFAULT_SCALING_FACTOR = 0.5;
@@ -99,6 +114,8 @@ export function resolveAnalyticOptions(given: Partial<AnalyticModelOptions> = {}
     heavy: null,
     sampleSize: DEFAULT_SAMPLE_SIZE,
     textEncoderLayers: null,
+    loraLayers: false,
+    decoderBlur: false,
     ...options,
     predictionType,
     schedulerConfig: options.schedulerConfig ?? defaultSchedulerConfig(predictionType),

@@ -5,6 +5,7 @@
 import { promptProblem } from '../../src/common/prompt/promptProblem';
 import { LIMITS } from '../../src/common/limits';
 import { parseSeed, type SeedText } from '../../src/common/seed';
+import { isTilingMode, type TilingMode } from '../../src/common/tilingMode';
 import type { SchedulerName } from '../../src/common/protocol/engineProtocol';
 import { samplerMenu } from '../../src/common/samplers';
 import {
@@ -20,6 +21,8 @@ import {
 import type { CountTokensMessage } from '../../src/common/protocol/tokenCountMessages';
 import { h, pngUrl } from '../common/dom';
 import { TokenCounter } from '../common/tokenCounter';
+import { LoraPicker } from '../common/loraPicker';
+import type { ListLorasMessage } from '../../src/common/protocol/loraPickerMessages';
 import { DEFAULT_STRENGTH, newSeedText, type FormState } from './panelState';
 
 interface SizePreset {
@@ -52,12 +55,17 @@ export interface FormCallbacks {
   onSelectModel(): void;
   /** The token counter's request (to post to the host). */
   onCountTokens(message: CountTokensMessage): void;
+  /** The LoRA picker's request (to post to the host). */
+  onListLoras(message: ListLorasMessage): void;
 }
 
 export class GenerateForm {
   readonly element: HTMLElement;
   private state: FormState;
   private model: PanelModel | null = null;
+  /** The settings' defaults (applyDefaults) and the model's that the form last applied. */
+  private settingsDefaults: PanelDefaults | undefined;
+  private modelDefaults: { steps?: number; guidanceScale?: number } = {};
   private lastSeed: SeedText | null = null;
   private hasInitImage = false;
   private initImageUrl: string | undefined;
@@ -99,11 +107,19 @@ export class GenerateForm {
   private readonly hiresScale = numberInput('hires-scale', LIMITS.hiresScale.min, LIMITS.hiresScale.max, 0.05, 'Hires upscale by');
   private readonly hiresStrength = numberInput('hires-strength', LIMITS.strength.min, LIMITS.strength.max, 0.05, 'Hires denoising strength');
   private readonly hiresSteps = numberInput('hires-steps', LIMITS.hiresSteps.min, LIMITS.hiresSteps.max, 1, 'Hires steps (0 = same)');
+  /** Seamless tiling (A1111 "Tiling"): the image wraps around, so it repeats without seams. */
+  private readonly seamless = h('select', {
+    id: 'seamless',
+    'aria-label': 'Seamless',
+    title: 'Seamless tiling: the image continues across its edges, so it repeats without seams (each result gets a tiled 3×3 view)',
+  });
   private readonly generateButton = h('button', { type: 'button', id: 'generate', title: 'Generate (Ctrl+Enter)' }, 'Generate');
   private readonly cancelButton = h('button', { type: 'button', id: 'cancel', class: 'secondary', disabled: true }, 'Cancel');
   private readonly message = h('div', { class: 'form-message', role: 'alert' });
   /** `used/limit` beside the prompt boxes; the page hands it the host's answers. */
   readonly tokenCounter: TokenCounter;
+  /** "LoRA…" beside the prompt: inserts `<lora:name:1>` from the LoRA folders. */
+  readonly loraPicker: LoraPicker;
 
   constructor(
     initial: FormState,
@@ -111,6 +127,7 @@ export class GenerateForm {
   ) {
     this.state = { ...initial };
     this.tokenCounter = new TokenCounter(this.prompt, this.negativePrompt, (message) => this.callbacks.onCountTokens(message));
+    this.loraPicker = new LoraPicker(this.prompt, (message) => this.callbacks.onListLoras(message));
     for (const group of samplerMenu()) {
       const options = group.options.map((o) => h('option', { value: o.value, title: o.title }, o.label));
       this.scheduler.append(...(group.label ? [h('optgroup', { label: group.label }, ...options)] : options));
@@ -122,6 +139,14 @@ export class GenerateForm {
     ] as const) {
       this.seedMode.append(h('option', { value }, label));
     }
+    for (const [value, label] of [
+      ['off', 'Off'],
+      ['xy', 'Both directions'],
+      ['x', 'Left–right only'],
+      ['y', 'Top–bottom only'],
+    ] as const) {
+      this.seamless.append(h('option', { value }, label));
+    }
     this.customSize.append(this.width, ' × ', this.height);
     const changeModel = h('button', { type: 'button', class: 'link', id: 'change-model' }, 'Change…');
     const chooseInit = h('button', { type: 'button', class: 'secondary', id: 'choose-init' }, 'Choose…');
@@ -131,11 +156,12 @@ export class GenerateForm {
       { class: 'generate-form', autocomplete: 'off' },
       h('div', { class: 'model-row' }, h('span', { class: 'label' }, 'Model'), this.modelName, this.modelNote, changeModel),
       labelled('Prompt', this.prompt, this.tokenCounter.promptCount),
+      this.loraPicker.element,
       labelled('Negative prompt', this.negativePrompt, this.tokenCounter.negativeCount),
       h('div', { class: 'row' }, labelled('Size', h('span', { class: 'size' }, this.sizePreset, this.customSize))),
       h('div', { class: 'row' }, labelled('Steps', this.steps), labelled('Guidance', this.guidance)),
       h('div', { class: 'row' }, labelled('Seed', h('span', { class: 'seed' }, this.seedMode, this.seed)), labelled('Batch', this.batchCount)),
-      labelled('Scheduler', this.scheduler),
+      h('div', { class: 'row' }, labelled('Scheduler', this.scheduler), labelled('Seamless', this.seamless)),
       h(
         'fieldset',
         { class: 'init-image' },
@@ -228,6 +254,7 @@ export class GenerateForm {
 
   /** Applies the host's defaults (settings) to a fresh form. */
   applyDefaults(defaults: PanelDefaults): void {
+    this.settingsDefaults = defaults;
     const native = defaults.width === 0 || defaults.height === 0;
     this.state = {
       ...this.state,
@@ -238,12 +265,15 @@ export class GenerateForm {
       width: native ? this.state.width : defaults.width,
       height: native ? this.state.height : defaults.height,
     };
+    this.modelDefaults = {};
+    if (this.model) this.applyModelDefaults(this.model);
     this.render();
     this.callbacks.onChange(this.values);
   }
 
   setModel(model: PanelModel): void {
     this.model = model;
+    this.applyModelDefaults(model);
     this.modelName.textContent = `${model.name}${model.builtIn ? ' (built-in)' : ''}`;
     const size = model.nativeWidth && model.nativeHeight ? `${model.nativeWidth}×${model.nativeHeight}` : '';
     const takes = model.sizeMultiple && model.sizeMultiple > 1 ? `, sizes in multiples of ${model.sizeMultiple}` : '';
@@ -260,6 +290,28 @@ export class GenerateForm {
       this.callbacks.onChange(this.values);
     }
     this.render();
+  }
+
+  /**
+   * The model's own defaults (SDXL's guidance 5, Turbo's steps and guidance 0) replace the settings' defaults in
+   * fields the user has not changed, and go back when another model has none.
+   */
+  private applyModelDefaults(model: PanelModel): void {
+    const d = this.settingsDefaults;
+    if (!d || model.error) return;
+    const steps = model.defaultSteps ?? d.steps;
+    const guidance = model.defaultGuidanceScale ?? d.guidanceScale;
+    let changed = false;
+    if (this.state.steps === (this.modelDefaults.steps ?? d.steps) && this.state.steps !== steps) {
+      this.state.steps = steps;
+      changed = true;
+    }
+    if (this.state.guidanceScale === (this.modelDefaults.guidanceScale ?? d.guidanceScale) && this.state.guidanceScale !== guidance) {
+      this.state.guidanceScale = guidance;
+      changed = true;
+    }
+    this.modelDefaults = { steps, guidanceScale: guidance };
+    if (changed) this.callbacks.onChange(this.values);
   }
 
   setLastSeed(seed: SeedText | null): void {
@@ -361,6 +413,7 @@ export class GenerateForm {
         useInitImage,
         strength: s.strength,
         ...(hires ? { hires: { scale: s.hiresScale, strength: s.hiresStrength, steps: s.hiresSteps } } : {}),
+        ...(s.tiling !== 'off' ? { tiling: s.tiling } : {}),
       },
     };
   }
@@ -404,6 +457,7 @@ export class GenerateForm {
       hiresScale: this.hiresScale.valueAsNumber,
       hiresStrength: this.hiresStrength.valueAsNumber,
       hiresSteps: this.hiresSteps.valueAsNumber,
+      tiling: isTilingMode(this.seamless.value) ? (this.seamless.value as TilingMode) : 'off',
     };
     // A different seed mode shows a different number in the seed box.
     this.render();
@@ -465,6 +519,7 @@ export class GenerateForm {
     setNumber(this.hiresStrength, s.hiresStrength);
     setNumber(this.hiresSteps, s.hiresSteps);
     for (const input of [this.hiresScale, this.hiresStrength, this.hiresSteps]) input.disabled = !s.hires;
+    this.seamless.value = s.tiling;
     this.clearInit.disabled = !this.hasInitImage;
     this.initThumb.hidden = !this.hasInitImage;
   }

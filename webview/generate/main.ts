@@ -62,6 +62,7 @@ const form = new GenerateForm(state.form ?? DEFAULT_FORM, {
   onClearInitImage: () => host.post({ type: 'clearInitImage' }),
   onSelectModel: () => host.post({ type: 'selectModel' }),
   onCountTokens: (message) => host.post(message),
+  onListLoras: (message) => host.post(message),
 });
 form.setLastSeed(state.lastSeed);
 
@@ -132,6 +133,9 @@ function onMessage(message: ToGeneratePanelMessage): void {
       return;
     case 'tokenCounts':
       form.tokenCounter.receive(message);
+      return;
+    case 'loraList':
+      form.loraPicker.receive(message);
       return;
     default: {
       const unexpected: never = message;

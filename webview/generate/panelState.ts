@@ -3,6 +3,7 @@
 import { SCHEDULER_NAMES, type SchedulerName } from '../../src/common/protocol/engineProtocol';
 import { parseKnownResult, type KnownResult, type SeedMode } from '../../src/common/protocol/generatePanelProtocol';
 import { isSeedText, randomSeed, type SeedText } from '../../src/common/seed';
+import { isTilingMode, type TilingMode } from '../../src/common/tilingMode';
 
 export const STATE_VERSION = 1;
 
@@ -28,6 +29,8 @@ export interface FormState {
   hiresStrength: number;
   /** 0 = the same steps as the first pass. */
   hiresSteps: number;
+  /** The Seamless option: seamless tiling's axes, or off. */
+  tiling: TilingMode | 'off';
 }
 
 export interface PanelState {
@@ -61,6 +64,7 @@ export const DEFAULT_FORM: Readonly<FormState> = {
   hiresScale: 2,
   hiresStrength: 0.7,
   hiresSteps: 0,
+  tiling: 'off',
 };
 
 /** The `savedAt` the page writes into the form it gives the host (a field loadForm ignores). */
@@ -117,6 +121,7 @@ export function loadForm(raw: unknown): FormState | null {
     hiresScale: num(f.hiresScale, d.hiresScale),
     hiresStrength: num(f.hiresStrength, d.hiresStrength),
     hiresSteps: num(f.hiresSteps, d.hiresSteps),
+    tiling: isTilingMode(f.tiling) ? f.tiling : d.tiling,
   };
 }
 

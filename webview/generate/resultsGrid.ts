@@ -7,7 +7,9 @@ import {
   type PanelResult,
   type ResultAction,
 } from '../../src/common/protocol/generatePanelProtocol';
+import { tilingOfInfotext } from '../../src/common/tilingMode';
 import { h, pngUrl } from '../common/dom';
+import { tiledPreview } from './tiledPreview';
 
 interface Card {
   result: PanelResult;
@@ -134,10 +136,25 @@ export class ResultsGrid {
     });
     const saveButton = buttons[0]!;
     saveButton.disabled = result.savedUri !== undefined;
+    // A seamless result shows tiled (its infotext says `Tiling: True`); a toggle switches to the single image.
+    const tiling = tilingOfInfotext(result.parameters);
+    const tiled = tiling ? tiledPreview(url, tiling, result.prompt) : undefined;
+    if (tiled) {
+      image.hidden = true;
+      const toggle = h('button', { type: 'button', class: 'secondary', 'data-action': 'toggleTiled', 'aria-pressed': 'true', title: 'Show the image repeated, or once' }, 'Tiled');
+      toggle.addEventListener('click', () => {
+        const showTiled = tiled.hidden;
+        tiled.hidden = !showTiled;
+        image.hidden = showTiled;
+        toggle.setAttribute('aria-pressed', String(showTiled));
+      });
+      buttons.splice(buttons.length - 1, 0, toggle);
+    }
     const element = h(
       'figure',
       { class: 'result', 'data-result-id': result.resultId },
       image,
+      ...(tiled ? [tiled] : []),
       h(
         'figcaption',
         {},

@@ -78,6 +78,7 @@ const promptBar = new PromptBar({
   cancel: () => post({ type: 'cancel' }),
   changed: () => saveStateSoon(),
   countTokens: (message) => post(message),
+  listLoras: (message) => post(message),
 });
 
 const jobView = new JobView();
@@ -226,6 +227,7 @@ function onInit(message: Extract<ToInpaintWebviewMessage, { type: 'init' }>): vo
   const savedView = pageState.view;
   const view0 = savedView && savedView.imageWidth === doc.width && savedView.imageHeight === doc.height ? savedView : undefined;
   view.setDocumentSize(doc.width, doc.height, view0);
+  promptBar.setImageSize(doc.width, doc.height);
   // A freshly opened image (no view kept for it): the brush is sized from the image.
   if (sizeChanged && !view0) toolbar.setBrushSize(brushSizeForImage(doc.width, doc.height));
   toolbar.setZoom(view.transform.scale);
@@ -309,6 +311,12 @@ function onMessage(message: ToInpaintWebviewMessage): void {
       return;
     case 'tokenCounts':
       promptBar.tokenCounter.receive(message);
+      return;
+    case 'model':
+      promptBar.setModel(message.model, message.error);
+      return;
+    case 'loraList':
+      promptBar.loraPicker.receive(message);
       return;
   }
 }

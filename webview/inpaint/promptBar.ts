@@ -4,10 +4,13 @@ import { LIMITS as L } from '../../src/common/limits';
 import { parseSeed, randomSeed, type SeedText } from '../../src/common/seed';
 import type { SchedulerName } from '../../src/common/protocol/engineProtocol';
 import { samplerMenu } from '../../src/common/samplers';
-import { isInpaintSettings, type InpaintSettings } from '../../src/common/protocol/inpaintEditorProtocol';
+import { isInpaintSettings, type InpaintModel, type InpaintSettings } from '../../src/common/protocol/inpaintEditorProtocol';
 import type { CountTokensMessage } from '../../src/common/protocol/tokenCountMessages';
 import { h, labelled, numberValue } from '../common/dom';
 import { TokenCounter } from '../common/tokenCounter';
+import { modelSizeNote } from './modelSizeNote';
+import { LoraPicker } from '../common/loraPicker';
+import type { ListLorasMessage } from '../../src/common/protocol/loraPickerMessages';
 
 export interface PromptBarActions {
   generate(settings: InpaintSettings): void;
@@ -16,6 +19,8 @@ export interface PromptBarActions {
   changed(): void;
   /** The token counter's request (to post to the host). */
   countTokens(message: CountTokensMessage): void;
+  /** The LoRA picker's request (to post to the host). */
+  listLoras(message: ListLorasMessage): void;
 }
 
 export class PromptBar {
@@ -36,13 +41,20 @@ export class PromptBar {
   private readonly generateButton = h('button', { id: 'generate', type: 'button', class: 'primary', title: 'Generate (Ctrl+Enter)' }, 'Generate');
   private readonly cancelButton = h('button', { id: 'cancel', type: 'button', disabled: true }, 'Cancel');
   private readonly error = h('div', { id: 'settingsError', class: 'error-text', role: 'alert' });
+  /** What the model takes and at what size this image is worked on (modelSizeNote.ts). */
+  private readonly modelNote = h('p', { id: 'modelNote', class: 'model-note' }, 'Checking the model…');
+  private model: InpaintModel | null = null;
+  private imageSize: { width: number; height: number } | null = null;
   private running = false;
   private ready = false;
   /** `used/limit` beside the prompt boxes; the page hands it the host's answers. */
   readonly tokenCounter: TokenCounter;
+  /** "LoRA…" under the prompt: inserts `<lora:name:1>` from the LoRA folders. */
+  readonly loraPicker: LoraPicker;
 
   constructor(private readonly actions: PromptBarActions) {
     this.tokenCounter = new TokenCounter(this.prompt, this.negative, (message) => this.actions.countTokens(message));
+    this.loraPicker = new LoraPicker(this.prompt, (message) => this.actions.listLoras(message));
     for (const group of samplerMenu()) {
       const options = group.options.map((o) => h('option', { value: o.value, title: o.title }, o.label));
       this.scheduler.append(...(group.label ? [h('optgroup', { label: group.label }, ...options)] : options));
@@ -54,7 +66,10 @@ export class PromptBar {
       if (!this.randomSeed.checked && this.seed.value.trim() === '') this.seed.value = randomSeed().toString();
       this.syncEnabled();
     });
-    this.onlyMasked.addEventListener('change', () => this.syncEnabled());
+    this.onlyMasked.addEventListener('change', () => {
+      this.syncEnabled();
+      this.renderModelNote();
+    });
     for (const input of [this.prompt, this.negative]) {
       input.addEventListener('keydown', (e) => {
         if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
@@ -75,6 +90,7 @@ export class PromptBar {
       'section',
       { class: 'prompt-bar', 'aria-label': 'Generation settings' },
       labelledWithCount('Prompt', this.prompt, this.tokenCounter.promptCount),
+      this.loraPicker.element,
       labelledWithCount('Negative prompt', this.negative, this.tokenCounter.negativeCount),
       h(
         'div',
@@ -89,6 +105,7 @@ export class PromptBar {
         labelled('Padding', this.padding),
       ),
       h('label', { class: 'check', title: 'Crop around the mask (plus padding), generate at the model\'s size, paste back: more detail for small areas' }, this.onlyMasked, 'Only masked'),
+      this.modelNote,
       this.error,
       h('div', { class: 'buttons' }, this.generateButton, this.cancelButton),
     );
@@ -105,10 +122,30 @@ export class PromptBar {
     if (settings.seed !== null) this.seed.value = String(settings.seed);
     this.scheduler.value = settings.scheduler;
     this.onlyMasked.checked = settings.inpaintArea === 'masked';
+    this.renderModelNote();
     this.padding.value = String(settings.maskPadding);
     this.blur.value = String(settings.maskBlur);
     this.batch.value = String(settings.batchCount);
     this.syncEnabled();
+  }
+
+  /** The document's size (the note says at what size it is worked on). */
+  setImageSize(width: number, height: number): void {
+    this.imageSize = { width, height };
+    this.renderModelNote();
+  }
+
+  /** The engine's report on the selected model, or why it could not be read. */
+  setModel(model: InpaintModel | null, error?: string): void {
+    this.model = model;
+    this.modelNote.classList.toggle('error', model === null);
+    if (model === null) this.modelNote.textContent = error ?? 'The model could not be read.';
+    else this.renderModelNote();
+  }
+
+  private renderModelNote(): void {
+    if (!this.model || !this.imageSize) return;
+    this.modelNote.textContent = modelSizeNote(this.model, this.imageSize, this.onlyMasked.checked);
   }
 
   /** Uses a candidate's seed for the next run. */

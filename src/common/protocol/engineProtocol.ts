@@ -4,6 +4,8 @@ import type { EmphasisMode } from '../prompt/emphasisMode';
 import type { PromptTokenCount } from '../prompt/promptTokenCount';
 import { SAMPLER_LABELS, SAMPLER_NAMES } from '../samplers';
 import type { SeedText } from '../seed';
+import type { TilingMode } from '../tilingMode';
+import type { ImageToolResult, RemoveBackgroundParams, UpscaleImageParams, UpscaleImageProgress } from './imageToolMessages';
 
 /** Bumped on any incompatible change; checked by the `hello` handshake. */
 export const PROTOCOL_VERSION = 2;
@@ -25,6 +27,8 @@ export interface ModelRef {
   dir: string;
   /** Shown in results and the PNG metadata; defaults to the folder name. */
   name?: string;
+  /** Another VAE folder (its vae_decoder/, and vae_encoder/ if any) used instead of the model's (--vae, localDiffusion.vae). */
+  vae?: string;
 }
 
 /** What every task takes. */
@@ -55,6 +59,27 @@ interface GenerateParamsBase {
    * through the final layer norm. Needs a text encoder exported with its hidden states; else a warning says so.
    */
   clipSkip?: number;
+  /** LoRA files to apply besides the prompt's `<lora:name:weight>` tags (CLI --lora). */
+  loras?: LoraRef[];
+  /** Folders where a prompt's `<lora:name:…>` finds name.safetensors (setting localDiffusion.loraFolders, CLI --lora-dir). */
+  loraFolders?: string[];
+  /**
+   * Seamless tiling (A1111 "Tiling"): the UNet's and the VAE's padded convolutions wrap around along these axes,
+   * so the image tiles without seams. Absent: off. Loads a rewritten graph (cached per model and mode).
+   */
+  tiling?: TilingMode;
+  /**
+   * Cut each image's subject out with this background-segmentation ONNX model (a .onnx file or a folder with one;
+   * RMBG-1.4, rembg's u2net / isnet): the PNG keeps the alpha. `preset`: its input normalisation (rmbg, u2net,
+   * isnet); default from the model's name.
+   */
+  removeBackground?: { model: string; preset?: string };
+}
+
+/** A LoRA file and its multiplier (text encoder and UNet alike; default 1). */
+export interface LoraRef {
+  file: string;
+  weight?: number;
 }
 
 /** A1111's hires fix: generate, upscale, then img2img at the larger size. */
@@ -175,7 +200,7 @@ export interface GenerateResult {
   timings: Timings;
 }
 
-export type ModelFamily = 'sd1' | 'sd2' | 'sdxl' | 'unknown';
+export type ModelFamily = 'sd1' | 'sd2' | 'sdxl' | 'sdxl-refiner' | 'unknown';
 export type TensorDType = 'float32' | 'float16' | 'int32' | 'int64';
 
 export interface ComponentReport {
@@ -209,6 +234,18 @@ export interface ModelInfo {
     outputName: string;
   };
   tokenizer: { maxLength: number; padToken: string; padTokenId: number; vocabSize: number };
+  /** SDXL: text_encoder_2 (OpenCLIP bigG) and tokenizer_2; outputName is the penultimate hidden state used. */
+  textEncoder2?: {
+    inputIdsType: TensorDType;
+    sequenceLength: number | string;
+    hiddenSize: number | string;
+    outputName: string;
+    /** The pooled output fed to the UNet's text_embeds. */
+    pooledOutputName: string;
+    tokenizer: { padToken: string; padTokenId: number };
+  };
+  /** Defaults of this model where they differ from Stable Diffusion's (SDXL: guidance 5; SDXL-Turbo: 4 steps, no CFG), and why. */
+  defaults?: { steps?: number; guidanceScale?: number; scheduler?: ConcreteSchedulerName; source: string };
   unet: {
     inChannels: number;
     latentChannels: number;
@@ -221,6 +258,8 @@ export interface ModelInfo {
     size: 'dynamic' | { width: number; height: number };
     predictionType: 'epsilon' | 'v_prediction';
     timeCondProjDim: number | null;
+    /** Inputs besides sample, timestep and encoder_hidden_states (SDXL: text_embeds, time_ids; LCM: timestep_cond). */
+    extraInputs?: { name: string; type: TensorDType; shape: (number | string)[] }[];
   };
   vae: {
     scalingFactor: number;
@@ -229,6 +268,11 @@ export interface ModelInfo {
     scaleFactor: number;
     encoder: 'latent_sample' | 'latent_parameters' | 'latent' | null;
     decoderDtype: TensorDType;
+    /** Per-channel latents_mean / latents_std from the VAE config when it has them (diffusers AutoencoderKL). */
+    latentsMean?: number[];
+    latentsStd?: number[];
+    /** The VAE folder when another one than the model's was swapped in (--vae, localDiffusion.vae). */
+    dir?: string;
   };
   scheduler: { className: string; defaultScheduler: ConcreteSchedulerName; note?: string };
   preview: 'taesd' | 'latent-rgb';
@@ -282,6 +326,10 @@ export interface EngineMethods {
     result: { counts: (PromptTokenCount | null)[] };
     progress: never;
   };
+  /** Upscales an image with a super-resolution model in tiles, or Lanczos (imageToolMessages.ts); progress per tile. */
+  upscaleImage: { params: UpscaleImageParams; result: ImageToolResult; progress: UpscaleImageProgress };
+  /** Cuts an image's subject out with a background-segmentation model (imageToolMessages.ts). */
+  removeBackground: { params: RemoveBackgroundParams; result: ImageToolResult; progress: never };
   unloadModel: { params: Empty; result: { unloaded: boolean }; progress: never };
   shutdown: { params: Empty; result: Empty; progress: never };
 }

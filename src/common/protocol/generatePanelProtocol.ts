@@ -7,6 +7,7 @@ import { LIMITS } from '../limits';
 import { generateProgressSchema } from './generateProgressSchema';
 import { messageParser } from './messageParser';
 import { countTokensMessageSchema, tokenCountsMessageSchema } from './tokenCountMessages';
+import { listLorasMessageSchema, loraListMessageSchema } from './loraPickerMessages';
 import {
   bytesSchema,
   counterSchema,
@@ -21,6 +22,7 @@ import {
   schedulerNameSchema,
   seedTextSchema,
   textSchema,
+  tilingModeSchema,
 } from './schemaParts';
 
 export type { JobOutcome } from './schemaParts';
@@ -52,6 +54,8 @@ export const generateFormValuesSchema = v.pipe(v.object({
   strength: numberIn(LIMITS.strength),
   /** A1111's hires fix for text to image (the upscaler comes from the host's setting). */
   hires: v.optional(v.object({ scale: numberIn(LIMITS.hiresScale), strength: numberIn(LIMITS.strength), steps: integerIn(LIMITS.hiresSteps) })),
+  /** Seamless tiling's axes (A1111 "Tiling"); absent: off. */
+  tiling: v.optional(tilingModeSchema),
 }), v.check((form) => (form.width === undefined) === (form.height === undefined), 'give both width and height, or neither'));
 export type GenerateFormValues = v.InferOutput<typeof generateFormValuesSchema>;
 
@@ -76,6 +80,9 @@ export const panelModelSchema = v.object({
   inpainting: v.optional(v.boolean()),
   /** The sampler "Model's default" resolves to (its scheduler_config.json), as the menu names it, once reported. */
   defaultSampler: v.optional(textSchema),
+  /** The model's own defaults where they differ from Stable Diffusion's (SDXL: guidance 5; SDXL-Turbo: 4 steps, guidance 0). */
+  defaultSteps: v.optional(integerIn(LIMITS.steps)),
+  defaultGuidanceScale: v.optional(numberIn(LIMITS.guidanceScale)),
   /** Why the model cannot be used (missing folder, untrusted workspace, …). */
   error: v.optional(textSchema),
 });
@@ -212,6 +219,7 @@ export const toGeneratePanelMessageSchema = v.variant('type', [
   v.object({ type: v.literal('applyParameters'), parameters: panelParametersSchema }),
   v.object({ type: v.literal('initImage'), image: v.nullable(panelInitImageSchema) }),
   tokenCountsMessageSchema,
+  loraListMessageSchema,
 ]);
 export type ToGeneratePanelMessage = v.InferOutput<typeof toGeneratePanelMessageSchema>;
 
@@ -232,6 +240,8 @@ export const fromGeneratePanelMessageSchema = v.variant('type', [
   v.object({ type: v.literal('saveAll') }),
   /** The token counter (A1111's `82/150`) of the prompt boxes. */
   countTokensMessageSchema,
+  /** The LoRA picker opened: list the LoRA folders' files. */
+  listLorasMessageSchema,
   /** Page-side failures, for the host log. */
   v.object({ type: v.literal('error'), message: textSchema }),
 ]);

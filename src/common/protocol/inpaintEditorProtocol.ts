@@ -5,6 +5,7 @@
 // base64; seeds as decimal strings (../seed.ts). Pure TypeScript: imports only from src/common.
 import * as v from 'valibot';
 import { countTokensMessageSchema, tokenCountsMessageSchema } from './tokenCountMessages';
+import { listLorasMessageSchema, loraListMessageSchema } from './loraPickerMessages';
 import { LIMITS, clampToRange, type NumberRange } from '../limits';
 import { parseSeed } from '../seed';
 import { jobProgressSchema, previewSideSchema, type JobProgress } from './generateProgressSchema';
@@ -208,6 +209,21 @@ export type InpaintJobProgress = JobProgress;
 const maskSide = integerIn({ min: 0, max: LIMITS.maskCoordinate.max });
 
 /** A rectangle of mask bytes (row-major, width × height). The whole mask when it covers the image. */
+/** The selected model's sizing facts (the engine's ModelInfo), so the editor can say what the model takes. */
+export const inpaintModelSchema = v.object({
+  name: textSchema,
+  nativeWidth: imageSideSchema,
+  nativeHeight: imageSideSchema,
+  vaeScaleFactor: integerIn({ min: 1, max: 64 }),
+  /** Sides must be multiples of this (the VAE's factor × the UNet's down-sampling). */
+  sizeMultiple: integerIn({ min: 1, max: 1024 }),
+  /** A UNet exported for one size only. */
+  fixedSize: v.optional(v.object({ width: imageSideSchema, height: imageSideSchema })),
+  /** A 9-channel inpainting UNet (else the latent blend of an ordinary UNet). */
+  inpainting: v.boolean(),
+});
+export type InpaintModel = v.InferOutput<typeof inpaintModelSchema>;
+
 export const maskRegionSchema = v.pipe(
   v.object({ x: maskSide, y: maskSide, width: maskSide, height: maskSide, data: bytesSchema }),
   v.check((r) => r.data.length === r.width * r.height, 'a mask region holds width × height bytes'),
@@ -264,7 +280,10 @@ export const toInpaintWebviewMessageSchema = v.variant('type', [
     candidates: v.pipe(v.array(inpaintCandidateSchema), v.maxLength(LIMITS.batchCount.max)),
   }),
   v.object({ type: v.literal('notice'), level: v.picklist(['info', 'warning', 'error']), message: textSchema }),
+  /** The selected model, once the engine has reported on it (error: it cannot be read). */
+  v.object({ type: v.literal('model'), model: v.nullable(inpaintModelSchema), error: v.optional(textSchema) }),
   tokenCountsMessageSchema,
+  loraListMessageSchema,
 ]);
 export type ToInpaintWebviewMessage = v.InferOutput<typeof toInpaintWebviewMessageSchema>;
 
@@ -281,6 +300,8 @@ export const fromInpaintWebviewMessageSchema = v.variant('type', [
   v.object({ type: v.literal('discardCandidates'), jobId: counterSchema }),
   /** The token counter (A1111's `82/150`) of the prompt boxes. */
   countTokensMessageSchema,
+  /** The LoRA picker opened: list the LoRA folders' files. */
+  listLorasMessageSchema,
   /** Webview-side failures, for the host log. */
   v.object({ type: v.literal('error'), message: textSchema }),
 ]);

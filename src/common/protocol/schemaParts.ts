@@ -5,6 +5,7 @@ import * as v from 'valibot';
 import { LIMITS, type NumberRange } from '../limits';
 import { EMPHASIS_MODES } from '../prompt/emphasisMode';
 import { MAX_SEED, isSeedText } from '../seed';
+import { TILING_MODES } from '../tilingMode';
 import { SCHEDULER_NAMES } from './engineProtocol';
 
 /** A whole number in `range` (a safe integer: exact in a JavaScript number). */
@@ -46,6 +47,9 @@ export const emphasisModeSchema = v.picklist(EMPHASIS_MODES);
 
 /** A1111's "Clip skip": which text-encoder layer from the end conditions the UNet (1 = the last). */
 export const clipSkipSchema = integerIn(LIMITS.clipSkip);
+
+/** Seamless tiling's axes (src/common/tilingMode.ts). */
+export const tilingModeSchema = v.picklist(TILING_MODES);
 
 /** The two checks for rooms that do not import valibot themselves (the engine's request validation). */
 export const isEmphasisModeValue = (value: unknown): value is v.InferOutput<typeof emphasisModeSchema> => v.is(emphasisModeSchema, value);

@@ -1,6 +1,7 @@
 import { ErrorCode, RpcFailure } from '../../common/protocol/rpc';
 import type { OnnxModel, OnnxValueInfo } from '../../node/onnx/onnxModel';
 import type { TensorSpec } from '../runtime/ort';
+import { sdxlAddedConditioning, type SdxlAddedConditioning } from './sdxlUnetInputs';
 
 /** A dimension as declared: a fixed number, or 'dynamic' for a symbolic/unknown one. */
 export type Dim = number | 'dynamic';
@@ -108,14 +109,18 @@ export interface TextEncoderShape {
 
 // CLIP text encoder: input_ids int32 or int64 [batch, sequence] → last_hidden_state [batch, sequence, hidden]
 // (or `text_embeddings` in ORT demo engines), as diffusers' pipelines/onnx_utils.py exports feed it.
-export function textEncoderShape(graph: GraphSignature): TextEncoderShape {
-  const component = 'text_encoder';
+export function textEncoderShape(graph: GraphSignature, component = 'text_encoder'): TextEncoderShape {
   const ids = requireInput(component, graph.inputs, ['input_ids']);
   if (ids.type !== 'int32' && ids.type !== 'int64') {
     throw mismatch(component, `"input_ids" must be int32 or int64, the graph declares ${ids.type}.`);
   }
   if (ids.shape.length !== 2) throw mismatch(component, `"input_ids" must be [batch, sequence], got [${ids.shape.join(', ')}].`);
-  const hidden = requireOutput(component, graph.outputs, ['last_hidden_state', 'text_embeddings']);
+  // SDXL's CLIPTextModelWithProjection in the ORT demo names its pooled [batch, 1280] vector `text_embeddings`
+  // and its penultimate layer `hidden_states`: the sequence output is the first of these names that is 3-D.
+  const candidates = ['last_hidden_state', 'text_embeddings', 'hidden_states'];
+  const hidden =
+    candidates.map((n) => graph.outputs.find((o) => o.name === n && o.shape.length === 3)).find((o) => o !== undefined) ??
+    requireOutput(component, graph.outputs, candidates.slice(0, 2));
   if (hidden.shape.length !== 3) {
     throw mismatch(component, `"${hidden.name}" must be [batch, sequence, hidden], got [${hidden.shape.join(', ')}].`);
   }
@@ -139,6 +144,8 @@ export interface UnetShape {
   /** encoder_hidden_states' sequence length: fixed in static exports (prompts past it are truncated), else dynamic. */
   hiddenSequence: Dim;
   timestepCondSpec: TensorSpec | undefined;
+  /** SDXL UNets (addition_embed_type "text_time"): the pooled text_embeds and time_ids inputs. */
+  addedCond?: SdxlAddedConditioning;
 }
 
 /**
@@ -161,10 +168,7 @@ export function unetShape(graph: GraphSignature, config: Record<string, unknown>
   }
   const hidden = requireInput(component, graph.inputs, ['encoder_hidden_states']);
   const hiddenType = requireFloat(component, hidden);
-  const extra = graph.inputs.filter((i) => i.name === 'text_embeds' || i.name === 'time_ids');
-  if (extra.length > 0) {
-    throw mismatch(component, 'this is an SDXL UNet (text_embeds/time_ids inputs); SDXL is not supported yet.');
-  }
+  const addedCond = sdxlAddedConditioning(graph, config);
   const timestepCondSpec = graph.inputs.find((i) => i.name === 'timestep_cond');
   const condDim = timestepCondSpec ? dimOf(timestepCondSpec, 1) : 'dynamic';
   const configCondDim = typeof config?.time_cond_proj_dim === 'number' ? config.time_cond_proj_dim : null;
@@ -203,6 +207,7 @@ export function unetShape(graph: GraphSignature, config: Record<string, unknown>
     hiddenSequence: dimOf(hidden, 1),
     hiddenName: hidden.name,
     timestepCondSpec,
+    ...(addedCond ? { addedCond } : {}),
   };
 }
 

@@ -13,8 +13,11 @@ export class TextEncoder {
   private readonly idsName: string;
   private readonly outputName: string;
 
-  constructor(readonly session: OnnxSession) {
-    const shape = textEncoderShape(session);
+  constructor(
+    readonly session: OnnxSession,
+    readonly component = COMPONENT,
+  ) {
+    const shape = textEncoderShape(session, component);
     this.idsType = shape.idsType;
     this.idsName = shape.idsName;
     this.outputName = shape.outputName;
@@ -93,5 +96,44 @@ export class TextEncoder {
       outputs[name] = joined;
     }
     return { outputs, sequenceLength, hiddenSize };
+  }
+
+  /**
+   * Encodes padded id rows and returns the named outputs of any rank ([rows, …]), each one Float32Array in row order
+   * with its per-row size (SDXL: a [sequence × hidden] hidden state and the [projection] pooled vector).
+   */
+  async encodeNamed(rows: readonly (readonly number[])[], outputNames: readonly string[]): Promise<Record<string, { data: Float32Array; itemSize: number; itemDims: number[] }>> {
+    const sequenceLength = rows[0].length;
+    if (this.sequenceLength !== 'dynamic' && this.sequenceLength !== sequenceLength) {
+      throw mismatch(this.component, `the graph takes ${this.sequenceLength} tokens but the tokenizer produces ${sequenceLength}.`);
+    }
+    const chunk = this.batch === 'dynamic' ? rows.length : this.batch;
+    const parts: Record<string, Float32Array[]> = Object.fromEntries(outputNames.map((name) => [name, []]));
+    const itemDims: Record<string, number[]> = {};
+    for (let start = 0; start < rows.length; start += chunk) {
+      const count = Math.min(chunk, rows.length - start);
+      const ids: number[] = [];
+      for (let i = 0; i < chunk; i++) ids.push(...rows[start + Math.min(i, count - 1)]);
+      const out = await this.session.run({ [this.idsName]: intTensor(this.idsType, ids, [chunk, sequenceLength]) }, outputNames);
+      for (const name of outputNames) {
+        const tensor = out[name];
+        if (tensor === undefined || tensor.dims.length < 2) throw mismatch(this.component, `the output ${name} is not [batch, …].`);
+        itemDims[name] = tensor.dims.slice(1).map(Number);
+        const itemSize = itemDims[name].reduce((a, b) => a * b, 1);
+        parts[name].push(toFloat32(tensor).slice(0, count * itemSize));
+      }
+    }
+    const result: Record<string, { data: Float32Array; itemSize: number; itemDims: number[] }> = {};
+    for (const name of outputNames) {
+      const itemSize = itemDims[name].reduce((a, b) => a * b, 1);
+      const data = new Float32Array(rows.length * itemSize);
+      let offset = 0;
+      for (const part of parts[name]) {
+        data.set(part, offset);
+        offset += part.length;
+      }
+      result[name] = { data, itemSize, itemDims: itemDims[name] };
+    }
+    return result;
   }
 }

@@ -3,6 +3,7 @@
 // optional timestep_cond (LCM) → out_sample [B, 4, h, w]. Everything is read from the graph's metadata.
 import { floatTensor, numberTensor, toFloat32, type OnnxSession, type OrtTensor, type TensorSpec } from '../runtime/ort';
 import { mismatch, requireFloat, unetShape, type Dim } from './componentShapes';
+import type { SdxlAddedConditioning } from './sdxlUnetInputs';
 
 const COMPONENT = 'unet';
 
@@ -42,6 +43,8 @@ export class Unet {
   /** encoder_hidden_states' declared sequence length (static exports) or 'dynamic'. */
   readonly hiddenSequence: Dim;
   private readonly timestepCondSpec: TensorSpec | undefined;
+  /** SDXL: text_embeds and time_ids (sdxlUnetInputs.ts). */
+  readonly addedCond: SdxlAddedConditioning | undefined;
 
   /**
    * @param pipelineClass model_index.json's _class_name: the last resort for the channel count when neither
@@ -67,6 +70,7 @@ export class Unet {
     this.hiddenName = shape.hiddenName;
     this.hiddenSequence = shape.hiddenSequence;
     this.timestepCondSpec = shape.timestepCondSpec;
+    this.addedCond = shape.addedCond;
   }
 
   /** Largest batch one run takes: 2 for classifier-free guidance in one pass needs a dynamic or ≥ 2 batch. */
@@ -99,6 +103,9 @@ export class Unet {
       fixed[spec.name] = floatTensor(requireFloat(COMPONENT, spec), feed.data, [batch, ...feed.itemShape]);
     }
     if (!fixed[this.hiddenName]) throw mismatch(COMPONENT, `no conditioning for "${this.hiddenName}".`);
+    for (const spec of this.addedCond ? [this.addedCond.textEmbeds, this.addedCond.timeIds] : []) {
+      if (!fixed[spec.name]) throw mismatch(COMPONENT, `this SDXL UNet needs "${spec.name}", which the conditioning did not give.`);
+    }
     if (this.timestepCondSpec) {
       const cond = options.timestepCond;
       if (!cond) throw mismatch(COMPONENT, 'this LCM UNet needs a guidance embedding (timestep_cond).');

@@ -7,7 +7,7 @@ import type { ComponentReport } from '../../common/protocol/engineProtocol';
 import { ErrorCode, RpcFailure } from '../../common/protocol/rpc';
 import type { SchedulerConfig } from '../schedulers/schedulerConfig';
 
-export type OnnxComponentName = 'text_encoder' | 'unet' | 'vae_decoder' | 'vae_encoder' | 'taesd_decoder';
+export type OnnxComponentName = 'text_encoder' | 'text_encoder_2' | 'unet' | 'vae_decoder' | 'vae_encoder' | 'taesd_decoder';
 
 export interface OnnxComponent {
   name: OnnxComponentName;
@@ -28,10 +28,14 @@ export interface ModelFolder {
   modelIndex: Record<string, unknown>;
   components: Partial<Record<OnnxComponentName, OnnxComponent>>;
   tokenizerDir: string;
+  /** SDXL: tokenizer_2/ (pads with "!"), beside text_encoder_2/. */
+  tokenizer2Dir?: string;
   schedulerConfig: SchedulerConfig;
   /** Components named in model_index.json that this engine does not use (safety_checker, …). */
   ignored: string[];
-  /** SDXL and other two-encoder pipelines: present but unsupported. */
+  /** The swapped-in VAE folder (absolute), when one was given. */
+  vaeDir?: string;
+  /** SDXL-style pipelines: text_encoder_2/ is present (the refiner has it alone). */
   hasSecondTextEncoder: boolean;
   report: ComponentReport[];
 }
@@ -43,6 +47,7 @@ const EXTERNAL_DATA_NAMES = ['model.onnx_data', 'weights.pb', 'model.onnx.data']
 
 const COMPONENTS: { name: OnnxComponentName; required: boolean }[] = [
   { name: 'text_encoder', required: true },
+  { name: 'text_encoder_2', required: false },
   { name: 'unet', required: true },
   { name: 'vae_decoder', required: true },
   { name: 'vae_encoder', required: false },
@@ -78,6 +83,21 @@ async function readOptionalJson(file: string, what: string): Promise<Record<stri
   return (await statOrNull(file)) ? readJson(file, what) : null;
 }
 
+/**
+ * Where a component's model.onnx lives: its own folder, or for the preview decoder the TAESDXL folder
+ * (madebyollin/taesdxl exported as taesdxl_decoder/) when there is no taesd_decoder/.
+ */
+async function componentFolder(dir: string, component: OnnxComponentName, vaeDir?: string): Promise<string> {
+  if (vaeDir && (component === 'vae_decoder' || component === 'vae_encoder')) {
+    // The swapped VAE's decoder always; its encoder when it has one (the latent space is the same), else the model's.
+    if (component === 'vae_decoder' || (await statOrNull(path.join(vaeDir, component, 'model.onnx')))) return path.join(vaeDir, component);
+  }
+  if (component === 'taesd_decoder' && !(await statOrNull(path.join(dir, component, 'model.onnx')))) {
+    if (await statOrNull(path.join(dir, 'taesdxl_decoder', 'model.onnx'))) return path.join(dir, 'taesdxl_decoder');
+  }
+  return path.join(dir, component);
+}
+
 /** Looks one level down for a model_index.json, to suggest the right folder. */
 async function findNestedModel(dir: string): Promise<string | undefined> {
   try {
@@ -92,8 +112,15 @@ async function findNestedModel(dir: string): Promise<string | undefined> {
   return undefined;
 }
 
-export async function readModelFolder(dir: string, name?: string): Promise<ModelFolder> {
+export async function readModelFolder(dir: string, name?: string, vae?: string): Promise<ModelFolder> {
   const absolute = path.resolve(dir);
+  const vaeDir = vae ? path.resolve(vae) : undefined;
+  if (vaeDir && !(await statOrNull(path.join(vaeDir, 'vae_decoder', 'model.onnx')))) {
+    throw new RpcFailure(
+      ErrorCode.ModelMissing,
+      `The VAE folder ${vaeDir} has no vae_decoder/model.onnx. Give a folder holding vae_decoder/ (and vae_encoder/ for img2img and inpaint), e.g. another model's folder or an fp16-fix VAE export.`,
+    );
+  }
   const dirStat = await statOrNull(absolute);
   if (!dirStat?.isDirectory()) {
     throw new RpcFailure(ErrorCode.ModelMissing, `Model folder not found: ${absolute}. Expected ${EXPECTED_LAYOUT}.`);
@@ -114,8 +141,15 @@ export async function readModelFolder(dir: string, name?: string): Promise<Model
   const report: ComponentReport[] = [];
   const components: Partial<Record<OnnxComponentName, OnnxComponent>> = {};
   const missing: string[] = [];
-  for (const { name: component, required } of COMPONENTS) {
-    const file = path.join(absolute, component, 'model.onnx');
+  // The SDXL refiner layout has text_encoder_2/ + tokenizer_2/ alone (huggingface/optimum exporters/utils.py
+  // _get_submodels_for_export_diffusion); model loading reports it.
+  const hasSecondTextEncoder =
+    'text_encoder_2' in modelIndex || Boolean(await statOrNull(path.join(absolute, 'text_encoder_2', 'model.onnx')));
+  const secondOnly = hasSecondTextEncoder && !(await statOrNull(path.join(absolute, 'text_encoder', 'model.onnx')));
+  for (const { name: component, required: listedRequired } of COMPONENTS) {
+    const required = listedRequired && !(component === 'text_encoder' && secondOnly);
+    const folder = await componentFolder(absolute, component, vaeDir);
+    const file = path.join(folder, 'model.onnx');
     const stat = await statOrNull(file);
     if (!stat) {
       report.push({ name: component, present: false, required });
@@ -125,14 +159,14 @@ export async function readModelFolder(dir: string, name?: string): Promise<Model
     let bytes = stat.size;
     let externalData: string | undefined;
     for (const candidate of EXTERNAL_DATA_NAMES) {
-      const s = await statOrNull(path.join(absolute, component, candidate));
+      const s = await statOrNull(path.join(folder, candidate));
       if (s) {
-        externalData = path.join(absolute, component, candidate);
+        externalData = path.join(folder, candidate);
         bytes += s.size;
         break;
       }
     }
-    const config = await readOptionalJson(path.join(absolute, component, 'config.json'), `${component}/config.json`);
+    const config = await readOptionalJson(path.join(folder, 'config.json'), `${path.basename(folder)}/config.json`);
     components[component] = { name: component, file, bytes, config, ...(externalData ? { externalData } : {}) };
     report.push({
       name: component,
@@ -144,11 +178,18 @@ export async function readModelFolder(dir: string, name?: string): Promise<Model
     });
   }
 
-  const tokenizerDir = path.join(absolute, 'tokenizer');
-  const hasTokenizer =
-    (await statOrNull(path.join(tokenizerDir, 'vocab.json'))) && (await statOrNull(path.join(tokenizerDir, 'merges.txt')));
-  report.push({ name: 'tokenizer', present: Boolean(hasTokenizer), required: true });
-  if (!hasTokenizer) missing.push('tokenizer/vocab.json + tokenizer/merges.txt');
+  const hasTokenizerFiles = async (dir: string): Promise<boolean> =>
+    Boolean((await statOrNull(path.join(dir, 'vocab.json'))) && (await statOrNull(path.join(dir, 'merges.txt'))));
+  const tokenizer2Dir = path.join(absolute, 'tokenizer_2');
+  const tokenizerDir = secondOnly ? tokenizer2Dir : path.join(absolute, 'tokenizer');
+  const hasTokenizer = await hasTokenizerFiles(tokenizerDir);
+  report.push({ name: 'tokenizer', present: hasTokenizer, required: !secondOnly });
+  if (!hasTokenizer) missing.push(`${path.basename(tokenizerDir)}/vocab.json + ${path.basename(tokenizerDir)}/merges.txt`);
+  if (hasSecondTextEncoder) {
+    const hasTokenizer2 = await hasTokenizerFiles(tokenizer2Dir);
+    report.push({ name: 'tokenizer_2', present: hasTokenizer2, required: true });
+    if (!hasTokenizer2 && !secondOnly) missing.push('tokenizer_2/vocab.json + tokenizer_2/merges.txt');
+  }
 
   const schedulerFile = path.join(absolute, 'scheduler', 'scheduler_config.json');
   const hasScheduler = Boolean(await statOrNull(schedulerFile));
@@ -163,10 +204,8 @@ export async function readModelFolder(dir: string, name?: string): Promise<Model
   }
   const schedulerConfig = (await readJson(schedulerFile, 'scheduler/scheduler_config.json')) as SchedulerConfig;
 
-  const used = new Set<string>([...COMPONENTS.map((c) => c.name), 'tokenizer', 'scheduler']);
-  const ignored = Object.keys(modelIndex).filter((k) => !k.startsWith('_') && !used.has(k));
-  const hasSecondTextEncoder =
-    'text_encoder_2' in modelIndex || Boolean(await statOrNull(path.join(absolute, 'text_encoder_2', 'model.onnx')));
+  const used = new Set<string>([...COMPONENTS.map((c) => c.name), 'tokenizer', 'tokenizer_2', 'scheduler']);
+  const ignored = Object.keys(modelIndex).filter((k) => !k.startsWith('_') && !used.has(k) && typeof modelIndex[k] !== 'boolean');
 
   return {
     dir: absolute,
@@ -175,6 +214,8 @@ export async function readModelFolder(dir: string, name?: string): Promise<Model
     modelIndex,
     components,
     tokenizerDir,
+    ...(hasSecondTextEncoder ? { tokenizer2Dir } : {}),
+    ...(vaeDir ? { vaeDir } : {}),
     schedulerConfig,
     ignored,
     hasSecondTextEncoder,

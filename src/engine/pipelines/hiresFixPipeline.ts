@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import type { RasterImage } from '../../common/image/imageTypes';
 import type { PreviewImage } from '../../common/protocol/engineProtocol';
 import { throwIfCancelled } from '../cancellation';
+import { withSdxlTimeIds } from '../conditioning/sdxlTimeIds';
 import { hiresTargetSize, type HiresFix, type Txt2ImgRequest } from '../generateRequest';
 import { TorchGenerator } from '../noise/torchGenerator';
 import { centreCrop } from '../postprocess/centreCrop';
@@ -39,7 +40,10 @@ export class HiresFixPipeline implements Pipeline<Txt2ImgRequest> {
     const target = hiresTargetSize(first.width, first.height, hires.scale);
     const size = generationSizeFor(job.model.info, target.width, target.height, warnings);
     const base = first.ctx;
-    const second: JobContext = { ...base, ...size, steps: hires.steps || request.steps, strength: hires.strength };
+    const added = job.model.unet.addedCond;
+    // SDXL: the second pass's time_ids are its own size (conditioning/sdxlTimeIds.ts).
+    const conditioning = added ? withSdxlTimeIds(base.conditioning, added.timeIds.name, size) : base.conditioning;
+    const second: JobContext = { ...base, ...size, conditioning, steps: hires.steps || request.steps, strength: hires.strength };
     const firstSteps = prepareScheduler(base).stepCount;
     const secondSteps = prepareScheduler(second).stepCount;
     const onStep = base.onStep;
@@ -85,7 +89,7 @@ export class HiresFixPipeline implements Pipeline<Txt2ImgRequest> {
     throwIfCancelled(job.cancellation);
     const scheduler = prepareScheduler(second);
     const generator = new TorchGenerator(seed);
-    const imageLatents = sampleLatents(encoded, generator, second.model.info.vae.scalingFactor);
+    const imageLatents = sampleLatents(encoded, generator, second.model.info.vae);
     const { latents } = prepareLatents(scheduler, generator, latentShape(second), imageLatents);
     return decodeLatents(second, await denoiseForJob(second, scheduler, latents, generator));
   }

@@ -67,7 +67,7 @@ export class Img2ImgPipeline implements Pipeline<Img2ImgRequest> {
     const { ctx } = prepared;
     const scheduler = prepareScheduler(ctx);
     const generator = new TorchGenerator(seed);
-    const imageLatents = sampleLatents(encoded, generator, ctx.model.info.vae.scalingFactor);
+    const imageLatents = sampleLatents(encoded, generator, ctx.model.info.vae);
     const { latents } = prepareLatents(scheduler, generator, latentShape(ctx), imageLatents);
     return decodeLatents(ctx, await denoiseForJob(ctx, scheduler, latents, generator));
   }

@@ -3,6 +3,7 @@
 import { formatA1111Parameters } from '../../common/metadata/a1111Parameters';
 import { samplerInfotextFields } from '../../common/metadata/samplerLabel';
 import type { ConcreteSchedulerName } from '../../common/protocol/engineProtocol';
+import { tilingInfotextFields } from '../../common/tilingMode';
 import { ENGINE_VERSION } from '../../common/version';
 import type { ConditioningInfotext } from '../conditioning/unetConditioning';
 import type { GenerateRequest, HiresFix } from '../generateRequest';
@@ -14,6 +15,8 @@ export interface InfotextFacts {
   height: number;
   model: string;
   modelHash?: string;
+  /** A1111 "Lora hashes" (`extensions-builtin/Lora/extra_networks_lora.py`: `name: shorthash` joined by ', '). */
+  loraHashes?: string;
   /** What the conditioning adds (A1111 `Clip skip`, `Emphasis`). */
   conditioning?: ConditioningInfotext;
 }
@@ -76,6 +79,7 @@ export function infotextFor(request: GenerateRequest, facts: InfotextFacts): str
     ...(task.denoisingStrength !== undefined ? { denoisingStrength: task.denoisingStrength } : {}),
     ...(clipSkip !== undefined ? { clipSkip } : {}),
     ...(emphasis !== undefined ? { emphasis } : {}),
-    extra: [...task.extra, ['RNG', 'CPU'], ['Version', `Local Diffusion ${ENGINE_VERSION}`]],
+    // A1111 create_infotext order: … "RNG", "Tiling", extra generation params (Lora hashes), "Version".
+    extra: [...task.extra, ['RNG', 'CPU'], ...tilingInfotextFields(request.tiling), ...(facts.loraHashes ? ([['Lora hashes', facts.loraHashes]] satisfies [string, string][]) : []), ['Version', `Local Diffusion ${ENGINE_VERSION}`]],
   });
 }

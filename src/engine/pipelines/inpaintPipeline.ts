@@ -109,7 +109,7 @@ export class InpaintPipeline implements Pipeline<InpaintRequest> {
 
   /** One seed: the generated image at the generation size (pasted back by post-processing). */
   async image(ctx: JobContext, inputs: InpaintInputs, seed: bigint): Promise<RasterImage> {
-    const scaling = ctx.model.info.vae.scalingFactor;
+    const scaling = ctx.model.info.vae;
     const scheduler = prepareScheduler(ctx);
     const generator = new TorchGenerator(seed);
     const imageLatents = sampleLatents(inputs.image, generator, scaling);

@@ -12,6 +12,8 @@ export interface PipelineJob {
   model: PipelineModel;
   /** A1111's short model hash, when it could be computed. */
   modelHash: string | undefined;
+  /** A1111's "Lora hashes" value (`name: hash, …`) when LoRAs are applied. */
+  loraHashes?: string;
   emit(progress: GenerateProgress): void;
   cancellation?: Cancellation;
 }

@@ -11,6 +11,7 @@ import type { GenerateRequest } from '../generateRequest';
 import type { PipelineModel } from '../model/pipelineModel';
 import { encodeWithParameters } from '../postprocess/encodeWithParameters';
 import { runPostProcess, type PostProcessStep } from '../postprocess/postProcessStep';
+import { removeBackgroundStep } from '../postprocess/removeBackgroundStep';
 import { resolveDefaultScheduler } from '../schedulers/createScheduler';
 import { sizeForUnet } from '../sizing/unetSizeMultiple';
 import { guidanceScaleEmbedding } from './guidanceScaleEmbedding';
@@ -81,7 +82,8 @@ export async function prepareJob(
   throwIfCancelled(job.cancellation);
   job.emit({ stage: 'encodingPrompt' });
   const textStart = performance.now();
-  const conditioning = await conditionerFor(model, { emphasis: request.emphasis, clipSkip: request.clipSkip }).encode(request.prompt, request.negativePrompt, guided);
+  const size = { width: settings.width, height: settings.height };
+  const conditioning = await conditionerFor(model, { emphasis: request.emphasis, clipSkip: request.clipSkip, size }).encode(request.prompt, request.negativePrompt, guided);
   settings.timings.textEncodeMs += performance.now() - textStart;
   settings.warnings.push(...conditioning.warnings);
   const cursor: BatchCursor = { image: 0, started: performance.now() };
@@ -125,21 +127,29 @@ export async function runBatch(
 ): Promise<GeneratedImage[]> {
   const { ctx, cursor } = prepared;
   const images: GeneratedImage[] = [];
-  for (let index = 0; index < request.batchCount; index++) {
-    throwIfCancelled(job.cancellation);
-    const seed = seedForImage(request.seed, index);
-    cursor.image = index;
-    cursor.started = performance.now();
-    const image = await runPostProcess(await generate(seed), post);
-    const parameters = infotextFor(request, {
-      seed,
-      scheduler: ctx.schedulerName,
-      ...infotextSize,
-      model: job.model.info.name,
-      ...(job.modelHash ? { modelHash: job.modelHash } : {}),
-      ...(ctx.conditioning.infotext ? { conditioning: ctx.conditioning.infotext } : {}),
-    });
-    images.push({ png: await encodeWithParameters(image, parameters), seed: seed.toString(), parameters });
+  // `generate --remove-background`: the segmentation model is loaded once per job and cuts out every image last.
+  const cutOut = request.removeBackground ? await removeBackgroundStep(request.removeBackground, job) : undefined;
+  const steps = cutOut ? [...post, cutOut.step] : post;
+  try {
+    for (let index = 0; index < request.batchCount; index++) {
+      throwIfCancelled(job.cancellation);
+      const seed = seedForImage(request.seed, index);
+      cursor.image = index;
+      cursor.started = performance.now();
+      const image = await runPostProcess(await generate(seed), steps);
+      const parameters = infotextFor(request, {
+        seed,
+        scheduler: ctx.schedulerName,
+        ...infotextSize,
+        model: job.model.info.name,
+        ...(job.modelHash ? { modelHash: job.modelHash } : {}),
+        ...(job.loraHashes ? { loraHashes: job.loraHashes } : {}),
+        ...(ctx.conditioning.infotext ? { conditioning: ctx.conditioning.infotext } : {}),
+      });
+      images.push({ png: await encodeWithParameters(image, parameters), seed: seed.toString(), parameters });
+    }
+  } finally {
+    await cutOut?.dispose();
   }
   return images;
 }

@@ -47,8 +47,4 @@ export function graphDownsampling(model: OnnxModel): number {
   return factor;
 }
 
-/** The size to generate at for an asked size: each side rounded up to the multiple (the result is centre-cropped). */
-export function sizeForUnet(width: number, height: number, multiple: number): { width: number; height: number } {
-  const up = (v: number): number => Math.ceil(v / multiple) * multiple;
-  return { width: up(width), height: up(height) };
-}
+export { sizeForUnet } from '../../common/sizing/generationSize';

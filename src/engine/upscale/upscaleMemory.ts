@@ -4,7 +4,16 @@
 // SRVGGNetCompact (realesrgan/archs/srvgg_arch.py, realesr-general-x4v3) both carry num_feat = 64 feature maps;
 // RRDB's dense block keeps its input and four grown feature maps alive at once (ResidualDenseBlock.forward), and
 // the last stages run at the output size.
+import * as os from 'node:os';
 import { LIMITS } from '../../common/limits';
+
+/** Share of the machine's memory an upscale or a background removal may take by default. */
+const DEFAULT_MEMORY_SHARE = 0.25;
+
+/** The default memory budget of the image tools (the CLI's --memory-mb, the extension's menus). */
+export function defaultMemoryBudgetBytes(): number {
+  return Math.floor(os.totalmem() * DEFAULT_MEMORY_SHARE);
+}
 
 /** num_feat of RRDBNet and SRVGGNetCompact in Real-ESRGAN's released models. */
 const FEATURE_MAPS = 64;

@@ -177,7 +177,7 @@ export async function useModel(deps: SelectModelDeps, folder: string, settingVal
   if (options.rememberFolder) await rememberFolder(deps.state, dir);
   const warnings = info.warnings.length > 0 ? ` (${info.warnings.length} warning(s), see the log)` : '';
   const entry = findCatalogEntry(deps.library.catalog, settingValue);
-  const hint = entry ? ` Recommended: ${entry.recommended.steps} steps, guidance ${entry.recommended.guidanceScale}, ${entry.recommended.scheduler} scheduler.` : '';
+  const hint = entry?.recommended ? ` Recommended: ${entry.recommended.steps} steps, guidance ${entry.recommended.guidanceScale}, ${entry.recommended.scheduler} scheduler.` : '';
   void vscode.window.showInformationMessage(`Local Diffusion now uses ${check.summary}${warnings}.${hint}`);
   return true;
 }

@@ -36,6 +36,7 @@ import { renderWebviewHtml, webviewResourceRoots } from '../util/webviewHtml';
 import { displayPath, outputFolderUri } from '../output/outputFolder';
 import { panelGenerationParams } from './panelGenerationParams';
 import { tokenCountsReply } from '../prompt/tokenCountsReply';
+import { loraListReply } from '../prompt/loraListReply';
 import { ResultActions, type StoredResult } from './resultActions';
 
 export interface GeneratePanelDeps {
@@ -220,6 +221,9 @@ export class GeneratePanel extends Disposable {
       case 'countTokens':
         this.post(await tokenCountsReply((texts) => this.deps.generation.countTokens(texts), message, this.deps.log));
         return;
+      case 'listLoras':
+        this.post(loraListReply(this.deps.settings().loraFolders));
+        return;
       case 'error':
         this.deps.log.error(`Generate panel (webview): ${message.message}`);
         return;
@@ -267,6 +271,8 @@ export class GeneratePanel extends Disposable {
           sizeMultiple: info.sizeMultiple,
           inpainting: info.unet.inpainting,
           defaultSampler: SAMPLER_LABELS[info.scheduler.defaultScheduler],
+          ...(info.defaults?.steps !== undefined ? { defaultSteps: info.defaults.steps } : {}),
+          ...(info.defaults?.guidanceScale !== undefined ? { defaultGuidanceScale: info.defaults.guidanceScale } : {}),
         },
       });
     } catch (error) {

@@ -17,6 +17,7 @@ export function panelGenerationParams(form: GenerateFormValues, initImage: Uint8
     ...(form.width !== undefined && form.height !== undefined ? { width: form.width, height: form.height } : {}),
     ...(form.negativePrompt.trim() ? { negativePrompt: form.negativePrompt } : {}),
     ...(form.seed !== null ? { seed: engineSeed(form.seed) } : {}),
+    ...(form.tiling ? { tiling: form.tiling } : {}),
   };
   return form.useInitImage && initImage
     ? { task: 'img2img', ...common, initImage, strength: form.strength }

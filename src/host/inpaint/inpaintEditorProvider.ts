@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { GenerationService } from '../jobs/generationService';
 import type { Log } from '../util/log';
+import { readSettings } from '../settings';
 import { InpaintDocument } from './inpaintDocument';
 import { InpaintEditorView } from './inpaintEditorView';
 import type { InpaintSettingsStore } from './inpaintSettingsStore';
@@ -39,6 +40,8 @@ export class InpaintEditorProvider implements vscode.CustomEditorProvider<Inpain
       log: this.deps.log,
       settings: this.deps.settings,
       countTokens: (texts) => this.deps.generation.countTokens(texts),
+      modelInfo: () => this.deps.generation.modelInfo(),
+      loraFolders: () => readSettings(vscode.workspace).loraFolders,
     });
   }
 

@@ -3,7 +3,9 @@
 // page's intents (mask ops, generate, cancel, apply) into document calls. Several panels may show one
 // document (split editor): each op is forwarded to the others, revision-checked and hash-verified.
 import { tokenCountsReply, type CountTokens } from '../prompt/tokenCountsReply';
+import { loraListReply } from '../prompt/loraListReply';
 import * as vscode from 'vscode';
+import type { ModelInfo } from '../../common/protocol/engineProtocol';
 import {
   parseFromInpaintWebviewMessage,
   type FromInpaintWebviewMessage,
@@ -25,6 +27,10 @@ export interface InpaintEditorViewDeps {
   settings: InpaintSettingsStore;
   /** The token counter's counts (GenerationService.countTokens). */
   countTokens: CountTokens;
+  /** The selected model's report (GenerationService.modelInfo), for the size note. */
+  modelInfo: () => Promise<ModelInfo>;
+  /** The `localDiffusion.loraFolders` setting, for the LoRA picker. */
+  loraFolders: () => readonly string[];
 }
 
 type PreviewMessage = Extract<ToInpaintWebviewMessage, { type: 'jobPreview' }>;
@@ -127,6 +133,9 @@ export class InpaintEditorView extends Disposable {
       case 'countTokens':
         void tokenCountsReply(this.deps.countTokens, message, this.deps.log).then((reply) => this.post(reply));
         return;
+      case 'listLoras':
+        this.post(loraListReply(this.deps.loraFolders()));
+        return;
       case 'error':
         this.deps.log.error(`Inpaint editor webview: ${message.message}`);
         return;
@@ -143,7 +152,30 @@ export class InpaintEditorView extends Disposable {
       if (!this.pageReady) return;
       this.post({ type: 'init', document: this.document.info, settings: carryImageParameters(this.deps.settings.get(), parameters) });
       this.sendState();
+      void this.sendModel();
     });
+  }
+
+  /** The selected model's sizing facts, so the page can say at what size the engine will work. */
+  private async sendModel(): Promise<void> {
+    try {
+      const info = await this.deps.modelInfo();
+      this.post({
+        type: 'model',
+        model: {
+          name: info.name,
+          nativeWidth: info.nativeWidth,
+          nativeHeight: info.nativeHeight,
+          vaeScaleFactor: info.vae.scaleFactor,
+          sizeMultiple: info.sizeMultiple,
+          ...(info.unet.size !== 'dynamic' ? { fixedSize: info.unet.size } : {}),
+          inpainting: info.unet.inpainting,
+        },
+      });
+    } catch (error) {
+      const text = logError(this.deps.log, error, 'Inpaint editor: could not read the model').message;
+      this.post({ type: 'model', model: null, error: text });
+    }
   }
 
   private sendState(): void {

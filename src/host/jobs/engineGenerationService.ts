@@ -61,6 +61,8 @@ export class EngineGenerationService extends Disposable implements GenerationSer
       // Prompt reading, the same for every UI (A1111 keeps both as settings, not per-generation options).
       ...(settings.emphasis !== DEFAULT_EMPHASIS ? { emphasis: settings.emphasis } : {}),
       ...(settings.clipSkip > 1 ? { clipSkip: settings.clipSkip } : {}),
+      // Where the prompt's <lora:name:…> tags find their files.
+      ...(settings.loraFolders.length > 0 ? { loraFolders: settings.loraFolders } : {}),
       ...request.params,
       model,
       executionProvider: request.params.executionProvider ?? settings.executionProvider,

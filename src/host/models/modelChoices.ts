@@ -4,7 +4,7 @@
 import type { Catalog, CatalogEntry } from '../../node/modelStore/catalog';
 import { catalogEntryForSource, catalogSource } from '../../node/modelStore/catalog';
 import { formatBytes } from '../../node/modelStore/formatBytes';
-import type { IncompleteDownload, InstalledModel } from '../../node/modelStore/installedModels';
+import { installedModelKind, type IncompleteDownload, type InstalledModel } from '../../node/modelStore/installedModels';
 import { modelSettingValue } from '../../node/modelStore/modelReference';
 import { formatModelSpec, sameSource, type ModelSource } from '../../node/modelStore/modelSource';
 
@@ -44,10 +44,23 @@ export function licenceLabel(entry: CatalogEntry | undefined, cardLicense?: stri
 
 function recommendation(entry: CatalogEntry): string {
   const r = entry.recommended;
+  if (!r) return '';
   return `${r.steps} step${r.steps === 1 ? '' : 's'}, guidance ${r.guidanceScale}, ${r.scheduler} scheduler`;
 }
 
-export function buildModelChoices(input: ModelChoicesInput): ModelChoice[] {
+/** Only diffusion models are offered here: upscalers and background models go to the image tools' pickers. */
+function diffusionOnly(input: ModelChoicesInput): ModelChoicesInput {
+  const isDiffusionSource = (source: ModelSource): boolean => (catalogEntryForSource(input.catalog, source)?.kind ?? 'diffusion') === 'diffusion';
+  return {
+    ...input,
+    ...(input.catalog ? { catalog: { models: input.catalog.models.filter((e) => e.kind === 'diffusion') } } : {}),
+    installed: input.installed.filter((m) => installedModelKind(m) === 'diffusion' && isDiffusionSource(m.source)),
+    incomplete: input.incomplete.filter((d) => d.source === undefined || isDiffusionSource(d.source)),
+  };
+}
+
+export function buildModelChoices(given: ModelChoicesInput): ModelChoice[] {
+  const input = diffusionOnly(given);
   const choices: ModelChoice[] = [
     {
       kind: 'builtIn',

@@ -37,6 +37,8 @@ export function familyLabel(info: Pick<ModelInfo, 'family' | 'textEncoder'>): st
       return 'Stable Diffusion 2.x family';
     case 'sdxl':
       return 'SDXL family';
+    case 'sdxl-refiner':
+      return 'SDXL refiner';
     default: {
       const width = info.textEncoder?.hiddenSize;
       return typeof width === 'number' ? `Stable Diffusion layout, ${width}-wide text embeddings` : 'Stable Diffusion layout';

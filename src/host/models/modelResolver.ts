@@ -23,6 +23,8 @@ export interface ModelResolverContext {
   extensionPath: string;
   /** The `localDiffusion.model` setting. */
   modelSetting: string;
+  /** localDiffusion.vae: another VAE folder (absolute) for the selected model; "" = the model's own. */
+  vaeSetting?: string;
   isTrusted: boolean;
   /** File-system paths of the open workspace folders. */
   workspaceFolders: readonly string[];
@@ -46,9 +48,16 @@ export function builtInModelDir(extensionPath: string): string {
 export class ModelResolver {
   constructor(private readonly context: () => ModelResolverContext) {}
 
-  /** The selected model; throws RpcFailure (modelMissing / invalidParams) with a message for the user. */
+  /** The selected model (with the localDiffusion.vae folder, when set); throws RpcFailure (modelMissing / invalidParams) with a message for the user. */
   resolve(): ResolvedModel {
     const context = this.context();
+    const resolved = this.resolveModel(context);
+    const vae = context.vaeSetting?.trim() ?? '';
+    if (vae === '' || resolved.builtIn) return resolved;
+    return { ...resolved, ref: { ...resolved.ref, vae: this.checkFolder(vae, context) } };
+  }
+
+  private resolveModel(context: ModelResolverContext): ResolvedModel {
     const setting = context.modelSetting.trim();
     if (setting === '') {
       const dir = builtInModelDir(context.extensionPath);

@@ -1,6 +1,7 @@
 // A spec file from disk: parsed, checked and resolved, or every problem found in it.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { assetProblemPosition } from '../../common/assets/locateAssetEntries';
 import { describeAssetSpecProblem, parseAssetSpec, type AssetSpecProblem } from '../../common/assets/parseAssetSpec';
 import { resolveAssetEntries, type ResolvedAssetEntry } from '../../common/assets/resolveAssetEntries';
 
@@ -24,8 +25,15 @@ export class AssetSpecError extends Error {
   constructor(
     readonly file: string,
     readonly problems: readonly AssetSpecProblem[],
+    /** The spec's text, to place each problem (`position`). */
+    readonly text = '',
   ) {
     super(`${file}: ${problems.length > 0 ? describeAssetSpecProblem(problems[0]) : 'invalid'}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`);
+  }
+
+  /** 1-based line and column of a problem in the spec's text. */
+  position(problem: AssetSpecProblem): { line: number; column: number } {
+    return assetProblemPosition(this.text, problem);
   }
 }
 
@@ -39,9 +47,9 @@ export async function loadAssetSpec(file: string): Promise<LoadedAssetSpec> {
     throw new Error(`cannot read the spec ${absolute}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const parsed = parseAssetSpec(text);
-  if (parsed.problems) throw new AssetSpecError(absolute, parsed.problems);
+  if (parsed.problems) throw new AssetSpecError(absolute, parsed.problems, text);
   const resolved = resolveAssetEntries(parsed.spec);
-  if (resolved.problems) throw new AssetSpecError(absolute, resolved.problems);
+  if (resolved.problems) throw new AssetSpecError(absolute, resolved.problems, text);
   return { file: absolute, dir: path.dirname(absolute), entries: resolved.entries };
 }
 

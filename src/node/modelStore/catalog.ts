@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { SCHEDULER_NAMES, type SchedulerName } from '../../common/protocol/engineProtocol';
 import type { FileRules } from './fileSelection';
+import { DEFAULT_MODEL_KIND, isModelKind, MODEL_KINDS, type ModelKind } from './modelKind';
 import { isRepoId, isRevision, isSubfolder, modelSource, type ModelSource } from './modelSource';
 import { ModelStoreError } from './modelStoreError';
 
@@ -27,6 +28,8 @@ export interface CatalogRecommendation {
 }
 
 export interface CatalogEntry {
+  /** What the model is for (modelKind.ts); "kind" absent in the JSON: a diffusion model. */
+  kind: ModelKind;
   /** Short id for settings and the CLI: lowercase, digits, "." and "-" (never contains "/", unlike repo ids). */
   id: string;
   name: string;
@@ -41,9 +44,12 @@ export interface CatalogEntry {
   evidence: string;
   /** Speed, VRAM, quality: one or two sentences. */
   note: string;
-  recommended: CatalogRecommendation;
-  /** For the inpaint editor: a 9-channel inpainting UNet. */
+  /** Diffusion models only (required there). */
+  recommended?: CatalogRecommendation;
+  /** For the inpaint editor: a 9-channel inpainting UNet (false for other kinds). */
   inpainting: boolean;
+  /** Background models: the input normalisation (rmbg, u2net, isnet: src/engine/background/segmentationPresets.ts). */
+  preset?: string;
 }
 
 export interface Catalog {
@@ -52,7 +58,7 @@ export interface Catalog {
 
 export const CATALOG_ID = /^[a-z0-9][a-z0-9.-]{0,63}$/;
 
-const ENTRY_KEYS = ['id', 'name', 'repo', 'revision', 'subfolder', 'files', 'licence', 'verified', 'evidence', 'note', 'recommended', 'inpainting'];
+const ENTRY_KEYS = ['id', 'kind', 'name', 'repo', 'revision', 'subfolder', 'files', 'licence', 'verified', 'evidence', 'note', 'recommended', 'inpainting', 'preset'];
 const LICENCE_KEYS = ['name', 'url', 'commercialUse', 'mustAccept'];
 const RECOMMENDED_KEYS = ['steps', 'guidanceScale', 'scheduler'];
 const FILES_KEYS = ['include', 'exclude'];
@@ -141,9 +147,17 @@ function validateEntry(raw: unknown, where: string, problems: Problems): Catalog
     }
   }
 
+  let kind: ModelKind = DEFAULT_MODEL_KIND;
+  if (raw.kind !== undefined) {
+    if (isModelKind(raw.kind)) kind = raw.kind;
+    else problems.add(`${where}.kind`, `must be one of ${MODEL_KINDS.join(', ')}`);
+  }
+  const diffusion = kind === 'diffusion';
   const recRaw = raw.recommended;
-  let recommended: CatalogRecommendation = { steps: 1, guidanceScale: 0, scheduler: 'default' };
-  if (!isObject(recRaw)) problems.add(`${where}.recommended`, 'must be an object { steps, guidanceScale, scheduler }');
+  let recommended: CatalogRecommendation | undefined = diffusion ? { steps: 1, guidanceScale: 0, scheduler: 'default' } : undefined;
+  if (!diffusion) {
+    if (recRaw !== undefined) problems.add(`${where}.recommended`, `is for diffusion models only (this is ${kind === 'upscaler' ? 'an' : 'a'} ${kind})`);
+  } else if (!isObject(recRaw)) problems.add(`${where}.recommended`, 'must be an object { steps, guidanceScale, scheduler }');
   else {
     checkKeys(recRaw, RECOMMENDED_KEYS, `${where}.recommended`, problems);
     const { steps, guidanceScale, scheduler } = recRaw;
@@ -157,7 +171,15 @@ function validateEntry(raw: unknown, where: string, problems: Problems): Catalog
     recommended = { steps: Number(steps), guidanceScale: Number(guidanceScale), scheduler: scheduler as SchedulerName };
   }
 
+  let preset: string | undefined;
+  if (raw.preset !== undefined) {
+    if (kind !== 'background') problems.add(`${where}.preset`, 'is for background models only');
+    else preset = text(raw.preset, `${where}.preset`, problems);
+  }
+  if (!diffusion && raw.inpainting === true) problems.add(`${where}.inpainting`, 'is for diffusion models only');
+
   return {
+    kind,
     id,
     name: text(raw.name, `${where}.name`, problems),
     repo,
@@ -168,8 +190,9 @@ function validateEntry(raw: unknown, where: string, problems: Problems): Catalog
     verified: bool(raw.verified, `${where}.verified`, problems),
     evidence: text(raw.evidence, `${where}.evidence`, problems),
     note: text(raw.note, `${where}.note`, problems),
-    recommended,
-    inpainting: bool(raw.inpainting, `${where}.inpainting`, problems),
+    ...(recommended ? { recommended } : {}),
+    inpainting: diffusion ? bool(raw.inpainting, `${where}.inpainting`, problems) : false,
+    ...(preset !== undefined ? { preset } : {}),
   };
 }
 
@@ -233,6 +256,11 @@ export function loadCatalogSync(file: string): Catalog {
 
 export function findCatalogEntry(catalog: Catalog | undefined, id: string): CatalogEntry | undefined {
   return catalog?.models.find((m) => m.id === id.trim());
+}
+
+/** The entries of one kind (the pickers offer only what fits). */
+export function catalogEntriesOfKind(catalog: Catalog | undefined, kind: ModelKind): CatalogEntry[] {
+  return (catalog?.models ?? []).filter((m) => m.kind === kind);
 }
 
 export function catalogSource(entry: CatalogEntry): ModelSource {

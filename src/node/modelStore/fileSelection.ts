@@ -1,10 +1,11 @@
 // Which files of a Hub repo a model needs: only what the engine reads from a diffusers ONNX folder (diffusers
 // pipelines/onnx_utils.py, src/engine/model/modelFolder.ts): model_index.json; in text_encoder/, unet/, vae_decoder/, vae_encoder/
-// (and taesd_decoder/) the graph model.onnx, its external weights and config.json; tokenizer/ and scheduler/
-// whole; the licence and model card. Everything else is skipped: safety_checker/, feature_extractor/, other
-// precisions (model_fp16.onnx, …), PyTorch weights, SDXL's second encoder. Pure: unit-tested.
+// (and taesd_decoder/; SDXL's text_encoder_2/ and taesdxl_decoder/) the graph model.onnx, its external weights and
+// config.json; tokenizer/, tokenizer_2/ and scheduler/ whole; the licence and model card. Everything else is skipped:
+// safety_checker/, feature_extractor/, other precisions (model_fp16.onnx, …), PyTorch weights. Pure: unit-tested.
 import type { HubFile } from './hubClient';
 import { repoPathToLocal } from './installLayout';
+import { DEFAULT_MODEL_KIND, MODEL_KIND_LABELS, type ModelKind } from './modelKind';
 import { ModelStoreError } from './modelStoreError';
 
 export interface FileRules {
@@ -36,11 +37,11 @@ export interface FileSelection {
 }
 
 /** The ONNX components the engine loads (modelFolder.ts COMPONENTS). */
-export const ONNX_COMPONENT_FOLDERS = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder', 'taesd_decoder'] as const;
+export const ONNX_COMPONENT_FOLDERS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder', 'taesd_decoder', 'taesdxl_decoder'] as const;
 /** In a component folder: the graph, the external-weights names of every exporter (Optimum, Olive, diffusers' ONNX export), the config. */
 export const ONNX_FOLDER_FILES = ['model.onnx', 'model.onnx_data', 'weights.pb', 'model.onnx.data', 'config.json'] as const;
 /** Folders taken whole. */
-export const WHOLE_FOLDERS = ['tokenizer', 'scheduler'] as const;
+export const WHOLE_FOLDERS = ['tokenizer', 'tokenizer_2', 'scheduler'] as const;
 /** What modelFolder.ts refuses to load without. */
 export const REQUIRED_FILES = [
   'model_index.json',
@@ -52,6 +53,21 @@ export const REQUIRED_FILES = [
   'scheduler/scheduler_config.json',
 ] as const;
 const ROOT_FILE = /^(model_index\.json|readme\.md|licen[cs]e(\.\w+)?)$/i;
+
+/**
+ * A single-network model (an upscaler, a background segmenter) is one .onnx graph at the model folder's root, as the
+ * engine loads it (src/engine/upscale/singleOnnxModelFile.ts): model.onnx and its external weights by default; a
+ * graph of another name (rembg's u2net.onnx) comes in through the catalog entry's files.include.
+ */
+const SINGLE_NETWORK_FILE = /^(model\.onnx|model\.onnx_data|model\.onnx\.data|readme\.md|licen[cs]e(\.\w+)?)$/i;
+const ROOT_ONNX = /^[^/]+\.onnx$/i;
+
+/** What each kind needs (globs on paths relative to the model folder): every one must match a selected file. */
+export const REQUIRED_FILES_BY_KIND: Readonly<Record<ModelKind, readonly string[]>> = {
+  diffusion: REQUIRED_FILES,
+  upscaler: ['*.onnx'],
+  background: ['*.onnx'],
+};
 
 /** "*" matches within a path segment, "**" across segments, "?" one character. */
 export function globToRegExp(pattern: string): RegExp {
@@ -67,6 +83,11 @@ export function globToRegExp(pattern: string): RegExp {
     else source += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp(`^${source}$`);
+}
+
+/** The default rule for a kind: does the engine need this file (path relative to the model folder)? */
+export function isNeededFileFor(kind: ModelKind, localPath: string): boolean {
+  return kind === 'diffusion' ? isNeededFile(localPath) : SINGLE_NETWORK_FILE.test(localPath);
 }
 
 /** The default rule: does the engine need this file (path relative to the model folder)? */
@@ -103,7 +124,13 @@ function describeMissing(missing: string[], local: Map<string, HubFile>, listing
 }
 
 /** Picks the files to download; throws "incomplete" (with hints) when the engine could not load the result. */
-export function selectModelFiles(listing: readonly HubFile[], subfolder: string, rules: FileRules = {}, where = 'The repository'): FileSelection {
+export function selectModelFiles(
+  listing: readonly HubFile[],
+  subfolder: string,
+  rules: FileRules = {},
+  where = 'The repository',
+  kind: ModelKind = DEFAULT_MODEL_KIND,
+): FileSelection {
   const include = (rules.include ?? []).map(globToRegExp);
   const exclude = (rules.exclude ?? []).map(globToRegExp);
   const local = new Map<string, HubFile>();
@@ -114,7 +141,7 @@ export function selectModelFiles(listing: readonly HubFile[], subfolder: string,
   const files: SelectedFile[] = [];
   const skipped: { path: string; size: number }[] = [];
   for (const [localPath, file] of local) {
-    const wanted = (isNeededFile(localPath) || include.some((r) => r.test(localPath))) && !exclude.some((r) => r.test(localPath));
+    const wanted = (isNeededFileFor(kind, localPath) || include.some((r) => r.test(localPath))) && !exclude.some((r) => r.test(localPath));
     if (!wanted) {
       skipped.push({ path: localPath, size: file.size });
       continue;
@@ -128,13 +155,26 @@ export function selectModelFiles(listing: readonly HubFile[], subfolder: string,
     });
   }
   const present = new Set(files.map((f) => f.path));
-  const missing = REQUIRED_FILES.filter((f) => !present.has(f));
   const place = subfolder ? `${where} (subfolder "${subfolder}")` : where;
+  if (kind !== 'diffusion') {
+    const missingPatterns = REQUIRED_FILES_BY_KIND[kind].filter((pattern) => ![...present].some((p) => globToRegExp(pattern).test(p)));
+    const graphs = [...present].filter((p) => ROOT_ONNX.test(p));
+    if (missingPatterns.length > 0 || graphs.length !== 1) {
+      const offered = [...local.keys()].filter((p) => p.endsWith('.onnx'));
+      throw new ModelStoreError(
+        'incomplete',
+        `${place} is not ${kind === 'upscaler' ? 'an' : 'a'} ${MODEL_KIND_LABELS[kind]}: it needs exactly one .onnx graph at its root (model.onnx, or one named in files.include), ` +
+          `and ${graphs.length === 0 ? 'none was selected' : `${graphs.length} were: ${graphs.join(', ')}`}.` +
+          (offered.length ? ` The repository has ${offered.slice(0, 8).join(', ')}${offered.length > 8 ? ', …' : ''}.` : ''),
+      );
+    }
+  }
+  // SDXL (text_encoder_2/): its tokenizer_2/ too.
+  const sdxl = [...local.keys()].some((p) => p.startsWith('text_encoder_2/'));
+  const required = sdxl ? [...REQUIRED_FILES, 'tokenizer_2/vocab.json', 'tokenizer_2/merges.txt'] : [...REQUIRED_FILES];
+  const missing = kind === 'diffusion' ? required.filter((f) => !present.has(f)) : [];
   if (missing.length > 0) throw new ModelStoreError('incomplete', describeMissing([...missing], local, listing, subfolder, place));
   const warnings: string[] = [];
-  if ([...local.keys()].some((p) => p.startsWith('text_encoder_2/'))) {
-    warnings.push('This is an SDXL-style model (text_encoder_2/): Local Diffusion does not run SDXL yet.');
-  }
   files.sort((a, b) => a.size - b.size || a.path.localeCompare(b.path));
   skipped.sort((a, b) => a.path.localeCompare(b.path));
   return {

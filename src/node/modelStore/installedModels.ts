@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { DOWNLOAD_STATE_FILE, INSTALL_MANIFEST_FILE, installDir, PART_SUFFIX, REPLACED_MARKER, STAGING_SUFFIX } from './installLayout';
+import { DEFAULT_MODEL_KIND, isModelKind, type ModelKind } from './modelKind';
 import { isRepoId, isRevision, isSubfolder, type ModelSource } from './modelSource';
 
 export const MANIFEST_FORMAT = 1;
@@ -22,6 +23,8 @@ export interface InstallManifest {
   /** The commit the files come from. */
   commit: string;
   catalogId?: string;
+  /** What the model is for (modelKind.ts); absent in manifests written before kinds: a diffusion model. */
+  kind?: ModelKind;
   /** The model card's licence tag, when the Hub gave one. */
   license?: string;
   installedAt: string;
@@ -66,6 +69,11 @@ export function parseManifest(value: unknown): InstallManifest | undefined {
   if (typeof m !== 'object' || m === null || m.format !== MANIFEST_FORMAT || !isSource(m.source)) return undefined;
   if (typeof m.commit !== 'string' || !Array.isArray(m.files) || typeof m.totalBytes !== 'number') return undefined;
   return m;
+}
+
+/** An installed model's kind (manifests without one hold diffusion models). */
+export function installedModelKind(model: Pick<InstallManifest, 'kind'>): ModelKind {
+  return isModelKind(model.kind) ? model.kind : DEFAULT_MODEL_KIND;
 }
 
 export async function readInstalledModel(dir: string): Promise<InstalledModel | undefined> {

@@ -15,6 +15,7 @@ import { downloadFile, reuseCachedFile, type WriteChunk } from './downloadFile';
 import { SpeedMeter, type DownloadPhase, type DownloadProgress } from './downloadProgress';
 import { FileDigest, hashFilePrefix, type ExpectedContent } from './fileDigest';
 import { selectModelFiles, summariseSkipped, type FileRules, type FileSelection, type SelectedFile } from './fileSelection';
+import { DEFAULT_MODEL_KIND, type ModelKind } from './modelKind';
 import { formatBytes } from './formatBytes';
 import { hubError, type HubClient } from './hubClient';
 import { findCachedFile } from './huggingFaceCache';
@@ -55,12 +56,15 @@ export interface PlanRequest {
   /** The catalog entry's file rules. */
   files?: FileRules;
   catalogId?: string;
+  /** The catalog entry's kind: what files the model needs; default a diffusion model. */
+  kind?: ModelKind;
   signal?: AbortSignal;
 }
 
 export interface InstallPlan {
   source: ModelSource;
   catalogId?: string;
+  kind: ModelKind;
   commit: string;
   /** false, "auto" or "manual". */
   gated: false | string;
@@ -201,7 +205,8 @@ export class ModelInstaller {
     const hub = this.options.hub;
     const revision = await hub.revision(source.repoId, source.revision, request.signal);
     const listing = await hub.listFiles(source.repoId, revision.commit, request.signal);
-    const selection = selectModelFiles(listing, source.subfolder, request.files, `${source.repoId}@${source.revision}`);
+    const kind = request.kind ?? DEFAULT_MODEL_KIND;
+    const selection = selectModelFiles(listing, source.subfolder, request.files, `${source.repoId}@${source.revision}`, kind);
     const dir = installDir(this.options.modelsDir, source);
     const installed = await readInstalledModel(dir);
     let alreadyInstalled = false;
@@ -217,6 +222,7 @@ export class ModelInstaller {
     return {
       source,
       ...(request.catalogId ? { catalogId: request.catalogId } : {}),
+      kind,
       commit: revision.commit,
       gated: revision.gated,
       ...(revision.license ? { license: revision.license } : {}),
@@ -379,6 +385,7 @@ export class ModelInstaller {
         source,
         commit: plan.commit,
         ...(plan.catalogId ? { catalogId: plan.catalogId } : {}),
+        kind: plan.kind,
         ...(plan.license ? { license: plan.license } : {}),
         installedAt: new Date().toISOString(),
         totalBytes: selection.totalBytes,

@@ -80,6 +80,8 @@ export interface ModelSpec {
   irVersion?: number;
   /** Default-domain opset; default 17. */
   opsetVersion?: number;
+  /** Opsets of other domains the nodes use (e.g. com.microsoft contrib ops). */
+  extraOpsets?: readonly { domain: string; version: number }[];
   producerName?: string;
   producerVersion?: string;
 }
@@ -262,6 +264,12 @@ function encodeModelParts(model: ModelSpec, external?: ExternalDataOptions): { m
     o.string(1, '');
     o.int(2, model.opsetVersion ?? DEFAULT_OPSET_VERSION);
   });
+  for (const opset of model.extraOpsets ?? []) {
+    w.message(8, (o) => {
+      o.string(1, opset.domain);
+      o.int(2, opset.version);
+    });
+  }
   return { model: w, side };
 }
 

@@ -277,6 +277,8 @@ export interface QuickInputAnswer {
   pick?: string;
   /** A multi-choice quick pick: exactly these rows checked, then OK. */
   pickMany?: string[];
+  /** A single-choice quick pick: type this as the filter and accept the first row left (labels with icons). */
+  pickFirst?: string;
 }
 
 /** Answers the quick input (input box or quick pick) that a command has opened. */
@@ -290,6 +292,10 @@ export async function answerQuickInput(page: Page, answer: QuickInputAnswer, tim
   } else if (answer.pick !== undefined) {
     await input.fill(answer.pick);
     await quickPickRow(page, answer.pick).click();
+  } else if (answer.pickFirst !== undefined) {
+    await input.fill(answer.pickFirst);
+    await widget.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 5_000 });
+    await input.press('Enter');
   } else if (answer.pickMany !== undefined) {
     await input.fill('');
     const rows = widget.locator('.quick-input-list .monaco-list-row');

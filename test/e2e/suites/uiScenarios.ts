@@ -7,7 +7,10 @@
 //                   the prompt focused on open, nothing overflows, the form's buttons inside it;
 //   inpaint-image   right-click a PNG in the Explorer → "Inpaint Image" → a brush stroke on #canvas → Generate two
 //                   candidates → choose the second → Apply → File: Save → every pixel outside the stroke's mask is
-//                   unchanged on disk, and the file is the chosen candidate.
+//                   unchanged on disk, and the file is the chosen candidate;
+//   image-assets    a local-diffusion.json in the workspace → the Image Assets view lists its entries missing →
+//                   Build Stale → fresh, with the images as thumbnails → an edit on disk makes one stale → its
+//                   CodeLens Build rebuilds it (the spec's own lens counts what is stale).
 // Screenshots of each final state go to out/e2e-artifacts/ (ui-<scenario>-final.png).
 //
 // The preview check needs a model whose previews change while it denoises: the built-in sample model
@@ -19,6 +22,7 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { parseA1111Parameters } from '../../../src/common/metadata/a1111Parameters';
 import { readPngTextChunks } from '../../../src/node/image/pngTextChunks';
+import { writeAnalyticModel } from '../../../tools/analytic/analyticModel';
 import { runPaletteCommand } from '../browser';
 import type { E2eSuite } from '../e2eSuite';
 import { uiScenarioSuite } from '../uiScenarioSuite';
@@ -191,8 +195,79 @@ export function uiScenariosSuite(repoRoot: string): E2eSuite {
           }
         },
       },
+      {
+        // Images as code: the Image Assets view (status, thumbnails, Build Stale) and the CodeLens of a spec.
+        name: 'image-assets',
+        timeoutMs: 3 * 60_000,
+        async prepare(workspace) {
+          await writeAnalyticModel(path.join(workspace, 'models', 'analytic'), {});
+          fs.writeFileSync(path.join(workspace, 'local-diffusion.json'), assetSpecText('a red circle'));
+        },
+        async run({ page, workspace, screenshot, log }) {
+          const view = page.locator('.pane').filter({ has: page.locator('.pane-header', { hasText: 'Image Assets' }) });
+          const row = (output: string, status: string) => view.locator('.monaco-list-row').filter({ hasText: output }).filter({ hasText: status });
+          await runPaletteCommand(page, 'Explorer: Focus on Image Assets View', { timeoutMs: 60_000 });
+          await row('media/a.png', 'missing').waitFor({ timeout: 60_000 });
+          await row('media/b.webp', 'missing').waitFor({ timeout: 10_000 });
+          await view.locator('.monaco-list-row').filter({ hasText: 'local-diffusion.json' }).filter({ hasText: '2 missing' }).waitFor({ timeout: 10_000 });
+
+          await runPaletteCommand(page, 'Local Diffusion: Build Stale Image Assets');
+          await row('media/a.png', 'fresh').waitFor({ timeout: 90_000 });
+          await row('media/b.webp', 'fresh').waitFor({ timeout: 30_000 });
+          assert.ok(fs.existsSync(path.join(workspace, 'media', 'a.png')) && fs.existsSync(path.join(workspace, 'media', 'b.webp')));
+          // The entry's icon is the image itself.
+          const icon = await row('media/a.png', 'fresh').locator('.custom-view-tree-node-item-icon').evaluate((el) => (el as unknown as { style: { backgroundImage: string } }).style.backgroundImage);
+          assert.match(icon, /a\.png/, `the thumbnail of media/a.png (${icon})`);
+          await screenshot('built');
+
+          // Editing an entry on disk makes it stale (and only it).
+          fs.writeFileSync(path.join(workspace, 'local-diffusion.json'), assetSpecText('a blue circle'));
+          await row('media/a.png', 'stale').waitFor({ timeout: 30_000 });
+          await row('media/b.webp', 'fresh').waitFor({ timeout: 5_000 });
+
+          // The spec's CodeLens: status, Build and Open on each entry; Build rebuilds that entry.
+          await page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.getByText('local-diffusion.json', { exact: true }) }).click();
+          const lenses = page.locator('.monaco-editor .codelens-decoration');
+          await lenses.filter({ hasText: /stale/ }).first().waitFor({ timeout: 30_000 });
+          // Playwright's string filters ignore case: the regexes tell the entry's "stale" from "Build Stale".
+          await lenses.filter({ hasText: /Build Stale \(1\)/ }).waitFor({ timeout: 10_000 });
+          const texts = await lenses.allTextContents();
+          log(`CodeLens: ${texts.map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ')}`);
+          assert.equal(texts.filter((t) => /Build/.test(t) && /Open/.test(t)).length, 2, 'Build and Open on each of the two entries');
+          // The CodeLens runs its command on the editor's mouse down over the link (vs/editor/contrib/codelens
+          // codelensController.ts), so press on the link itself.
+          // The lenses are drawn again whenever the workspace's assets change: read the link's box once it stays.
+          const link = lenses.filter({ hasText: /stale/ }).first().locator('a', { hasText: 'Build' });
+          let box: { x: number; y: number; width: number; height: number } | null = null;
+          for (let attempt = 0; attempt < 20 && !box; attempt++) {
+            await link.waitFor({ state: 'visible', timeout: 10_000 });
+            box = await link.boundingBox();
+            if (!box) await page.waitForTimeout(250);
+          }
+          assert.ok(box, 'the Build lens is on screen');
+          await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+          await page.mouse.down();
+          await page.mouse.up();
+          await row('media/a.png', 'fresh').waitFor({ timeout: 90_000 });
+          await lenses.filter({ hasText: /stale/ }).waitFor({ state: 'detached', timeout: 30_000 });
+          await lenses.filter({ hasText: /Build Stale \(0\)/ }).waitFor({ timeout: 10_000 });
+          await screenshot('final');
+        },
+      },
     ],
   });
+}
+
+/** The image-assets scenario's spec: two entries on the analytic model; the first one's prompt varies. */
+function assetSpecText(firstPrompt: string): string {
+  const spec = {
+    defaults: { model: './models/analytic', steps: 2, width: 64, height: 64 },
+    images: [
+      { output: 'media/a.png', prompt: firstPrompt, seed: 1 },
+      { output: 'media/b.webp', prompt: 'a green square', seed: 2 },
+    ],
+  };
+  return `${JSON.stringify(spec, null, 2)}\n`;
 }
 
 const IEND = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);

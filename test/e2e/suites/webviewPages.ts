@@ -7,8 +7,12 @@
 //                      goes out (no size: the engine uses the model's own), no stale "size not known" error;
 //   token-counter       the Generate panel and the inpaint prompt bar show the host's `used/limit` counts beside
 //                      both prompt boxes; a burst of typing makes one request; a stale answer is dropped;
+//   lora-picker         "LoRA…" asks the host for the LoRA folders' files, lists names and trigger words, inserts
+//                       `<lora:name:1>` (and a trigger word) into the prompt, says where to set folders when none;
 //   generate-hires      the Hires fix option (real checkbox and inputs) goes out as form.hires; a scale that would
 //                      pass the size limit is refused on the page;
+//   generate-seamless   the Seamless option goes out as form.tiling; a result whose infotext says Tiling is shown
+//                      repeated 3×3 (xy) or 3 across (x), the Tiled button switching to the single image and back;
 //   generate-seed-range a fixed seed of 2^64 − 1 goes out as its decimal string; 2^64 is refused on the page;
 //   generate-size-snap-and-one-error  the header says the model's size multiple; a 1200×630 init image and a typed
 //                      size snap to sizes it takes; a failure shows its message once (the form), not in the preview;
@@ -298,6 +302,46 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
         },
       },
       {
+        name: 'lora-picker',
+        async run({ page, screenshot }) {
+          // The Generate panel's "LoRA…": asks the host when opened, lists names with trigger words, inserts the tag.
+          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          await sendToWebview(page, {
+            type: 'init',
+            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
+            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 256, nativeHeight: 256, inpainting: false },
+            results: [],
+            job: null,
+            initImage: null,
+            canSaveToWorkspace: true,
+          });
+          const asks = async (): Promise<number> => ((await postedMessages(page)) as { type?: string }[]).filter((m) => m.type === 'listLoras').length;
+          await page.locator('#prompt').fill('a red circle');
+          await page.locator('#lora-picker-toggle').click();
+          await waitForPosted(page, (m) => m.type === 'listLoras', 'listLoras');
+          await sendToWebview(page, { type: 'loraList', folders: ['/loras'], loras: [{ name: 'cat_style', triggerWords: ['tail', 'cat ears'] }, { name: 'ink', triggerWords: [] }] });
+          await page.locator('.lora-entry .lora-name', { hasText: 'cat_style' }).waitFor({ timeout: 5_000 });
+          await screenshot('list');
+          await page.locator('.lora-entry .lora-name', { hasText: 'cat_style' }).click();
+          assert.equal(await page.locator('#prompt').inputValue(), 'a red circle <lora:cat_style:1>');
+          assert.equal(await page.locator('#lora-list').isHidden(), true, 'the list closes after a pick');
+          // A trigger word goes in after a comma; the token counter hears about the change.
+          await page.locator('#lora-picker-toggle').click();
+          const before = await asks();
+          assert.equal(before, 2);
+          await sendToWebview(page, { type: 'loraList', folders: ['/loras'], loras: [{ name: 'cat_style', triggerWords: ['tail'] }] });
+          await page.locator('.lora-trigger', { hasText: 'tail' }).click();
+          assert.equal(await page.locator('#prompt').inputValue(), 'a red circle <lora:cat_style:1>, tail');
+          await waitForPosted(page, (m) => m.type === 'countTokens' && (m as { prompt?: string }).prompt === 'a red circle <lora:cat_style:1>, tail', 'countTokens for the inserted text');
+          // No folder set: the list says where to set one.
+          await page.locator('#lora-picker-toggle').click();
+          await page.locator('#lora-picker-toggle').click();
+          await sendToWebview(page, { type: 'loraList', folders: [], loras: [] });
+          await page.locator('.lora-note', { hasText: 'localDiffusion.loraFolders' }).waitFor({ timeout: 5_000 });
+        },
+      },
+      {
         name: 'generate-hires',
         async run({ page, screenshot }) {
           await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
@@ -322,6 +366,50 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           const posted = await waitForPosted(page, (m) => m.type === 'generate', 'generate');
           const form = (posted.find((m) => m.type === 'generate') as { form: GenerateFormValues }).form;
           assert.deepEqual(form.hires, { scale: 1.5, strength: 0.4, steps: 12 });
+        },
+      },
+      {
+        name: 'generate-seamless',
+        async run({ page, screenshot }) {
+          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          const png = await solidPng(16, 16, [200, 120, 30]);
+          const infotext = 'a tile\nSteps: 3, Sampler: Euler, CFG scale: 7, Seed: 5, Size: 16x16, RNG: CPU, Tiling: True';
+          await sendToWebview(page, {
+            type: 'init',
+            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
+            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 64, nativeHeight: 64, sizeMultiple: 8 },
+            results: [
+              { resultId: 'plain', png, width: 16, height: 16, seed: '4', prompt: 'a tile', parameters: 'a tile\nSteps: 3, Sampler: Euler, CFG scale: 7, Seed: 4, Size: 16x16' },
+              { resultId: 'tiled-xy', png, width: 16, height: 16, seed: '5', prompt: 'a tile', parameters: infotext },
+              { resultId: 'tiled-x', png, width: 16, height: 16, seed: '6', prompt: 'a tile', parameters: `${infotext}, Tiling axes: X` },
+            ],
+            job: null,
+            initImage: null,
+            canSaveToWorkspace: true,
+          });
+          const card = (id: string) => page.locator(`figure.result[data-result-id="${id}"]`);
+          await card('tiled-xy').locator('.tiled-preview img.tile').first().waitFor({ timeout: 5_000 });
+          assert.equal(await card('tiled-xy').locator('.tiled-preview.tiled-xy img.tile').count(), 9, '3×3 for both axes');
+          assert.equal(await card('tiled-x').locator('.tiled-preview.tiled-x img.tile').count(), 3, 'three across for x');
+          assert.equal(await card('plain').locator('.tiled-preview').count(), 0, 'an ordinary result is shown once');
+          assert.equal(await card('tiled-xy').locator('img.result-image').isVisible(), false);
+          // The tiles sit edge to edge: three across fill the card's width.
+          const boxes = await card('tiled-xy').locator('img.tile').evaluateAll((tiles) => tiles.slice(0, 3).map((t) => t.getBoundingClientRect()).map((r) => [r.left, r.right, r.top]));
+          assert.ok(Math.abs(boxes[0]![1]! - boxes[1]![0]!) < 1 && Math.abs(boxes[1]![1]! - boxes[2]![0]!) < 1 && boxes[0]![2] === boxes[2]![2], `edge to edge: ${JSON.stringify(boxes)}`);
+          await screenshot('tiled');
+          await card('tiled-xy').locator('button[data-action="toggleTiled"]').click();
+          assert.equal(await card('tiled-xy').locator('img.result-image').isVisible(), true, 'Tiled off: the single image');
+          assert.equal(await card('tiled-xy').locator('.tiled-preview').isVisible(), false);
+          await card('tiled-xy').locator('button[data-action="toggleTiled"]').click();
+          assert.equal(await card('tiled-xy').locator('.tiled-preview').isVisible(), true);
+
+          await page.locator('#prompt').fill('mossy cobblestones');
+          await page.locator('#seamless').selectOption('xy');
+          await page.locator('#generate').click();
+          const posted = await waitForPosted(page, (m) => m.type === 'generate', 'generate');
+          const form = (posted.find((m) => m.type === 'generate') as { form: GenerateFormValues }).form;
+          assert.equal(form.tiling, 'xy');
         },
       },
       {
@@ -390,6 +478,31 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           assert.equal(await page.locator('.preview-stage').textContent(), 'Failed');
           const body = (await page.locator('body').innerText()).split(plain).length - 1;
           assert.equal(body, 1, 'the message appears once on the page');
+          await screenshot('final');
+        },
+      },
+      {
+        name: 'inpaint-model-size-note',
+        async run({ page, screenshot }) {
+          await openWebviewPage(page, { html: extensionPageHtml('inpaint', 'Inpaint'), root: repoRoot });
+          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+          await sendToWebview(page, {
+            type: 'init',
+            document: { fileName: 'card.png', format: 'png', width: 1200, height: 630, readonly: false, lossy: false, warnings: [] },
+            settings: { ...DEFAULT_INPAINT_SETTINGS, inpaintArea: 'whole' },
+          });
+          const note = page.locator('#modelNote');
+          await note.filter({ hasText: 'Checking the model' }).waitFor({ timeout: 5_000 });
+          await sendToWebview(page, {
+            type: 'model',
+            model: { name: 'sd15', nativeWidth: 512, nativeHeight: 512, vaeScaleFactor: 8, sizeMultiple: 64, inpainting: false },
+          });
+          await note.filter({ hasText: 'sides in multiples of 64' }).waitFor({ timeout: 5_000 });
+          await note.filter({ hasText: 'This 1200×630 image is worked on at 704×384' }).waitFor({ timeout: 5_000 });
+          await page.getByLabel('Only masked').check();
+          await note.filter({ hasText: 'Only masked: the area around the mask is worked on at 512×512' }).waitFor({ timeout: 5_000 });
+          await sendToWebview(page, { type: 'model', model: null, error: 'No model is selected.' });
+          await page.locator('#modelNote.error').filter({ hasText: 'No model is selected.' }).waitFor({ timeout: 5_000 });
           await screenshot('final');
         },
       },

@@ -1,8 +1,8 @@
 // A resolved spec entry → the engine's GenerateParams (text-to-image, one image, no previews). The one place the
-// build depends on the shape of GenerateParams.
-import type { ResolvedAssetEntry } from '../common/assets/resolveAssetEntries';
-import type { ExecutionProviderName, GenerateParams } from '../common/protocol/engineProtocol';
-import type { ResolvedAssetModel } from '../node/assets/resolveAssetModel';
+// build depends on the shape of GenerateParams; the CLI (in-process engine) and the extension (engine process) share it.
+import type { ResolvedAssetEntry } from '../../common/assets/resolveAssetEntries';
+import type { ExecutionProviderName, GenerateParams } from '../../common/protocol/engineProtocol';
+import type { ResolvedAssetModel } from './resolveAssetModel';
 
 export function assetGenerateParams(entry: ResolvedAssetEntry, model: ResolvedAssetModel, executionProvider: ExecutionProviderName): GenerateParams {
   return {
