@@ -92,6 +92,28 @@ describe('Generation history', function () {
     assert.equal(fs.existsSync(file), false, 'its PNG is deleted');
   });
 
+  it("Save as Asset on a result card saves it and adds it to the workspace's local-diffusion.json with its seed", async () => {
+    const root = workspaceRoot();
+    const spec = path.join(root, 'local-diffusion.json');
+    assert.equal(fs.existsSync(spec), false, 'no spec at the workspace root yet');
+    const prompt = 'a red square in the middle';
+    const seed = 1357;
+    await vscode.commands.executeCommand('localDiffusion.generateImage');
+    const { resultId } = (await browserStep('generatePanel.generate', { prompt, seed, steps: 2 }, 150_000)) as { resultId: string };
+    await browserStep('generatePanel.resultAction', { resultId, action: 'saveAsAsset' }, 30_000);
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!fs.existsSync(spec) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      const images = (JSON.parse(fs.readFileSync(spec, 'utf8')) as { images: Array<Record<string, unknown>> }).images;
+      assert.equal(images.length, 1);
+      assert.deepEqual([images[0]!.output, images[0]!.prompt, images[0]!.seed], [`generated/${imageFileName(prompt, seed, 'png')}`, prompt, seed]);
+      const shown = (await browserStep('generatePanel.read', { cards: 1 }, 30_000)) as PanelReading;
+      assert.equal(shown.cards.find((c) => c.resultId === resultId)?.saved, `Saved: generated/${imageFileName(prompt, seed, 'png')}`);
+    } finally {
+      fs.rmSync(spec, { force: true });
+    }
+  });
+
   it('saves every panel result into the output folder as it arrives with localDiffusion.autoSave = outputFolder', async () => {
     const config = vscode.workspace.getConfiguration('localDiffusion');
     const folder = path.join(workspaceRoot(), 'auto-saved');

@@ -26,6 +26,7 @@ const ACTION_LABELS: ReadonlyArray<{ action: ResultAction; label: string; title:
   { action: 'copyMarkdownLink', label: 'Copy Markdown', title: 'Save, then copy a Markdown image link' },
   { action: 'useAsInitImage', label: 'Use as init', title: 'Use as the init image (img2img)' },
   { action: 'openInInpaintEditor', label: 'Inpaint', title: 'Save, then open in the inpaint editor' },
+  { action: 'saveAsAsset', label: 'Save as Asset', title: 'Save, then add it to the nearest local-diffusion.json with its exact parameters and seed' },
   { action: 'discard', label: '✕', title: 'Remove from this list (a saved file stays)' },
 ];
 

@@ -131,6 +131,7 @@ export const RESULT_ACTIONS = [
   'copyMarkdownLink',
   'useAsInitImage',
   'openInInpaintEditor',
+  'saveAsAsset',
   'discard',
 ] as const;
 export type ResultAction = (typeof RESULT_ACTIONS)[number];

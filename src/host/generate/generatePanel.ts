@@ -445,6 +445,9 @@ export class GeneratePanel extends Disposable {
       case 'openInInpaintEditor':
         written = await this.actions.openInInpaintEditor(result);
         break;
+      case 'saveAsAsset':
+        written = await this.actions.saveAsAsset(result);
+        break;
       case 'useAsInitImage':
         this.initImage = {
           png: result.png,

@@ -3,6 +3,7 @@
 import type { BrowserStepHandler } from '../extensionHostSuite';
 import {
   answerQuickInput,
+  clickResultAction,
   generateInPanel,
   inpaintAndApply,
   paintStroke,
@@ -33,6 +34,12 @@ export function localDiffusionBrowserSteps(): Record<string, BrowserStepHandler>
     async 'generatePanel.generate'({ page, args }) {
       const run = await generateInPanel(page, args as PanelGeneration);
       return { resultId: run.resultId, stage: run.stage };
+    },
+    /** Presses a result card's button: args {resultId, action} (a ResultAction such as saveAsAsset). */
+    async 'generatePanel.resultAction'({ page, args }) {
+      const { resultId, action } = args as { resultId: string; action: string };
+      await clickResultAction(page, resultId, action);
+      return null;
     },
     /** The Generate Image panel's form and cards, once they read args.prompt / show args.cards cards → PanelReading. */
     async 'generatePanel.read'({ page, args }) {

@@ -282,6 +282,12 @@ export function generatePanelScenarios(repoRoot: string): WebviewPageScenario[] 
         for (const r of results) {
           assert.equal(await page.locator(`figure.result[data-result-id="${r.resultId}"] .result-prompt`).textContent(), r.prompt, 'the card shows its prompt');
         }
+        await page.locator('figure.result[data-result-id="r-1"] button[data-action="saveAsAsset"]').click();
+        assert.deepEqual(
+          ((await postedMessages(page)) as { type: string; action?: string }[]).filter((m) => m.type === 'resultAction'),
+          [{ type: 'resultAction', action: 'saveAsAsset', resultId: 'r-1' }],
+          'Save as Asset goes to the host (which saves, then runs localDiffusion.saveAsAsset on the file)',
+        );
         const saveAll = page.locator('#save-all');
         assert.equal(await saveAll.isDisabled(), false);
         await saveAll.click();

@@ -135,6 +135,12 @@ export async function saveResult(page: Page, resultId: string): Promise<string> 
   return ((await saved.textContent()) ?? '').replace(/^Saved: /, '');
 }
 
+/** Presses a result card's button (data-action, e.g. saveAsAsset). */
+export async function clickResultAction(page: Page, resultId: string, action: string): Promise<void> {
+  const card = (await webviewWith(page, 'canvas.preview-canvas')).locator(`figure.result[data-result-id="${resultId}"]`);
+  await card.locator(`button[data-action="${action}"]`).click();
+}
+
 /** What the Generate panel shows: its form's main fields and its result cards. */
 export interface PanelReading {
   prompt: string;
