@@ -55,6 +55,18 @@ describe('recording generation service', () => {
     assert.deepEqual(await history.readImage('id-a'), generated.images[0]!.png);
   });
 
+  it('names the model a request gives (an asset build) rather than the selected one', async () => {
+    const history = new HistoryStore({ folder, makeThumbnail: historyThumbnail });
+    const service = recordingGenerationService(answering(await result(1)), { history, model: () => ({ name: 'selected', setting: '' }), warn: () => undefined });
+    await service.generate({
+      title: 't',
+      params: { task: 'txt2img', prompt: 'a fox', steps: 2, guidanceScale: 7, scheduler: 'euler', batchCount: 1, model: { dir: '/models/sd-turbo' } },
+      history: { source: 'asset' },
+    });
+    const [entry] = await history.list();
+    assert.deepEqual([entry?.model, entry?.modelSetting, entry?.source], ['sd-turbo', '/models/sd-turbo', 'asset']);
+  });
+
   it('keeps nothing for a request that does not ask, and never fails a generation over the history', async () => {
     const history = new HistoryStore({ folder, makeThumbnail: historyThumbnail });
     const generated = await result(1);

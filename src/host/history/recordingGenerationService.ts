@@ -1,7 +1,8 @@
 // A GenerationService that keeps every image of a request that asks for it (`history`) in the generation history
-// before handing the result back, so every UI's results (Generate panel, inpaint editor, Generate Image Here) are
-// kept by one line of the composition root. Keeping is best effort: a failure to write the history is logged and
-// never fails the generation. No vscode import beyond types.
+// before handing the result back, so the results of every UI (Generate panel, inpaint editor, Generate Image Here,
+// asset builds, the language model tool) are kept by one wrapper in the composition root. Keeping is best effort: a
+// failure to write the history is logged and never fails the generation. No vscode import beyond types.
+import * as path from 'node:path';
 import type { GenerateResult } from '../../common/protocol/engineProtocol';
 import type { GenerationRequest, GenerationService } from '../jobs/generationService';
 import type { HistoryStore } from './historyStore';
@@ -19,7 +20,10 @@ export function recordingGenerationService(inner: GenerationService, deps: Recor
       const result = await inner.generate(request);
       const wanted = request.history;
       if (!wanted) return result;
-      const model = deps.model();
+      // A request that names its model (an asset build's entry) ran with that one, not the selected one.
+      const selected = deps.model();
+      const named = request.params.model;
+      const model = named ? { name: named.name ?? path.basename(named.dir), setting: named.dir } : selected;
       const params = request.params;
       for (const [index, image] of result.images.entries()) {
         const id = wanted.ids?.[index];
