@@ -120,6 +120,7 @@ export async function runModelsPull(cmd: ModelsPullCommand, cancel: Cancellation
       ...(catalogId ? { catalogId } : {}),
       ...(entry?.files ? { files: entry.files } : {}),
       ...(entry ? { kind: entry.kind } : {}),
+      ...(entry?.recommended ? { recommended: entry.recommended } : {}),
       signal: controller.signal,
     });
     const { selection } = plan;

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import { readAssetHash } from '../../src/node/assets/assetMetadata';
+import { readImageParameters } from '../../src/node/image/imageCodec';
 
 const repo = path.resolve(__dirname, '../../..');
 const cli = path.join(repo, 'dist', 'cli.js');
@@ -302,5 +303,44 @@ describe('local-diffusion build (dist/cli.js)', function () {
     const ep = run(['--ep', 'tpu'], project);
     assert.equal(ep.status, 1);
     assert.match(ep.stderr, /^error: --ep must be one of/);
+  });
+});
+
+describe('local-diffusion build: tiling and hires fix entries', function () {
+  this.timeout(300_000);
+  let project: string;
+
+  before(async () => {
+    project = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-build-options-'));
+    await writeAnalyticModel(path.join(project, 'models', 'analytic'), {});
+    const spec = {
+      defaults: { model: 'models/analytic', steps: 3, width: 64, height: 64, scheduler: 'euler' },
+      images: [
+        { output: 'tile.png', prompt: 'a red circle', seed: 7, tiling: 'xy' },
+        { output: 'large.png', prompt: 'a blue square', seed: 3, hires: { scale: 2, strength: 0.5 } },
+      ],
+    };
+    fs.writeFileSync(path.join(project, 'local-diffusion.json'), JSON.stringify(spec, null, 2));
+  });
+  after(() => fs.rmSync(project, { recursive: true, force: true }));
+
+  it('builds them with the engine options they name, fresh afterwards, the same bytes when rebuilt', async () => {
+    const r = run(['--json'], project);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(statuses(json(r)), { 'tile.png': 'built', 'large.png': 'built' });
+    const tile = read(path.join(project, 'tile.png'));
+    const large = read(path.join(project, 'large.png'));
+    assert.match((await readImageParameters(new Uint8Array(tile))) ?? '', /Tiling: True/);
+    const largeParameters = (await readImageParameters(new Uint8Array(large))) ?? '';
+    assert.match(largeParameters, /Hires upscale: 2/);
+    assert.match(largeParameters, /Denoising strength: 0\.5/);
+    const meta = await sharp(large).metadata();
+    assert.deepEqual([meta.width, meta.height], [128, 128], 'the hires fix doubled the size');
+    assert.equal(run(['--check'], project).status, 0);
+    fs.rmSync(path.join(project, 'tile.png'));
+    fs.rmSync(path.join(project, 'large.png'));
+    assert.equal(run([], project).status, 0);
+    assert.ok(read(path.join(project, 'tile.png')).equals(tile), 'tile.png: the same bytes');
+    assert.ok(read(path.join(project, 'large.png')).equals(large), 'large.png: the same bytes');
   });
 });

@@ -196,6 +196,27 @@ describe('model store against a fake Hub', function () {
     assert.ok(!fs.existsSync(staging));
   });
 
+  it('a catalog install keeps the entry\'s recommended settings, and the engine defaults to them', async () => {
+    hub.addRepo('test-org/turbo-like', { files });
+    const source = modelSource('test-org/turbo-like');
+    const recommended = { steps: 2, guidanceScale: 0, scheduler: 'default' as const };
+    const result = await installer().install({ source, catalogId: 'sd-turbo', recommended });
+    const manifest = JSON.parse(fs.readFileSync(path.join(result.model.dir, INSTALL_MANIFEST_FILE), 'utf8')) as { catalogId?: string; recommended?: unknown };
+    assert.equal(manifest.catalogId, 'sd-turbo');
+    assert.deepEqual(manifest.recommended, recommended);
+    const engine = new Engine();
+    try {
+      const info = await engine.info({ dir: result.model.dir });
+      assert.deepEqual([info.defaults?.steps, info.defaults?.guidanceScale], [2, 0]);
+      assert.match(info.defaults?.source ?? '', /catalog entry "sd-turbo"/);
+      const generated = await engine.generate({ task: 'txt2img', model: { dir: result.model.dir }, executionProvider: 'cpu', prompt: 'a red circle', width: 64, height: 64, seed: '1', previewEverySteps: 0 });
+      assert.equal(generated.steps, 2, 'the recommended steps');
+      assert.equal(generated.guidanceScale, 0, 'the recommended guidance');
+    } finally {
+      await engine.dispose();
+    }
+  });
+
   it('404s: unknown repo, unknown revision, a listed file missing', async () => {
     const repo = await expectFailure(installer().install({ source: modelSource('nobody/nothing') }));
     storeError(repo, 'notFound');

@@ -51,6 +51,10 @@ const BAD: Array<{ name: string; text: string; index?: number; field: string; me
   { name: 'unknown scheduler', text: ok([entry({ scheduler: 'not-a-sampler' })]), index: 0, field: 'scheduler', message: /scheduler must be one of/, jsonSchema: true },
   { name: 'random seed', text: ok([entry({ seed: -1 })]), index: 0, field: 'seed', message: /-1 \(random\) is not accepted/, jsonSchema: true },
   { name: 'seed above 2^64 - 1', text: ok([entry({ seed: '18446744073709551616' })]), index: 0, field: 'seed', message: /seed must be a whole number/, jsonSchema: false },
+  { name: 'unknown tiling', text: ok([entry({ tiling: 'both' })]), index: 0, field: 'tiling', message: /tiling must be one of xy, x, y/, jsonSchema: true },
+  { name: 'hires without scale', text: ok([entry({ hires: { strength: 0.5 } })]), index: 0, field: 'hires.scale', message: /hires\.scale is required/, jsonSchema: true },
+  { name: 'hires scale above 4', text: ok([entry({ hires: { scale: 8 } })]), index: 0, field: 'hires.scale', message: /at most 4/, jsonSchema: true },
+  { name: 'hires with an upscaler', text: ok([entry({ hires: { scale: 2, upscaler: 'x.onnx' } })]), index: 0, field: 'hires.upscaler', message: /unknown field/, jsonSchema: true },
   { name: 'two entries, one file', text: ok([entry(), entry({ output: './media//A.png', prompt: 'b' })]), index: 1, field: 'output', message: /same file as images\[0\]/, jsonSchema: false },
 ];
 
@@ -163,6 +167,7 @@ describe('resolveAssetEntries and the hash input', () => {
     const variants: Record<string, unknown>[] = [
       { prompt: 'a blue circle' }, { negativePrompt: 'text' }, { seed: 2 }, { steps: 5 }, { guidance: 3 }, { scheduler: 'ddim' },
       { width: 64 }, { height: 64 }, { resize: { width: 8, height: 8 } }, { resize: { width: 8, height: 8, fit: 'contain' } }, { output: 'media/a.webp' },
+      { tiling: 'xy' }, { tiling: 'x' }, { hires: { scale: 2 } }, { hires: { scale: 2, strength: 0.5 } }, { hires: { scale: 2, steps: 4 } },
     ];
     const seen = new Set([input]);
     for (const variant of variants) {
@@ -177,6 +182,8 @@ describe('resolveAssetEntries and the hash input', () => {
     assert.equal(assetHashInput(moved, model), input);
     const [viaDefaults] = resolve(ok([{ output: 'x.png', prompt: 'a red circle' }], { model: 'm', seed: 1, steps: 4 }));
     assert.equal(assetHashInput(viaDefaults, model), input);
+    // Options added later are in the hash only when set: a file built before them stays fresh.
+    assert.ok(!input.includes('tiling') && !input.includes('hires'));
   });
 });
 

@@ -85,13 +85,30 @@ describe('assetEntryFromParameters', () => {
     assert.equal(resolved.entries?.[0].seed, 18446744073709551615n);
   });
 
+  it('keeps tiling and a Lanczos hires fix, as the engine writes them', () => {
+    const parsed = parseA1111Parameters(
+      formatA1111Parameters({
+        ...PARAMS,
+        denoisingStrength: 0.55,
+        extra: [['Hires upscale', 2], ['Hires steps', 6], ['Hires upscaler', 'Lanczos'], ['Tiling', 'True'], ['Tiling axes', 'X']],
+      }),
+    );
+    const entry = assetEntryFromParameters(parsed, { output: 'a.png', model: 'm' });
+    assert.equal(entry.tiling, 'x');
+    assert.deepEqual(entry.hires, { scale: 2, strength: 0.55, steps: 6 });
+    const resolved = resolveAssetEntries(parseAssetSpec(JSON.stringify({ images: [entry] })).spec!).entries![0];
+    assert.equal(resolved.tiling, 'x');
+    assert.deepEqual(resolved.hires, { scale: 2, strength: 0.55, steps: 6 });
+  });
+
   it('refuses what a spec entry cannot rebuild, naming it', () => {
     const refuse = (extra: Partial<A1111Parameters>, pattern: RegExp): void => {
       const parsed = parseA1111Parameters(formatA1111Parameters({ ...PARAMS, ...extra }));
       assert.throws(() => assetEntryFromParameters(parsed, { output: 'a.png', model: 'm' }), pattern);
     };
     refuse({ denoisingStrength: 0.5 }, /Denoising strength/);
-    refuse({ extra: [['Hires upscale', 2]] }, /hires fix/);
+    refuse({ extra: [['Hires upscale', 2], ['Hires upscaler', 'RealESRGAN_x4plus']] }, /upscaler "RealESRGAN_x4plus"/);
+    refuse({ extra: [['Hires resize', '1024x1024']] }, /Hires resize/);
     refuse({ clipSkip: 2 }, /Clip skip 2/);
     refuse({ emphasis: 'No norm' }, /emphasis "No norm"/);
     refuse({ seed: -1 }, /no fixed seed/);

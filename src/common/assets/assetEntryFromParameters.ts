@@ -1,17 +1,16 @@
 // An image's A1111 infotext → the spec entry that rebuilds it: prompt, negative prompt, seed, steps, guidance,
 // sampler and size exactly as the infotext records them (modules/infotext_utils.py parse_generation_parameters
-// reads the same keys). What a spec cannot express yet (img2img / inpaint strength, hires fix, clip skip, a
-// non-default emphasis: the build runs plain txt2img with the engine's defaults) is refused by name, since the
-// entry would build another image.
+// reads the same keys), tiling, and a hires fix with the Lanczos upscaler. What a spec cannot express yet (img2img /
+// inpaint strength, a hires fix with an upscaler model, clip skip, a non-default emphasis: the build runs txt2img
+// with the engine's defaults) is refused by name, since the entry would build another image.
 import type { A1111Parameters } from '../metadata/a1111Parameters';
 import { samplerFromA1111 } from '../samplers';
+import { tilingFromInfotext } from '../tilingMode';
 import type { AssetImage } from './assetSpecSchema';
 
 /** Infotext keys of options a spec entry cannot express (A1111 modules/processing.py create_infotext). */
 const UNSUPPORTED_KEYS: ReadonlyArray<[key: string, what: string]> = [
-  ['Denoising strength', 'image-to-image or inpainting (Denoising strength)'],
-  ['Hires upscale', 'hires fix'],
-  ['Hires resize', 'hires fix'],
+  ['Hires resize', 'hires fix to a fixed size (Hires resize)'],
   ['Mask blur', 'inpainting'],
 ];
 
@@ -25,10 +24,16 @@ export interface AssetEntryFromParametersOptions {
 
 export function assetEntryFromParameters(parameters: A1111Parameters & { raw?: Record<string, string> }, options: AssetEntryFromParametersOptions): AssetImage {
   for (const [key, what] of UNSUPPORTED_KEYS) {
-    if (parameters.raw?.[key] !== undefined || (key === 'Denoising strength' && parameters.denoisingStrength !== undefined)) {
+    if (parameters.raw?.[key] !== undefined) {
       throw new Error(`this image was made with ${what}; a spec entry builds text-to-image only, so it would not be the same image`);
     }
   }
+  const hires = hiresOf(parameters);
+  // Without a hires fix, a denoising strength means image-to-image or inpainting.
+  if (!hires && parameters.denoisingStrength !== undefined) {
+    throw new Error('this image was made with image-to-image or inpainting (Denoising strength); a spec entry builds text-to-image only, so it would not be the same image');
+  }
+  const tiling = parameters.raw ? tilingFromInfotext(parameters.raw) : undefined;
   if (parameters.clipSkip !== undefined && parameters.clipSkip > 1) {
     throw new Error(`this image was made with Clip skip ${parameters.clipSkip}; spec builds use the text encoder's last layer, so it would not be the same image`);
   }
@@ -54,6 +59,26 @@ export function assetEntryFromParameters(parameters: A1111Parameters & { raw?: R
     scheduler: sampler.name,
     width: parameters.width,
     height: parameters.height,
+    ...(tiling !== undefined ? { tiling } : {}),
+    ...(hires ? { hires } : {}),
   };
   return entry;
+}
+
+/** A1111's hires keys ("Hires upscale", "Hires steps", "Hires upscaler", "Denoising strength") → the spec's `hires`. */
+function hiresOf(parameters: A1111Parameters & { raw?: Record<string, string> }): AssetImage['hires'] | undefined {
+  const raw = parameters.raw ?? {};
+  if (raw['Hires upscale'] === undefined) return undefined;
+  const upscaler = raw['Hires upscaler']?.trim();
+  if (upscaler !== undefined && upscaler.toLowerCase() !== 'lanczos') {
+    throw new Error(`this image's hires fix used the upscaler "${upscaler}"; spec builds upscale with Lanczos, so it would not be the same image`);
+  }
+  const scale = Number(raw['Hires upscale']);
+  if (!Number.isFinite(scale)) throw new Error(`the infotext's Hires upscale is not a number: ${JSON.stringify(raw['Hires upscale'])}`);
+  const steps = raw['Hires steps'] !== undefined ? Number(raw['Hires steps']) : undefined;
+  return {
+    scale,
+    ...(parameters.denoisingStrength !== undefined ? { strength: parameters.denoisingStrength } : {}),
+    ...(steps !== undefined && Number.isInteger(steps) ? { steps } : {}),
+  };
 }

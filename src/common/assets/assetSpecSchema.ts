@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { LIMITS } from '../limits';
 import { SCHEDULER_NAMES } from '../protocol/engineProtocol';
 import { isSeedText, MAX_SEED } from '../seed';
+import { TILING_MODES } from '../tilingMode';
 import { ASSET_OUTPUT_PATTERN, assetOutputPathProblem } from './assetOutputPath';
 
 /** Resize fits: `cover` scales and centre-crops, `contain` scales and centre-pads (transparent; white in JPEG). */
@@ -52,6 +53,29 @@ const resizeSchema = v.pipe(
   v.description('Resize the generated image to exactly this size (Lanczos).'),
 );
 
+const hiresSchema = v.pipe(
+  v.strictObject({
+    scale: v.pipe(
+      v.number('hires.scale must be a number'),
+      v.minValue(LIMITS.hiresScale.min, `hires.scale must be at least ${LIMITS.hiresScale.min}`),
+      v.maxValue(LIMITS.hiresScale.max, `hires.scale must be at most ${LIMITS.hiresScale.max}`),
+      v.description('Second-pass size over the first (A1111 "Hires upscale").'),
+    ),
+    strength: v.pipe(
+      v.optional(
+        v.pipe(
+          v.number('hires.strength must be a number'),
+          v.minValue(LIMITS.strength.min, `hires.strength must be at least ${LIMITS.strength.min}`),
+          v.maxValue(LIMITS.strength.max, `hires.strength must be at most ${LIMITS.strength.max}`),
+        ),
+      ),
+      v.description('Denoising strength of the second pass (A1111 "Denoising strength"; default 0.7).'),
+    ),
+    steps: v.pipe(v.optional(integerIn(LIMITS.hiresSteps, 'hires.steps')), v.description("Steps of the second pass's schedule; 0 or absent: the first pass's.")),
+  }),
+  v.description('A1111 hires fix: generate, upscale (Lanczos), then img2img at the larger size.'),
+);
+
 /** The generation options an entry may set and `defaults` may give every entry. */
 const generationFields = {
   model: v.pipe(
@@ -83,6 +107,11 @@ const generationFields = {
   width: v.pipe(v.optional(generationSide('width')), v.description("Generation width in pixels, a multiple of 8 (default: the model's native size).")),
   height: v.pipe(v.optional(generationSide('height')), v.description("Generation height in pixels, a multiple of 8 (default: the model's native size).")),
   resize: v.optional(resizeSchema),
+  tiling: v.pipe(
+    v.optional(v.picklist(TILING_MODES, `tiling must be one of ${TILING_MODES.join(', ')}`)),
+    v.description('Seamless tiling (A1111 "Tiling"): xy wraps both ways (a texture that repeats in every direction), x left–right, y top–bottom.'),
+  ),
+  hires: v.optional(hiresSchema),
 };
 
 export const AssetDefaultsSchema = v.pipe(v.strictObject(generationFields), v.description('Options every entry gets unless it sets them itself.'));

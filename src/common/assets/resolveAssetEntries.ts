@@ -2,6 +2,7 @@
 // (steps, guidance, scheduler, size) is the engine's default for the model, which the model's identity and
 // ASSET_FORMAT_VERSION pin.
 import { parseSeed } from '../seed';
+import type { TilingMode } from '../tilingMode';
 import { assetOutputFormat, normalizeAssetOutput, type AssetOutputFormat } from './assetOutputPath';
 import type { AssetSpecProblem } from './parseAssetSpec';
 import type { AssetResizeFit, AssetSpec } from './assetSpecSchema';
@@ -31,6 +32,8 @@ export interface ResolvedAssetEntry {
   width?: number;
   height?: number;
   resize?: { width: number; height: number; fit: AssetResizeFit };
+  tiling?: TilingMode;
+  hires?: { scale: number; strength?: number; steps?: number };
 }
 
 export type ResolvedAssetEntries = { entries: ResolvedAssetEntry[]; problems?: undefined } | { entries?: undefined; problems: AssetSpecProblem[] };
@@ -72,6 +75,14 @@ export function resolveAssetEntries(spec: AssetSpec): ResolvedAssetEntries {
     if (merged.width !== undefined) entry.width = merged.width;
     if (merged.height !== undefined) entry.height = merged.height;
     if (merged.resize !== undefined) entry.resize = { width: merged.resize.width, height: merged.resize.height, fit: merged.resize.fit ?? 'cover' };
+    if (merged.tiling !== undefined) entry.tiling = merged.tiling;
+    if (merged.hires !== undefined) {
+      entry.hires = {
+        scale: merged.hires.scale,
+        ...(merged.hires.strength !== undefined ? { strength: merged.hires.strength } : {}),
+        ...(merged.hires.steps !== undefined ? { steps: merged.hires.steps } : {}),
+      };
+    }
     entries.push(entry);
   });
   return problems.length > 0 ? { problems } : { entries };
@@ -87,7 +98,8 @@ export interface AssetModelIdentity {
 /**
  * The canonical text an entry's hash is taken over: fixed key order, every value present (null when unset).
  * Not in it: the output path (renaming a file does not change it) and the execution provider (a machine choice;
- * `--check` on a CPU-only CI accepts files built on a GPU).
+ * `--check` on a CPU-only CI accepts files built on a GPU). Options added later (tiling, hires) are in it only when
+ * set, so files built before they existed stay fresh.
  */
 export function assetHashInput(entry: ResolvedAssetEntry, model: AssetModelIdentity): string {
   return JSON.stringify({
@@ -103,5 +115,7 @@ export function assetHashInput(entry: ResolvedAssetEntry, model: AssetModelIdent
     width: entry.width ?? null,
     height: entry.height ?? null,
     resize: entry.resize ? { width: entry.resize.width, height: entry.resize.height, fit: entry.resize.fit } : null,
+    ...(entry.tiling !== undefined ? { tiling: entry.tiling } : {}),
+    ...(entry.hires !== undefined ? { hires: { scale: entry.hires.scale, strength: entry.hires.strength ?? null, steps: entry.hires.steps ?? null } } : {}),
   });
 }

@@ -5,6 +5,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ComponentReport } from '../../common/protocol/engineProtocol';
 import { ErrorCode, RpcFailure } from '../../common/protocol/rpc';
+import type { CatalogRecommendation } from '../../node/modelStore/catalog';
+import { manifestRecommendation, readInstalledModel } from '../../node/modelStore/installedModels';
 import type { SchedulerConfig } from '../schedulers/schedulerConfig';
 
 export type OnnxComponentName = 'text_encoder' | 'text_encoder_2' | 'unet' | 'vae_decoder' | 'vae_encoder' | 'taesd_decoder';
@@ -37,6 +39,8 @@ export interface ModelFolder {
   vaeDir?: string;
   /** SDXL-style pipelines: text_encoder_2/ is present (the refiner has it alone). */
   hasSecondTextEncoder: boolean;
+  /** Installed from a catalog entry: its id and recommended settings (the install manifest keeps them). */
+  catalog?: { id: string; recommended?: CatalogRecommendation };
   report: ComponentReport[];
 }
 
@@ -207,9 +211,12 @@ export async function readModelFolder(dir: string, name?: string, vae?: string):
   const used = new Set<string>([...COMPONENTS.map((c) => c.name), 'tokenizer', 'tokenizer_2', 'scheduler']);
   const ignored = Object.keys(modelIndex).filter((k) => !k.startsWith('_') && !used.has(k) && typeof modelIndex[k] !== 'boolean');
 
+  const installed = await readInstalledModel(absolute);
+  const recommended = installed ? manifestRecommendation(installed) : undefined;
   return {
     dir: absolute,
     name: name ?? path.basename(absolute),
+    ...(installed?.catalogId ? { catalog: { id: installed.catalogId, ...(recommended ? { recommended } : {}) } } : {}),
     pipelineClass,
     modelIndex,
     components,

@@ -389,7 +389,7 @@ export function describeModel(
   const nativeHeight = native === -1 ? (unet.latentHeight as number) * vaeScale : native;
 
   const defaultScheduler = resolveDefaultScheduler(folder.schedulerConfig);
-  const defaults = modelDefaults(family, folder.schedulerConfig);
+  const defaults = modelDefaults(family, folder.schedulerConfig, folder.catalog);
   const extraInputs = [unet.addedCond?.textEmbeds, unet.addedCond?.timeIds, unet.timestepCondSpec]
     .filter((spec) => spec !== undefined)
     .map((spec) => ({ name: spec.name, type: spec.type as ModelInfo['unet']['timestep']['type'], shape: [...spec.shape] }));

@@ -147,7 +147,7 @@ export class ModelLibrary {
           (_progress, token) => {
             const controller = new AbortController();
             token.onCancellationRequested(() => controller.abort());
-            return installer.plan({ source, ...(entry ? { catalogId: entry.id, kind: entry.kind, ...(entry.files ? { files: entry.files } : {}) } : {}), signal: controller.signal });
+            return installer.plan({ source, ...(entry ? { catalogId: entry.id, kind: entry.kind, ...(entry.files ? { files: entry.files } : {}), ...(entry.recommended ? { recommended: entry.recommended } : {}) } : {}), signal: controller.signal });
           },
         );
         if (plan.alreadyInstalled) {
@@ -166,7 +166,7 @@ export class ModelLibrary {
           return installer.install({
             source,
             ...(plan ? { plan } : {}),
-            ...(entry ? { catalogId: entry.id, kind: entry.kind, ...(entry.files ? { files: entry.files } : {}) } : {}),
+            ...(entry ? { catalogId: entry.id, kind: entry.kind, ...(entry.files ? { files: entry.files } : {}), ...(entry.recommended ? { recommended: entry.recommended } : {}) } : {}),
             signal: controller.signal,
             onProgress: (p) => {
               const percent = p.totalBytes > 0 ? (100 * p.bytes) / p.totalBytes : 0;

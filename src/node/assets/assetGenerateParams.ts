@@ -19,5 +19,7 @@ export function assetGenerateParams(entry: ResolvedAssetEntry, model: ResolvedAs
     ...(entry.scheduler !== undefined ? { scheduler: entry.scheduler } : {}),
     ...(entry.width !== undefined ? { width: entry.width } : {}),
     ...(entry.height !== undefined ? { height: entry.height } : {}),
+    ...(entry.tiling !== undefined ? { tiling: entry.tiling } : {}),
+    ...(entry.hires !== undefined ? { hires: { ...entry.hires } } : {}),
   };
 }

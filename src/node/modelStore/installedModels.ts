@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { DOWNLOAD_STATE_FILE, INSTALL_MANIFEST_FILE, installDir, PART_SUFFIX, REPLACED_MARKER, STAGING_SUFFIX } from './installLayout';
 import { DEFAULT_MODEL_KIND, isModelKind, type ModelKind } from './modelKind';
 import { isRepoId, isRevision, isSubfolder, type ModelSource } from './modelSource';
+import type { CatalogRecommendation } from './catalog';
+import { SCHEDULER_NAMES } from '../../common/protocol/engineProtocol';
 
 export const MANIFEST_FORMAT = 1;
 
@@ -23,6 +25,8 @@ export interface InstallManifest {
   /** The commit the files come from. */
   commit: string;
   catalogId?: string;
+  /** The catalog entry's recommended settings when it was installed from one (the engine's defaults for it). */
+  recommended?: CatalogRecommendation;
   /** What the model is for (modelKind.ts); absent in manifests written before kinds: a diffusion model. */
   kind?: ModelKind;
   /** The model card's licence tag, when the Hub gave one. */
@@ -69,6 +73,16 @@ export function parseManifest(value: unknown): InstallManifest | undefined {
   if (typeof m !== 'object' || m === null || m.format !== MANIFEST_FORMAT || !isSource(m.source)) return undefined;
   if (typeof m.commit !== 'string' || !Array.isArray(m.files) || typeof m.totalBytes !== 'number') return undefined;
   return m;
+}
+
+/** The manifest's recommended settings when they are well-formed (a hand-edited manifest may hold anything). */
+export function manifestRecommendation(manifest: Pick<InstallManifest, 'recommended'>): CatalogRecommendation | undefined {
+  const r = manifest.recommended as Partial<CatalogRecommendation> | undefined;
+  if (typeof r !== 'object' || r === null) return undefined;
+  if (typeof r.steps !== 'number' || !Number.isInteger(r.steps) || r.steps < 1) return undefined;
+  if (typeof r.guidanceScale !== 'number' || !Number.isFinite(r.guidanceScale) || r.guidanceScale < 0) return undefined;
+  if (typeof r.scheduler !== 'string' || !(SCHEDULER_NAMES as readonly string[]).includes(r.scheduler)) return undefined;
+  return { steps: r.steps, guidanceScale: r.guidanceScale, scheduler: r.scheduler };
 }
 
 /** An installed model's kind (manifests without one hold diffusion models). */

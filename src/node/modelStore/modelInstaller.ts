@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import type { CatalogRecommendation } from './catalog';
 import { checkDiskSpace, freeDiskBytes as defaultFreeDiskBytes } from './diskSpace';
 import { downloadFile, reuseCachedFile, type WriteChunk } from './downloadFile';
 import { SpeedMeter, type DownloadPhase, type DownloadProgress } from './downloadProgress';
@@ -56,6 +57,8 @@ export interface PlanRequest {
   /** The catalog entry's file rules. */
   files?: FileRules;
   catalogId?: string;
+  /** The catalog entry's recommended settings, kept in the manifest (the engine's defaults for the model). */
+  recommended?: CatalogRecommendation;
   /** The catalog entry's kind: what files the model needs; default a diffusion model. */
   kind?: ModelKind;
   signal?: AbortSignal;
@@ -64,6 +67,7 @@ export interface PlanRequest {
 export interface InstallPlan {
   source: ModelSource;
   catalogId?: string;
+  recommended?: CatalogRecommendation;
   kind: ModelKind;
   commit: string;
   /** false, "auto" or "manual". */
@@ -222,6 +226,7 @@ export class ModelInstaller {
     return {
       source,
       ...(request.catalogId ? { catalogId: request.catalogId } : {}),
+      ...(request.recommended ? { recommended: request.recommended } : {}),
       kind,
       commit: revision.commit,
       gated: revision.gated,
@@ -385,6 +390,7 @@ export class ModelInstaller {
         source,
         commit: plan.commit,
         ...(plan.catalogId ? { catalogId: plan.catalogId } : {}),
+        ...(plan.recommended ? { recommended: plan.recommended } : {}),
         kind: plan.kind,
         ...(plan.license ? { license: plan.license } : {}),
         installedAt: new Date().toISOString(),
