@@ -60,6 +60,10 @@ export const LIMITS = {
   maskGrowPixels: { min: -64, max: 64 },
   /** The mask tools' Gaussian feather, sigma in pixels (above 0). */
   maskFeatherSigma: { min: 0, max: 32 },
+  /** Generations the history keeps (the oldest beyond `max` are pruned, files and all). */
+  historyEntries: { min: 0, max: 200 },
+  /** Bytes of image files the history keeps (the oldest beyond `max` are pruned): 512 MiB. */
+  historyBytes: { min: 0, max: 512 * 1024 * 1024 },
 } as const satisfies Record<string, NumberRange>;
 
 export type LimitName = keyof typeof LIMITS;

@@ -22,6 +22,19 @@ export const Commands = {
   saveAsAsset: 'localDiffusion.saveAsAsset',
   upscaleImage: 'localDiffusion.upscaleImage',
   removeBackground: 'localDiffusion.removeBackground',
+  openParametersFromImage: 'localDiffusion.openParametersFromImage',
+  historyReuseParameters: 'localDiffusion.history.reuseParameters',
+  historyCopyAsAssetEntry: 'localDiffusion.history.copyAsAssetEntry',
+  historyRevealFile: 'localDiffusion.history.revealFile',
+  historyOpenImage: 'localDiffusion.history.openImage',
+  historyRefresh: 'localDiffusion.history.refresh',
+  historyClear: 'localDiffusion.history.clear',
+  historyRemove: 'localDiffusion.history.remove',
+} as const;
+
+/** Tree views contributed in package.json (contributes.views). */
+export const Views = {
+  history: 'localDiffusion.history',
 } as const;
 
 export const ViewTypes = {
@@ -48,5 +61,6 @@ export const Settings = {
   vae: 'vae',
   emphasis: 'emphasis',
   clipSkip: 'clipSkip',
+  autoSave: 'autoSave',
   loraFolders: 'loraFolders',
 } as const;

@@ -2,6 +2,7 @@
 import type * as vscode from 'vscode';
 import type { EngineClient } from './engineClient/engineClient';
 import type { GenerationService } from './jobs/generationService';
+import type { HistoryStore } from './history/historyStore';
 import { LocalDiffusion } from './localDiffusion';
 
 /**
@@ -11,6 +12,8 @@ import { LocalDiffusion } from './localDiffusion';
 export interface LocalDiffusionApi {
   readonly engine: EngineClient;
   readonly generation: GenerationService;
+  /** Every kept generation (src/host/history/historyStore.ts). */
+  readonly history: HistoryStore;
 }
 
 let root: LocalDiffusion | undefined;

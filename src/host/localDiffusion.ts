@@ -24,6 +24,12 @@ import type { PanelModel } from '../common/protocol/generatePanelProtocol';
 import { readSettings, type LocalDiffusionSettings } from './settings';
 import { Disposable } from './util/dispose';
 import { Log } from './util/log';
+import { HistoryStore } from './history/historyStore';
+import { historyThumbnail } from './history/historyThumbnail';
+import { recordingGenerationService } from './history/recordingGenerationService';
+import { PanelSessionStore } from './generate/panelSession';
+import { registerHistoryView } from './history/historyView';
+import { registerOpenParametersFromImageCommand } from './commands/openParametersFromImage';
 
 export class LocalDiffusion extends Disposable {
   readonly log: Log;
@@ -33,6 +39,8 @@ export class LocalDiffusion extends Disposable {
   readonly library: ModelLibrary;
   /** The one way every UI (Generate panel, inpaint editor, assets) runs a generation. */
   readonly generation: GenerationService;
+  /** Every generation kept (src/host/history/): the panel's results, the inpaint editor's, Generate Image Here's. */
+  readonly history: HistoryStore;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -56,7 +64,12 @@ export class LocalDiffusion extends Disposable {
       ...(this.library.catalog ? { catalog: this.library.catalog } : {}),
     }));
     this.engine = this.register(new EngineClient(context.extensionUri, this.log));
-    this.generation = this.register(new EngineGenerationService(this.engine, this.models, settings, this.log));
+    this.history = new HistoryStore({ folder: path.join(context.globalStorageUri.fsPath, 'history'), makeThumbnail: historyThumbnail });
+    this.generation = recordingGenerationService(this.register(new EngineGenerationService(this.engine, this.models, settings, this.log)), {
+      history: this.history,
+      model: () => ({ name: this.selectedModel(settings()).name, setting: settings().model }),
+      warn: (message) => this.log.warn(message),
+    });
     void vscode.commands.executeCommand('setContext', GENERATING_CONTEXT_KEY, false);
 
     const panelDeps: GeneratePanelDeps = {
@@ -65,12 +78,17 @@ export class LocalDiffusion extends Disposable {
       log: this.log,
       settings,
       selectedModel: () => this.selectedModel(settings()),
+      history: this.history,
+      session: new PanelSessionStore(context.workspaceState),
     };
     this.register(GeneratePanel.registerSerializer(panelDeps));
     this.register({ dispose: () => GeneratePanel.disposeCurrent() });
 
     // Every command in package.json contributes.commands is registered here (test/unit/manifest.test.ts checks the list).
     this.register(registerGenerateImageCommand(panelDeps));
+    // The Generation History view and its commands; Open Parameters from Image… (src/host/history/).
+    this.register(registerHistoryView({ history: this.history, panel: panelDeps }));
+    this.register(registerOpenParametersFromImageCommand(panelDeps));
     this.register(
       registerGenerateImageHereCommand({ generation: this.generation, log: this.log, settings, state: context.globalState }),
     );

@@ -39,11 +39,16 @@ export interface LocalDiffusionSettings {
   emphasis: EmphasisMode;
   /** A1111's clip skip; 1 = the text encoder's last layer. */
   clipSkip: number;
+  /** The Generate panel's results: kept in the history only ('off'), or also saved into the output folder. */
+  autoSave: AutoSaveMode;
   /** Another VAE folder (vae_decoder/, vae_encoder/) for the selected model; "" = the model's own. */
   vae: string;
   /** Folders where the prompt's `<lora:name:weight>` finds name.safetensors. */
   loraFolders: string[];
 }
+
+export const AUTO_SAVE_MODES = ['off', 'outputFolder'] as const;
+export type AutoSaveMode = (typeof AUTO_SAVE_MODES)[number];
 
 /** The resource-scoped settings: they may differ per workspace folder. */
 export interface LocalDiffusionResourceSettings {
@@ -67,6 +72,7 @@ export const DEFAULT_SETTINGS: Readonly<LocalDiffusionSettings & LocalDiffusionR
   hiresUpscaler: '',
   emphasis: DEFAULT_EMPHASIS,
   clipSkip: 1,
+  autoSave: 'off',
   vae: '',
   loraFolders: [],
 };
@@ -102,6 +108,7 @@ export const SETTING_SCOPES: Readonly<Record<keyof typeof DEFAULT_SETTINGS, Sett
   hiresUpscaler: 'machine',
   emphasis: 'window',
   clipSkip: 'window',
+  autoSave: 'window',
   vae: 'machine',
   loraFolders: 'machine',
 };
@@ -142,6 +149,7 @@ export function readSettings(workspace: ConfigurationProvider): LocalDiffusionSe
     hiresUpscaler: text(config.get(Settings.hiresUpscaler), d.hiresUpscaler),
     emphasis: oneOf(config.get(Settings.emphasis), EMPHASIS_MODES, d.emphasis),
     clipSkip: integer(config.get(Settings.clipSkip), d.clipSkip, SETTING_LIMITS.clipSkip),
+    autoSave: oneOf(config.get(Settings.autoSave), AUTO_SAVE_MODES, d.autoSave),
     vae: text(config.get(Settings.vae), d.vae),
     loraFolders: textList(config.get(Settings.loraFolders)),
   };

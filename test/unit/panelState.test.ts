@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { DEFAULT_FORM, STATE_VERSION, loadState, newSeedText } from '../../webview/generate/panelState';
+import { DEFAULT_FORM, STATE_VERSION, hostFormIsNewer, loadState, newSeedText } from '../../webview/generate/panelState';
 import { isSeedText } from '../../src/common/seed';
 
 describe("Generate panel: the page's saved state", () => {
@@ -31,6 +31,18 @@ describe("Generate panel: the page's saved state", () => {
         ['r-2', undefined],
       ],
     );
+  });
+
+  it("takes the host's copy of the form when the page has none, or an older one (a state stored late)", () => {
+    const page = loadState({ version: STATE_VERSION, form: { ...DEFAULT_FORM, prompt: 'old' }, known: [], lastSeed: null, savedAt: 1_000 });
+    assert.equal(page.savedAt, 1_000);
+    assert.equal(hostFormIsNewer(page, { ...DEFAULT_FORM, prompt: 'new', savedAt: 2_000 }), true);
+    assert.equal(hostFormIsNewer(page, { ...DEFAULT_FORM, prompt: 'older', savedAt: 500 }), false);
+    assert.equal(hostFormIsNewer(page, { ...DEFAULT_FORM, prompt: 'undated' }), false);
+    assert.equal(hostFormIsNewer(page, undefined), false);
+    assert.equal(hostFormIsNewer(loadState(undefined), { ...DEFAULT_FORM }), true, 'a fresh page takes it');
+    // A state from before savedAt existed: any dated copy from the host is newer.
+    assert.equal(hostFormIsNewer(loadState({ version: STATE_VERSION, form: DEFAULT_FORM, known: [], lastSeed: null }), { savedAt: 1 }), true);
   });
 
   it('draws fresh seeds as decimal strings', () => {

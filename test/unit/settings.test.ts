@@ -120,6 +120,7 @@ describe('settings', () => {
         keepModelLoadedMinutes: 0,
         emphasis: 'No norm',
         clipSkip: 2,
+        autoSave: 'outputFolder',
         vae: ' /models/sdxl-vae-fp16-fix ',
         loraFolders: [' /loras ', '', 7, '/more'],
       }),
@@ -139,6 +140,7 @@ describe('settings', () => {
       keepModelLoadedMinutes: 0,
       emphasis: 'No norm',
       clipSkip: 2,
+      autoSave: 'outputFolder',
       vae: '/models/sdxl-vae-fp16-fix',
       loraFolders: ['/loras', '/more'],
     });
@@ -159,8 +161,10 @@ describe('settings', () => {
         keepModelLoadedMinutes: -5,
         emphasis: 'no norm',
         clipSkip: 40,
+        autoSave: 'always',
       }),
     );
+    assert.equal(settings.autoSave, 'off');
     assert.equal(settings.emphasis, 'Original', 'A1111 spells the modes exactly');
     assert.equal(settings.clipSkip, 12);
     assert.deepEqual(settings.loraFolders, []);

@@ -15,6 +15,7 @@ import {
   type PanelDefaults,
   type PanelInitImage,
   type PanelModel,
+  type PanelParameters,
   type SeedMode,
 } from '../../src/common/protocol/generatePanelProtocol';
 import type { CountTokensMessage } from '../../src/common/protocol/tokenCountMessages';
@@ -41,6 +42,8 @@ const SIZE_PRESETS: readonly SizePreset[] = [
   { id: '1024x576', label: '1024 × 576 (16:9)', width: 1024, height: 576 },
 ];
 const NATIVE = 'native';
+/** The menu's label of 'default' (src/common/samplers.ts samplerMenu). */
+const DEFAULT_SAMPLER_LABEL = samplerMenu()[0]?.options[0]?.label ?? "Model's default";
 const CUSTOM = 'custom';
 
 export interface FormCallbacks {
@@ -211,6 +214,44 @@ export class GenerateForm {
     return { ...this.state };
   }
 
+  /** Puts the caret in the prompt box (at its end). */
+  focusPrompt(): void {
+    this.prompt.focus();
+    const end = this.prompt.value.length;
+    this.prompt.setSelectionRange(end, end);
+  }
+
+  /** Replaces the whole form (the host's copy of the last panel's form). */
+  replaceValues(values: FormState): void {
+    this.state = { ...values };
+    this.renderSizePresets();
+    this.render();
+    this.callbacks.onChange(this.values);
+  }
+
+  /** Fills the form from an image's parameters (Reuse parameters, Open Parameters from Image…): a fixed seed, the image's size. */
+  applyParameters(p: PanelParameters): void {
+    const next: FormState = { ...this.state, prompt: p.prompt, negativePrompt: p.negativePrompt };
+    if (p.steps !== undefined) next.steps = p.steps;
+    if (p.guidanceScale !== undefined) next.guidanceScale = p.guidanceScale;
+    if (p.scheduler !== undefined) next.scheduler = p.scheduler;
+    if (p.seed !== undefined) {
+      next.seedMode = 'fixed';
+      next.fixedSeed = p.seed;
+    }
+    if (p.width !== undefined && p.height !== undefined) {
+      const native = this.model?.nativeWidth === p.width && this.model?.nativeHeight === p.height;
+      next.sizePreset = native ? NATIVE : presetFor(p.width, p.height);
+      next.width = p.width;
+      next.height = p.height;
+    }
+    if (p.strength !== undefined) next.strength = p.strength;
+    this.state = next;
+    this.render();
+    this.callbacks.onChange(this.values);
+    this.showMessage(`Parameters from ${p.from}.`, 'info');
+  }
+
   /** Applies the host's defaults (settings) to a fresh form. */
   applyDefaults(defaults: PanelDefaults): void {
     this.settingsDefaults = defaults;
@@ -242,6 +283,7 @@ export class GenerateForm {
     this.width.step = step;
     this.height.step = step;
     this.renderSizePresets();
+    this.renderDefaultSampler();
     if (this.state.sizePreset === NATIVE && model.nativeWidth && model.nativeHeight) {
       this.state.width = model.nativeWidth;
       this.state.height = model.nativeHeight;
@@ -421,6 +463,13 @@ export class GenerateForm {
     this.render();
     this.message.textContent = '';
     this.callbacks.onChange(this.values);
+  }
+
+  /** "Model's default (PNDM)": the menu says which sampler the model's scheduler_config.json names, once known. */
+  private renderDefaultSampler(): void {
+    const option = [...this.scheduler.options].find((o) => o.value === 'default');
+    if (!option) return;
+    option.textContent = this.model?.defaultSampler ? `${DEFAULT_SAMPLER_LABEL} (${this.model.defaultSampler})` : DEFAULT_SAMPLER_LABEL;
   }
 
   private renderSizePresets(): void {

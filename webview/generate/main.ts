@@ -8,24 +8,42 @@ import {
 import { connectToHost } from '../common/vscodeApi';
 import { h } from '../common/dom';
 import { GenerateForm } from './form';
-import { DEFAULT_FORM, loadState, type PanelState } from './panelState';
+import { DEFAULT_FORM, SAVED_AT_FIELD, hostFormIsNewer, loadForm, loadState, type PanelState } from './panelState';
 import { PreviewView } from './previewView';
 import { ResultsGrid } from './resultsGrid';
 
 const host = connectToHost<FromGeneratePanelMessage, PanelState>();
 let state = loadState(host.getState());
 const freshForm = state.form === null;
+/** The state as the page found it (what `init` compares the host's copy of the form with). */
+const loadedState = state;
+
+/** The host keeps a copy of the form for a panel opened again after it was closed; sent after a pause in typing. */
+const FORM_STATE_DELAY_MS = 300;
+let formStateTimer: ReturnType<typeof setTimeout> | undefined;
 
 function save(): void {
-  state = { ...state, form: form.values, known: results.known() };
+  state = { ...state, form: form.values, known: results.known(), savedAt: Date.now() };
   host.setState(state);
+  if (formStateTimer !== undefined) clearTimeout(formStateTimer);
+  formStateTimer = setTimeout(sendFormState, FORM_STATE_DELAY_MS);
+}
+
+/** Gives the host the form now (on Generate: the form that made the results must come back with them). */
+function sendFormState(): void {
+  if (formStateTimer !== undefined) clearTimeout(formStateTimer);
+  formStateTimer = undefined;
+  host.post({ type: 'formState', form: { ...form.values, [SAVED_AT_FIELD]: Date.now() } });
 }
 
 const preview = new PreviewView();
-const results = new ResultsGrid((action, resultId) => {
-  host.post({ type: 'resultAction', action, resultId });
-  if (action === 'discard') save();
-});
+const results = new ResultsGrid(
+  (action, resultId) => {
+    host.post({ type: 'resultAction', action, resultId });
+    if (action === 'discard') save();
+  },
+  () => host.post({ type: 'saveAll' }),
+);
 const form = new GenerateForm(state.form ?? DEFAULT_FORM, {
   onChange: () => save(),
   onGenerate: () => {
@@ -36,6 +54,7 @@ const form = new GenerateForm(state.form ?? DEFAULT_FORM, {
     }
     form.showMessage('');
     form.setRunning(true);
+    sendFormState();
     host.post({ type: 'generate', form: checked.values });
   },
   onCancel: () => host.post({ type: 'cancel' }),
@@ -52,8 +71,12 @@ app.replaceChildren(h('main', { class: 'generate' }, h('div', { class: 'top' }, 
 
 function onMessage(message: ToGeneratePanelMessage): void {
   switch (message.type) {
-    case 'init':
-      if (freshForm) form.applyDefaults(message.defaults);
+    case 'init': {
+      // The form of the panel closed last (the host's copy) when the page has none or an older one (a window reload
+      // can come before VS Code has stored the page's latest state); else a fresh page gets the settings' defaults.
+      const restored = hostFormIsNewer(loadedState, message.form) ? loadForm(message.form) : null;
+      if (restored) form.replaceValues(restored);
+      else if (freshForm) form.applyDefaults(message.defaults);
       if (message.model) form.setModel(message.model);
       results.setResults(message.results, message.canSaveToWorkspace);
       form.setInitImage(message.initImage);
@@ -65,6 +88,11 @@ function onMessage(message: ToGeneratePanelMessage): void {
       }
       save();
       form.tokenCounter.refresh();
+      return;
+    }
+    case 'applyParameters':
+      form.applyParameters(message.parameters);
+      form.focusPrompt();
       return;
     case 'model':
       form.setModel(message.model);
@@ -97,7 +125,7 @@ function onMessage(message: ToGeneratePanelMessage): void {
       else if (message.warnings.length > 0) form.showMessage(message.warnings.join(' '), 'info');
       return;
     case 'resultSaved':
-      results.markSaved(message.resultId, message.savedPath, message.savedUri);
+      results.markSaved(message.resultId, message.savedPath, message.savedUri, message.savedPaths);
       save();
       return;
     case 'initImage':
@@ -126,3 +154,5 @@ host.onMessage(parseToGeneratePanelMessage, (message) => {
 window.addEventListener('error', (event) => host.post({ type: 'error', message: String(event.message) }));
 
 host.post({ type: 'ready', known: state.known });
+// Typing can start at once: the first key goes to the prompt, not to the editor behind the panel.
+form.focusPrompt();

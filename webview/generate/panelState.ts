@@ -39,6 +39,8 @@ export interface PanelState {
   form: FormState | null;
   known: KnownResult[];
   lastSeed: SeedText | null;
+  /** When the form was last saved here (ms): the host's copy wins when it is newer (a state saved late or lost). */
+  savedAt?: number;
 }
 
 export const DEFAULT_STRENGTH = 0.75;
@@ -65,6 +67,17 @@ export const DEFAULT_FORM: Readonly<FormState> = {
   tiling: 'off',
 };
 
+/** The `savedAt` the page writes into the form it gives the host (a field loadForm ignores). */
+export const SAVED_AT_FIELD = 'savedAt';
+
+/** Whether the host's copy of the form is newer than the page's own state (or the page has none). */
+export function hostFormIsNewer(state: PanelState, hostForm: Record<string, unknown> | undefined): boolean {
+  if (!hostForm) return false;
+  if (state.form === null) return true;
+  const hostSavedAt = hostForm[SAVED_AT_FIELD];
+  return typeof hostSavedAt === 'number' && hostSavedAt > (state.savedAt ?? 0);
+}
+
 export function emptyState(): PanelState {
   return { version: STATE_VERSION, form: null, known: [], lastSeed: null };
 }
@@ -79,10 +92,12 @@ export function loadState(raw: unknown): PanelState {
     form: loadForm(r.form),
     known: Array.isArray(r.known) ? r.known.flatMap((k: unknown) => loadKnown(k)) : [],
     lastSeed: loadSeed(r.lastSeed) ?? null,
+    ...(typeof r.savedAt === 'number' && Number.isFinite(r.savedAt) ? { savedAt: r.savedAt } : {}),
   };
 }
 
-function loadForm(raw: unknown): FormState | null {
+/** Reads a form saved by this page or an older one (the page's state, or the host's copy for a reopened panel). */
+export function loadForm(raw: unknown): FormState | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const f = raw as Partial<FormState>;
   const d = DEFAULT_FORM;

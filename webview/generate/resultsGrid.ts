@@ -1,5 +1,6 @@
-// The results grid: one card per generated image, newest first, with its actions (save to workspace, Save As…,
-// open, copy a Markdown link, use as init image, open in the inpaint editor, discard).
+// The results grid: one card per generated image, newest first, with its prompt, its seed and size, every file it
+// was saved to, and its actions (save to workspace, Save As…, open, copy a Markdown link, use as init image, open in
+// the inpaint editor, discard); *Save all* above saves every result not saved yet.
 import {
   MAX_PANEL_RESULTS,
   type KnownResult,
@@ -25,6 +26,7 @@ const ACTION_LABELS: ReadonlyArray<{ action: ResultAction; label: string; title:
   { action: 'copyMarkdownLink', label: 'Copy Markdown', title: 'Save, then copy a Markdown image link' },
   { action: 'useAsInitImage', label: 'Use as init', title: 'Use as the init image (img2img)' },
   { action: 'openInInpaintEditor', label: 'Inpaint', title: 'Save, then open in the inpaint editor' },
+  { action: 'saveAsAsset', label: 'Save as Asset', title: 'Save, then add it to the nearest local-diffusion.json with its exact parameters and seed' },
   { action: 'discard', label: '✕', title: 'Remove from this list (a saved file stays)' },
 ];
 
@@ -34,9 +36,19 @@ export class ResultsGrid {
   private readonly empty = h('p', { class: 'results-empty' }, 'Generated images appear here.');
   private readonly cards = new Map<string, Card>();
   private canSaveToWorkspace = true;
+  private readonly saveAllButton = h(
+    'button',
+    { type: 'button', class: 'secondary', id: 'save-all', title: 'Save every result not saved yet into the workspace output folder (never overwrites)' },
+    'Save all',
+  );
 
-  constructor(private readonly onAction: (action: ResultAction, resultId: string) => void) {
-    this.element = h('section', { class: 'results' }, h('h2', {}, 'Results'), this.empty, this.list);
+  constructor(
+    private readonly onAction: (action: ResultAction, resultId: string) => void,
+    onSaveAll: () => void,
+  ) {
+    this.saveAllButton.addEventListener('click', () => onSaveAll());
+    this.element = h('section', { class: 'results' }, h('div', { class: 'results-header' }, h('h2', {}, 'Results'), this.saveAllButton), this.empty, this.list);
+    this.updateSaveAll();
   }
 
   /** Replaces every card (the host's `init` holds all results it still has). */
@@ -57,14 +69,24 @@ export class ResultsGrid {
     const excess = [...this.cards.keys()].slice(0, Math.max(0, this.cards.size - MAX_PANEL_RESULTS));
     for (const id of excess) this.remove(id);
     this.empty.hidden = this.cards.size > 0;
+    this.updateSaveAll();
   }
 
-  markSaved(resultId: string, savedPath: string, savedUri: string): void {
+  /** `savedPaths`: every file it was saved to so far; the card lists them all. */
+  markSaved(resultId: string, savedPath: string, savedUri: string, savedPaths?: string[]): void {
     const card = this.cards.get(resultId);
     if (!card) return;
-    card.result = { ...card.result, savedPath, savedUri };
-    card.saved.textContent = `Saved: ${savedPath}`;
-    card.saveButton.disabled = true;
+    const paths = savedPaths ?? [...(card.result.savedPaths ?? []), savedPath];
+    const isPng = /\.png$/i.test(savedUri);
+    // Save, Copy Markdown and Inpaint reuse the saved PNG (the exact bytes); a JPEG or WebP copy is only listed.
+    card.result = { ...card.result, savedPaths: paths, ...(isPng ? { savedPath, savedUri } : {}) };
+    card.saved.textContent = savedText(paths);
+    card.saveButton.disabled = card.result.savedUri !== undefined;
+    this.updateSaveAll();
+  }
+
+  private updateSaveAll(): void {
+    this.saveAllButton.disabled = ![...this.cards.values()].some((c) => c.result.savedUri === undefined);
   }
 
   remove(resultId: string): void {
@@ -74,6 +96,7 @@ export class ResultsGrid {
     card.element.remove();
     this.cards.delete(resultId);
     this.empty.hidden = this.cards.size > 0;
+    this.updateSaveAll();
   }
 
   /** What the page's saved state remembers about the results (no pixels). */
@@ -99,7 +122,7 @@ export class ResultsGrid {
       width: result.width,
       height: result.height,
     });
-    const saved = h('div', { class: 'result-saved' }, result.savedPath ? `Saved: ${result.savedPath}` : '');
+    const saved = h('div', { class: 'result-saved' }, savedText(result.savedPaths ?? (result.savedPath ? [result.savedPath] : [])));
     const buttons = ACTION_LABELS.map(({ action, label, title }) => {
       const button = h(
         'button',
@@ -136,6 +159,7 @@ export class ResultsGrid {
       h(
         'figcaption',
         {},
+        h('div', { class: 'result-prompt', title: result.prompt }, result.prompt),
         h('div', { class: 'result-meta' }, `seed ${result.seed} · ${result.width}×${result.height}`),
         saved,
         h('div', { class: 'result-actions' }, ...buttons),
@@ -143,4 +167,8 @@ export class ResultsGrid {
     );
     return { result, element, url, saved, saveButton };
   }
+}
+
+function savedText(paths: readonly string[]): string {
+  return paths.length > 0 ? `Saved: ${paths.join(', ')}` : '';
 }

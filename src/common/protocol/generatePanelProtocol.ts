@@ -78,6 +78,8 @@ export const panelModelSchema = v.object({
   /** Width and height are multiples of this (the VAE's scale factor), once the engine has reported. */
   sizeMultiple: v.optional(integerIn({ min: 1, max: 1024 })),
   inpainting: v.optional(v.boolean()),
+  /** The sampler "Model's default" resolves to (its scheduler_config.json), as the menu names it, once reported. */
+  defaultSampler: v.optional(textSchema),
   /** The model's own defaults where they differ from Stable Diffusion's (SDXL: guidance 5; SDXL-Turbo: 4 steps, guidance 0). */
   defaultSteps: v.optional(integerIn(LIMITS.steps)),
   defaultGuidanceScale: v.optional(numberIn(LIMITS.guidanceScale)),
@@ -99,6 +101,8 @@ export const panelResultSchema = v.object({
   savedPath: v.optional(textSchema),
   /** The saved file's URI (string form), used to restore the result after a reload. */
   savedUri: v.optional(uriTextSchema),
+  /** Every file it was saved to (PNG, JPEG, WebP copies), display form, oldest first. */
+  savedPaths: v.optional(v.pipe(v.array(textSchema), v.maxLength(1000))),
 });
 export type PanelResult = v.InferOutput<typeof panelResultSchema>;
 
@@ -127,6 +131,7 @@ export const RESULT_ACTIONS = [
   'copyMarkdownLink',
   'useAsInitImage',
   'openInInpaintEditor',
+  'saveAsAsset',
   'discard',
 ] as const;
 export type ResultAction = (typeof RESULT_ACTIONS)[number];
@@ -140,6 +145,41 @@ export const knownResultSchema = v.object({
 });
 export type KnownResult = v.InferOutput<typeof knownResultSchema>;
 
+/**
+ * The page's form as the host keeps it for a panel opened again after it was closed (the page's own webview state
+ * is gone then): flat JSON values only, read back defensively by the page (webview/generate/panelState.ts).
+ */
+export const savedFormSchema = v.pipe(
+  v.record(v.pipe(v.string(), v.maxLength(64)), v.union([v.pipe(v.string(), v.maxLength(LIMITS.promptLength.max * 2)), v.number(), v.boolean(), v.null()])),
+  v.check((form) => Object.keys(form).length <= 64, 'at most 64 fields'),
+);
+export type SavedForm = v.InferOutput<typeof savedFormSchema>;
+
+/** What the host keeps of the last panel (workspace state): its form and its result ids, oldest first. */
+export const panelSessionSchema = v.object({
+  form: v.optional(savedFormSchema),
+  resultIds: v.pipe(v.array(resultIdSchema), v.maxLength(1000)),
+});
+/** Checks the kept session (it may come from an older version). */
+export const parsePanelSession = messageParser(panelSessionSchema);
+
+/** Parameters to fill the form with (Reuse parameters, Open Parameters from Image…): what the image says, no more. */
+export const panelParametersSchema = v.object({
+  prompt: promptTextSchema,
+  negativePrompt: promptTextSchema,
+  steps: v.optional(integerIn(LIMITS.steps)),
+  guidanceScale: v.optional(numberIn(LIMITS.guidanceScale)),
+  scheduler: v.optional(schedulerNameSchema),
+  seed: v.optional(seedTextSchema),
+  width: v.optional(generationSideSchema),
+  height: v.optional(generationSideSchema),
+  /** img2img / hires strength from the infotext (A1111 "Denoising strength"). */
+  strength: v.optional(numberIn(LIMITS.strength)),
+  /** Where they came from, shown in the form's message line. */
+  from: textSchema,
+});
+export type PanelParameters = v.InferOutput<typeof panelParametersSchema>;
+
 // ─── Host → panel ────────────────────────────────────────────────────────────────────────────────
 
 export const toGeneratePanelMessageSchema = v.variant('type', [
@@ -152,6 +192,8 @@ export const toGeneratePanelMessageSchema = v.variant('type', [
     initImage: v.nullable(panelInitImageSchema),
     /** False without a workspace folder: "Save to workspace" becomes "Save As…". */
     canSaveToWorkspace: v.boolean(),
+    /** The form as it was when the panel was last closed (for a page without its own saved state). */
+    form: v.optional(savedFormSchema),
   }),
   v.object({ type: v.literal('model'), model: panelModelSchema }),
   v.object({ type: v.literal('jobStarted'), job: panelJobSchema }),
@@ -166,7 +208,16 @@ export const toGeneratePanelMessageSchema = v.variant('type', [
     elapsedMs: millisecondsSchema,
     warnings: v.array(textSchema),
   }),
-  v.object({ type: v.literal('resultSaved'), resultId: resultIdSchema, savedPath: textSchema, savedUri: uriTextSchema }),
+  v.object({
+    type: v.literal('resultSaved'),
+    resultId: resultIdSchema,
+    savedPath: textSchema,
+    savedUri: uriTextSchema,
+    /** Every file it has been saved to so far (display form), this one included. */
+    savedPaths: v.optional(v.pipe(v.array(textSchema), v.maxLength(1000))),
+  }),
+  /** Fill the form (Reuse parameters from the history, Open Parameters from Image…). */
+  v.object({ type: v.literal('applyParameters'), parameters: panelParametersSchema }),
   v.object({ type: v.literal('initImage'), image: v.nullable(panelInitImageSchema) }),
   tokenCountsMessageSchema,
   loraListMessageSchema,
@@ -184,6 +235,10 @@ export const fromGeneratePanelMessageSchema = v.variant('type', [
   v.object({ type: v.literal('pickInitImage') }),
   v.object({ type: v.literal('clearInitImage') }),
   v.object({ type: v.literal('selectModel') }),
+  /** The form as it is now (debounced), kept by the host for when the panel is opened again after being closed. */
+  v.object({ type: v.literal('formState'), form: savedFormSchema }),
+  /** Save every result not saved yet into the output folder. */
+  v.object({ type: v.literal('saveAll') }),
   /** The token counter (A1111's `82/150`) of the prompt boxes. */
   countTokensMessageSchema,
   /** The LoRA picker opened: list the LoRA folders' files. */

@@ -9,6 +9,7 @@ import { DEFAULT_EMPHASIS } from '../../common/prompt/emphasisMode';
 import { assetGenerateParams } from '../../node/assets/assetGenerateParams';
 import { buildAssets, needsBuild, type AssetBuildResult, type AssetGenerator } from '../../node/assets/buildAssets';
 import type { AssetState } from '../../node/assets/inspectAssets';
+import type { HistorySource } from '../../common/history/historyIndex';
 import type { GenerationService } from '../jobs/generationService';
 import type { LocalDiffusionSettings } from '../settings';
 import type { Log } from '../util/log';
@@ -35,12 +36,17 @@ export interface AssetBuildTarget {
 }
 
 /** Entries generated on the engine process, with the job's own progress notification. */
-export function engineAssetGenerator(deps: Pick<AssetBuildDeps, 'generation' | 'settings'>, token: vscode.CancellationToken): AssetGenerator {
+export function engineAssetGenerator(
+  deps: Pick<AssetBuildDeps, 'generation' | 'settings'>,
+  token: vscode.CancellationToken,
+  /** Where the generation history says the image came from. */
+  historySource: HistorySource = 'asset',
+): AssetGenerator {
   return async (entry, model) => {
     // Emphasis and clip skip are the engine's defaults, as in `local-diffusion build`: the entry hash does not hold
     // them, so a build from VS Code must give the CLI's bytes whatever the panel's settings are.
     const params = { ...assetGenerateParams(entry, model, deps.settings().executionProvider), emphasis: DEFAULT_EMPHASIS, clipSkip: LIMITS.clipSkip.min };
-    const result = await deps.generation.generate({ title: `Building ${entry.output}`, params, token });
+    const result = await deps.generation.generate({ title: `Building ${entry.output}`, params, token, history: { source: historySource } });
     const image = result.images[0];
     if (!image) throw new Error('the engine returned no image');
     return { png: image.png, parameters: image.parameters };

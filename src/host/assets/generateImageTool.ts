@@ -102,7 +102,7 @@ export class GenerateImageTool implements vscode.LanguageModelTool<GenerateImage
       }
       const context = this.context(options.input);
       const plan = await planImageAsset(options.input, context);
-      const created = await createImageAsset(plan, context, engineAssetGenerator(this.deps, token));
+      const created = await createImageAsset(plan, context, engineAssetGenerator(this.deps, token, 'tool'));
       this.deps.log.info(`${GENERATE_IMAGE_TOOL_NAME}: wrote ${created.file} in ${created.seconds.toFixed(1)} s and added it to ${created.specFile}.`);
       await this.deps.workspace.refresh(created.specFile);
       const relative = vscode.workspace.asRelativePath(created.file);

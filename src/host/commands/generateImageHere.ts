@@ -138,6 +138,8 @@ async function generateImageHere(deps: GenerateImageHereDeps, resource: vscode.U
           // Every aspect ratio with the same seed (the first job's when it was random), as the files' metadata says.
           ...(seed !== undefined ? { seed } : {}),
         },
+        // Kept in the generation history, written to the folder or not.
+        history: { source: 'here' },
       });
       const image = result.images[0];
       if (!image) throw new Error('The engine returned no image.');

@@ -1,7 +1,9 @@
 // The Generate Image panel (a WebviewPanel): one per window, HTML set once, driven by messages after the page's
 // `ready`. The host keeps the results and the running job, so hiding the panel (no retainContextWhenHidden) loses
-// nothing: the page keeps its form in getState/setState and gets the rest again with `init`. Revived after a
-// reload by a WebviewPanelSerializer; saved results come back from their files.
+// nothing: the page keeps its form in getState/setState and gets the rest again with `init`. Every result is kept
+// in the generation history (src/host/history/) as it arrives, so nothing is lost either when the panel is closed
+// and opened again (the host remembers the form and the result ids in workspace state) or after a window reload
+// (revived by a WebviewPanelSerializer; the page's saved state names the results, the history has their pixels).
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import * as vscode from 'vscode';
@@ -17,11 +19,15 @@ import {
   type PanelInitImage,
   type PanelJob,
   type PanelModel,
+  type PanelParameters,
   type PanelResult,
   type ResultAction,
   type ToGeneratePanelMessage,
 } from '../../common/protocol/generatePanelProtocol';
 import type { LocalDiffusionSettings } from '../settings';
+import { SAMPLER_LABELS } from '../../common/samplers';
+import type { HistoryStore } from '../history/historyStore';
+import type { PanelSession, PanelSessionStore } from './panelSession';
 import { Disposable } from '../util/dispose';
 import { isCancellation, reportError } from '../util/failableCommand';
 import { logError } from '../util/logError';
@@ -40,6 +46,10 @@ export interface GeneratePanelDeps {
   settings: () => LocalDiffusionSettings;
   /** The selected model as far as it is known without the engine (name, built-in, or why it is unusable). */
   selectedModel: () => PanelModel;
+  /** Where every result is kept (and restored from). */
+  history: HistoryStore;
+  /** The form and result ids of the last panel, for the next one. */
+  session: PanelSessionStore;
 }
 
 const TITLE = 'Generate Image';
@@ -83,6 +93,9 @@ export class GeneratePanel extends Disposable {
   private readonly results = new Map<string, StoredResult>();
   private readonly actions: ResultActions;
   private job: RunningJob | undefined;
+  /** Parameters to fill the form with once the page is ready (Reuse parameters before the page has loaded). */
+  private pendingParameters: PanelParameters | undefined;
+  private session: PanelSession;
   private initImage: PanelInitImage | undefined;
   private nextJobId = 1;
   /** True between the page's `ready` and the moment it is hidden (its document is then discarded). */
@@ -95,6 +108,7 @@ export class GeneratePanel extends Disposable {
     super();
     GeneratePanel.current = this;
     this.actions = new ResultActions(deps.log);
+    this.session = deps.session.read();
     panel.title = TITLE;
     // Set once; from here on the page is driven by messages only.
     panel.webview.html = renderWebviewHtml(panel.webview, deps.extensionUri, {
@@ -131,6 +145,17 @@ export class GeneratePanel extends Disposable {
     this.panel.dispose();
   }
 
+  /** Fills the form (Reuse parameters, Open Parameters from Image…), now or as soon as the page is ready. */
+  applyParameters(parameters: PanelParameters): void {
+    if (this.pageReady) this.post({ type: 'applyParameters', parameters });
+    else this.pendingParameters = parameters;
+  }
+
+  /** Whether the panel is on screen (the progress notification is only shown while it is not). */
+  get visible(): boolean {
+    return !this.isDisposed && this.panel.visible;
+  }
+
   private post(message: ToGeneratePanelMessage): void {
     if (!this.pageReady || this.isDisposed) return;
     void this.panel.webview.postMessage(message);
@@ -155,11 +180,24 @@ export class GeneratePanel extends Disposable {
 
   private async handle(message: FromGeneratePanelMessage): Promise<void> {
     switch (message.type) {
-      case 'ready':
-        await this.restoreSaved(message.known);
+      case 'ready': {
+        // A reloaded page names its results; a page opened after the panel was closed has none: the session does.
+        const known = message.known.length > 0 ? message.known : this.session.resultIds.map((resultId) => ({ resultId }));
+        await this.restoreSaved(known);
         this.pageReady = true;
-        this.sendInit();
+        this.sendInit(message.known.length === 0);
+        const pending = this.pendingParameters;
+        this.pendingParameters = undefined;
+        if (pending) this.post({ type: 'applyParameters', parameters: pending });
         await this.sendModel();
+        return;
+      }
+      case 'formState':
+        this.session = { ...this.session, form: message.form };
+        this.deps.session.write(this.session);
+        return;
+      case 'saveAll':
+        await this.saveAll();
         return;
       case 'generate':
         await this.generate(message.form);
@@ -196,7 +234,7 @@ export class GeneratePanel extends Disposable {
     }
   }
 
-  private sendInit(): void {
+  private sendInit(withSessionForm: boolean): void {
     const settings = this.deps.settings();
     this.post({
       type: 'init',
@@ -212,6 +250,7 @@ export class GeneratePanel extends Disposable {
       job: this.job?.snapshot ?? null,
       initImage: this.initImage ?? null,
       canSaveToWorkspace: outputFolderUri() !== undefined,
+      ...(withSessionForm && this.session.form ? { form: this.session.form } : {}),
     });
   }
 
@@ -231,6 +270,7 @@ export class GeneratePanel extends Disposable {
           // What the UNet takes (VAE scale × its down-sampling), not just the VAE's 8.
           sizeMultiple: info.sizeMultiple,
           inpainting: info.unet.inpainting,
+          defaultSampler: SAMPLER_LABELS[info.scheduler.defaultScheduler],
           ...(info.defaults?.steps !== undefined ? { defaultSteps: info.defaults.steps } : {}),
           ...(info.defaults?.guidanceScale !== undefined ? { defaultGuidanceScale: info.defaults.guidanceScale } : {}),
         },
@@ -257,28 +297,34 @@ export class GeneratePanel extends Disposable {
     this.job = job;
     this.post({ type: 'jobStarted', job: snapshot });
     const params = panelGenerationParams(form, this.initImage?.png, this.deps.settings().hiresUpscaler);
+    const resultIds = Array.from({ length: form.batchCount }, () => randomUUID());
     try {
       const result = await this.deps.generation.generate({
         title: `Generating "${shorten(form.prompt, 40)}"`,
         params,
         token: job.cancellation.token,
+        history: { source: 'panel', ids: resultIds },
+        // The panel shows its own progress: the notification only while the panel is hidden.
+        showNotification: () => !this.visible,
         onProgress: (progress) => {
           const copy = copyProgress(progress);
           snapshot.progress = copy;
           this.post({ type: 'progress', jobId, progress: copy });
         },
       });
-      const added = result.images.map((image) =>
+      const added = result.images.map((image, index) =>
         this.addResult({
-          resultId: randomUUID(),
+          resultId: resultIds[index] ?? randomUUID(),
           png: copyBytes(image.png),
           width: result.width,
           height: result.height,
           seed: String(image.seed),
           prompt: form.prompt,
           parameters: image.parameters,
+          savedTo: [],
         }),
       );
+      if (this.deps.settings().autoSave === 'outputFolder') await this.autoSave(added);
       this.post({ type: 'results', jobId, results: added.map(toPanelResult) });
       this.post({ type: 'jobEnded', jobId, outcome: 'done', elapsedMs: Date.now() - started, warnings: result.warnings });
     } catch (error) {
@@ -311,7 +357,68 @@ export class GeneratePanel extends Disposable {
       if (oldest === undefined) break;
       this.results.delete(oldest);
     }
+    this.rememberResults();
     return result;
+  }
+
+  /** The result ids the next panel restores (oldest first, as the grid adds them). */
+  private rememberResults(): void {
+    this.session = { ...this.session, resultIds: [...this.results.keys()] };
+    this.deps.session.write(this.session);
+  }
+
+  /** `localDiffusion.autoSave: outputFolder`: every new result goes to the output folder (names never overwrite). */
+  private async autoSave(results: readonly StoredResult[]): Promise<void> {
+    if (!outputFolderUri()) {
+      this.deps.log.info('Auto-save: no workspace folder is open, so the results stay in the generation history only.');
+      return;
+    }
+    for (const result of results) {
+      try {
+        const uri = await this.actions.saveToWorkspace(result);
+        if (uri) await this.recordSaved(result, uri);
+      } catch (error) {
+        logError(this.deps.log, error, 'Auto-save');
+      }
+    }
+  }
+
+  /** Save all: every result not saved yet, into the output folder (Save As… for each one without a workspace). */
+  private async saveAll(): Promise<void> {
+    const unsaved = [...this.results.values()].filter((r) => !r.savedUri);
+    let saved = 0;
+    for (const result of unsaved) {
+      const uri = await this.actions.saveToWorkspace(result);
+      if (!uri) break;
+      saved++;
+      await this.recordSaved(result, uri);
+      this.post(this.savedMessage(result));
+    }
+    vscode.window.setStatusBarMessage(
+      unsaved.length === 0 ? '$(check) Every result is saved already' : `$(check) Saved ${saved} of ${unsaved.length} result${unsaved.length === 1 ? '' : 's'}`,
+      4000,
+    );
+  }
+
+  private async recordSaved(result: StoredResult, uri: vscode.Uri): Promise<void> {
+    const text = uri.toString();
+    if (!result.savedTo.some((u) => u.toString() === text)) result.savedTo.push(uri);
+    try {
+      await this.deps.history.markSaved(result.resultId, text);
+    } catch (error) {
+      this.deps.log.info(`Generation history: could not record ${text}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private savedMessage(result: StoredResult): ToGeneratePanelMessage & { type: 'resultSaved' } {
+    const last = result.savedUri ?? result.savedTo.at(-1)!;
+    return {
+      type: 'resultSaved',
+      resultId: result.resultId,
+      savedPath: displayPath(last),
+      savedUri: last.toString(),
+      savedPaths: result.savedTo.map((u) => displayPath(u)),
+    };
   }
 
   private async runAction(action: ResultAction, resultId: string): Promise<void> {
@@ -320,22 +427,26 @@ export class GeneratePanel extends Disposable {
       void vscode.window.showWarningMessage('That result is no longer available (the panel keeps the latest ones).');
       return;
     }
-    const wasSaved = result.savedUri?.toString();
+    const savedBefore = result.savedTo.length;
+    let written: vscode.Uri | undefined;
     switch (action) {
       case 'saveToWorkspace':
-        await this.actions.saveToWorkspace(result);
+        written = await this.actions.saveToWorkspace(result);
         break;
       case 'saveAs':
-        await this.actions.saveAs(result);
+        written = await this.actions.saveAs(result);
         break;
       case 'open':
         await this.actions.open(result);
         break;
       case 'copyMarkdownLink':
-        await this.actions.copyMarkdownLink(result);
+        written = await this.actions.copyMarkdownLink(result);
         break;
       case 'openInInpaintEditor':
-        await this.actions.openInInpaintEditor(result);
+        written = await this.actions.openInInpaintEditor(result);
+        break;
+      case 'saveAsAsset':
+        written = await this.actions.saveAsAsset(result);
         break;
       case 'useAsInitImage':
         this.initImage = {
@@ -347,16 +458,17 @@ export class GeneratePanel extends Disposable {
         this.post({ type: 'initImage', image: this.initImage });
         break;
       case 'discard':
+        // It leaves the panel; the generation history keeps it.
         this.results.delete(resultId);
+        this.rememberResults();
         break;
       default: {
         const unexpected: never = action;
         throw new Error(`Unknown action ${String(unexpected)}`);
       }
     }
-    if (result.savedUri && result.savedUri.toString() !== wasSaved) {
-      this.post({ type: 'resultSaved', resultId, savedPath: displayPath(result.savedUri), savedUri: result.savedUri.toString() });
-    }
+    if (written) await this.recordSaved(result, written);
+    if (result.savedTo.length !== savedBefore) this.post(this.savedMessage(result));
   }
 
   private async pickInitImage(): Promise<void> {
@@ -375,10 +487,15 @@ export class GeneratePanel extends Disposable {
     this.post({ type: 'initImage', image: this.initImage });
   }
 
-  /** After a reload the host has no results in memory: saved ones come back from their files. */
-  private async restoreSaved(known: KnownResult[]): Promise<void> {
+  /**
+   * After a reload, or in a panel opened again, the host has no results in memory: they come back from the
+   * generation history (which keeps every result), else from their saved files.
+   */
+  private async restoreSaved(known: readonly KnownResult[]): Promise<void> {
     for (const entry of known) {
-      if (this.results.has(entry.resultId) || !entry.savedUri) continue;
+      if (this.results.has(entry.resultId)) continue;
+      if (await this.restoreFromHistory(entry.resultId)) continue;
+      if (!entry.savedUri) continue;
       try {
         const uri = vscode.Uri.parse(entry.savedUri, true);
         const png = copyBytes(await vscode.workspace.fs.readFile(uri));
@@ -393,10 +510,42 @@ export class GeneratePanel extends Disposable {
           prompt: entry.prompt ?? '',
           parameters: '',
           savedUri: uri,
+          savedTo: [uri],
         });
       } catch (error) {
         this.deps.log.info(`Generate panel: could not restore ${entry.savedUri}: ${error instanceof Error ? error.message : String(error)}`);
       }
+    }
+  }
+
+  private async restoreFromHistory(resultId: string): Promise<boolean> {
+    try {
+      const entry = await this.deps.history.get(resultId);
+      const png = entry && (await this.deps.history.readImage(resultId));
+      if (!entry || !png) return false;
+      const savedTo = (entry.savedTo ?? []).flatMap((text) => {
+        try {
+          return [vscode.Uri.parse(text, true)];
+        } catch {
+          return [];
+        }
+      });
+      const savedPng = [...savedTo].reverse().find((u) => u.path.toLowerCase().endsWith('.png'));
+      this.addResult({
+        resultId,
+        png: copyBytes(png),
+        width: entry.width,
+        height: entry.height,
+        seed: entry.seed,
+        prompt: entry.prompt,
+        parameters: entry.parameters,
+        savedTo,
+        ...(savedPng ? { savedUri: savedPng } : {}),
+      });
+      return true;
+    } catch (error) {
+      this.deps.log.info(`Generate panel: could not restore ${resultId} from the history: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
     }
   }
 }
@@ -419,6 +568,7 @@ function toPanelResult(result: StoredResult): PanelResult {
     out.savedPath = displayPath(result.savedUri);
     out.savedUri = result.savedUri.toString();
   }
+  if (result.savedTo.length > 0) out.savedPaths = result.savedTo.map((u) => displayPath(u));
   return out;
 }
 

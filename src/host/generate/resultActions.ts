@@ -1,12 +1,12 @@
 // What the Generate panel's result buttons do on the host: save to the workspace (never overwriting), Save As…,
-// open, copy a Markdown link, open in the inpaint editor. Saved PNGs are the engine's bytes, so they keep the
-// A1111 `parameters` chunk.
+// open, copy a Markdown link, open in the inpaint editor, Save as Asset (src/host/assets/saveAsAssetCommand.ts).
+// Saved PNGs are the engine's bytes, so they keep the A1111 `parameters` chunk.
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { decodeImage, encodeImage } from '../../node/image/imageCodec';
-import { ViewTypes } from '../constants';
+import { Commands, ViewTypes } from '../constants';
 import { imageFileName } from '../output/fileNaming';
 import { markdownImage, markdownImageLink } from '../output/markdownLink';
 import { displayPath, outputFolderUri } from '../output/outputFolder';
@@ -22,7 +22,10 @@ export interface StoredResult {
   readonly seed: string;
   readonly prompt: string;
   readonly parameters: string;
+  /** The saved PNG (the exact bytes), which Save / Copy Markdown / Inpaint reuse. */
   savedUri?: vscode.Uri;
+  /** Every file it was saved to (PNG, JPEG, WebP), oldest first. */
+  readonly savedTo: vscode.Uri[];
 }
 
 export const SAVE_AS_FILTERS: Record<string, string[]> = { PNG: ['png'], WebP: ['webp'], JPEG: ['jpg', 'jpeg'] };
@@ -58,6 +61,7 @@ export class ResultActions {
     const bytes = format ? await encodeImage(await decodeImage(result.png), format, { parameters: result.parameters }) : result.png;
     await vscode.workspace.fs.writeFile(uri, bytes);
     this.log.info(`Saved ${uri.toString(true)}`);
+    vscode.window.setStatusBarMessage(`$(check) Saved ${displayPath(uri)}${format ? ' (with its parameters)' : ''}`, 4000);
     if (ext === '.png' || ext === '') result.savedUri = uri;
     return uri;
   }
@@ -84,6 +88,14 @@ export class ResultActions {
     const uri = await this.saveToWorkspace(result);
     if (!uri) return undefined;
     await vscode.commands.executeCommand('vscode.openWith', uri, ViewTypes.inpaintEditor);
+    return uri;
+  }
+
+  /** Saves (if needed) and adds the file to the nearest local-diffusion.json (the Save as Asset command). */
+  async saveAsAsset(result: StoredResult): Promise<vscode.Uri | undefined> {
+    const uri = await this.saveToWorkspace(result);
+    if (!uri) return undefined;
+    await vscode.commands.executeCommand(Commands.saveAsAsset, uri);
     return uri;
   }
 

@@ -90,6 +90,8 @@ export class InpaintJobRunner extends Disposable {
         params: buildInpaintParams(input.settings, input.initImage, input.maskPng),
         token: cancellation.token,
         onProgress: (progress) => this.onProgress(job, progress),
+        // Every candidate is kept in the generation history, applied or not.
+        history: { source: 'inpaint' },
       });
       if (cancellation.token.isCancellationRequested) {
         outcome = 'cancelled';

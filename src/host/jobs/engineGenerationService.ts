@@ -13,6 +13,7 @@ import type { LocalDiffusionSettings } from '../settings';
 import { Disposable } from '../util/dispose';
 import type { Log } from '../util/log';
 import type { GenerationRequest, GenerationService } from './generationService';
+import { JobNotification, type ShowProgress } from './jobNotification';
 
 /** Context key for when-clauses (Cancel Generation is enabled only while it is true). */
 export const GENERATING_CONTEXT_KEY = 'localDiffusion.generating';
@@ -74,30 +75,25 @@ export class EngineGenerationService extends Disposable implements GenerationSer
     const started = Date.now();
     this.log.info(`${request.title}: ${describeParams(params)}`);
     try {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: request.title, cancellable: true },
-        async (progress, token) => {
-          const onUserCancel = token.onCancellationRequested(() => job.cancellation.cancel());
-          progress.report({ message: 'Starting…' });
-          let reported = 0;
-          try {
-            return await this.engine.request('generate', params, {
-              token: job.cancellation.token,
-              onProgress: (p) => {
-                const { message, percent } = describeProgress(p);
-                const increment = percent === undefined ? undefined : Math.max(0, percent - reported);
-                if (percent !== undefined) reported = Math.max(reported, percent);
-                progress.report(increment === undefined ? { message } : { message, increment });
-                job.status = message;
-                this.updateStatusItem();
-                request.onProgress?.(p);
-              },
-            });
-          } finally {
-            onUserCancel.dispose();
-          }
-        },
-      );
+      // One cancellable notification per job, open only while the caller wants it (the Generate panel: while hidden).
+      const wanted = request.showNotification ?? (() => true);
+      const notification = new JobNotification(request.title, () => job.cancellation.cancel(), notificationProgress);
+      notification.update(wanted(), 'Starting…');
+      let result: GenerateResult;
+      try {
+        result = await this.engine.request('generate', params, {
+          token: job.cancellation.token,
+          onProgress: (p) => {
+            const { message, percent } = describeProgress(p);
+            notification.update(wanted(), message, percent);
+            job.status = message;
+            this.updateStatusItem();
+            request.onProgress?.(p);
+          },
+        });
+      } finally {
+        notification.close();
+      }
       this.log.info(
         `${request.title}: done in ${((Date.now() - started) / 1000).toFixed(1)} s (${result.images.length} image(s), ${result.width}×${result.height}, ${result.scheduler}, ${result.executionProvider}).`,
       );
@@ -211,3 +207,10 @@ function describeParams(params: GenerateParams): string {
   return parts.join(', ');
 }
 
+
+
+/** JobNotification's way to show a notification: a cancellable vscode.window.withProgress. */
+const notificationProgress: ShowProgress = (title, task) =>
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+    task(progress, (listener) => token.onCancellationRequested(listener)),
+  );

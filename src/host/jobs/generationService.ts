@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { GenerateParams, GenerateProgress, GenerateResult, ModelInfo } from '../../common/protocol/engineProtocol';
 import type { PromptTokenCount } from '../../common/prompt/promptTokenCount';
+import type { HistorySource } from '../../common/history/historyIndex';
 
 /** Omit over each member of a union (TypeScript's Omit merges the members). */
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -15,6 +16,13 @@ export interface GenerationRequest {
   params: GenerationParams;
   onProgress?: (progress: GenerateProgress) => void;
   token?: vscode.CancellationToken;
+  /**
+   * Keep the images in the generation history (src/host/history/): where they came from, and the ids to give them
+   * in order (the Generate panel's result ids); fresh ids where absent.
+   */
+  history?: { source: HistorySource; ids?: readonly string[] };
+  /** Whether the progress notification should be showing now (asked at the start and on every progress); default always. */
+  showNotification?: () => boolean;
 }
 
 /**

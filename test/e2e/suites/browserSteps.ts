@@ -3,9 +3,11 @@
 import type { BrowserStepHandler } from '../extensionHostSuite';
 import {
   answerQuickInput,
+  clickResultAction,
   generateInPanel,
   inpaintAndApply,
   paintStroke,
+  readPanel,
   saveResult,
   waitForInpaintEditor,
   waitForNotification,
@@ -27,6 +29,21 @@ export function localDiffusionBrowserSteps(): Record<string, BrowserStepHandler>
       const run = await generateInPanel(page, args as PanelGeneration);
       const savedPath = await saveResult(page, run.resultId);
       return { savedPath, stage: run.stage, previews: run.previews };
+    },
+    /** The Generate Image panel: fill the form, Generate, leave the result unsaved → {resultId, stage}. */
+    async 'generatePanel.generate'({ page, args }) {
+      const run = await generateInPanel(page, args as PanelGeneration);
+      return { resultId: run.resultId, stage: run.stage };
+    },
+    /** Presses a result card's button: args {resultId, action} (a ResultAction such as saveAsAsset). */
+    async 'generatePanel.resultAction'({ page, args }) {
+      const { resultId, action } = args as { resultId: string; action: string };
+      await clickResultAction(page, resultId, action);
+      return null;
+    },
+    /** The Generate Image panel's form and cards, once they read args.prompt / show args.cards cards → PanelReading. */
+    async 'generatePanel.read'({ page, args }) {
+      return readPanel(page, args as { prompt?: string; cards?: number });
     },
     /** A notification toast shows text matching args.pattern (a RegExp source) → {text}. */
     async 'workbench.waitForNotification'({ page, args }) {

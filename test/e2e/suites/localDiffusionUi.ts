@@ -135,6 +135,50 @@ export async function saveResult(page: Page, resultId: string): Promise<string> 
   return ((await saved.textContent()) ?? '').replace(/^Saved: /, '');
 }
 
+/** Presses a result card's button (data-action, e.g. saveAsAsset). */
+export async function clickResultAction(page: Page, resultId: string, action: string): Promise<void> {
+  const card = (await webviewWith(page, 'canvas.preview-canvas')).locator(`figure.result[data-result-id="${resultId}"]`);
+  await card.locator(`button[data-action="${action}"]`).click();
+}
+
+/** What the Generate panel shows: its form's main fields and its result cards. */
+export interface PanelReading {
+  prompt: string;
+  negativePrompt: string;
+  steps: string;
+  seedMode: string;
+  seed: string;
+  message: string;
+  cards: { resultId: string; prompt: string; saved: string }[];
+}
+
+/** Reads the Generate panel once its prompt reads `until.prompt` (when given) and it shows `until.cards` cards or more. */
+export async function readPanel(page: Page, until: { prompt?: string; cards?: number } = {}, timeoutMs = 60_000): Promise<PanelReading> {
+  const frame = await webviewWith(page, 'canvas.preview-canvas', timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const cards = await frame.locator('figure.result').evaluateAll((figures) =>
+      figures.map((f) => {
+        const e = f as unknown as { getAttribute(n: string): string | null; querySelector(s: string): { textContent: string | null } | null };
+        return { resultId: e.getAttribute('data-result-id') ?? '', prompt: e.querySelector('.result-prompt')?.textContent ?? '', saved: e.querySelector('.result-saved')?.textContent ?? '' };
+      }),
+    );
+    const reading: PanelReading = {
+      prompt: await frame.locator('#prompt').inputValue(),
+      negativePrompt: await frame.locator('#negative-prompt').inputValue(),
+      steps: await frame.locator('#steps').inputValue(),
+      seedMode: await frame.locator('#seed-mode').inputValue(),
+      seed: await frame.locator('#seed').inputValue(),
+      message: (await frame.locator('.form-message').textContent()) ?? '',
+      cards,
+    };
+    const ready = (until.prompt === undefined || reading.prompt === until.prompt) && cards.length >= (until.cards ?? 0);
+    if (ready) return reading;
+    if (Date.now() > deadline) throw new Error(`the Generate panel did not get there: ${JSON.stringify(reading)}`);
+    await page.waitForTimeout(200);
+  }
+}
+
 // ─── Inpaint editor ────────────────────────────────────────────────────────────────────────────────
 
 /** Waits until the inpaint editor shows its document ("W×H · PNG · …" in the status line). */
@@ -312,6 +356,40 @@ export async function explorerContextCommand(page: Page, name: string, label: st
 /** Waits until the Explorer shows `name` (under expanded folders). */
 export async function waitForExplorerItem(page: Page, name: string, timeoutMs = 30_000): Promise<void> {
   await page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.getByText(name, { exact: true }) }).waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+// ─── Generation History view ───────────────────────────────────────────────────────────────────────
+
+/** The Generation History view's row whose label holds `text`, with the view expanded in the Explorer. */
+export async function historyRow(page: Page, text: string, timeoutMs = 30_000): Promise<Locator> {
+  const header = page.locator('.pane-header').filter({ hasText: 'Generation History' }).first();
+  await header.waitFor({ state: 'visible', timeout: timeoutMs });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  const row = page.locator('.monaco-list-row').filter({ has: page.locator('.custom-view-tree-node-item') }).filter({ hasText: text }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  return row;
+}
+
+/** Right-clicks a history row and runs `label` from its context menu. */
+export async function historyContextCommand(page: Page, row: Locator, label: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const item = page.locator('.monaco-menu .action-item').filter({ has: page.getByText(label, { exact: true }) });
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      await row.click({ button: 'right', timeout: 5_000 });
+      await item.hover({ timeout: 2_000 });
+      await page.waitForTimeout(300);
+      await item.click({ timeout: 2_000 });
+      await item.waitFor({ state: 'hidden', timeout: 2_000 });
+      return;
+    } catch (error) {
+      lastError = error;
+      await page.keyboard.press('Escape').catch(() => undefined);
+      await page.waitForTimeout(500);
+    }
+  }
+  throw new Error(`Generation History: no "${label}" in the context menu (${(lastError as Error | undefined)?.message ?? 'timeout'})`);
 }
 
 // ─── Notifications ─────────────────────────────────────────────────────────────────────────────────

@@ -1,6 +1,10 @@
 // Suite (2): what a user does, with Playwright in code-server's workbench (no test code in the extension host):
 //   generate-image  palette → "Local Diffusion: Generate Image" → prompt → live previews → Save → the file in the
 //                   Explorer and on disk (PNG with the parameters chunk);
+//   history-view    (historyUiScenario.ts) an unsaved result survives a window reload and the panel's closing;
+//                   the Generation History view lists it; Reuse Parameters fills the panel;
+//   generate-walk-themes  (generateWalkScenario.ts) the Generate panel at 500 and 1400 px in Light and Dark Modern:
+//                   the prompt focused on open, nothing overflows, the form's buttons inside it;
 //   inpaint-image   right-click a PNG in the Explorer → "Inpaint Image" → a brush stroke on #canvas → Generate two
 //                   candidates → choose the second → Apply → File: Save → every pixel outside the stroke's mask is
 //                   unchanged on disk, and the file is the chosen candidate;
@@ -23,6 +27,8 @@ import { runPaletteCommand } from '../browser';
 import type { E2eSuite } from '../e2eSuite';
 import { uiScenarioSuite } from '../uiScenarioSuite';
 import { EXTENSION_TEST_SETTINGS } from './extensionHostTests';
+import { generateWalkScenario } from './generateWalkScenario';
+import { historyViewScenario } from './historyUiScenario';
 import {
   explorerContextCommand,
   generateInPanel,
@@ -111,6 +117,8 @@ export function uiScenariosSuite(repoRoot: string): E2eSuite {
           await screenshot('final');
         },
       },
+      historyViewScenario,
+      generateWalkScenario,
       {
         name: 'inpaint-image',
         timeoutMs: 3 * 60_000,

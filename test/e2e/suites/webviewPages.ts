@@ -18,6 +18,8 @@
 //                      size snap to sizes it takes; a failure shows its message once (the form), not in the preview;
 //   inpaint-messages-never-stale  the brush starts sized from the image; "Paint a mask first…" goes when a stroke
 //                      is painted; "Done: pick a result…" goes when the next image (Apply, Revert) arrives;
+//   generate-*          (generatePanelPages.ts) prompt focused on open; layout at 500 and 1400 px, light and dark;
+//                      the form restored from the host; parameters applied; batch cards, Save all, saved paths;
 //   inpaint-mask-tools the inpaint page's brush, eraser and invert (real pointer, real buttons) against the mask the
 //                      host computes from the posted ops (src/common/mask/maskOps.ts), read back from #canvas pixel
 //                      by pixel; undo as the host sends it (a region on top of a revision); no resync requested.
@@ -34,9 +36,10 @@ import { WEBVIEW_ORIGIN, openWebviewPage, postedMessages, sendToWebview } from '
 import { webviewPageSuite } from '../webviewPageSuite';
 import { TOKEN_COUNT_DEBOUNCE_MS } from '../../../src/common/protocol/tokenCountMessages';
 import { paintStroke } from './localDiffusionUi';
+import { generatePanelScenarios } from './generatePanelPages';
 
 /** The page as the extension builds it (src/host/util/webviewDocument.ts; {{cspSource}} and {{nonce}} filled by openWebviewPage). */
-function extensionPageHtml(script: 'generate' | 'inpaint', title: string): string {
+export function extensionPageHtml(script: 'generate' | 'inpaint', title: string): string {
   return webviewDocument({
     cspSource: '{{cspSource}}',
     nonce: '{{nonce}}',
@@ -46,7 +49,7 @@ function extensionPageHtml(script: 'generate' | 'inpaint', title: string): strin
   });
 }
 
-async function waitForPosted(page: Page, accept: (message: { type?: string }) => boolean, what: string): Promise<{ type?: string }[]> {
+export async function waitForPosted(page: Page, accept: (message: { type?: string }) => boolean, what: string): Promise<{ type?: string }[]> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const posted = (await postedMessages(page)) as { type?: string }[];
@@ -67,7 +70,7 @@ function readCanvas(canvas: Locator, x: number, y: number, width: number, height
   );
 }
 
-async function solidPng(width: number, height: number, rgb: [number, number, number]): Promise<Uint8Array> {
+export async function solidPng(width: number, height: number, rgb: [number, number, number]): Promise<Uint8Array> {
   const buffer = await sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
   return new Uint8Array(buffer);
 }
@@ -131,6 +134,8 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
   return webviewPageSuite({
     name: 'webviews',
     scenarios: [
+      // The Generate panel's focus, layout at two widths and two themes, restore, history parameters, result cards.
+      ...generatePanelScenarios(repoRoot),
       {
         name: 'generate-preview',
         async run({ page, screenshot }) {
