@@ -7,6 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
+import { concepts, EMBEDDING_DIM } from '../../tools/analytic/concepts';
+import { LORA_LAYER_PATHS } from '../../tools/analytic/loraLayers';
+import { writeSegmenterModel } from '../../tools/analytic/upscalerModel';
+import { encodeSafetensors } from '../../src/node/lora/safetensorsFile';
 import { readAssetHash } from '../../src/node/assets/assetMetadata';
 import { readImageParameters } from '../../src/node/image/imageCodec';
 
@@ -342,5 +346,87 @@ describe('local-diffusion build: tiling and hires fix entries', function () {
     assert.equal(run([], project).status, 0);
     assert.ok(read(path.join(project, 'tile.png')).equals(tile), 'tile.png: the same bytes');
     assert.ok(read(path.join(project, 'large.png')).equals(large), 'large.png: the same bytes');
+  });
+});
+
+describe('local-diffusion build: LoRA and background-removal entries, hashed by file content', function () {
+  this.timeout(300_000);
+  let project: string;
+  const specFile = (): string => path.join(project, 'local-diffusion.json');
+  const writeSpec = (images: unknown[]): void =>
+    fs.writeFileSync(specFile(), JSON.stringify({ defaults: { model: 'models/analytic', steps: 3, width: 64, height: 64, scheduler: 'euler' }, images }, null, 2));
+  /** A kohya LoRA on the analytic UNet's attn2.to_k identity layer moving `red` to `blue` (see loraAnalytic.test.ts). */
+  const writeLora = (file: string, amount: number): void => {
+    const n = EMBEDDING_DIM;
+    const red = concepts.findIndex((c) => c.word === 'red');
+    const blue = concepts.findIndex((c) => c.word === 'blue');
+    const base = `lora_unet_${LORA_LAYER_PATHS.unetToK.replace(/\./g, '_')}`;
+    const t = (values: number[], shape: number[]) => ({ dtype: 'F32' as const, shape, data: new Uint8Array(Float32Array.from(values).buffer) });
+    const down = Array.from({ length: 2 * n }, (_, i) => (i % n === red ? 1 : 0));
+    const up = Array.from({ length: n * 2 }, (_, i) => {
+      const r = Math.floor(i / 2);
+      return r === blue ? amount : r === red ? -amount : 0;
+    });
+    const tensors = new Map([
+      [`${base}.lora_down.weight`, t(down, [2, n])],
+      [`${base}.lora_up.weight`, t(up, [n, 2])],
+      [`${base}.alpha`, t([1], [])],
+    ]);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, encodeSafetensors(tensors, { ss_network_module: 'networks.lora' }));
+  };
+  const pixels = async (file: string): Promise<Buffer> => (await sharp(read(file)).removeAlpha().raw().toBuffer());
+
+  before(async () => {
+    project = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-build-files-'));
+    await writeAnalyticModel(path.join(project, 'models', 'analytic'), { loraLayers: true });
+    writeLora(path.join(project, 'loras', 'blue.safetensors'), 1);
+    await writeSegmenterModel(path.join(project, 'models', 'segmenter.onnx'), 64);
+  });
+  after(() => fs.rmSync(project, { recursive: true, force: true }));
+
+  it('builds with the LoRA (red drawn as blue) and the cut-out, fresh afterwards', async () => {
+    writeSpec([
+      { output: 'red-as-blue.png', prompt: 'a red circle', seed: 4, loras: [{ file: 'loras/blue.safetensors' }] },
+      { output: 'blue.png', prompt: 'a blue circle', seed: 4 },
+      { output: 'red.png', prompt: 'a red circle', seed: 4 },
+      { output: 'cutout.png', prompt: 'a red circle', seed: 4, removeBackground: { model: 'models/segmenter.onnx', preset: 'rmbg' } },
+    ]);
+    const r = run(['--json'], project);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(new Set(Object.values(statuses(json(r)))), new Set(['built']));
+    const asBlue = await pixels(path.join(project, 'red-as-blue.png'));
+    assert.ok(asBlue.equals(await pixels(path.join(project, 'blue.png'))), 'the LoRA turns the red circle blue');
+    assert.ok(!asBlue.equals(await pixels(path.join(project, 'red.png'))));
+    const cutout = await sharp(read(path.join(project, 'cutout.png'))).metadata();
+    assert.equal(cutout.hasAlpha, true, 'the cut-out keeps an alpha channel');
+    assert.equal(run(['--check'], project).status, 0);
+  });
+
+  it('an edited LoRA file makes its entry stale; the same file elsewhere does not', () => {
+    fs.mkdirSync(path.join(project, 'elsewhere'), { recursive: true });
+    fs.copyFileSync(path.join(project, 'loras', 'blue.safetensors'), path.join(project, 'elsewhere', 'b.safetensors'));
+    writeSpec([
+      { output: 'red-as-blue.png', prompt: 'a red circle', seed: 4, loras: [{ file: 'elsewhere/b.safetensors' }] },
+      { output: 'blue.png', prompt: 'a blue circle', seed: 4 },
+      { output: 'red.png', prompt: 'a red circle', seed: 4 },
+      { output: 'cutout.png', prompt: 'a red circle', seed: 4, removeBackground: { model: 'models/segmenter.onnx', preset: 'rmbg' } },
+    ]);
+    assert.equal(run(['--check'], project).status, 0, 'moved, not changed: still fresh');
+    writeLora(path.join(project, 'elsewhere', 'b.safetensors'), 0.5);
+    const check = run(['--check'], project);
+    assert.equal(check.status, 1);
+    assert.equal(check.stdout, 'stale   red-as-blue.png\n');
+  });
+
+  it('a missing LoRA file, or background removal into a JPEG, is an error naming it', () => {
+    writeSpec([{ output: 'x.png', prompt: 'a red circle', seed: 1, loras: [{ file: 'loras/none.safetensors' }] }]);
+    const missing = run(['--json'], project);
+    assert.equal(missing.status, 1);
+    assert.match(json(missing).outputs[0]?.error ?? '', /the LoRA .*none\.safetensors cannot be read: ENOENT/);
+    writeSpec([{ output: 'x.jpg', prompt: 'a red circle', seed: 1, removeBackground: { model: 'models/segmenter.onnx' } }]);
+    const jpeg = run([], project);
+    assert.equal(jpeg.status, 1);
+    assert.match(jpeg.stderr, /removeBackground needs an output that keeps transparency/);
   });
 });

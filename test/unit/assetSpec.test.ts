@@ -55,6 +55,9 @@ const BAD: Array<{ name: string; text: string; index?: number; field: string; me
   { name: 'hires without scale', text: ok([entry({ hires: { strength: 0.5 } })]), index: 0, field: 'hires.scale', message: /hires\.scale is required/, jsonSchema: true },
   { name: 'hires scale above 4', text: ok([entry({ hires: { scale: 8 } })]), index: 0, field: 'hires.scale', message: /at most 4/, jsonSchema: true },
   { name: 'hires with an upscaler', text: ok([entry({ hires: { scale: 2, upscaler: 'x.onnx' } })]), index: 0, field: 'hires.upscaler', message: /unknown field/, jsonSchema: true },
+  { name: 'a LoRA weight above 4', text: ok([entry({ loras: [{ file: 'a.safetensors', weight: 9 }] })]), index: 0, field: 'loras.0.weight', message: /at most 4/, jsonSchema: true },
+  { name: 'a LoRA without a file', text: ok([entry({ loras: [{ weight: 1 }] })]), index: 0, field: 'loras.0.file', message: /loras\[\]\.file is required|file is required/, jsonSchema: true },
+  { name: 'removeBackground without a model', text: ok([entry({ removeBackground: {} })]), index: 0, field: 'removeBackground.model', message: /is required/, jsonSchema: true },
   { name: 'two entries, one file', text: ok([entry(), entry({ output: './media//A.png', prompt: 'b' })]), index: 1, field: 'output', message: /same file as images\[0\]/, jsonSchema: false },
 ];
 
@@ -168,6 +171,8 @@ describe('resolveAssetEntries and the hash input', () => {
       { prompt: 'a blue circle' }, { negativePrompt: 'text' }, { seed: 2 }, { steps: 5 }, { guidance: 3 }, { scheduler: 'ddim' },
       { width: 64 }, { height: 64 }, { resize: { width: 8, height: 8 } }, { resize: { width: 8, height: 8, fit: 'contain' } }, { output: 'media/a.webp' },
       { tiling: 'xy' }, { tiling: 'x' }, { hires: { scale: 2 } }, { hires: { scale: 2, strength: 0.5 } }, { hires: { scale: 2, steps: 4 } },
+      { loras: [{ file: 'a.safetensors' }] }, { loras: [{ file: 'a.safetensors', weight: 0.5 }] }, { removeBackground: { model: 'seg.onnx' } },
+      { removeBackground: { model: 'seg.onnx', preset: 'u2net' } },
     ];
     const seen = new Set([input]);
     for (const variant of variants) {
@@ -182,6 +187,11 @@ describe('resolveAssetEntries and the hash input', () => {
     assert.equal(assetHashInput(moved, model), input);
     const [viaDefaults] = resolve(ok([{ output: 'x.png', prompt: 'a red circle' }], { model: 'm', seed: 1, steps: 4 }));
     assert.equal(assetHashInput(viaDefaults, model), input);
+    // LoRA files count by content, not by path: another path with the same identity is the same input.
+    const [withLora] = resolve(ok([entry({ steps: 4, loras: [{ file: 'a.safetensors' }] })]));
+    const [loraElsewhere] = resolve(ok([entry({ steps: 4, loras: [{ file: 'other/b.safetensors' }] })]));
+    assert.equal(assetHashInput(withLora, { ...model, loras: ['c'.repeat(64)] }), assetHashInput(loraElsewhere, { ...model, loras: ['c'.repeat(64)] }));
+    assert.notEqual(assetHashInput(withLora, { ...model, loras: ['c'.repeat(64)] }), assetHashInput(withLora, { ...model, loras: ['d'.repeat(64)] }));
     // Options added later are in the hash only when set: a file built before them stays fresh.
     assert.ok(!input.includes('tiling') && !input.includes('hires'));
   });

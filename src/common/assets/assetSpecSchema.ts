@@ -76,6 +76,37 @@ const hiresSchema = v.pipe(
   v.description('A1111 hires fix: generate, upscale (Lanczos), then img2img at the larger size.'),
 );
 
+/** LoRAs an entry may list (a build's hash reads each file). */
+export const MAX_ASSET_LORAS = 8;
+
+const filePathSchema = (name: string) =>
+  v.pipe(v.string(`${name} must be a string`), v.nonEmpty(`${name} must not be empty`), v.maxLength(4096, `${name} must be at most 4096 characters`));
+
+const loraSchema = v.pipe(
+  v.strictObject({
+    file: v.pipe(filePathSchema('loras[].file'), v.description("A .safetensors LoRA (kohya or PEFT), relative to this file's folder or absolute.")),
+    weight: v.pipe(
+      v.optional(v.pipe(v.number('loras[].weight must be a number'), v.minValue(-4, 'loras[].weight must be at least -4'), v.maxValue(4, 'loras[].weight must be at most 4'))),
+      v.description('Its strength (default 1).'),
+    ),
+  }),
+  v.description('One LoRA file and its weight.'),
+);
+
+const removeBackgroundSchema = v.pipe(
+  v.strictObject({
+    model: v.pipe(
+      filePathSchema('removeBackground.model'),
+      v.description("A background-segmentation ONNX model (RMBG-1.4, u2net, isnet): a .onnx file or a folder with one, relative to this file's folder or absolute."),
+    ),
+    preset: v.pipe(
+      v.optional(v.pipe(v.string('removeBackground.preset must be a string'), v.maxLength(64, 'removeBackground.preset must be at most 64 characters'))),
+      v.description("Its input normalisation: rmbg, u2net or isnet (default: from the model's name)."),
+    ),
+  }),
+  v.description('Cut the subject out (as `generate --remove-background`): the image keeps a transparent background (PNG or WebP).'),
+);
+
 /** The generation options an entry may set and `defaults` may give every entry. */
 const generationFields = {
   model: v.pipe(
@@ -112,6 +143,11 @@ const generationFields = {
     v.description('Seamless tiling (A1111 "Tiling"): xy wraps both ways (a texture that repeats in every direction), x left–right, y top–bottom.'),
   ),
   hires: v.optional(hiresSchema),
+  loras: v.pipe(
+    v.optional(v.pipe(v.array(loraSchema, 'loras must be a list'), v.maxLength(MAX_ASSET_LORAS, `loras must have at most ${MAX_ASSET_LORAS} entries`))),
+    v.description('LoRA files to apply (as `generate --lora`), besides any <lora:name:weight> tags in the prompt (those need --lora-dir and are not part of the entry hash: prefer this field).'),
+  ),
+  removeBackground: v.optional(removeBackgroundSchema),
 };
 
 export const AssetDefaultsSchema = v.pipe(v.strictObject(generationFields), v.description('Options every entry gets unless it sets them itself.'));

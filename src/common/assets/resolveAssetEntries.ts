@@ -34,6 +34,9 @@ export interface ResolvedAssetEntry {
   resize?: { width: number; height: number; fit: AssetResizeFit };
   tiling?: TilingMode;
   hires?: { scale: number; strength?: number; steps?: number };
+  /** As written in the spec until src/node/assets/loadAssetSpec.ts makes the files absolute. */
+  loras?: { file: string; weight: number }[];
+  removeBackground?: { model: string; preset?: string };
 }
 
 export type ResolvedAssetEntries = { entries: ResolvedAssetEntry[]; problems?: undefined } | { entries?: undefined; problems: AssetSpecProblem[] };
@@ -76,6 +79,14 @@ export function resolveAssetEntries(spec: AssetSpec): ResolvedAssetEntries {
     if (merged.height !== undefined) entry.height = merged.height;
     if (merged.resize !== undefined) entry.resize = { width: merged.resize.width, height: merged.resize.height, fit: merged.resize.fit ?? 'cover' };
     if (merged.tiling !== undefined) entry.tiling = merged.tiling;
+    if (merged.loras !== undefined && merged.loras.length > 0) entry.loras = merged.loras.map((l) => ({ file: l.file, weight: l.weight ?? 1 }));
+    if (merged.removeBackground !== undefined) {
+      if (entry.format === 'jpeg') {
+        problems.push({ ...where, field: 'removeBackground', message: 'removeBackground needs an output that keeps transparency: .png or .webp, not JPEG' });
+        return;
+      }
+      entry.removeBackground = { model: merged.removeBackground.model, ...(merged.removeBackground.preset !== undefined ? { preset: merged.removeBackground.preset } : {}) };
+    }
     if (merged.hires !== undefined) {
       entry.hires = {
         scale: merged.hires.scale,
@@ -93,6 +104,9 @@ export interface AssetModelIdentity {
   /** Hex digest of the files generation reads (see src/node/assets/modelIdentity.ts). */
   identity: string;
   name: string;
+  /** The content identities of the entry's LoRA files (in its order) and background model, when it has them. */
+  loras?: readonly string[];
+  removeBackground?: string;
 }
 
 /**
@@ -117,5 +131,10 @@ export function assetHashInput(entry: ResolvedAssetEntry, model: AssetModelIdent
     resize: entry.resize ? { width: entry.resize.width, height: entry.resize.height, fit: entry.resize.fit } : null,
     ...(entry.tiling !== undefined ? { tiling: entry.tiling } : {}),
     ...(entry.hires !== undefined ? { hires: { scale: entry.hires.scale, strength: entry.hires.strength ?? null, steps: entry.hires.steps ?? null } } : {}),
+    // Files by content, never by path: the same LoRA elsewhere gives the same hash, an edited one another.
+    ...(entry.loras !== undefined ? { loras: entry.loras.map((l, i) => ({ identity: model.loras?.[i] ?? null, weight: l.weight })) } : {}),
+    ...(entry.removeBackground !== undefined
+      ? { removeBackground: { identity: model.removeBackground ?? null, preset: entry.removeBackground.preset ?? null } }
+      : {}),
   });
 }

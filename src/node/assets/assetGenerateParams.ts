@@ -21,5 +21,7 @@ export function assetGenerateParams(entry: ResolvedAssetEntry, model: ResolvedAs
     ...(entry.height !== undefined ? { height: entry.height } : {}),
     ...(entry.tiling !== undefined ? { tiling: entry.tiling } : {}),
     ...(entry.hires !== undefined ? { hires: { ...entry.hires } } : {}),
+    ...(entry.loras !== undefined ? { loras: entry.loras.map((l) => ({ file: l.file, weight: l.weight })) } : {}),
+    ...(entry.removeBackground !== undefined ? { removeBackground: { ...entry.removeBackground } } : {}),
   };
 }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs/promises';
 import { assetHashInput, type ResolvedAssetEntry } from '../../common/assets/resolveAssetEntries';
 import { readAssetHash } from './assetMetadata';
 import { assetOutputFile, type LoadedAssetSpec } from './loadAssetSpec';
-import { modelIdentity } from './modelIdentity';
+import { fileIdentity, modelIdentity } from './modelIdentity';
 import { resolveAssetModel, type AssetModelContext, type ResolvedAssetModel } from './resolveAssetModel';
 
 export type AssetStatus = 'fresh' | 'stale' | 'missing';
@@ -36,7 +36,17 @@ export async function inspectAssets(spec: LoadedAssetSpec, context: Omit<AssetMo
       states.push({ entry, file, error: (e as Error).message });
       continue;
     }
-    const hash = sha256Hex(assetHashInput(entry, { identity, name: model.name }));
+    let extras: { loras?: string[]; removeBackground?: string };
+    try {
+      extras = {
+        ...(entry.loras ? { loras: await Promise.all(entry.loras.map((l) => fileIdentity(l.file, 'the LoRA'))) } : {}),
+        ...(entry.removeBackground ? { removeBackground: await fileIdentity(entry.removeBackground.model, 'the background model') } : {}),
+      };
+    } catch (e) {
+      states.push({ entry, file, error: (e as Error).message });
+      continue;
+    }
+    const hash = sha256Hex(assetHashInput(entry, { identity, name: model.name, ...extras }));
     states.push({ entry, file, model, hash, status: await fileStatus(file, hash) });
   }
   return states;

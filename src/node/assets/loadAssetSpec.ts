@@ -50,7 +50,17 @@ export async function loadAssetSpec(file: string): Promise<LoadedAssetSpec> {
   if (parsed.problems) throw new AssetSpecError(absolute, parsed.problems, text);
   const resolved = resolveAssetEntries(parsed.spec);
   if (resolved.problems) throw new AssetSpecError(absolute, resolved.problems, text);
-  return { file: absolute, dir: path.dirname(absolute), entries: resolved.entries };
+  const dir = path.dirname(absolute);
+  return { file: absolute, dir, entries: resolved.entries.map((entry) => withAbsoluteFiles(entry, dir)) };
+}
+
+/** LoRA files and the background model, relative to the spec's folder as written, made absolute. */
+function withAbsoluteFiles(entry: ResolvedAssetEntry, dir: string): ResolvedAssetEntry {
+  return {
+    ...entry,
+    ...(entry.loras ? { loras: entry.loras.map((l) => ({ ...l, file: path.resolve(dir, l.file) })) } : {}),
+    ...(entry.removeBackground ? { removeBackground: { ...entry.removeBackground, model: path.resolve(dir, entry.removeBackground.model) } } : {}),
+  };
 }
 
 /** The absolute file an entry writes; throws if it would leave the spec's folder (the schema already forbids it). */

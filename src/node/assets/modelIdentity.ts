@@ -10,7 +10,7 @@ import * as path from 'node:path';
 
 /** What txt2img reads from a diffusers ONNX folder (vae_encoder and taesd_decoder do not change the image). */
 export const IDENTITY_FILES = ['model_index.json'] as const;
-export const IDENTITY_FOLDERS = ['text_encoder', 'unet', 'vae_decoder', 'tokenizer', 'scheduler'] as const;
+export const IDENTITY_FOLDERS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'tokenizer', 'tokenizer_2', 'scheduler'] as const;
 
 const digests = new Map<string, Promise<string>>();
 
@@ -64,6 +64,29 @@ export async function modelIdentity(dir: string): Promise<string> {
       throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (is ${dir} a diffusers ONNX model folder?)`);
     }
     outer.update(`${rel}\0${stat.size}\0${await sha256OfFile(file, stat.size, stat.mtimeMs)}\n`);
+  }
+  return outer.digest('hex');
+}
+
+/**
+ * The content identity of a file an entry names (a LoRA, a background model): the SHA-256 of a file, or of the
+ * names, sizes and SHA-256s of every file in a folder. `what` names it in the error when it cannot be read.
+ */
+export async function fileIdentity(target: string, what: string): Promise<string> {
+  let stat: import('node:fs').Stats;
+  try {
+    stat = await fs.stat(target);
+  } catch (e) {
+    throw new Error(`${what} ${target} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (stat.isFile()) return sha256OfFile(target, stat.size, stat.mtimeMs);
+  const files = (await listFiles(target, '')).map((rel) => rel.slice(1)).sort();
+  if (files.length === 0) throw new Error(`${what} ${target} is an empty folder`);
+  const outer = createHash('sha256');
+  for (const rel of files) {
+    const file = path.join(target, ...rel.split('/'));
+    const s = await fs.stat(file);
+    outer.update(`${rel}\0${s.size}\0${await sha256OfFile(file, s.size, s.mtimeMs)}\n`);
   }
   return outer.digest('hex');
 }
