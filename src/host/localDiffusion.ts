@@ -15,6 +15,7 @@ import { registerRemoveBackgroundCommand } from './commands/removeBackground';
 import { registerUpscaleImageCommand, type ImageToolDeps } from './commands/upscaleImage';
 import { EngineClient } from './engineClient/engineClient';
 import { GeneratePanel, type GeneratePanelDeps } from './generate/generatePanel';
+import { pickImageToolModel } from './imageTools/pickImageToolModel';
 import { registerInpaintEditor } from './inpaint/registerInpaintEditor';
 import { EngineGenerationService, GENERATING_CONTEXT_KEY } from './jobs/engineGenerationService';
 import type { GenerationService } from './jobs/generationService';
@@ -90,7 +91,18 @@ export class LocalDiffusion extends Disposable {
     this.register(registerHistoryView({ history: this.history, panel: panelDeps }));
     this.register(registerOpenParametersFromImageCommand(panelDeps));
     this.register(
-      registerGenerateImageHereCommand({ generation: this.generation, log: this.log, settings, state: context.globalState }),
+      registerGenerateImageHereCommand({
+        generation: this.generation,
+        log: this.log,
+        settings,
+        state: context.globalState,
+        pickBackgroundModel: async () => {
+          const picked = await pickImageToolModel({ tool: 'background', title: 'Generate Image Here: Background Model', library: this.library, state: context.globalState });
+          return picked?.kind === 'model' ? { path: picked.path, ...(picked.preset ? { preset: picked.preset } : {}) } : undefined;
+        },
+        upscale: async (png, model, scale) =>
+          (await this.engine.request('upscaleImage', { image: png, model, scale, format: 'png', executionProvider: settings().executionProvider })).image,
+      }),
     );
     const modelDeps: SelectModelDeps = { engine: this.engine, models: this.models, library: this.library, log: this.log, state: context.globalState };
     this.register(registerSelectModelCommand(modelDeps));

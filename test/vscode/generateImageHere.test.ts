@@ -12,7 +12,11 @@ import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import { PROTOCOL_VERSION } from '../../src/common/protocol/engineProtocol';
 import { readImageParameters } from '../../src/node/image/imageCodec';
 import { browserStep, browserStepsAvailable } from './browserStep';
-import { printExtensionLogOnFailure } from './extensionLog';
+import { printExtensionLogOnFailure, readExtensionLog } from './extensionLog';
+import { writeSegmenterModel, writeUpscalerModel } from '../../tools/analytic/upscalerModel';
+import { INSTALL_MANIFEST_FILE, installDir } from '../../src/node/modelStore/installLayout';
+import { MANIFEST_FORMAT, type InstallManifest } from '../../src/node/modelStore/installedModels';
+import { modelSource } from '../../src/node/modelStore/modelSource';
 import { activatedApi, clearNotifications } from './localDiffusionExtension';
 import { waitFor } from './waitFor';
 import { freshFolder, listFolder } from './workspaceFiles';
@@ -31,6 +35,8 @@ async function answerQuestions(
   await browserStep('quickInput.answer', { title: 'Generate Image Here (2/5)', pickMany: [...(sizes.presets ?? []), ...(sizes.custom ? [CUSTOM_SIZE] : [])] });
   if (sizes.custom) await browserStep('quickInput.answer', { title: 'Generate Image Here: Custom Size', value: sizes.custom });
   await browserStep('quickInput.answer', { title: 'Generate Image Here (3/5)', pick: format });
+  // PNG and WebP: keep the background, or cut the subject out.
+  if (format !== 'JPEG') await browserStep('quickInput.answer', { title: 'Generate Image Here: Background', pick: 'Keep the Background' });
   await browserStep('quickInput.answer', { title: 'Generate Image Here (4/5)', value: name });
   await browserStep('quickInput.answer', { title: 'Generate Image Here (5/5)', value: seed });
 }
@@ -91,6 +97,10 @@ describe('Generate Image Here', function () {
 
   it('generates each aspect ratio once, at a size the UNet takes, and names each file by its size', async () => {
     const folder = freshFolder('two-ratios');
+    // The hires-fix upscaler setting's model brings the card (larger than its generation) up before the crop.
+    const upscaler = path.join(os.tmpdir(), `ld-e2e-upscaler-${process.pid}.onnx`);
+    await writeUpscalerModel(upscaler, { scale: 2, dtype: 'float32' });
+    await vscode.workspace.getConfiguration('localDiffusion').update('hiresUpscaler', upscaler, vscode.ConfigurationTarget.Global);
     void vscode.commands.executeCommand('localDiffusion.generateImageHere', vscode.Uri.file(folder));
     await answerQuestions('a red circle', { presets: ['Icon 32×32', 'Icon 64×64'], custom: '1200x630' }, 'PNG', 'logo', '7');
     await answerPreview('Write 3 Files');
@@ -116,6 +126,49 @@ describe('Generate Image Here', function () {
     assert.deepEqual(await generatedSize('logo-64x64.png'), [info.nativeWidth, info.nativeHeight]);
     const card = await sharp(fs.readFileSync(path.join(folder, 'logo-1200x630.png'))).metadata();
     assert.deepEqual([card.width, card.height], [1200, 630]);
+    const log = readExtensionLog() ?? '';
+    assert.match(log, /Generate Image Here: 1200×630 upscaled ×\d+(\.\d+)? with .*ld-e2e-upscaler/, 'the card went through the upscaler model');
+    assert.doesNotMatch(log, /32×32 upscaled/, 'smaller targets are only resized');
+    await vscode.workspace.getConfiguration('localDiffusion').update('hiresUpscaler', undefined, vscode.ConfigurationTarget.Global);
+    fs.rmSync(upscaler, { force: true });
+  });
+
+  it('Transparent Background cuts the subject out with the chosen background model (PNG with alpha)', async () => {
+    const modelsDir = path.join(os.tmpdir(), `ld-e2e-here-models-${process.pid}`);
+    const source = modelSource('e2e/rmbg-analytic');
+    const dir = installDir(modelsDir, source);
+    fs.mkdirSync(dir, { recursive: true });
+    await writeSegmenterModel(path.join(dir, 'model.onnx'), 64);
+    const manifest: InstallManifest = { format: MANIFEST_FORMAT, source, commit: '0'.repeat(40), kind: 'background', installedAt: new Date().toISOString(), totalBytes: 1, files: [] };
+    fs.writeFileSync(path.join(dir, INSTALL_MANIFEST_FILE), JSON.stringify(manifest));
+    const config = vscode.workspace.getConfiguration('localDiffusion');
+    await config.update('modelsFolder', modelsDir, vscode.ConfigurationTarget.Global);
+    try {
+      const folder = freshFolder('cut-out');
+      void vscode.commands.executeCommand('localDiffusion.generateImageHere', vscode.Uri.file(folder));
+      await browserStep('quickInput.answer', { title: 'Generate Image Here (1/5)', value: 'a yellow star on a blue background' });
+      await browserStep('quickInput.answer', { title: 'Generate Image Here (2/5)', pickMany: [CUSTOM_SIZE] });
+      await browserStep('quickInput.answer', { title: 'Generate Image Here: Custom Size', value: '64x64' });
+      await browserStep('quickInput.answer', { title: 'Generate Image Here (3/5)', pick: 'PNG' });
+      await browserStep('quickInput.answer', { title: 'Generate Image Here: Background', pick: 'Transparent Background' });
+      await browserStep('quickInput.answer', { title: 'Generate Image Here: Background Model', pickFirst: 'rmbg-analytic' });
+      await browserStep('quickInput.answer', { title: 'Generate Image Here (4/5)', value: 'star' });
+      await browserStep('quickInput.answer', { title: 'Generate Image Here (5/5)', value: '8' });
+      await answerPreview('Write the File');
+      await waitFor('the cut-out', () => listFolder(folder), (names) => names.includes('star.png') && !names.some((n) => n.endsWith('.tmp')), 120_000);
+      const { data, info } = await sharp(fs.readFileSync(path.join(folder, 'star.png'))).raw().toBuffer({ resolveWithObject: true });
+      assert.equal(info.channels, 4, 'the PNG has an alpha channel');
+      let min = 255;
+      let max = 0;
+      for (let i = 3; i < data.length; i += 4) {
+        min = Math.min(min, data[i]!);
+        max = Math.max(max, data[i]!);
+      }
+      assert.ok(max - min > 100, `the alpha follows the subject (min ${min}, max ${max})`);
+    } finally {
+      await config.update('modelsFolder', undefined, vscode.ConfigurationTarget.Global);
+      fs.rmSync(modelsDir, { recursive: true, force: true });
+    }
   });
 
   it('leaves no file behind when the job is cancelled or fails', async () => {

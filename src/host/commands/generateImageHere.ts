@@ -6,6 +6,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { LIMITS } from '../../common/limits';
 import { parseSeed } from '../../common/seed';
 import {
   ASSET_FORMAT_EXTENSIONS,
@@ -32,6 +33,10 @@ export interface GenerateImageHereDeps {
   settings: () => LocalDiffusionSettings;
   /** Remembers the last prompt, targets and format. */
   state: vscode.Memento;
+  /** Asks which background-removal model cuts the subject out (the image tools' picker); undefined: cancelled. */
+  pickBackgroundModel?: () => Promise<{ path: string; preset?: string } | undefined>;
+  /** The engine's upscaleImage with a super-resolution model: PNG in, PNG `scale` times larger out. */
+  upscale?: (png: Uint8Array, model: string, scale: number) => Promise<Uint8Array>;
 }
 
 const STATE_KEY = 'localDiffusion.generateImageHere';
@@ -43,6 +48,7 @@ interface Remembered {
   targets: string[];
   custom: string;
   format: AssetFormat;
+  transparent: boolean;
 }
 
 /** One file to write: its name in the folder and its bytes. */
@@ -53,6 +59,8 @@ interface RenderedAsset {
 }
 
 const STEPS = 5;
+/** Targets at most this much larger than the generation are resized with Lanczos alone. */
+const UPSCALE_THRESHOLD = 1.1;
 
 const FORMAT_DETAILS: Record<AssetFormat, string> = {
   png: 'Lossless, keeps transparency and the generation parameters',
@@ -87,7 +95,20 @@ async function generateImageHere(deps: GenerateImageHereDeps, resource: vscode.U
 
   const format = await pickFormat(remembered.format);
   if (!format) return;
-  await deps.state.update(STATE_KEY, { prompt, targets: sizes.ids, custom: sizes.custom, format } satisfies Remembered);
+  // PNG and WebP hold transparency: offer to cut the subject out (generate's removeBackground step).
+  let transparent = false;
+  let removeBackground: { model: string; preset?: string } | undefined;
+  if (format !== 'jpeg' && deps.pickBackgroundModel) {
+    const background = await pickBackground(remembered.transparent);
+    if (background === undefined) return;
+    transparent = background;
+    if (transparent) {
+      const model = await deps.pickBackgroundModel();
+      if (!model) return;
+      removeBackground = { model: model.path, ...(model.preset ? { preset: model.preset } : {}) };
+    }
+  }
+  await deps.state.update(STATE_KEY, { prompt, targets: sizes.ids, custom: sizes.custom, format, transparent } satisfies Remembered);
 
   const several = sizes.sizes.length > 1;
   const extension = ASSET_FORMAT_EXTENSIONS[format];
@@ -137,6 +158,7 @@ async function generateImageHere(deps: GenerateImageHereDeps, resource: vscode.U
           batchCount: 1,
           // Every aspect ratio with the same seed (the first job's when it was random), as the files' metadata says.
           ...(seed !== undefined ? { seed } : {}),
+          ...(removeBackground ? { removeBackground } : {}),
         },
         // Kept in the generation history, written to the folder or not.
         history: { source: 'here' },
@@ -144,8 +166,20 @@ async function generateImageHere(deps: GenerateImageHereDeps, resource: vscode.U
       const image = result.images[0];
       if (!image) throw new Error('The engine returned no image.');
       seed = image.seed;
+      // Targets larger than the generation: from the hires-fix upscaler setting's model when there is one (the best
+      // upscaler available), Lanczos otherwise (renderAsset), then cover-cropped to the exact size.
+      const upscaled = new Map<number, Promise<Uint8Array>>();
       for (const size of generation.targets) {
-        const bytes = await renderAsset(image.png, size, format, image.parameters);
+        const scale = Math.min(LIMITS.upscaleScale.max, Math.max(size.width / generation.size.width, size.height / generation.size.height));
+        let source = image.png;
+        if (scale > UPSCALE_THRESHOLD && settings.hiresUpscaler && deps.upscale) {
+          const key = Math.ceil(scale * 100) / 100;
+          let pending = upscaled.get(key);
+          if (!pending) upscaled.set(key, (pending = deps.upscale(image.png, settings.hiresUpscaler, key)));
+          source = await pending;
+          deps.log.info(`${TITLE}: ${size.width}×${size.height} upscaled ×${key} with ${settings.hiresUpscaler}`);
+        }
+        const bytes = await renderAsset(source, size, format, image.parameters);
         rendered.push({ fileName: assetTargetFileName(baseName.trim(), size, extension, several), size, bytes });
       }
     }
@@ -287,6 +321,19 @@ async function pickFormat(last: AssetFormat): Promise<AssetFormat | undefined> {
   return picked?.format;
 }
 
+/** Keep the background, or cut the subject out (true); undefined: cancelled. */
+async function pickBackground(lastTransparent: boolean): Promise<boolean | undefined> {
+  const items = [
+    { label: 'Keep the Background', transparent: false },
+    { label: 'Transparent Background', description: 'cut the subject out with a background-removal model', transparent: true },
+  ];
+  const picked = await vscode.window.showQuickPick(lastTransparent ? [items[1]!, items[0]!] : items, {
+    title: `${TITLE}: Background`,
+    ignoreFocusOut: true,
+  });
+  return picked?.transparent;
+}
+
 function recall(state: vscode.Memento): Remembered {
   const stored = state.get<Partial<Remembered>>(STATE_KEY) ?? {};
   return {
@@ -294,5 +341,6 @@ function recall(state: vscode.Memento): Remembered {
     targets: Array.isArray(stored.targets) ? stored.targets.filter((t): t is string => typeof t === 'string') : ['icon-512'],
     custom: typeof stored.custom === 'string' ? stored.custom : '',
     format: ASSET_FORMATS.includes(stored.format as AssetFormat) ? (stored.format as AssetFormat) : 'png',
+    transparent: stored.transparent === true,
   };
 }
