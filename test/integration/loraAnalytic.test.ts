@@ -10,32 +10,21 @@ import * as path from 'node:path';
 import { parseA1111Parameters } from '../../src/common/metadata/a1111Parameters';
 import type { GenerateParams, GenerateResult, LoraRef } from '../../src/common/protocol/engineProtocol';
 import { Engine } from '../../src/engine/engine';
-import { decodeImage } from '../../src/node/image/imageCodec';
 import { loraShortHash } from '../../src/node/lora/loraHash';
 import { encodeSafetensors, type SafetensorsTensorToWrite } from '../../src/node/lora/safetensorsFile';
-import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import type { AnalyticModelOptions } from '../../tools/analytic/analyticModelOptions';
 import { AnalyticOracle } from '../../tools/analytic/analyticOracle';
 import { concepts, EMBEDDING_DIM } from '../../tools/analytic/concepts';
 import { LATENT_CHANNELS } from '../../tools/analytic/linearVae';
 import { LORA_LAYER_PATHS } from '../../tools/analytic/loraLayers';
+import { analyticModelCache, maxByteDiff, planarToBytes, resultRgb } from '../fixtures/analyticImages';
 
 const SIZE = 64;
 const LATENT = SIZE / 8;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-lora-'));
 const loraDir = path.join(root, 'loras');
 fs.mkdirSync(loraDir);
-const built = new Map<string, Promise<string>>();
-
-function model(name: string, options: Partial<AnalyticModelOptions> = {}): Promise<string> {
-  let dir = built.get(name);
-  if (!dir) {
-    const target = path.join(root, name);
-    dir = writeAnalyticModel(target, { loraLayers: true, ...options }).then(() => target);
-    built.set(name, dir);
-  }
-  return dir;
-}
+const model = analyticModelCache(root, { loraLayers: true });
 
 const index = (word: string): number => concepts.findIndex((c) => c.word === word);
 
@@ -78,30 +67,6 @@ function kohyaMove(prefix: string, modulePath: string, from: string, to: string)
   return { [`${base}.lora_down.weight`]: m.down, [`${base}.lora_up.weight`]: m.up, [`${base}.alpha`]: m.alpha };
 }
 
-/** Planar RGB in [-1, 1] → interleaved bytes, with the engine's rounding. */
-function toBytes(planar: Float32Array): Uint8Array {
-  const n = SIZE * SIZE;
-  const out = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round(Math.min(1, Math.max(0, Math.fround(planar[c * n + i] / 2 + 0.5))) * 255);
-  }
-  return out;
-}
-
-async function rgb(result: GenerateResult): Promise<Uint8Array> {
-  const image = await decodeImage(result.images[0].png);
-  const out = new Uint8Array(image.width * image.height * 3);
-  for (let i = 0; i < image.width * image.height; i++) out.set(image.data.subarray(i * image.channels, i * image.channels + 3), i * 3);
-  return out;
-}
-
-function maxDiff(a: Uint8Array, b: Uint8Array): number {
-  assert.equal(a.length, b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
-
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 // Both ways of applying a LoRA (loraGraphEdit.ts): weights merged, and side branches beside the untouched weights.
@@ -131,23 +96,23 @@ for (const loraMode of ['merge', 'branch'] as const) describe(`LoRA on analytic 
   const expectedFor = (values: Record<string, number>): Uint8Array => {
     const w = new Float32Array(EMBEDDING_DIM);
     for (const [word, v] of Object.entries(values)) w[index(word)] = v;
-    return toBytes(oracle.expectedImage(w, SIZE, SIZE));
+    return planarToBytes(oracle.expectedImage(w, SIZE, SIZE), SIZE, SIZE);
   };
   const withLoras = (loras: LoraRef[]): Partial<GenerateParams> => ({ loras });
 
   it('a kohya UNet LoRA (attn2.to_k MatMul, alpha 1 ≠ rank 2) turns red into blue at strength 1, halfway at 0.5', async () => {
     const dir = await model('fp32');
     const file = writeLora('unet_blue', kohyaMove('lora_unet', LORA_LAYER_PATHS.unetToK, 'red', 'blue'));
-    const plain = await rgb(await generate(dir, 'a red circle'));
-    assert.ok(maxDiff(plain, expectedFor({ red: 1, circle: 1 })) <= 1, 'the identity layers change nothing by themselves');
+    const plain = await resultRgb(await generate(dir, 'a red circle'));
+    assert.ok(maxByteDiff(plain, expectedFor({ red: 1, circle: 1 })) <= 1, 'the identity layers change nothing by themselves');
     const full = await generate(dir, 'a red circle', withLoras([{ file, weight: 1 }]));
     assert.deepEqual(full.warnings, []);
-    assert.ok(maxDiff(await rgb(full), expectedFor({ blue: 1, circle: 1 })) <= 1);
-    const half = await rgb(await generate(dir, 'a red circle', withLoras([{ file, weight: 0.5 }])));
-    assert.ok(maxDiff(half, expectedFor({ red: 0.5, blue: 0.5, circle: 1 })) <= 1);
-    assert.ok(maxDiff(half, plain) > 20, 'the LoRA shows');
+    assert.ok(maxByteDiff(await resultRgb(full), expectedFor({ blue: 1, circle: 1 })) <= 1);
+    const half = await resultRgb(await generate(dir, 'a red circle', withLoras([{ file, weight: 0.5 }])));
+    assert.ok(maxByteDiff(half, expectedFor({ red: 0.5, blue: 0.5, circle: 1 })) <= 1);
+    assert.ok(maxByteDiff(half, plain) > 20, 'the LoRA shows');
     // Back without a LoRA: the plain weights again.
-    assert.ok(maxDiff(await rgb(await generate(dir, 'a red circle')), plain) === 0);
+    assert.ok(maxByteDiff(await resultRgb(await generate(dir, 'a red circle')), plain) === 0);
   });
 
   it('a PEFT text-encoder LoRA from a <lora:name:weight> tag, with the tag kept in the infotext and A1111 "Lora hashes"', async () => {
@@ -160,7 +125,7 @@ for (const loraMode of ['merge', 'branch'] as const) describe(`LoRA on analytic 
     const prompt = 'a red circle <lora:te_green:1>';
     const result = await generate(dir, prompt, { loraFolders: [loraDir] });
     assert.deepEqual(result.warnings, []);
-    assert.ok(maxDiff(await rgb(result), expectedFor({ green: 1, circle: 1 })) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(result), expectedFor({ green: 1, circle: 1 })) <= 1);
     const info = parseA1111Parameters(result.images[0].parameters);
     assert.equal(info.prompt, prompt);
     assert.match(result.images[0].parameters, new RegExp(`Lora hashes: "te_green: ${await loraShortHash(file)}"`));
@@ -176,12 +141,12 @@ for (const loraMode of ['merge', 'branch'] as const) describe(`LoRA on analytic 
       [`${teBase}.alpha`]: te.alpha,
       ...kohyaMove('lora_unet', LORA_LAYER_PATHS.unetToK, 'red', 'blue'),
     });
-    const run = async (tag: string) => rgb(await generate(dir, `a red circle ${tag}`, { loraFolders: [loraDir] }));
+    const run = async (tag: string) => resultRgb(await generate(dir, `a red circle ${tag}`, { loraFolders: [loraDir] }));
     // The text encoder turns red into green first; the UNet layer moves only red.
-    assert.ok(maxDiff(await run('<lora:both:1>'), expectedFor({ green: 1, circle: 1 })) <= 1);
-    assert.ok(maxDiff(await run('<lora:both:0:1>'), expectedFor({ blue: 1, circle: 1 })) <= 1);
-    assert.ok(maxDiff(await run('<lora:both:te=1:unet=0>'), expectedFor({ green: 1, circle: 1 })) <= 1);
-    assert.ok(maxDiff(await run('<lora:both:0.5:0.5>'), expectedFor({ red: 0.25, blue: 0.25, green: 0.5, circle: 1 })) <= 1);
+    assert.ok(maxByteDiff(await run('<lora:both:1>'), expectedFor({ green: 1, circle: 1 })) <= 1);
+    assert.ok(maxByteDiff(await run('<lora:both:0:1>'), expectedFor({ blue: 1, circle: 1 })) <= 1);
+    assert.ok(maxByteDiff(await run('<lora:both:te=1:unet=0>'), expectedFor({ green: 1, circle: 1 })) <= 1);
+    assert.ok(maxByteDiff(await run('<lora:both:0.5:0.5>'), expectedFor({ red: 0.25, blue: 0.25, green: 0.5, circle: 1 })) <= 1);
   });
 
   it('a Linear LoRA on a Gemm (transB = 1, weight named after its parameter) moves red to blue', async () => {
@@ -189,7 +154,7 @@ for (const loraMode of ['merge', 'branch'] as const) describe(`LoRA on analytic 
     const file = writeLora('gemm_blue', kohyaMove('lora_unet', LORA_LAYER_PATHS.unetGemm, 'red', 'blue'));
     const result = await generate(dir, 'a red circle', withLoras([{ file, weight: 0.5 }]));
     assert.deepEqual(result.warnings, []);
-    assert.ok(maxDiff(await rgb(result), expectedFor({ red: 0.5, blue: 0.5, circle: 1 })) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(result), expectedFor({ red: 0.5, blue: 0.5, circle: 1 })) <= 1);
   });
 
   it('two LoRAs on the same weight add: red → ½ blue + ½ green', async () => {
@@ -197,7 +162,7 @@ for (const loraMode of ['merge', 'branch'] as const) describe(`LoRA on analytic 
     writeLora('unet_blue', kohyaMove('lora_unet', LORA_LAYER_PATHS.unetToK, 'red', 'blue'));
     writeLora('unet_green', kohyaMove('lora_unet', LORA_LAYER_PATHS.unetToK, 'red', 'green'));
     const result = await generate(dir, 'a red circle <lora:unet_blue:0.5> <lora:unet_green:0.5>', { loraFolders: [loraDir] });
-    assert.ok(maxDiff(await rgb(result), expectedFor({ blue: 0.5, green: 0.5, circle: 1 })) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(result), expectedFor({ blue: 0.5, green: 0.5, circle: 1 })) <= 1);
     assert.match(result.images[0].parameters, /Lora hashes: "unet_blue: [0-9a-f]{12}, unet_green: [0-9a-f]{12}"/);
   });
 
@@ -211,7 +176,7 @@ for (const loraMode of ['merge', 'branch'] as const) describe(`LoRA on analytic 
     });
     const result = await generate(dir, 'a red circle', withLoras([{ file, weight: 1 }]));
     const target = oracle.targetLatent('a red circle', LATENT, LATENT).map((x) => Math.fround(x * 1.5));
-    assert.ok(maxDiff(await rgb(result), toBytes(oracle.decodeLatent(target, LATENT, LATENT))) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(result), planarToBytes(oracle.decodeLatent(target, LATENT, LATENT), SIZE, SIZE)) <= 1);
   });
 
   it('a LoCon 3×3 conv layer: centre tap ×1.25 and a right-neighbour tap ×0.1 (missing at the right edge)', async () => {
@@ -233,7 +198,7 @@ for (const loraMode of ['merge', 'branch'] as const) describe(`LoRA on analytic 
     // 'red' names no shape: the latent is one colour everywhere, so the right neighbour equals the pixel.
     const plane = LATENT * LATENT;
     const target = oracle.targetLatent('red', LATENT, LATENT).map((x, i) => Math.fround(x * ((i % plane) % LATENT === LATENT - 1 ? 1.25 : 1.35)));
-    assert.ok(maxDiff(await rgb(result), toBytes(oracle.decodeLatent(target, LATENT, LATENT))) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(result), planarToBytes(oracle.decodeLatent(target, LATENT, LATENT), SIZE, SIZE)) <= 1);
   });
 
   for (const [name, options] of [
@@ -246,7 +211,7 @@ for (const loraMode of ['merge', 'branch'] as const) describe(`LoRA on analytic 
       const dataFile = path.join(dir, 'unet', 'model.onnx_data');
       const before = fs.readFileSync(dataFile);
       const result = await generate(dir, 'a red circle', withLoras([{ file, weight: 0.5 }]));
-      assert.ok(maxDiff(await rgb(result), expectedFor({ red: 0.5, blue: 0.5, circle: 1 })) <= 2);
+      assert.ok(maxByteDiff(await resultRgb(result), expectedFor({ red: 0.5, blue: 0.5, circle: 1 })) <= 2);
       assert.deepEqual(fs.readFileSync(dataFile), before, 'the original weights are untouched');
     });
   }
@@ -271,7 +236,7 @@ for (const loraMode of ['merge', 'branch'] as const) describe(`LoRA on analytic 
       ...kohyaMove('lora_unet', other, 'red', 'blue'),
     });
     const result = await generate(dir, 'a red circle', withLoras([{ file: partial }]));
-    assert.ok(maxDiff(await rgb(result), expectedFor({ blue: 1, circle: 1 })) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(result), expectedFor({ blue: 1, circle: 1 })) <= 1);
     assert.equal(result.warnings.length, 1);
     assert.match(result.warnings[0], /LoRA partial: 1 of 2 layers applied; not applied: lora_unet_mid_block_attentions_0_transformer_blocks_0_attn1_to_q \(no such layer in the graph\)/);
   });
@@ -288,11 +253,11 @@ for (const loraMode of ['merge', 'branch'] as const) describe(`LoRA on analytic 
     assert.equal(second.textEncoder.session, first.textEncoder.session);
     assert.equal(second.vaeDecoder.session, first.vaeDecoder.session);
     assert.notEqual(second.unet.session, first.unet.session);
-    assert.ok(maxDiff(await rgb(half), expectedFor({ red: 0.5, blue: 0.5, circle: 1 })) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(half), expectedFor({ red: 0.5, blue: 0.5, circle: 1 })) <= 1);
     // The kept sessions still run after the old model was released, and a plain run reuses them too.
     const plain = await generate(dir, 'a red circle');
     assert.equal(engine.currentModel?.vaeDecoder.session, first.vaeDecoder.session);
-    assert.ok(maxDiff(await rgb(plain), expectedFor({ red: 1, circle: 1 })) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(plain), expectedFor({ red: 1, circle: 1 })) <= 1);
   });
 
   it('the CLI: --lora PATH:WEIGHT and --lora-dir for <lora:name:weight> tags', async function () {
@@ -306,10 +271,10 @@ for (const loraMode of ['merge', 'branch'] as const) describe(`LoRA on analytic 
       return fs.readFileSync(out);
     };
     const fromFile = run(['--prompt', 'a red circle', '--lora', `${file}:1`], path.join(root, 'cli-file.png'));
-    const png = (bytes: Uint8Array) => rgb({ images: [{ png: bytes }] } as unknown as GenerateResult);
-    assert.ok(maxDiff(await png(fromFile), expectedFor({ blue: 1, circle: 1 })) <= 1);
+    const png = (bytes: Uint8Array) => resultRgb({ images: [{ png: bytes }] } as unknown as GenerateResult);
+    assert.ok(maxByteDiff(await png(fromFile), expectedFor({ blue: 1, circle: 1 })) <= 1);
     const fromTag = run(['--prompt', 'a red circle <lora:unet_blue:0.5>', '--lora-dir', loraDir], path.join(root, 'cli-tag.png'));
-    assert.ok(maxDiff(await png(fromTag), expectedFor({ red: 0.5, blue: 0.5, circle: 1 })) <= 1);
+    assert.ok(maxByteDiff(await png(fromTag), expectedFor({ red: 0.5, blue: 0.5, circle: 1 })) <= 1);
   });
 
   it('a <lora:…> tag that names no file in the folders is a warning, and the image is the plain one', async () => {
@@ -317,6 +282,6 @@ for (const loraMode of ['merge', 'branch'] as const) describe(`LoRA on analytic 
     const result = await generate(dir, 'a red circle <lora:missing:1>', { loraFolders: [loraDir] });
     assert.equal(result.warnings.length, 1);
     assert.match(result.warnings[0], /<lora:missing:1>: no missing\.safetensors in/);
-    assert.ok(maxDiff(await rgb(result), expectedFor({ red: 1, circle: 1 })) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(result), expectedFor({ red: 1, circle: 1 })) <= 1);
   });
 });

@@ -13,12 +13,11 @@ import { parseA1111Parameters } from '../../src/common/metadata/a1111Parameters'
 import type { EmphasisMode } from '../../src/common/prompt/emphasisMode';
 import type { GenerateResult, ModelRef } from '../../src/common/protocol/engineProtocol';
 import { Engine } from '../../src/engine/engine';
-import { decodeImage } from '../../src/node/image/imageCodec';
 import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import type { AnalyticModelOptions } from '../../tools/analytic/analyticModelOptions';
 import { AnalyticOracle } from '../../tools/analytic/analyticOracle';
 import { concepts, EMBEDDING_DIM } from '../../tools/analytic/concepts';
-import { analyticModelCache, planarToBytes } from '../fixtures/analyticImages';
+import { analyticModelCache, maxByteDiff, planarToBytes, resultRgb } from '../fixtures/analyticImages';
 
 const SIZE = 64;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-prompt-syntax-'));
@@ -29,20 +28,6 @@ function weights(values: Record<string, number>): Float32Array {
   const w = new Float32Array(EMBEDDING_DIM);
   for (const [word, value] of Object.entries(values)) w[concepts.findIndex((c) => c.word === word)] = value;
   return w;
-}
-
-async function rgb(result: GenerateResult): Promise<Uint8Array> {
-  const image = await decodeImage(result.images[0].png);
-  const out = new Uint8Array(image.width * image.height * 3);
-  for (let i = 0; i < image.width * image.height; i++) out.set(image.data.subarray(i * image.channels, i * image.channels + 3), i * 3);
-  return out;
-}
-
-function maxDiff(a: Uint8Array, b: Uint8Array): number {
-  assert.equal(a.length, b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
 }
 
 interface Case {
@@ -87,33 +72,33 @@ describe('A1111 prompt syntax through the engine (closed-form colours)', functio
     const dir = await model('default');
     // Σ plain = 2 (red, green), Σ weighted = 1.5 + 1: every row × 2 / 2.5.
     const scale = 2 / 2.5;
-    const weighted = await rgb(await generate(dir, { prompt: '(red:1.5) green' }));
-    assert.ok(maxDiff(weighted, expected(weights({ red: 1.5 * scale, green: scale }))) <= 1);
-    const plain = await rgb(await generate(dir, { prompt: 'red green' }));
-    assert.ok(maxDiff(plain, expected(weights({ red: 1, green: 1 }))) <= 1);
-    assert.ok(maxDiff(weighted, plain) > 10, 'the weight shows');
+    const weighted = await resultRgb(await generate(dir, { prompt: '(red:1.5) green' }));
+    assert.ok(maxByteDiff(weighted, expected(weights({ red: 1.5 * scale, green: scale }))) <= 1);
+    const plain = await resultRgb(await generate(dir, { prompt: 'red green' }));
+    assert.ok(maxByteDiff(plain, expected(weights({ red: 1, green: 1 }))) <= 1);
+    assert.ok(maxByteDiff(weighted, plain) > 10, 'the weight shows');
   });
 
   it('(red:1.5) BREAK green equals red green: each chunk is normalised alone (red ×1.5 × 1/1.5)', async () => {
     const dir = await model('default');
     const split = await generate(dir, { prompt: '(red:1.5) BREAK green' });
     const plain = await generate(dir, { prompt: 'red green' });
-    assert.equal(maxDiff(await rgb(split), await rgb(plain)), 0);
+    assert.equal(maxByteDiff(await resultRgb(split), await resultRgb(plain)), 0);
   });
 
   it('a colour word after 80 filler words counts (the second chunk)', async () => {
     const dir = await model('default');
-    const long = await rgb(await generate(dir, { prompt: `${'a '.repeat(80)}red` }));
-    assert.ok(maxDiff(long, expected(weights({ red: 1 }))) <= 1);
-    const filler = await rgb(await generate(dir, { prompt: 'a '.repeat(80).trim() }));
-    assert.ok(maxDiff(long, filler) > 10);
+    const long = await resultRgb(await generate(dir, { prompt: `${'a '.repeat(80)}red` }));
+    assert.ok(maxByteDiff(long, expected(weights({ red: 1 }))) <= 1);
+    const filler = await resultRgb(await generate(dir, { prompt: 'a '.repeat(80).trim() }));
+    assert.ok(maxByteDiff(long, filler) > 10);
   });
 
   it('a long negative prompt is padded with the prompt to 2 chunks and applied', async () => {
     const dir = await model('default');
     const result = await generate(dir, { prompt: 'red', negativePrompt: `${'a '.repeat(80)}blue`, guidanceScale: 1.5 });
     const target = oracle.guidedTarget(weights({ blue: 1 }), weights({ red: 1 }), 1.5, SIZE / 8, SIZE / 8);
-    assert.ok(maxDiff(await rgb(result), planarToBytes(oracle.decodeLatent(target, SIZE / 8, SIZE / 8), SIZE, SIZE)) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(result), planarToBytes(oracle.decodeLatent(target, SIZE / 8, SIZE / 8), SIZE, SIZE)) <= 1);
     assert.deepEqual(result.warnings, []);
   });
 
@@ -121,7 +106,7 @@ describe('A1111 prompt syntax through the engine (closed-form colours)', functio
     const dir = await model('static-batch-1', { batch: 1 });
     const result = await generate(dir, { prompt: 'red', negativePrompt: `${'a '.repeat(80)}blue`, guidanceScale: 1.5 });
     const target = oracle.guidedTarget(weights({}), weights({ red: 1 }), 1.5, SIZE / 8, SIZE / 8);
-    assert.ok(maxDiff(await rgb(result), planarToBytes(oracle.decodeLatent(target, SIZE / 8, SIZE / 8), SIZE, SIZE)) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(result), planarToBytes(oracle.decodeLatent(target, SIZE / 8, SIZE / 8), SIZE, SIZE)) <= 1);
     assert.deepEqual(result.warnings, [
       'The negative prompt is 81 tokens in 2 chunks; this model\'s UNet takes 75 tokens (1 chunk of 75). Ignored (6 tokens): "a a a a a blue".',
     ]);
@@ -131,10 +116,10 @@ describe('A1111 prompt syntax through the engine (closed-form colours)', functio
     const dir = await model('default');
     // Original: (red:0.5) alone is scaled back to Σ = 1, i.e. plain red; No norm keeps red at 0.5 (half the default grey).
     const original = await generate(dir, { prompt: '(red:0.5)' });
-    assert.ok(maxDiff(await rgb(original), expected(weights({ red: 1 }))) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(original), expected(weights({ red: 1 }))) <= 1);
     assert.equal(infotext(original).emphasis, undefined);
     const noNorm = await generate(dir, { prompt: '(red:0.5)', emphasis: 'No norm' });
-    assert.ok(maxDiff(await rgb(noNorm), expected(weights({ red: 0.5 }))) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(noNorm), expected(weights({ red: 0.5 }))) <= 1);
     assert.equal(infotext(noNorm).emphasis, 'No norm');
     assert.match(noNorm.images[0].parameters, /, Emphasis: No norm,/);
     // A1111 writes the mode only when the prompts use brackets.
@@ -151,17 +136,17 @@ describe('A1111 prompt syntax through the engine (closed-form colours)', functio
     const g = SIZE / 8;
     const last = await generate(dir, { prompt, negativePrompt: 'blue', guidanceScale: 2 });
     const lastTarget = layered.guidedTarget(layered.conceptWeights('blue'), layered.conceptWeights(prompt), 2, g, g);
-    assert.ok(maxDiff(await rgb(last), planarToBytes(layered.decodeLatent(lastTarget, g, g), SIZE, SIZE)) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(last), planarToBytes(layered.decodeLatent(lastTarget, g, g), SIZE, SIZE)) <= 1);
     assert.equal(infotext(last).clipSkip, undefined);
 
     const skipped = await generate(dir, { prompt, negativePrompt: 'blue', guidanceScale: 2, clipSkip: 2 });
     const skippedTarget = layered.guidedTarget(layered.sumRows(layered.clipSkipped('blue', 2)), layered.sumRows(layered.clipSkipped(prompt, 2)), 2, g, g);
     assert.deepEqual(skipped.warnings, []);
-    const image = await rgb(skipped);
-    assert.ok(maxDiff(image, planarToBytes(layered.decodeLatent(skippedTarget, g, g), SIZE, SIZE)) <= 1);
-    assert.ok(maxDiff(image, await rgb(last)) > 10, 'the layers differ');
+    const image = await resultRgb(skipped);
+    assert.ok(maxByteDiff(image, planarToBytes(layered.decodeLatent(skippedTarget, g, g), SIZE, SIZE)) <= 1);
+    assert.ok(maxByteDiff(image, await resultRgb(last)) > 10, 'the layers differ');
     const unnormalised = layered.guidedTarget(layered.sumRows(layered.hiddenState('blue', 2)), layered.sumRows(layered.hiddenState(prompt, 2)), 2, g, g);
-    assert.ok(maxDiff(image, planarToBytes(layered.decodeLatent(unnormalised, g, g), SIZE, SIZE)) > 10, 'the final layer norm is applied');
+    assert.ok(maxByteDiff(image, planarToBytes(layered.decodeLatent(unnormalised, g, g), SIZE, SIZE)) > 10, 'the final layer norm is applied');
     assert.equal(infotext(skipped).clipSkip, 2);
     assert.match(skipped.images[0].parameters, /, Clip skip: 2,/);
   });
@@ -172,7 +157,7 @@ describe('A1111 prompt syntax through the engine (closed-form colours)', functio
     assert.deepEqual(result.warnings, [
       'Clip skip 2 is unavailable for this model: its text encoder outputs only last_hidden_state, pooler_output (no hidden_states.N; export it with output_hidden_states). Generated without clip skip.',
     ]);
-    assert.ok(maxDiff(await rgb(result), expected(weights({ red: 1 }))) <= 1);
+    assert.ok(maxByteDiff(await resultRgb(result), expected(weights({ red: 1 }))) <= 1);
     assert.equal(infotext(result).clipSkip, undefined);
   });
 });

@@ -30,28 +30,9 @@ import {
   type SdxlAnalyticOptions,
 } from '../../tools/analytic/sdxlAnalyticModel';
 import { SdxlAnalyticOracle } from '../../tools/analytic/sdxlAnalyticOracle';
+import { folderCache, maxRgbDiff, planarToBytes } from '../fixtures/analyticImages';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-sdxl-'));
-
-/** Planar RGB in [-1, 1] → interleaved bytes, with the engine's rounding. */
-function toBytes(planar: Float32Array, height: number, width: number): Uint8Array {
-  const n = height * width;
-  const out = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round(Math.min(1, Math.max(0, Math.fround(planar[c * n + i] / 2 + 0.5))) * 255);
-  }
-  return out;
-}
-
-function maxDiff(a: Uint8Array, aChannels: number, b: Uint8Array, bChannels: number, include: (pixel: number) => boolean = () => true): number {
-  let worst = 0;
-  const n = a.length / aChannels;
-  for (let i = 0; i < n; i++) {
-    if (!include(i)) continue;
-    for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(a[i * aChannels + c] - b[i * bChannels + c]));
-  }
-  return worst;
-}
 
 /** Non-square on purpose: swapped height and width must not pass. */
 const W = 64;
@@ -64,16 +45,8 @@ const TOLERANCE = 2;
 describe('SDXL on the analytic SDXL model', function () {
   this.timeout(600_000);
   const engine = new Engine();
-  const dirs = new Map<string, Promise<string>>();
-  const model = (key: string, options: Partial<SdxlAnalyticOptions> = {}): Promise<string> => {
-    let dir = dirs.get(key);
-    if (!dir) {
-      const target = path.join(root, key);
-      dir = writeSdxlAnalyticModel(target, options).then(() => target);
-      dirs.set(key, dir);
-    }
-    return dir;
-  };
+  const cache = folderCache<Partial<SdxlAnalyticOptions>>(root, writeSdxlAnalyticModel);
+  const model = (key: string, options: Partial<SdxlAnalyticOptions> = {}): Promise<string> => cache(key, options);
   type LooseParams = Partial<Omit<InpaintParams, 'task' | 'seed' | 'model'>> & { prompt: string; seed?: number };
   const generate = (dir: string, params: LooseParams, progress?: GenerateProgress[]): Promise<GenerateResult> => {
     const task = params.mask ? 'inpaint' : params.initImage ? 'img2img' : 'txt2img';
@@ -81,7 +54,7 @@ describe('SDXL on the analytic SDXL model', function () {
     return engine.generate({ model: { dir }, executionProvider: 'cpu', ...params, task, ...seed } as GenerateParams, progress ? { onProgress: (p) => progress.push(p) } : {});
   };
   const oracle = new SdxlAnalyticOracle();
-  const expectedGuided = (uncond: string | null, guidance = GUIDANCE, o = oracle): Uint8Array => toBytes(o.guidedImage(uncond, PROMPT, guidance, H, W), H, W);
+  const expectedGuided = (uncond: string | null, guidance = GUIDANCE, o = oracle): Uint8Array => planarToBytes(o.guidedImage(uncond, PROMPT, guidance, H, W), H, W);
 
   let initPng: Uint8Array;
   let maskPng: Uint8Array;
@@ -133,10 +106,10 @@ describe('SDXL on the analytic SDXL model', function () {
     const image = await decodeImage(result.images[0].png);
     assert.equal(image.width, W);
     assert.equal(image.height, H);
-    const d = maxDiff(image.data, image.channels, expectedGuided(NEGATIVE), 3);
+    const d = maxRgbDiff(image.data, image.channels, expectedGuided(NEGATIVE), 3);
     assert.ok(d <= TOLERANCE, `max diff ${d}`);
     // A pipeline mistake would land elsewhere: the closed form with the zeroed negative differs.
-    assert.ok(maxDiff(image.data, image.channels, expectedGuided(null), 3) > 20);
+    assert.ok(maxRgbDiff(image.data, image.channels, expectedGuided(null), 3) > 20);
     const text = readPngTextChunks(result.images[0].png).find((c) => c.keyword === 'parameters')?.text ?? '';
     const params = parseA1111Parameters(text);
     assert.equal(params.prompt, PROMPT);
@@ -152,10 +125,10 @@ describe('SDXL on the analytic SDXL model', function () {
   it('no negative prompt: force_zeros_for_empty_prompt zeroes the negative; with it false the empty prompt is encoded', async () => {
     const zeroed = await generate(await model('base'), { prompt: PROMPT, width: W, height: H, steps: 8, guidanceScale: GUIDANCE, seed: 4 });
     const a = await decodeImage(zeroed.images[0].png);
-    assert.ok(maxDiff(a.data, a.channels, expectedGuided(null), 3) <= TOLERANCE);
+    assert.ok(maxRgbDiff(a.data, a.channels, expectedGuided(null), 3) <= TOLERANCE);
     const encoded = await generate(await model('no-force-zeros', { forceZerosForEmptyPrompt: false }), { prompt: PROMPT, width: W, height: H, steps: 8, guidanceScale: GUIDANCE, seed: 4 });
     const b = await decodeImage(encoded.images[0].png);
-    assert.ok(maxDiff(b.data, b.channels, expectedGuided(''), 3) <= TOLERANCE);
+    assert.ok(maxRgbDiff(b.data, b.channels, expectedGuided(''), 3) <= TOLERANCE);
   });
 
   describe('the conditioning the UNet is given', () => {
@@ -224,7 +197,7 @@ describe('SDXL on the analytic SDXL model', function () {
     assert.equal(base.guidanceScale, 5);
     assert.equal(base.steps, 20);
     const image = await decodeImage(base.images[0].png);
-    assert.ok(maxDiff(image.data, image.channels, expectedGuided(NEGATIVE, 5), 3) <= TOLERANCE);
+    assert.ok(maxRgbDiff(image.data, image.channels, expectedGuided(NEGATIVE, 5), 3) <= TOLERANCE);
     const turboDir = await model('turbo', { schedulerConfig: sdxlTurboSchedulerConfig(), sampleSize: 512 });
     const info = await describeModelFolder(turboDir);
     assert.equal(info.nativeWidth, 512);
@@ -232,7 +205,7 @@ describe('SDXL on the analytic SDXL model', function () {
     const turbo = await generate(turboDir, { prompt: PROMPT, width: W, height: H, seed: 5 });
     assert.deepEqual([turbo.steps, turbo.guidanceScale, turbo.scheduler], [4, 0, 'euler-a']);
     const t = await decodeImage(turbo.images[0].png);
-    assert.ok(maxDiff(t.data, t.channels, toBytes(oracle.expectedImage(PROMPT, H, W), H, W), 3) <= TOLERANCE);
+    assert.ok(maxRgbDiff(t.data, t.channels, planarToBytes(oracle.expectedImage(PROMPT, H, W), H, W), 3) <= TOLERANCE);
   });
 
   it('the model itself tells right from wrong: swapped time_ids, swapped encoder order or the last layer land elsewhere', async () => {
@@ -283,15 +256,15 @@ describe('SDXL on the analytic SDXL model', function () {
       const txt = await generate(dir, { ...common, width: W, height: H });
       assert.equal(txt.scheduler, sampler);
       const image = await decodeImage(txt.images[0].png);
-      assert.ok(maxDiff(image.data, image.channels, expected, 3) <= TOLERANCE, `txt2img max diff ${maxDiff(image.data, image.channels, expected, 3)}`);
+      assert.ok(maxRgbDiff(image.data, image.channels, expected, 3) <= TOLERANCE, `txt2img max diff ${maxRgbDiff(image.data, image.channels, expected, 3)}`);
       const img = await generate(dir, { ...common, initImage: initPng, strength: 0.5 });
       const imgOut = await decodeImage(img.images[0].png);
-      assert.ok(maxDiff(imgOut.data, imgOut.channels, expected, 3) <= TOLERANCE, `img2img max diff ${maxDiff(imgOut.data, imgOut.channels, expected, 3)}`);
+      assert.ok(maxRgbDiff(imgOut.data, imgOut.channels, expected, 3) <= TOLERANCE, `img2img max diff ${maxRgbDiff(imgOut.data, imgOut.channels, expected, 3)}`);
       const inpaint = await generate(dir, { ...common, initImage: initPng, mask: maskPng, strength: 1 });
       const inOut = await decodeImage(inpaint.images[0].png);
       const source = await decodeImage(initPng);
-      assert.ok(maxDiff(inOut.data, inOut.channels, expected, 3, inside) <= TOLERANCE, `inpaint inside max diff ${maxDiff(inOut.data, inOut.channels, expected, 3, inside)}`);
-      assert.equal(maxDiff(inOut.data, inOut.channels, source.data, source.channels, (p) => !inside(p)), 0, 'inpaint keeps the outside bit-identical');
+      assert.ok(maxRgbDiff(inOut.data, inOut.channels, expected, 3, inside) <= TOLERANCE, `inpaint inside max diff ${maxRgbDiff(inOut.data, inOut.channels, expected, 3, inside)}`);
+      assert.equal(maxRgbDiff(inOut.data, inOut.channels, source.data, source.channels, (p) => !inside(p)), 0, 'inpaint keeps the outside bit-identical');
     });
   }
 
@@ -311,8 +284,8 @@ describe('SDXL on the analytic SDXL model', function () {
     });
     const image = await decodeImage(result.images[0].png);
     assert.deepEqual([image.width, image.height], [2 * W, 2 * H]);
-    const expected = toBytes(oracle.guidedImage(NEGATIVE, PROMPT, GUIDANCE, 2 * H, 2 * W), 2 * H, 2 * W);
-    assert.ok(maxDiff(image.data, image.channels, expected, 3) <= TOLERANCE, `hires max diff ${maxDiff(image.data, image.channels, expected, 3)}`);
+    const expected = planarToBytes(oracle.guidedImage(NEGATIVE, PROMPT, GUIDANCE, 2 * H, 2 * W), 2 * H, 2 * W);
+    assert.ok(maxRgbDiff(image.data, image.channels, expected, 3) <= TOLERANCE, `hires max diff ${maxRgbDiff(image.data, image.channels, expected, 3)}`);
   });
 
   it('outpainting an SDXL image keeps the original outside the overlap bit-identical', async () => {
@@ -348,8 +321,8 @@ describe('SDXL on the analytic SDXL model', function () {
     const result = await generate(dir, { prompt: PROMPT, negativePrompt: NEGATIVE, guidanceScale: GUIDANCE, steps: 12, seed: 2, initImage: initPng, mask: maskPng, strength: 1 });
     const out = await decodeImage(result.images[0].png);
     const source = await decodeImage(initPng);
-    assert.ok(maxDiff(out.data, out.channels, expectedGuided(NEGATIVE), 3, inside) <= TOLERANCE, `inside ${maxDiff(out.data, out.channels, expectedGuided(NEGATIVE), 3, inside)}`);
-    assert.equal(maxDiff(out.data, out.channels, source.data, source.channels, (p) => !inside(p)), 0);
+    assert.ok(maxRgbDiff(out.data, out.channels, expectedGuided(NEGATIVE), 3, inside) <= TOLERANCE, `inside ${maxRgbDiff(out.data, out.channels, expectedGuided(NEGATIVE), 3, inside)}`);
+    assert.equal(maxRgbDiff(out.data, out.channels, source.data, source.channels, (p) => !inside(p)), 0);
   });
 
   const variants: Array<[string, Partial<SdxlAnalyticOptions>]> = [
@@ -371,10 +344,10 @@ describe('SDXL on the analytic SDXL model', function () {
       const result = await generate(dir, { prompt: PROMPT, negativePrompt: NEGATIVE, width: W, height: H, steps: 12, guidanceScale: GUIDANCE, seed: 6 });
       const image = await decodeImage(result.images[0].png);
       const tolerance = options.floatType === 'float16' ? 4 : TOLERANCE;
-      assert.ok(maxDiff(image.data, image.channels, expectedGuided(NEGATIVE), 3) <= tolerance, `max diff ${maxDiff(image.data, image.channels, expectedGuided(NEGATIVE), 3)}`);
+      assert.ok(maxRgbDiff(image.data, image.channels, expectedGuided(NEGATIVE), 3) <= tolerance, `max diff ${maxRgbDiff(image.data, image.channels, expectedGuided(NEGATIVE), 3)}`);
       const img = await generate(dir, { prompt: PROMPT, negativePrompt: NEGATIVE, steps: 12, guidanceScale: GUIDANCE, seed: 6, initImage: initPng, strength: 0.6 });
       const imgOut = await decodeImage(img.images[0].png);
-      assert.ok(maxDiff(imgOut.data, imgOut.channels, expectedGuided(NEGATIVE), 3) <= tolerance);
+      assert.ok(maxRgbDiff(imgOut.data, imgOut.channels, expectedGuided(NEGATIVE), 3) <= tolerance);
     });
   }
 
@@ -384,7 +357,7 @@ describe('SDXL on the analytic SDXL model', function () {
     assert.deepEqual(info.unet.extraInputs?.map((i) => i.name), ['text_embeds', 'time_ids', 'timestep_cond']);
     const result = await generate(dir, { prompt: PROMPT, width: W, height: H, steps: 4, seed: 1 });
     const image = await decodeImage(result.images[0].png);
-    assert.ok(maxDiff(image.data, image.channels, toBytes(oracle.expectedImage(PROMPT, H, W), H, W), 3) <= TOLERANCE);
+    assert.ok(maxRgbDiff(image.data, image.channels, planarToBytes(oracle.expectedImage(PROMPT, H, W), H, W), 3) <= TOLERANCE);
   });
 
   for (const folder of ['taesdxl_decoder', 'taesd_decoder'] as const) {
@@ -447,7 +420,7 @@ describe('SDXL on the analytic SDXL model', function () {
     const vae = await model('base');
     const swapped = await engine.generate({ model: { dir, vae }, executionProvider: 'cpu', task: 'txt2img', prompt: PROMPT, negativePrompt: NEGATIVE, width: W, height: H, steps: 12, guidanceScale: GUIDANCE, seed: '1' });
     const image = await decodeImage(swapped.images[0].png);
-    assert.ok(maxDiff(image.data, image.channels, expectedGuided(NEGATIVE), 3) <= TOLERANCE);
+    assert.ok(maxRgbDiff(image.data, image.channels, expectedGuided(NEGATIVE), 3) <= TOLERANCE);
     const cliOk = spawnSync(process.execPath, [cli, 'generate', '--model', dir, '--vae', vae, '--prompt', PROMPT, '--width', String(W), '--height', String(H), '--steps', '2', '--ep', 'cpu', '--out', out], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(cliOk.status, 0, cliOk.stderr);
     assert.equal(fs.existsSync(out), true);

@@ -13,13 +13,11 @@ import { PROTOCOL_VERSION } from '../../src/common/protocol/engineProtocol';
 import { readImageParameters } from '../../src/node/image/imageCodec';
 import { browserStep, browserStepsAvailable } from './browserStep';
 import { printExtensionLogOnFailure, readExtensionLog } from './extensionLog';
-import { writeSegmenterModel, writeUpscalerModel } from '../../tools/analytic/upscalerModel';
-import { INSTALL_MANIFEST_FILE, installDir } from '../../src/node/modelStore/installLayout';
-import { MANIFEST_FORMAT, type InstallManifest } from '../../src/node/modelStore/installedModels';
-import { modelSource } from '../../src/node/modelStore/modelSource';
+import { writeUpscalerModel } from '../../tools/analytic/upscalerModel';
 import { activatedApi, clearNotifications } from './localDiffusionExtension';
 import { waitFor } from './waitFor';
 import { freshFolder, listFolder } from './workspaceFiles';
+import { installAnalyticBackgroundModel } from './installedTestModels';
 
 const CUSTOM_SIZE = 'Custom size…';
 
@@ -135,12 +133,7 @@ describe('Generate Image Here', function () {
 
   it('Transparent Background cuts the subject out with the chosen background model (PNG with alpha)', async () => {
     const modelsDir = path.join(os.tmpdir(), `ld-e2e-here-models-${process.pid}`);
-    const source = modelSource('e2e/rmbg-analytic');
-    const dir = installDir(modelsDir, source);
-    fs.mkdirSync(dir, { recursive: true });
-    await writeSegmenterModel(path.join(dir, 'model.onnx'), 64);
-    const manifest: InstallManifest = { format: MANIFEST_FORMAT, source, commit: '0'.repeat(40), kind: 'background', installedAt: new Date().toISOString(), totalBytes: 1, files: [] };
-    fs.writeFileSync(path.join(dir, INSTALL_MANIFEST_FILE), JSON.stringify(manifest));
+    await installAnalyticBackgroundModel(modelsDir);
     const config = vscode.workspace.getConfiguration('localDiffusion');
     await config.update('modelsFolder', modelsDir, vscode.ConfigurationTarget.Global);
     try {

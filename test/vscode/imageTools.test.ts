@@ -8,15 +8,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import * as vscode from 'vscode';
-import { INSTALL_MANIFEST_FILE, installDir } from '../../src/node/modelStore/installLayout';
-import { MANIFEST_FORMAT, type InstallManifest } from '../../src/node/modelStore/installedModels';
-import { modelSource } from '../../src/node/modelStore/modelSource';
-import { writeSegmenterModel } from '../../tools/analytic/upscalerModel';
 import { browserStep, browserStepsAvailable } from './browserStep';
 import { printExtensionLogOnFailure } from './extensionLog';
 import { activatedApi, clearNotifications } from './localDiffusionExtension';
 import { waitFor } from './waitFor';
 import { freshFolder, listFolder } from './workspaceFiles';
+import { installAnalyticBackgroundModel } from './installedTestModels';
 
 /** Files whose write is finished (no hidden temp file left). */
 const finished = (names: string[]) => !names.some((n) => n.endsWith('.tmp'));
@@ -57,12 +54,7 @@ describe('Image tools (Explorer menus)', function () {
   });
 
   it('Remove Background offers the downloaded background model and writes NAME-nobg.png with its alpha', async () => {
-    const source = modelSource('e2e/rmbg-analytic');
-    const dir = installDir(modelsDir, source);
-    fs.mkdirSync(dir, { recursive: true });
-    await writeSegmenterModel(path.join(dir, 'model.onnx'), 64);
-    const manifest: InstallManifest = { format: MANIFEST_FORMAT, source, commit: '0'.repeat(40), kind: 'background', installedAt: new Date().toISOString(), totalBytes: 1, files: [] };
-    fs.writeFileSync(path.join(dir, INSTALL_MANIFEST_FILE), JSON.stringify(manifest));
+    await installAnalyticBackgroundModel(modelsDir);
     await vscode.workspace.getConfiguration('localDiffusion').update('modelsFolder', modelsDir, vscode.ConfigurationTarget.Global);
 
     const folder = freshFolder('cut-here');
