@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { A1111Conditioner } from '../../src/engine/conditioning/a1111Conditioner';
-import { ClipConditioner } from '../../src/engine/conditioning/clipConditioner';
+import { PlainClipConditioner } from '../fixtures/plainClipConditioner';
 import { PipelineModel } from '../../src/engine/model/pipelineModel';
 
 const modelDir = path.resolve(__dirname, '../../..', 'models', 'tiny-shapes');
@@ -25,7 +25,7 @@ describe('conditioning: plain CLIP and A1111 chunks behind one interface', funct
   after(() => model?.release());
 
   it('a plain prompt: the same encoder_hidden_states, cond and uncond', async () => {
-    const plain = await new ClipConditioner(model.tokenizer, model.textEncoder).encode('a red circle', 'a blue square', true);
+    const plain = await new PlainClipConditioner(model.tokenizer, model.textEncoder).encode('a red circle', 'a blue square', true);
     const a1111 = await new A1111Conditioner(model.tokenizer, model.textEncoder).encode('a red circle', 'a blue square', true);
     const [p] = plain.inputs;
     const [a] = a1111.inputs;

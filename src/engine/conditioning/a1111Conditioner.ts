@@ -11,8 +11,7 @@ import { clipSkipHidden, type ClipSkipSelection } from '../prompt/clipSkip';
 import { encodePromptPair } from '../prompt/encodePromptPair';
 import type { ChunkEncoder } from '../prompt/encodeWeightedPrompts';
 import type { ClipTokenizer } from '../tokenizer/clipTokenizer';
-import { ENCODER_HIDDEN_STATES } from './clipConditioner';
-import type { Conditioner, ConditioningInfotext, UnetConditioning } from './unetConditioning';
+import { ENCODER_HIDDEN_STATES, type Conditioner, type ConditioningInfotext, type UnetConditioning } from './unetConditioning';
 
 /** Which hidden state to condition on instead of the encoder's usual output (A1111 "Clip skip: N"). */
 export interface ClipSkipEncoding {

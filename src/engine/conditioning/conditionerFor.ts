@@ -17,7 +17,7 @@ export interface ConditionerChoice {
 /**
  * The conditioner for the loaded model's family. SD 1.x/2.x: one CLIP encoder, prompts read with A1111's syntax
  * (emphasis, BREAK, 75-token chunks; a plain prompt of up to 75 tokens encodes exactly as the plain CLIP path,
- * clipConditioner.ts). A UNet exported with a fixed sequence length takes only as many chunks as fit; the rest is
+ * diffusers' encode_prompt, test/fixtures/plainClipConditioner.ts). A UNet exported with a fixed sequence length takes only as many chunks as fit; the rest is
  * dropped with a warning. Clip skip where the text encoder exposes its hidden states (clipSkipFor.ts), else a
  * warning. SDXL: both encoders' penultimate states, the pooled text_embeds and time_ids (sdxlConditioner.ts).
  */

@@ -18,9 +18,8 @@ import { clipPromptTokenizer } from '../prompt/clipPromptTokenizer';
 import { encodePromptPair, type PromptPairConditioning } from '../prompt/encodePromptPair';
 import { concatenateHiddenAxis, type ChunkEncoder } from '../prompt/encodeWeightedPrompts';
 import type { ClipTokenizer } from '../tokenizer/clipTokenizer';
-import { ENCODER_HIDDEN_STATES } from './clipConditioner';
 import { sdxlTimeIds, type SdxlSizeConditioning } from './sdxlTimeIds';
-import type { Conditioner, ConditioningInfotext, ConditioningInput, UnetConditioning } from './unetConditioning';
+import { ENCODER_HIDDEN_STATES, type Conditioner, type ConditioningInfotext, type ConditioningInput, type UnetConditioning } from './unetConditioning';
 
 export interface SdxlConditionerOptions {
   emphasis?: EmphasisMode;

@@ -4,6 +4,9 @@
 // through, batched as [uncond, cond] for classifier-free guidance (diffusers `torch.cat([negative, positive])`).
 
 /** One named UNet input, per batch item. */
+/** The UNet input the text encoder's hidden states feed (diffusers UNet2DConditionModel.forward). */
+export const ENCODER_HIDDEN_STATES = 'encoder_hidden_states';
+
 export interface ConditioningInput {
   /** The UNet graph input it feeds. */
   name: string;
