@@ -14,6 +14,7 @@
 //     concatenation order matters), positions from text_embeds, and shifts its target latent by
 //     TIME_IDS_PENALTY·Σ|time_ids − [H, W, 0, 0, H, W]| (H×W = the generated size), so swapped sizes fail.
 // The rest (noise level, target latent, linear VAE) is the SD analytic model's (analyticModel.ts).
+import { identityLinear } from './loraLayers';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { GraphBuilder } from '../onnx/graphBuilder';
@@ -58,6 +59,12 @@ const ONNX_FILE = 'model.onnx';
 const PRODUCER = 'local-diffusion analytic SDXL model';
 const DIFFUSERS_VERSION = '0.30.0';
 
+/** The SDXL module paths of the LoRA identity layers (SdxlAnalyticOptions.loraLayers). */
+export const SDXL_LORA_LAYER_PATHS = {
+  textEncoder2Q: 'text_model.encoder.layers.0.self_attn.q_proj',
+  unetToK: 'down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k',
+} as const;
+
 export interface SdxlAnalyticOptions {
   /** input_ids dtype of text_encoder / text_encoder_2 (optimum: int64 both; Olive: int32 / int64). */
   idsType1: 'int32' | 'int64';
@@ -86,6 +93,13 @@ export interface SdxlAnalyticOptions {
   cudaOnlyOp: boolean;
   /** Write a TAESD(XL) decoder folder of this name. */
   taesd: null | 'taesdxl_decoder' | 'taesd_decoder';
+  /**
+   * Identity layers at real SDXL module paths for LoRA tests (loraLayers.ts): text_encoder_2's
+   * `text_model.encoder.layers.0.self_attn.q_proj` on its penultimate states, and the UNet's
+   * `down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k` (SGM `input_blocks.4.1`, SDXL's first attention) on
+   * encoder_hidden_states.
+   */
+  loraLayers: boolean;
   schedulerConfig: Record<string, unknown>;
 }
 
@@ -134,6 +148,7 @@ export function resolveSdxlOptions(given: Partial<SdxlAnalyticOptions> = {}): Sd
     cudaOnlyOp: false,
     latentStats: null,
     taesd: null,
+    loraLayers: false,
     schedulerConfig: sdxlBaseSchedulerConfig(),
     ...options,
   };
@@ -205,7 +220,8 @@ function encoderGraph2(o: SdxlAnalyticOptions, spec: EncoderSpec): GraphBuilder 
   const vocab = analyticVocabulary().vocab.size;
   const gather = (name: string, table: Float32Array, width: number): string =>
     g.op1('Gather', [g.addInitializer(name, table, [vocab, width]), ids], { axis: 0 });
-  const right = gather('penultimate_embedding', sdxlLayerTable(spec.hiddenKind, spec.width, 0, spec.name === 'text_encoder_2'), spec.width);
+  let right = gather('penultimate_embedding', sdxlLayerTable(spec.hiddenKind, spec.width, 0, spec.name === 'text_encoder_2'), spec.width);
+  if (o.loraLayers && spec.name === 'text_encoder_2') right = identityLinear(g, right, spec.width, SDXL_LORA_LAYER_PATHS.textEncoder2Q, 301, o.floatType === 'float16');
   const wrong = gather('layer_embedding', sdxlLayerTable(spec.hiddenKind, spec.width, 1), spec.width);
   const pooledRows = gather('pooled_embedding', sdxlLayerTable('position', SDXL_POOLED, spec.pooled.shift), SDXL_POOLED);
   const pooled = g.op1('ReduceSum', [pooledRows, g.constInt64([1])], { keepdims: 0 });
@@ -274,7 +290,8 @@ function unetGraph(o: SdxlAnalyticOptions): GraphBuilder {
   const timeIdsIn = g.addInput('time_ids', o.floatType, [batch, timeIdsWidth(o)]);
   if (o.timeCondProjDim !== null) g.addInput('timestep_cond', o.floatType, [batch, o.timeCondProjDim]);
   const sample = g.cast(sampleIn, 'float32', o.floatType);
-  const hidden = g.cast(hiddenIn, 'float32', o.floatType);
+  let hidden = g.cast(hiddenIn, 'float32', o.floatType);
+  if (o.loraLayers) hidden = identityLinear(g, hidden, width, SDXL_LORA_LAYER_PATHS.unetToK, 401, o.floatType === 'float16');
   const textEmbeds = g.cast(textEmbedsIn, 'float32', o.floatType);
   const timeIds = g.cast(timeIdsIn, 'float32', o.floatType);
 
