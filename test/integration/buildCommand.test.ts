@@ -430,3 +430,42 @@ describe('local-diffusion build: LoRA and background-removal entries, hashed by 
     assert.match(jpeg.stderr, /removeBackground needs an output that keeps transparency/);
   });
 });
+
+describe('local-diffusion build: emphasis, clip skip and a VAE folder', function () {
+  this.timeout(300_000);
+  let project: string;
+  const writeSpec = (images: unknown[]): void =>
+    fs.writeFileSync(path.join(project, 'local-diffusion.json'), JSON.stringify({ defaults: { model: 'models/analytic', steps: 3, width: 64, height: 64, scheduler: 'euler', guidance: 1 }, images }, null, 2));
+  const pixels = async (name: string): Promise<Buffer> => sharp(read(path.join(project, name))).removeAlpha().raw().toBuffer();
+
+  before(async () => {
+    project = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-build-prompt-'));
+    await writeAnalyticModel(path.join(project, 'models', 'analytic'), {});
+    await writeAnalyticModel(path.join(project, 'models', 'layered'), { textEncoderLayers: 2 });
+    // Another VAE folder: a copy of the model's own decoder, so the image must not change, only the hash input.
+    fs.cpSync(path.join(project, 'models', 'analytic', 'vae_decoder'), path.join(project, 'vae', 'vae_decoder'), { recursive: true });
+  });
+  after(() => fs.rmSync(project, { recursive: true, force: true }));
+
+  it('passes them to the engine (infotext and image), and the VAE folder counts by content', async () => {
+    writeSpec([
+      { output: 'original.png', prompt: '(red:0.5)', seed: 2 },
+      { output: 'no-norm.png', prompt: '(red:0.5)', seed: 2, emphasis: 'No norm' },
+      { output: 'skip.png', prompt: 'a red circle', seed: 2, clipSkip: 2, model: 'models/layered' },
+      { output: 'vae.png', prompt: '(red:0.5)', seed: 2, vae: 'vae' },
+    ]);
+    const r = run(['--json'], project);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match((await readImageParameters(new Uint8Array(read(path.join(project, 'no-norm.png'))))) ?? '', /Emphasis: No norm/);
+    assert.match((await readImageParameters(new Uint8Array(read(path.join(project, 'skip.png'))))) ?? '', /Clip skip: 2/);
+    assert.ok(!(await pixels('original.png')).equals(await pixels('no-norm.png')), 'the emphasis mode changes the image');
+    assert.ok((await pixels('vae.png')).equals(await pixels('original.png')), 'the same decoder: the same image');
+    assert.equal(run(['--check'], project).status, 0);
+    // A changed file in the VAE folder makes only that entry stale.
+    const config = path.join(project, 'vae', 'vae_decoder', 'config.json');
+    fs.writeFileSync(config, `${fs.readFileSync(config, 'utf8').trimEnd()}\n\n`);
+    const check = run(['--check'], project);
+    assert.equal(check.status, 1);
+    assert.equal(check.stdout, 'stale   vae.png\n');
+  });
+});

@@ -58,6 +58,8 @@ const BAD: Array<{ name: string; text: string; index?: number; field: string; me
   { name: 'a LoRA weight above 4', text: ok([entry({ loras: [{ file: 'a.safetensors', weight: 9 }] })]), index: 0, field: 'loras.0.weight', message: /at most 4/, jsonSchema: true },
   { name: 'a LoRA without a file', text: ok([entry({ loras: [{ weight: 1 }] })]), index: 0, field: 'loras.0.file', message: /loras\[\]\.file is required|file is required/, jsonSchema: true },
   { name: 'removeBackground without a model', text: ok([entry({ removeBackground: {} })]), index: 0, field: 'removeBackground.model', message: /is required/, jsonSchema: true },
+  { name: 'an unknown emphasis mode', text: ok([entry({ emphasis: 'Strong' })]), index: 0, field: 'emphasis', message: /emphasis must be one of "Original", "No norm", "Ignore", "None"/, jsonSchema: true },
+  { name: 'clip skip 0', text: ok([entry({ clipSkip: 0 })]), index: 0, field: 'clipSkip', message: /at least 1/, jsonSchema: true },
   { name: 'two entries, one file', text: ok([entry(), entry({ output: './media//A.png', prompt: 'b' })]), index: 1, field: 'output', message: /same file as images\[0\]/, jsonSchema: false },
 ];
 
@@ -172,7 +174,7 @@ describe('resolveAssetEntries and the hash input', () => {
       { width: 64 }, { height: 64 }, { resize: { width: 8, height: 8 } }, { resize: { width: 8, height: 8, fit: 'contain' } }, { output: 'media/a.webp' },
       { tiling: 'xy' }, { tiling: 'x' }, { hires: { scale: 2 } }, { hires: { scale: 2, strength: 0.5 } }, { hires: { scale: 2, steps: 4 } },
       { loras: [{ file: 'a.safetensors' }] }, { loras: [{ file: 'a.safetensors', weight: 0.5 }] }, { removeBackground: { model: 'seg.onnx' } },
-      { removeBackground: { model: 'seg.onnx', preset: 'u2net' } },
+      { removeBackground: { model: 'seg.onnx', preset: 'u2net' } }, { emphasis: 'No norm' }, { emphasis: 'Original' }, { clipSkip: 2 }, { vae: 'vae' },
     ];
     const seen = new Set([input]);
     for (const variant of variants) {
@@ -193,7 +195,7 @@ describe('resolveAssetEntries and the hash input', () => {
     assert.equal(assetHashInput(withLora, { ...model, loras: ['c'.repeat(64)] }), assetHashInput(loraElsewhere, { ...model, loras: ['c'.repeat(64)] }));
     assert.notEqual(assetHashInput(withLora, { ...model, loras: ['c'.repeat(64)] }), assetHashInput(withLora, { ...model, loras: ['d'.repeat(64)] }));
     // Options added later are in the hash only when set: a file built before them stays fresh.
-    assert.ok(!input.includes('tiling') && !input.includes('hires'));
+    assert.ok(!/tiling|hires|loras|removeBackground|emphasis|clipSkip|vae/.test(input));
   });
 });
 

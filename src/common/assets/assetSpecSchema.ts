@@ -7,6 +7,7 @@ import { LIMITS } from '../limits';
 import { SCHEDULER_NAMES } from '../protocol/engineProtocol';
 import { isSeedText, MAX_SEED } from '../seed';
 import { TILING_MODES } from '../tilingMode';
+import { EMPHASIS_MODES } from '../prompt/emphasisMode';
 import { ASSET_OUTPUT_PATTERN, assetOutputPathProblem } from './assetOutputPath';
 
 /** Resize fits: `cover` scales and centre-crops, `contain` scales and centre-pads (transparent; white in JPEG). */
@@ -148,6 +149,15 @@ const generationFields = {
     v.description('LoRA files to apply (as `generate --lora`), besides any <lora:name:weight> tags in the prompt (those need --lora-dir and are not part of the entry hash: prefer this field).'),
   ),
   removeBackground: v.optional(removeBackgroundSchema),
+  emphasis: v.pipe(
+    v.optional(v.picklist(EMPHASIS_MODES, `emphasis must be one of ${EMPHASIS_MODES.map((m) => `"${m}"`).join(', ')}`)),
+    v.description('A1111 "Emphasis mode" for (word:1.2) weights (as `--emphasis`; default "Original").'),
+  ),
+  clipSkip: v.pipe(v.optional(integerIn(LIMITS.clipSkip, 'clipSkip')), v.description('A1111 "Clip skip" (as `--clip-skip`; default 1, the last layer).')),
+  vae: v.pipe(
+    v.optional(filePathSchema('vae')),
+    v.description("Another VAE folder (vae_decoder/, vae_encoder/) instead of the model's, relative to this file's folder or absolute (as `--vae`)."),
+  ),
 };
 
 export const AssetDefaultsSchema = v.pipe(v.strictObject(generationFields), v.description('Options every entry gets unless it sets them itself.'));

@@ -3,6 +3,7 @@
 // ASSET_FORMAT_VERSION pin.
 import { parseSeed } from '../seed';
 import type { TilingMode } from '../tilingMode';
+import type { EmphasisMode } from '../prompt/emphasisMode';
 import { assetOutputFormat, normalizeAssetOutput, type AssetOutputFormat } from './assetOutputPath';
 import type { AssetSpecProblem } from './parseAssetSpec';
 import type { AssetResizeFit, AssetSpec } from './assetSpecSchema';
@@ -37,6 +38,10 @@ export interface ResolvedAssetEntry {
   /** As written in the spec until src/node/assets/loadAssetSpec.ts makes the files absolute. */
   loras?: { file: string; weight: number }[];
   removeBackground?: { model: string; preset?: string };
+  emphasis?: EmphasisMode;
+  clipSkip?: number;
+  /** As written until loadAssetSpec.ts makes it absolute. */
+  vae?: string;
 }
 
 export type ResolvedAssetEntries = { entries: ResolvedAssetEntry[]; problems?: undefined } | { entries?: undefined; problems: AssetSpecProblem[] };
@@ -79,6 +84,9 @@ export function resolveAssetEntries(spec: AssetSpec): ResolvedAssetEntries {
     if (merged.height !== undefined) entry.height = merged.height;
     if (merged.resize !== undefined) entry.resize = { width: merged.resize.width, height: merged.resize.height, fit: merged.resize.fit ?? 'cover' };
     if (merged.tiling !== undefined) entry.tiling = merged.tiling;
+    if (merged.emphasis !== undefined) entry.emphasis = merged.emphasis;
+    if (merged.clipSkip !== undefined) entry.clipSkip = merged.clipSkip;
+    if (merged.vae !== undefined) entry.vae = merged.vae;
     if (merged.loras !== undefined && merged.loras.length > 0) entry.loras = merged.loras.map((l) => ({ file: l.file, weight: l.weight ?? 1 }));
     if (merged.removeBackground !== undefined) {
       if (entry.format === 'jpeg') {
@@ -107,6 +115,7 @@ export interface AssetModelIdentity {
   /** The content identities of the entry's LoRA files (in its order) and background model, when it has them. */
   loras?: readonly string[];
   removeBackground?: string;
+  vae?: string;
 }
 
 /**
@@ -136,5 +145,8 @@ export function assetHashInput(entry: ResolvedAssetEntry, model: AssetModelIdent
     ...(entry.removeBackground !== undefined
       ? { removeBackground: { identity: model.removeBackground ?? null, preset: entry.removeBackground.preset ?? null } }
       : {}),
+    ...(entry.emphasis !== undefined ? { emphasis: entry.emphasis } : {}),
+    ...(entry.clipSkip !== undefined ? { clipSkip: entry.clipSkip } : {}),
+    ...(entry.vae !== undefined ? { vae: model.vae ?? null } : {}),
   });
 }

@@ -4,8 +4,6 @@
 // the whole build ("Building assets 2/5: media/hero.png"); cancelling it cancels the running generation and skips
 // the rest, keeping what was built.
 import * as vscode from 'vscode';
-import { LIMITS } from '../../common/limits';
-import { DEFAULT_EMPHASIS } from '../../common/prompt/emphasisMode';
 import { assetGenerateParams } from '../../node/assets/assetGenerateParams';
 import { buildAssets, needsBuild, type AssetBuildResult, type AssetGenerator } from '../../node/assets/buildAssets';
 import type { AssetState } from '../../node/assets/inspectAssets';
@@ -43,9 +41,9 @@ export function engineAssetGenerator(
   historySource: HistorySource = 'asset',
 ): AssetGenerator {
   return async (entry, model) => {
-    // Emphasis and clip skip are the engine's defaults, as in `local-diffusion build`: the entry hash does not hold
-    // them, so a build from VS Code must give the CLI's bytes whatever the panel's settings are.
-    const params = { ...assetGenerateParams(entry, model, deps.settings().executionProvider), emphasis: DEFAULT_EMPHASIS, clipSkip: LIMITS.clipSkip.min };
+    // Emphasis and clip skip come from the entry (the engine's defaults when unset), as in `local-diffusion build`, so
+    // a build from VS Code gives the CLI's bytes whatever the extension's settings are.
+    const params = assetGenerateParams(entry, model, deps.settings().executionProvider);
     const result = await deps.generation.generate({ title: `Building ${entry.output}`, params, token, history: { source: historySource } });
     const image = result.images[0];
     if (!image) throw new Error('the engine returned no image');

@@ -54,12 +54,13 @@ export async function loadAssetSpec(file: string): Promise<LoadedAssetSpec> {
   return { file: absolute, dir, entries: resolved.entries.map((entry) => withAbsoluteFiles(entry, dir)) };
 }
 
-/** LoRA files and the background model, relative to the spec's folder as written, made absolute. */
+/** LoRA files, the background model and the VAE folder, relative to the spec's folder as written, made absolute. */
 function withAbsoluteFiles(entry: ResolvedAssetEntry, dir: string): ResolvedAssetEntry {
   return {
     ...entry,
     ...(entry.loras ? { loras: entry.loras.map((l) => ({ ...l, file: path.resolve(dir, l.file) })) } : {}),
     ...(entry.removeBackground ? { removeBackground: { ...entry.removeBackground, model: path.resolve(dir, entry.removeBackground.model) } } : {}),
+    ...(entry.vae !== undefined ? { vae: path.resolve(dir, entry.vae) } : {}),
   };
 }
 
