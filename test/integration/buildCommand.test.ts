@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import { concepts, EMBEDDING_DIM } from '../../tools/analytic/concepts';
 import { LORA_LAYER_PATHS } from '../../tools/analytic/loraLayers';
-import { writeSegmenterModel } from '../../tools/analytic/upscalerModel';
+import { writeSegmenterModel, writeUpscalerModel } from '../../tools/analytic/upscalerModel';
 import { encodeSafetensors } from '../../src/node/lora/safetensorsFile';
 import { readAssetHash } from '../../src/node/assets/assetMetadata';
 import { readImageParameters } from '../../src/node/image/imageCodec';
@@ -346,6 +346,33 @@ describe('local-diffusion build: tiling and hires fix entries', function () {
     assert.equal(run([], project).status, 0);
     assert.ok(read(path.join(project, 'tile.png')).equals(tile), 'tile.png: the same bytes');
     assert.ok(read(path.join(project, 'large.png')).equals(large), 'large.png: the same bytes');
+  });
+});
+
+describe('local-diffusion build: a hires fix with an upscaler model', function () {
+  this.timeout(300_000);
+  let project: string;
+  before(async () => {
+    project = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-build-upscaler-'));
+    await writeAnalyticModel(path.join(project, 'models', 'analytic'), {});
+    await writeUpscalerModel(path.join(project, 'models', 'x2.onnx'), { scale: 2, dtype: 'float32' });
+    const spec = {
+      defaults: { model: 'models/analytic', steps: 3, width: 64, height: 64, scheduler: 'euler' },
+      images: [{ output: 'large.png', prompt: 'a blue square', seed: 3, hires: { scale: 2, strength: 0.5, upscaler: 'models/x2.onnx' } }],
+    };
+    fs.writeFileSync(path.join(project, 'local-diffusion.json'), JSON.stringify(spec, null, 2));
+  });
+  after(() => fs.rmSync(project, { recursive: true, force: true }));
+
+  it('upscales with the model (named in the infotext), and a changed model file makes the entry stale', async () => {
+    const r = run(['--json'], project);
+    assert.equal(r.status, 0, r.stderr);
+    const large = read(path.join(project, 'large.png'));
+    assert.match((await readImageParameters(new Uint8Array(large))) ?? '', /Hires upscaler: x2/);
+    assert.deepEqual([(await sharp(large).metadata()).width, (await sharp(large).metadata()).height], [128, 128]);
+    assert.equal(run(['--check'], project).status, 0);
+    await writeUpscalerModel(path.join(project, 'models', 'x2.onnx'), { scale: 2, dtype: 'float16' });
+    assert.equal(run(['--check'], project).status, 1, 'another upscaler file: stale');
   });
 });
 

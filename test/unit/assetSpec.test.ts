@@ -54,7 +54,7 @@ const BAD: Array<{ name: string; text: string; index?: number; field: string; me
   { name: 'unknown tiling', text: ok([entry({ tiling: 'both' })]), index: 0, field: 'tiling', message: /tiling must be one of xy, x, y/, jsonSchema: true },
   { name: 'hires without scale', text: ok([entry({ hires: { strength: 0.5 } })]), index: 0, field: 'hires.scale', message: /hires\.scale is required/, jsonSchema: true },
   { name: 'hires scale above 4', text: ok([entry({ hires: { scale: 8 } })]), index: 0, field: 'hires.scale', message: /at most 4/, jsonSchema: true },
-  { name: 'hires with an upscaler', text: ok([entry({ hires: { scale: 2, upscaler: 'x.onnx' } })]), index: 0, field: 'hires.upscaler', message: /unknown field/, jsonSchema: true },
+  { name: 'hires with an unknown field', text: ok([entry({ hires: { scale: 2, model: 'x.onnx' } })]), index: 0, field: 'hires.model', message: /unknown field/, jsonSchema: true },
   { name: 'a LoRA weight above 4', text: ok([entry({ loras: [{ file: 'a.safetensors', weight: 9 }] })]), index: 0, field: 'loras.0.weight', message: /at most 4/, jsonSchema: true },
   { name: 'a LoRA without a file', text: ok([entry({ loras: [{ weight: 1 }] })]), index: 0, field: 'loras.0.file', message: /loras\[\]\.file is required|file is required/, jsonSchema: true },
   { name: 'removeBackground without a model', text: ok([entry({ removeBackground: {} })]), index: 0, field: 'removeBackground.model', message: /is required/, jsonSchema: true },
@@ -172,7 +172,7 @@ describe('resolveAssetEntries and the hash input', () => {
     const variants: Record<string, unknown>[] = [
       { prompt: 'a blue circle' }, { negativePrompt: 'text' }, { seed: 2 }, { steps: 5 }, { guidance: 3 }, { scheduler: 'ddim' },
       { width: 64 }, { height: 64 }, { resize: { width: 8, height: 8 } }, { resize: { width: 8, height: 8, fit: 'contain' } }, { output: 'media/a.webp' },
-      { tiling: 'xy' }, { tiling: 'x' }, { hires: { scale: 2 } }, { hires: { scale: 2, strength: 0.5 } }, { hires: { scale: 2, steps: 4 } },
+      { tiling: 'xy' }, { tiling: 'x' }, { hires: { scale: 2 } }, { hires: { scale: 2, strength: 0.5 } }, { hires: { scale: 2, steps: 4 } }, { hires: { scale: 2, upscaler: 'x.onnx' } },
       { loras: [{ file: 'a.safetensors' }] }, { loras: [{ file: 'a.safetensors', weight: 0.5 }] }, { removeBackground: { model: 'seg.onnx' } },
       { removeBackground: { model: 'seg.onnx', preset: 'u2net' } }, { emphasis: 'No norm' }, { emphasis: 'Original' }, { clipSkip: 2 }, { vae: 'vae' },
     ];

@@ -73,8 +73,12 @@ const hiresSchema = v.pipe(
       v.description('Denoising strength of the second pass (A1111 "Denoising strength"; default 0.7).'),
     ),
     steps: v.pipe(v.optional(integerIn(LIMITS.hiresSteps, 'hires.steps')), v.description("Steps of the second pass's schedule; 0 or absent: the first pass's.")),
+    upscaler: v.pipe(
+      v.optional(v.pipe(v.string('hires.upscaler must be a string'), v.nonEmpty('hires.upscaler must not be empty'), v.maxLength(4096, 'hires.upscaler must be at most 4096 characters'))),
+      v.description("A super-resolution ONNX model for the upscale (a .onnx file or a folder with one, relative to this file's folder or absolute); default Lanczos."),
+    ),
   }),
-  v.description('A1111 hires fix: generate, upscale (Lanczos), then img2img at the larger size.'),
+  v.description('A1111 hires fix: generate, upscale (Lanczos or a model), then img2img at the larger size.'),
 );
 
 /** LoRAs an entry may list (a build's hash reads each file). */

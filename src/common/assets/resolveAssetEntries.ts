@@ -34,7 +34,7 @@ export interface ResolvedAssetEntry {
   height?: number;
   resize?: { width: number; height: number; fit: AssetResizeFit };
   tiling?: TilingMode;
-  hires?: { scale: number; strength?: number; steps?: number };
+  hires?: { scale: number; strength?: number; steps?: number; upscaler?: string };
   /** As written in the spec until src/node/assets/loadAssetSpec.ts makes the files absolute. */
   loras?: { file: string; weight: number }[];
   removeBackground?: { model: string; preset?: string };
@@ -100,6 +100,7 @@ export function resolveAssetEntries(spec: AssetSpec): ResolvedAssetEntries {
         scale: merged.hires.scale,
         ...(merged.hires.strength !== undefined ? { strength: merged.hires.strength } : {}),
         ...(merged.hires.steps !== undefined ? { steps: merged.hires.steps } : {}),
+        ...(merged.hires.upscaler !== undefined ? { upscaler: merged.hires.upscaler } : {}),
       };
     }
     entries.push(entry);
@@ -116,6 +117,7 @@ export interface AssetModelIdentity {
   loras?: readonly string[];
   removeBackground?: string;
   vae?: string;
+  hiresUpscaler?: string;
 }
 
 /**
@@ -139,7 +141,16 @@ export function assetHashInput(entry: ResolvedAssetEntry, model: AssetModelIdent
     height: entry.height ?? null,
     resize: entry.resize ? { width: entry.resize.width, height: entry.resize.height, fit: entry.resize.fit } : null,
     ...(entry.tiling !== undefined ? { tiling: entry.tiling } : {}),
-    ...(entry.hires !== undefined ? { hires: { scale: entry.hires.scale, strength: entry.hires.strength ?? null, steps: entry.hires.steps ?? null } } : {}),
+    ...(entry.hires !== undefined
+      ? {
+          hires: {
+            scale: entry.hires.scale,
+            strength: entry.hires.strength ?? null,
+            steps: entry.hires.steps ?? null,
+            ...(entry.hires.upscaler !== undefined ? { upscaler: model.hiresUpscaler ?? null } : {}),
+          },
+        }
+      : {}),
     // Files by content, never by path: the same LoRA elsewhere gives the same hash, an edited one another.
     ...(entry.loras !== undefined ? { loras: entry.loras.map((l, i) => ({ identity: model.loras?.[i] ?? null, weight: l.weight })) } : {}),
     ...(entry.removeBackground !== undefined

@@ -36,12 +36,13 @@ export async function inspectAssets(spec: LoadedAssetSpec, context: Omit<AssetMo
       states.push({ entry, file, error: (e as Error).message });
       continue;
     }
-    let extras: { loras?: string[]; removeBackground?: string; vae?: string };
+    let extras: { loras?: string[]; removeBackground?: string; vae?: string; hiresUpscaler?: string };
     try {
       extras = {
         ...(entry.loras ? { loras: await Promise.all(entry.loras.map((l) => fileIdentity(l.file, 'the LoRA'))) } : {}),
         ...(entry.removeBackground ? { removeBackground: await fileIdentity(entry.removeBackground.model, 'the background model') } : {}),
         ...(entry.vae !== undefined ? { vae: await fileIdentity(entry.vae, 'the VAE folder') } : {}),
+        ...(entry.hires?.upscaler !== undefined ? { hiresUpscaler: await fileIdentity(entry.hires.upscaler, 'the hires upscaler') } : {}),
       };
     } catch (e) {
       states.push({ entry, file, error: (e as Error).message });

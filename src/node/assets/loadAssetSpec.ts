@@ -61,6 +61,7 @@ function withAbsoluteFiles(entry: ResolvedAssetEntry, dir: string): ResolvedAsse
     ...(entry.loras ? { loras: entry.loras.map((l) => ({ ...l, file: path.resolve(dir, l.file) })) } : {}),
     ...(entry.removeBackground ? { removeBackground: { ...entry.removeBackground, model: path.resolve(dir, entry.removeBackground.model) } } : {}),
     ...(entry.vae !== undefined ? { vae: path.resolve(dir, entry.vae) } : {}),
+    ...(entry.hires?.upscaler !== undefined ? { hires: { ...entry.hires, upscaler: path.resolve(dir, entry.hires.upscaler) } } : {}),
   };
 }
 
