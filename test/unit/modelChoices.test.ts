@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { validateCatalog } from '../../src/node/modelStore/catalog';
 import type { InstalledModel } from '../../src/node/modelStore/installedModels';
 import { modelSource, sameSource } from '../../src/node/modelStore/modelSource';
-import { buildModelChoices, type ModelChoice } from '../../src/host/models/modelChoices';
+import { buildModelChoices, licenceLabel, type ModelChoice } from '../../src/host/models/modelChoices';
 
 const entry = (id: string, repo: string, commercialUse: boolean, verified: boolean) => ({
   id,
@@ -94,5 +94,12 @@ describe('Select Model choices', () => {
     assert.ok(downloads.every((c) => !c.description?.includes('not verified')), JSON.stringify(downloads.map((c) => c.description)));
     const headings = choices.filter((c) => c.kind === 'separator' && c.label.includes('not verified'));
     assert.equal(headings.length, 1);
+  });
+
+  it('says "non-commercial" once, also when the licence is named so', () => {
+    const named = validateCatalog({ models: [{ ...entry('rmbg', 'o/rmbg', false, false), licence: { name: 'RMBG License (non-commercial; ask BRIA)', url: 'https://example.com', commercialUse: false, mustAccept: true } }] }).models[0];
+    assert.equal(licenceLabel(named), 'RMBG License (non-commercial; ask BRIA)');
+    assert.equal(licenceLabel(catalog.models[0]), 'turbo licence (non-commercial)');
+    assert.equal(licenceLabel(catalog.models[1]), 'classic licence');
   });
 });

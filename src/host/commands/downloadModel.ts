@@ -10,7 +10,7 @@ import { catalogVerificationNote, licenceLabel, unverifiedNote } from '../models
 import { registerFailableCommand } from '../util/failableCommand';
 import { askForRepo, sourceForValue, useModel, type SelectModelDeps } from './selectModel';
 
-type Item = vscode.QuickPickItem & ({ entry: CatalogEntry } | { other: true });
+type Item = vscode.QuickPickItem & ({ entry: CatalogEntry } | { other: true } | { separator: true });
 
 export function registerDownloadModelCommand(deps: SelectModelDeps): vscode.Disposable {
   return registerFailableCommand(Commands.downloadModel, deps.log, (arg?: unknown) => downloadModel(deps, arg));
@@ -29,12 +29,15 @@ async function pickSource(deps: SelectModelDeps): Promise<ModelSource | undefine
     };
   });
   items.push({ other: true, label: '$(globe) Other Hugging Face Repo…', detail: 'owner/name[@revision][:subfolder] of a diffusers ONNX export' });
+  // Said once, above the entries (as Select Model's heading), not in the placeholder, which must fit a half-width window.
+  const note = catalogVerificationNote(entries);
+  if (note) items.unshift({ separator: true, label: note, kind: vscode.QuickPickItemKind.Separator });
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Local Diffusion: Download Model',
-    placeHolder: ['Models are checked against the Hub’s hashes; an interrupted download resumes', catalogVerificationNote(entries)].filter(Boolean).join('. '),
+    placeHolder: 'Checked by hash; resumes if stopped',
     matchOnDetail: true,
   });
-  if (!picked) return undefined;
+  if (!picked || 'separator' in picked) return undefined;
   if ('entry' in picked) return catalogSource(picked.entry);
   return askForRepo(entries.map((e) => e.id));
 }

@@ -38,7 +38,8 @@ export interface ModelChoicesInput {
 }
 
 export function licenceLabel(entry: CatalogEntry | undefined, cardLicense?: string): string {
-  if (entry) return `${entry.licence.name}${entry.licence.commercialUse ? '' : ' (non-commercial)'}`;
+  // Said once: a licence named "… Non-Commercial …" needs no " (non-commercial)" after it.
+  if (entry) return `${entry.licence.name}${entry.licence.commercialUse || /non-commercial/i.test(entry.licence.name) ? '' : ' (non-commercial)'}`;
   return cardLicense ? `licence: ${cardLicense}` : 'licence: see the model page';
 }
 
