@@ -6,11 +6,11 @@ import { Commands } from '../constants';
 import { catalogSource, type CatalogEntry } from '../../node/modelStore/catalog';
 import { modelSettingValue } from '../../node/modelStore/modelReference';
 import { sameSource, type ModelSource } from '../../node/modelStore/modelSource';
-import { catalogVerificationNote, licenceLabel, unverifiedNote } from '../models/modelChoices';
+import { licenceLabel, unverifiedNote } from '../models/modelChoices';
 import { registerFailableCommand } from '../util/failableCommand';
 import { askForRepo, sourceForValue, useModel, type SelectModelDeps } from './selectModel';
 
-type Item = vscode.QuickPickItem & ({ entry: CatalogEntry } | { other: true } | { separator: true });
+type Item = vscode.QuickPickItem & ({ entry: CatalogEntry } | { other: true });
 
 export function registerDownloadModelCommand(deps: SelectModelDeps): vscode.Disposable {
   return registerFailableCommand(Commands.downloadModel, deps.log, (arg?: unknown) => downloadModel(deps, arg));
@@ -29,15 +29,13 @@ async function pickSource(deps: SelectModelDeps): Promise<ModelSource | undefine
     };
   });
   items.push({ other: true, label: '$(globe) Other Hugging Face Repo…', detail: 'owner/name[@revision][:subfolder] of a diffusers ONNX export' });
-  // Said once, above the entries (as Select Model's heading), not in the placeholder, which must fit a half-width window.
-  const note = catalogVerificationNote(entries);
-  if (note) items.unshift({ separator: true, label: note, kind: vscode.QuickPickItemKind.Separator });
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Local Diffusion: Download Model',
+    // Short enough for a half-width window (the confirmation says the rest: size, licence, verification).
     placeHolder: 'Checked by hash; resumes if stopped',
     matchOnDetail: true,
   });
-  if (!picked || 'separator' in picked) return undefined;
+  if (!picked) return undefined;
   if ('entry' in picked) return catalogSource(picked.entry);
   return askForRepo(entries.map((e) => e.id));
 }

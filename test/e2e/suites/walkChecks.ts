@@ -129,6 +129,20 @@ export async function expectQuickInputInside(page: Page, title: string, what: st
       const found = row.locator(selector).first();
       return (await found.count()) > 0 ? ((await found.textContent()) ?? '').trim() : '';
     };
+    // The row's name wholly visible (a description may end in "…"; a long separator label drawn on this row must not
+    // squeeze the name itself).
+    const labelName = row.locator('.label-name').first();
+    if ((await labelName.count()) > 0) {
+      const cut = await labelName.evaluate((el) => {
+        interface Box { right: number }
+        interface El { getBoundingClientRect(): Box; closest(s: string): El | null; scrollWidth: number; clientWidth: number }
+        const name = el as unknown as El;
+        const container = name.closest('.monaco-icon-label-container') ?? name.closest('.monaco-icon-label');
+        const right = name.getBoundingClientRect().right;
+        return container ? right - container.getBoundingClientRect().right : 0;
+      });
+      assert.ok(cut <= 1, `${what}: row ${i}'s name "${await labelName.textContent()}" is cut off by ${Math.ceil(cut)} px`);
+    }
     read.push({ label: await text('.label-name'), text: ((await row.textContent()) ?? '').replace(/\s+/g, ' ').trim() });
   }
   return read;
