@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { validateCatalog } from '../../src/node/modelStore/catalog';
 import type { InstalledModel } from '../../src/node/modelStore/installedModels';
 import { modelSource, sameSource } from '../../src/node/modelStore/modelSource';
-import { buildModelChoices, type ModelChoice } from '../../src/host/models/modelChoices';
+import { buildModelChoices, licenceLabel, type ModelChoice } from '../../src/host/models/modelChoices';
 
 const entry = (id: string, repo: string, commercialUse: boolean, verified: boolean) => ({
   id,
@@ -86,13 +86,19 @@ describe('Select Model choices', () => {
     assert.equal(turbo?.kind === 'download' && turbo.description, 'turbo licence (non-commercial) · repo id not verified · not downloaded');
   });
 
-  it('when no catalog entry is verified, says so once in the heading instead of on every entry', () => {
+  it('when no catalog entry is verified, says so neither on every entry nor in a long heading (the confirmation does)', () => {
     const unverified = { ...catalog, models: catalog.models.map((e) => ({ ...e, verified: false })) };
     const choices = buildModelChoices({ current: '', builtInName: 'b', catalog: unverified, installed: [], incomplete: [], recentFolders: [], downloading: () => false });
     const downloads = choices.filter((c) => c.kind === 'download');
     assert.ok(downloads.length >= 2);
     assert.ok(downloads.every((c) => !c.description?.includes('not verified')), JSON.stringify(downloads.map((c) => c.description)));
-    const headings = choices.filter((c) => c.kind === 'separator' && c.label.includes('not verified'));
-    assert.equal(headings.length, 1);
+    assert.deepEqual(choices.filter((c) => c.kind === 'separator').map((c) => c.label), ['Download', '']);
+  });
+
+  it('says "non-commercial" once, also when the licence is named so', () => {
+    const named = validateCatalog({ models: [{ ...entry('rmbg', 'o/rmbg', false, false), licence: { name: 'RMBG License (non-commercial; ask BRIA)', url: 'https://example.com', commercialUse: false, mustAccept: true } }] }).models[0];
+    assert.equal(licenceLabel(named), 'RMBG License (non-commercial; ask BRIA)');
+    assert.equal(licenceLabel(catalog.models[0]), 'turbo licence (non-commercial)');
+    assert.equal(licenceLabel(catalog.models[1]), 'classic licence');
   });
 });

@@ -6,7 +6,7 @@ import { Commands } from '../constants';
 import { catalogSource, type CatalogEntry } from '../../node/modelStore/catalog';
 import { modelSettingValue } from '../../node/modelStore/modelReference';
 import { sameSource, type ModelSource } from '../../node/modelStore/modelSource';
-import { catalogVerificationNote, licenceLabel, unverifiedNote } from '../models/modelChoices';
+import { licenceLabel, unverifiedNote } from '../models/modelChoices';
 import { registerFailableCommand } from '../util/failableCommand';
 import { askForRepo, sourceForValue, useModel, type SelectModelDeps } from './selectModel';
 
@@ -31,7 +31,8 @@ async function pickSource(deps: SelectModelDeps): Promise<ModelSource | undefine
   items.push({ other: true, label: '$(globe) Other Hugging Face Repo…', detail: 'owner/name[@revision][:subfolder] of a diffusers ONNX export' });
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Local Diffusion: Download Model',
-    placeHolder: ['Models are checked against the Hub’s hashes; an interrupted download resumes', catalogVerificationNote(entries)].filter(Boolean).join('. '),
+    // Short enough for a half-width window (the confirmation says the rest: size, licence, verification).
+    placeHolder: 'Checked by hash; resumes if stopped',
     matchOnDetail: true,
   });
   if (!picked) return undefined;

@@ -280,7 +280,8 @@ async function pickSizes(remembered: Remembered): Promise<{ sizes: AssetSize[]; 
   ];
   const picked = await vscode.window.showQuickPick(items, {
     title: `${TITLE} (2/${STEPS}): Target Sizes`,
-    placeHolder: 'One or more sizes; one image is generated per aspect ratio and resized to each',
+    // Short enough for a half-width window; the file comment and the README say one image per aspect ratio.
+    placeHolder: 'Pick one or more sizes',
     canPickMany: true,
     ignoreFocusOut: true,
   });

@@ -68,7 +68,7 @@ async function selectModel(deps: SelectModelDeps): Promise<void> {
   });
   const picked = await vscode.window.showQuickPick(choices.map(toItem), {
     title: 'Local Diffusion: Select Model',
-    placeHolder: 'The model used by Generate Image, Inpaint and Generate Image Here',
+    placeHolder: 'The model all commands use',
     matchOnDescription: true,
     matchOnDetail: true,
   });
@@ -79,7 +79,8 @@ async function selectModel(deps: SelectModelDeps): Promise<void> {
       return;
     case 'builtIn':
       await updateModelSetting('');
-      void vscode.window.showInformationMessage(`Local Diffusion now uses the built-in sample model (${BUILT_IN_MODEL_NAME}).`);
+      // Short: a toast without buttons shows one line, and must not be cut off in a half-width window.
+      void vscode.window.showInformationMessage(`Now using the built-in sample model (${BUILT_IN_MODEL_NAME}).`);
       return;
     case 'installed':
       await useModel(deps, choice.model.dir, choice.settingValue);

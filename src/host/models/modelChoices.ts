@@ -38,7 +38,8 @@ export interface ModelChoicesInput {
 }
 
 export function licenceLabel(entry: CatalogEntry | undefined, cardLicense?: string): string {
-  if (entry) return `${entry.licence.name}${entry.licence.commercialUse ? '' : ' (non-commercial)'}`;
+  // Said once: a licence named "… Non-Commercial …" needs no " (non-commercial)" after it.
+  if (entry) return `${entry.licence.name}${entry.licence.commercialUse || /non-commercial/i.test(entry.licence.name) ? '' : ' (non-commercial)'}`;
   return cardLicense ? `licence: ${cardLicense}` : 'licence: see the model page';
 }
 
@@ -90,7 +91,7 @@ export function buildModelChoices(given: ModelChoicesInput): ModelChoice[] {
   const offered: ModelSource[] = [];
   const stopped = input.incomplete.filter((d): d is IncompleteDownload & { source: ModelSource } => d.source !== undefined);
   const catalogToOffer = (input.catalog?.models ?? []).filter((e) => !input.installed.some((m) => sameSource(m.source, catalogSource(e))));
-  if (stopped.length + catalogToOffer.length > 0) choices.push({ kind: 'separator', label: downloadHeading(input.catalog?.models ?? []) });
+  if (stopped.length + catalogToOffer.length > 0) choices.push({ kind: 'separator', label: 'Download' });
   for (const download of stopped) {
     if (input.installed.some((m) => sameSource(m.source, download.source))) continue;
     const entry = catalogEntryForSource(input.catalog, download.source);
@@ -138,9 +139,9 @@ export function buildModelChoices(given: ModelChoicesInput): ModelChoice[] {
   return choices;
 }
 
-/** When no catalog entry's repo id is verified, that is said once (in the heading), not on every entry. */
-const NONE_VERIFIED = 'catalog repo ids not verified yet: a download checks them on the Hub';
-
+// When no catalog entry's repo id is verified, the pickers say nothing of it (not on every entry, and not in a
+// heading: VS Code draws a separator's label on the row below it, where a long one hides that entry's name); the
+// download's confirmation says it for the entry chosen ("the catalog could not verify this repository").
 function noneVerified(entries: readonly CatalogEntry[]): boolean {
   return entries.length > 0 && entries.every((e) => !e.verified);
 }
@@ -148,14 +149,4 @@ function noneVerified(entries: readonly CatalogEntry[]): boolean {
 /** " · repo id not verified" only where it tells this entry from verified ones. */
 export function unverifiedNote(entry: CatalogEntry, entries: readonly CatalogEntry[]): string {
   return entry.verified || noneVerified(entries) ? '' : ' · repo id not verified';
-}
-
-/** The catalog's heading, saying once that no entry is verified when that is so. */
-export function downloadHeading(entries: readonly CatalogEntry[]): string {
-  return noneVerified(entries) ? `Download (${NONE_VERIFIED})` : 'Download';
-}
-
-/** The same note for a picker with no heading (Download Model's placeholder), or undefined. */
-export function catalogVerificationNote(entries: readonly CatalogEntry[]): string | undefined {
-  return noneVerified(entries) ? `The ${NONE_VERIFIED}.` : undefined;
 }

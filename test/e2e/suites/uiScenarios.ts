@@ -5,6 +5,11 @@
 //                   the Generation History view lists it; Reuse Parameters fills the panel;
 //   generate-walk-themes  (generateWalkScenario.ts) the Generate panel at 500 and 1400 px in Light and Dark Modern:
 //                   the prompt focused on open, nothing overflows, the form's buttons inside it;
+//   generate-here-walk-themes  (generateHereWalkScenario.ts) Generate Image Here on a folder at 500 and 1400 px in
+//                   Light and Dark Modern: its five questions and the preview inside the window, the preview naming
+//                   the files, the files in the Explorer after Write;
+//   model-pick-walk-themes  (modelPickWalkScenario.ts) Select Model and Download Model at both widths and themes:
+//                   readable entries, the built-in model chosen, Download offline failing fast and plainly;
 //   inpaint-image   right-click a PNG in the Explorer → "Inpaint Image" → a brush stroke on #canvas → Generate two
 //                   candidates → choose the second → Apply → File: Save → every pixel outside the stroke's mask is
 //                   unchanged on disk, and the file is the chosen candidate;
@@ -27,8 +32,10 @@ import { runPaletteCommand } from '../browser';
 import type { E2eSuite } from '../e2eSuite';
 import { uiScenarioSuite } from '../uiScenarioSuite';
 import { EXTENSION_TEST_SETTINGS } from './extensionHostTests';
+import { generateHereWalkScenario } from './generateHereWalkScenario';
 import { generateWalkScenario } from './generateWalkScenario';
 import { historyViewScenario } from './historyUiScenario';
+import { modelPickWalkScenario } from './modelPickWalkScenario';
 import {
   explorerContextCommand,
   generateInPanel,
@@ -119,6 +126,8 @@ export function uiScenariosSuite(repoRoot: string): E2eSuite {
       },
       historyViewScenario,
       generateWalkScenario,
+      generateHereWalkScenario,
+      modelPickWalkScenario,
       {
         name: 'inpaint-image',
         timeoutMs: 3 * 60_000,

@@ -22,7 +22,9 @@
 //                      the form restored from the host; parameters applied; batch cards, Save all, saved paths;
 //   inpaint-mask-tools the inpaint page's brush, eraser and invert (real pointer, real buttons) against the mask the
 //                      host computes from the posted ops (src/common/mask/maskOps.ts), read back from #canvas pixel
-//                      by pixel; undo as the host sends it (a region on top of a revision); no resync requested.
+//                      by pixel; undo as the host sends it (a region on top of a revision); no resync requested;
+//   inpaint-mask-tint-hidden-on-preview-and-apply  (inpaintMaskTintPage.ts) the mask tint is off while a result is
+//                      previewed and once the applied image arrives, and on again when the mask is painted.
 import * as assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -37,6 +39,7 @@ import { webviewPageSuite } from '../webviewPageSuite';
 import { TOKEN_COUNT_DEBOUNCE_MS } from '../../../src/common/protocol/tokenCountMessages';
 import { paintStroke } from './localDiffusionUi';
 import { generatePanelScenarios } from './generatePanelPages';
+import { inpaintMaskTintScenario } from './inpaintMaskTintPage';
 
 /** The page as the extension builds it (src/host/util/webviewDocument.ts; {{cspSource}} and {{nonce}} filled by openWebviewPage). */
 export function extensionPageHtml(script: 'generate' | 'inpaint', title: string): string {
@@ -136,6 +139,7 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
     scenarios: [
       // The Generate panel's focus, layout at two widths and two themes, restore, history parameters, result cards.
       ...generatePanelScenarios(repoRoot),
+      inpaintMaskTintScenario(repoRoot),
       {
         name: 'generate-preview',
         async run({ page, screenshot }) {
