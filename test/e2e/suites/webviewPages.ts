@@ -28,7 +28,7 @@
 import * as assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
-import type { GenerateFormValues } from '../../../src/common/protocol/generatePanelProtocol';
+import type { GenerateFormValues, PanelModel } from '../../../src/common/protocol/generatePanelProtocol';
 import { DEFAULT_INPAINT_SETTINGS, type MaskOp } from '../../../src/common/protocol/inpaintEditorProtocol';
 import { webviewDocument } from '../../../src/host/util/webviewDocument';
 import { applyMaskOp, maskOpBounds } from '../../../src/common/mask/maskOps';
@@ -49,6 +49,21 @@ export function extensionPageHtml(script: 'generate' | 'inpaint', title: string)
     styleHrefs: [`${WEBVIEW_ORIGIN}/media/${script}.css`],
     scriptSrc: `${WEBVIEW_ORIGIN}/dist/webview/${script}.js`,
     title,
+  });
+}
+
+/** Opens the Generate panel's page and sends what the host sends first: the settings' defaults and this model. */
+async function openGeneratePage(page: Page, repoRoot: string, model: PanelModel): Promise<void> {
+  await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
+  await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+  await sendToWebview(page, {
+    type: 'init',
+    defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
+    model,
+    results: [],
+    job: null,
+    initImage: null,
+    canSaveToWorkspace: true,
   });
 }
 
@@ -143,17 +158,7 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
       {
         name: 'generate-preview',
         async run({ page, screenshot }) {
-          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
-          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
-          await sendToWebview(page, {
-            type: 'init',
-            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
-            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 256, nativeHeight: 256, inpainting: false },
-            results: [],
-            job: null,
-            initImage: null,
-            canSaveToWorkspace: true,
-          });
+          await openGeneratePage(page, repoRoot, { name: 'analytic-shapes', builtIn: true, nativeWidth: 256, nativeHeight: 256, inpainting: false });
           await page.locator('#prompt').fill('a red circle');
           await page.locator('#steps').fill('3');
           await page.locator('#seed-mode').selectOption('fixed');
@@ -223,17 +228,7 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
           };
 
           // The Generate panel: the init asks at once; typing asks again once, after the keystrokes stop.
-          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
-          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
-          await sendToWebview(page, {
-            type: 'init',
-            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
-            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 256, nativeHeight: 256, inpainting: false },
-            results: [],
-            job: null,
-            initImage: null,
-            canSaveToWorkspace: true,
-          });
+          await openGeneratePage(page, repoRoot, { name: 'analytic-shapes', builtIn: true, nativeWidth: 256, nativeHeight: 256, inpainting: false });
           await waitForPosted(page, (m) => m.type === 'countTokens', 'countTokens after init');
           const before = (await requests()).length;
           // A burst of typing: every keystroke's input event, then the negative prompt's, in one go (real keystrokes
@@ -293,18 +288,8 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
       {
         name: 'generate-before-native-size',
         async run({ page, screenshot }) {
-          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
-          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
           // What the host sends first: the selected model as known without the engine (no native size yet).
-          await sendToWebview(page, {
-            type: 'init',
-            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
-            model: { name: 'analytic-shapes', builtIn: true },
-            results: [],
-            job: null,
-            initImage: null,
-            canSaveToWorkspace: true,
-          });
+          await openGeneratePage(page, repoRoot, { name: 'analytic-shapes', builtIn: true });
           await page.locator('.model-note').filter({ hasText: 'checking' }).waitFor({ timeout: 5_000 });
           await page.locator('#prompt').fill('a yellow star');
           await page.locator('#generate').click();
@@ -323,17 +308,7 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
         name: 'lora-picker',
         async run({ page, screenshot }) {
           // The Generate panel's "LoRA…": asks the host when opened, lists names with trigger words, inserts the tag.
-          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
-          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
-          await sendToWebview(page, {
-            type: 'init',
-            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
-            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 256, nativeHeight: 256, inpainting: false },
-            results: [],
-            job: null,
-            initImage: null,
-            canSaveToWorkspace: true,
-          });
+          await openGeneratePage(page, repoRoot, { name: 'analytic-shapes', builtIn: true, nativeWidth: 256, nativeHeight: 256, inpainting: false });
           const asks = async (): Promise<number> => ((await postedMessages(page)) as { type?: string }[]).filter((m) => m.type === 'listLoras').length;
           await page.locator('#prompt').fill('a red circle');
           await page.locator('#lora-picker-toggle').click();
@@ -362,17 +337,7 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
       {
         name: 'generate-hires',
         async run({ page, screenshot }) {
-          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
-          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
-          await sendToWebview(page, {
-            type: 'init',
-            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
-            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 64, nativeHeight: 64, sizeMultiple: 8 },
-            results: [],
-            job: null,
-            initImage: null,
-            canSaveToWorkspace: true,
-          });
+          await openGeneratePage(page, repoRoot, { name: 'analytic-shapes', builtIn: true, nativeWidth: 64, nativeHeight: 64, sizeMultiple: 8 });
           await page.locator('#prompt').fill('a red circle');
           assert.equal(await page.locator('#hires-scale').isDisabled(), true, 'the hires inputs wait for the checkbox');
           await page.locator('#hires').check();
@@ -433,17 +398,7 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
       {
         name: 'generate-seed-range',
         async run({ page }) {
-          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
-          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
-          await sendToWebview(page, {
-            type: 'init',
-            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
-            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 64, nativeHeight: 64, sizeMultiple: 8 },
-            results: [],
-            job: null,
-            initImage: null,
-            canSaveToWorkspace: true,
-          });
+          await openGeneratePage(page, repoRoot, { name: 'analytic-shapes', builtIn: true, nativeWidth: 64, nativeHeight: 64, sizeMultiple: 8 });
           await page.locator('#prompt').fill('a blue square');
           await page.locator('#seed-mode').selectOption('fixed');
           // One past the largest seed: refused on the page, nothing posted.
@@ -462,17 +417,7 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
       {
         name: 'generate-size-snap-and-one-error',
         async run({ page, screenshot }) {
-          await openWebviewPage(page, { html: extensionPageHtml('generate', 'Generate Image'), root: repoRoot });
-          await waitForPosted(page, (m) => m.type === 'ready', 'ready');
-          await sendToWebview(page, {
-            type: 'init',
-            defaults: { steps: 20, guidanceScale: 7.5, scheduler: 'default', width: 0, height: 0 },
-            model: { name: 'analytic-shapes', builtIn: true, nativeWidth: 512, nativeHeight: 512, sizeMultiple: 64 },
-            results: [],
-            job: null,
-            initImage: null,
-            canSaveToWorkspace: true,
-          });
+          await openGeneratePage(page, repoRoot, { name: 'analytic-shapes', builtIn: true, nativeWidth: 512, nativeHeight: 512, sizeMultiple: 64 });
           // The header says what sizes the model takes (the UNet's multiple, not the VAE's 8).
           await page.locator('.model-note').filter({ hasText: 'multiples of 64' }).waitFor({ timeout: 5_000 });
           // An init image of 1200×630 becomes a size the model takes.
