@@ -97,7 +97,7 @@ export class LocalDiffusion extends Disposable {
         settings,
         state: context.globalState,
         pickBackgroundModel: async () => {
-          const picked = await pickImageToolModel({ tool: 'background', title: 'Generate Image Here: Background Model', library: this.library, state: context.globalState });
+          const picked = await pickImageToolModel({ tool: 'background', title: 'Generate Image Here: Cut-Out Model', library: this.library, state: context.globalState });
           return picked?.kind === 'model' ? { path: picked.path, ...(picked.preset ? { preset: picked.preset } : {}) } : undefined;
         },
         upscale: async (png, model, scale) =>

@@ -144,7 +144,7 @@ describe('Generate Image Here', function () {
       await browserStep('quickInput.answer', { title: 'Generate Image Here: Custom Size', value: '64x64' });
       await browserStep('quickInput.answer', { title: 'Generate Image Here (3/5)', pick: 'PNG' });
       await browserStep('quickInput.answer', { title: 'Generate Image Here: Background', pick: 'Transparent Background' });
-      await browserStep('quickInput.answer', { title: 'Generate Image Here: Background Model', pickFirst: 'rmbg-analytic' });
+      await browserStep('quickInput.answer', { title: 'Generate Image Here: Cut-Out Model', pickFirst: 'rmbg-analytic' });
       await browserStep('quickInput.answer', { title: 'Generate Image Here (4/5)', value: 'star' });
       await browserStep('quickInput.answer', { title: 'Generate Image Here (5/5)', value: '8' });
       await answerPreview('Write the File');

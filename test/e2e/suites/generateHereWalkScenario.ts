@@ -38,6 +38,7 @@ export const generateHereWalkScenario: UiScenario = {
           ['1-prompt', `${TITLE} (1/5)`, { title: `${TITLE} (1/5)`, value: 'a red circle' }],
           ['2-sizes', `${TITLE} (2/5)`, { title: `${TITLE} (2/5)`, pickMany: SIZES }],
           ['3-format', `${TITLE} (3/5)`, { title: `${TITLE} (3/5)`, pick: 'PNG' }],
+          ['3b-background', `${TITLE}: Background`, { title: `${TITLE}: Background`, pick: 'Keep the Background' }],
           ['4-file-name', `${TITLE} (4/5)`, { title: `${TITLE} (4/5)`, value: name }],
           ['5-seed', `${TITLE} (5/5)`, { title: `${TITLE} (5/5)`, value: '5' }],
         ];
