@@ -9,6 +9,7 @@ import { parseA1111Parameters } from '../../src/common/metadata/a1111Parameters'
 import { readImageParameters } from '../../src/node/image/imageCodec';
 import { browserStep, browserStepsAvailable } from './browserStep';
 import { printExtensionLogOnFailure } from './extensionLog';
+import { waitFor } from './waitFor';
 import { activatedApi, clearNotifications } from './localDiffusionExtension';
 import { imageFileName } from '../../src/host/output/fileNaming';
 import { workspaceRoot } from './workspaceFiles';
@@ -107,8 +108,15 @@ describe('Generation history', function () {
       const images = (JSON.parse(fs.readFileSync(spec, 'utf8')) as { images: Array<Record<string, unknown>> }).images;
       assert.equal(images.length, 1);
       assert.deepEqual([images[0]!.output, images[0]!.prompt, images[0]!.seed], [`generated/${imageFileName(prompt, seed, 'png')}`, prompt, seed]);
-      const shown = (await browserStep('generatePanel.read', { cards: 1 }, 30_000)) as PanelReading;
-      assert.equal(shown.cards.find((c) => c.resultId === resultId)?.saved, `Saved: generated/${imageFileName(prompt, seed, 'png')}`);
+      // The spec may be written before the card hears that its image was saved: read the card until it says so.
+      const want = `Saved: generated/${imageFileName(prompt, seed, 'png')}`;
+      const saved = await waitFor(
+        'the card to say where the image was saved',
+        async () => ((await browserStep('generatePanel.read', { cards: 1 }, 30_000)) as PanelReading).cards.find((c) => c.resultId === resultId)?.saved,
+        (text) => text === want,
+        15_000,
+      );
+      assert.equal(saved, want);
     } finally {
       fs.rmSync(spec, { force: true });
     }
@@ -126,8 +134,13 @@ describe('Generation history', function () {
       const { resultId } = (await browserStep('generatePanel.generate', { prompt, seed, steps: 2 }, 150_000)) as { resultId: string };
       const name = imageFileName(prompt, seed, 'png');
       assert.ok(fs.existsSync(path.join(folder, name)), `${name} was saved into auto-saved/ without a click`);
-      const shown = (await browserStep('generatePanel.read', { cards: 1 }, 30_000)) as PanelReading;
-      assert.equal(shown.cards.find((c) => c.resultId === resultId)?.saved, `Saved: auto-saved/${name}`);
+      const saved = await waitFor(
+        'the card to say where the image was saved',
+        async () => ((await browserStep('generatePanel.read', { cards: 1 }, 30_000)) as PanelReading).cards.find((c) => c.resultId === resultId)?.saved,
+        (text) => text === `Saved: auto-saved/${name}`,
+        15_000,
+      );
+      assert.equal(saved, `Saved: auto-saved/${name}`);
       const entry = await (await activatedApi()).history.get(resultId);
       assert.deepEqual(entry?.savedTo, [vscode.Uri.file(path.join(folder, name)).toString()], 'the history knows where it went');
     } finally {
