@@ -7,16 +7,18 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import sharp from 'sharp';
 import { parseA1111Parameters } from '../../src/common/metadata/a1111Parameters';
-import type { GenerateParams, GenerateProgress, GenerateResult, InpaintParams } from '../../src/common/protocol/engineProtocol';
+import type { GenerateProgress } from '../../src/common/protocol/engineProtocol';
 import { SAMPLER_NAMES, samplerFromA1111 } from '../../src/common/samplers';
 import { Engine } from '../../src/engine/engine';
 import { decodeImage } from '../../src/node/image/imageCodec';
 import { readPngTextChunks } from '../../src/node/image/pngTextChunks';
 import { writeAnalyticModel } from '../../tools/analytic/analyticModel';
 import { AnalyticOracle } from '../../tools/analytic/analyticOracle';
-import { planarToBytes, maxRgbDiff } from '../fixtures/analyticImages';
+import { folderCache, planarToBytes, maxRgbDiff } from '../fixtures/analyticImages';
+import { assertImg2imgAndInpaintLandOn } from '../fixtures/assertImg2imgAndInpaint';
+import { looseGenerate } from '../fixtures/looseGenerate';
+import { insideRect, rectInpaintInputs } from '../fixtures/rectInpaintInputs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-samplers-'));
 
@@ -51,35 +53,18 @@ const TOLERANCE = 2;
 describe('every sampler on the analytic models', function () {
   this.timeout(300_000);
   const engine = new Engine();
-  const dirs = new Map<string, Promise<string>>();
-  const model = (prediction: 'epsilon' | 'v_prediction'): Promise<string> => {
-    let dir = dirs.get(prediction);
-    if (!dir) {
-      const target = path.join(root, prediction);
-      dir = writeAnalyticModel(target, { predictionType: prediction, schedulerConfig: pndmConfig(prediction) }).then(() => target);
-      dirs.set(prediction, dir);
-    }
-    return dir;
-  };
-  /** Any task's fields (seed as a number); the task follows the inputs: an image is img2img, with a mask inpaint. */
-  type LooseParams = Partial<Omit<InpaintParams, 'task' | 'seed' | 'model'>> & { prompt: string; seed?: number };
-  const generate = (dir: string, params: LooseParams, progress?: GenerateProgress[]): Promise<GenerateResult> => {
-    const task = params.mask ? 'inpaint' : params.initImage ? 'img2img' : 'txt2img';
-    const seed = params.seed === undefined ? {} : { seed: String(params.seed) };
-    return engine.generate({ model: { dir }, executionProvider: 'cpu', ...params, task, ...seed } as GenerateParams, progress ? { onProgress: (p) => progress.push(p) } : {});
-  };
+  type Prediction = 'epsilon' | 'v_prediction';
+  const cache = folderCache<Prediction>(root, (target, prediction) => writeAnalyticModel(target, { predictionType: prediction, schedulerConfig: pndmConfig(prediction) }));
+  const model = (prediction: Prediction): Promise<string> => cache(prediction, prediction);
+  const generate = looseGenerate(engine);
 
   let initPng: Uint8Array;
   let maskPng: Uint8Array;
   const rect = { x: 8, y: 8, w: 32, h: 24 }; // latent-cell aligned
+  const inside = insideRect(rect, W);
   before(async () => {
     // init image: a white-ish noise pattern; mask: a hard rectangle
-    const raw = new Uint8Array(W * H * 3);
-    for (let i = 0; i < raw.length; i++) raw[i] = (i * 37) % 256;
-    initPng = new Uint8Array(await sharp(Buffer.from(raw), { raw: { width: W, height: H, channels: 3 } }).png().toBuffer());
-    const maskRaw = new Uint8Array(W * H);
-    for (let y = rect.y; y < rect.y + rect.h; y++) for (let x = rect.x; x < rect.x + rect.w; x++) maskRaw[y * W + x] = 255;
-    maskPng = new Uint8Array(await sharp(Buffer.from(maskRaw), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer());
+    ({ initPng, maskPng } = await rectInpaintInputs(W, H, rect));
   });
 
   after(async () => {
@@ -121,20 +106,7 @@ describe('every sampler on the analytic models', function () {
         const params = parseA1111Parameters(text);
         assert.deepEqual(samplerFromA1111(params.sampler, params.scheduleType), { ok: true, name: sampler });
 
-        const img = await generate(dir, { ...common, initImage: initPng, strength: 0.5 });
-        const imgOut = await decodeImage(img.images[0].png);
-        assert.ok(maxRgbDiff(imgOut.data, imgOut.channels, expected, 3) <= TOLERANCE, `img2img max diff ${maxRgbDiff(imgOut.data, imgOut.channels, expected, 3)}`);
-
-        const inpaint = await generate(dir, { ...common, initImage: initPng, mask: maskPng, strength: 1 });
-        const inOut = await decodeImage(inpaint.images[0].png);
-        const source = await decodeImage(initPng);
-        const inside = (p: number): boolean => {
-          const x = p % W;
-          const y = Math.floor(p / W);
-          return x >= rect.x && x < rect.x + rect.w && y >= rect.y && y < rect.y + rect.h;
-        };
-        assert.ok(maxRgbDiff(inOut.data, inOut.channels, expected, 3, inside) <= TOLERANCE, `inpaint inside max diff ${maxRgbDiff(inOut.data, inOut.channels, expected, 3, inside)}`);
-        assert.equal(maxRgbDiff(inOut.data, inOut.channels, source.data, source.channels, (p) => !inside(p)), 0, 'inpaint keeps the outside');
+        await assertImg2imgAndInpaintLandOn((inputs) => generate(dir, { ...common, ...inputs }), { initPng, maskPng, inside }, expected, TOLERANCE);
       });
     }
   }

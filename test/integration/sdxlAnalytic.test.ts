@@ -9,9 +9,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import sharp from 'sharp';
 import { parseA1111Parameters } from '../../src/common/metadata/a1111Parameters';
-import type { GenerateParams, GenerateProgress, GenerateResult, InpaintParams } from '../../src/common/protocol/engineProtocol';
+import type { GenerateParams, GenerateProgress } from '../../src/common/protocol/engineProtocol';
 import { SAMPLER_NAMES } from '../../src/common/samplers';
 import { Engine } from '../../src/engine/engine';
 import { conditionerFor, type ConditionerChoice } from '../../src/engine/conditioning/conditionerFor';
@@ -31,6 +30,9 @@ import {
 } from '../../tools/analytic/sdxlAnalyticModel';
 import { SdxlAnalyticOracle } from '../../tools/analytic/sdxlAnalyticOracle';
 import { folderCache, maxRgbDiff, planarToBytes } from '../fixtures/analyticImages';
+import { assertImg2imgAndInpaintLandOn } from '../fixtures/assertImg2imgAndInpaint';
+import { looseGenerate } from '../fixtures/looseGenerate';
+import { insideRect, rectInpaintInputs } from '../fixtures/rectInpaintInputs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-sdxl-'));
 
@@ -47,30 +49,16 @@ describe('SDXL on the analytic SDXL model', function () {
   const engine = new Engine();
   const cache = folderCache<Partial<SdxlAnalyticOptions>>(root, writeSdxlAnalyticModel);
   const model = (key: string, options: Partial<SdxlAnalyticOptions> = {}): Promise<string> => cache(key, options);
-  type LooseParams = Partial<Omit<InpaintParams, 'task' | 'seed' | 'model'>> & { prompt: string; seed?: number };
-  const generate = (dir: string, params: LooseParams, progress?: GenerateProgress[]): Promise<GenerateResult> => {
-    const task = params.mask ? 'inpaint' : params.initImage ? 'img2img' : 'txt2img';
-    const seed = params.seed === undefined ? {} : { seed: String(params.seed) };
-    return engine.generate({ model: { dir }, executionProvider: 'cpu', ...params, task, ...seed } as GenerateParams, progress ? { onProgress: (p) => progress.push(p) } : {});
-  };
+  const generate = looseGenerate(engine);
   const oracle = new SdxlAnalyticOracle();
   const expectedGuided = (uncond: string | null, guidance = GUIDANCE, o = oracle): Uint8Array => planarToBytes(o.guidedImage(uncond, PROMPT, guidance, H, W), H, W);
 
   let initPng: Uint8Array;
   let maskPng: Uint8Array;
   const rect = { x: 8, y: 8, w: 32, h: 24 };
-  const inside = (p: number): boolean => {
-    const x = p % W;
-    const y = Math.floor(p / W);
-    return x >= rect.x && x < rect.x + rect.w && y >= rect.y && y < rect.y + rect.h;
-  };
+  const inside = insideRect(rect, W);
   before(async () => {
-    const raw = new Uint8Array(W * H * 3);
-    for (let i = 0; i < raw.length; i++) raw[i] = (i * 37) % 256;
-    initPng = new Uint8Array(await sharp(Buffer.from(raw), { raw: { width: W, height: H, channels: 3 } }).png().toBuffer());
-    const maskRaw = new Uint8Array(W * H);
-    for (let y = rect.y; y < rect.y + rect.h; y++) for (let x = rect.x; x < rect.x + rect.w; x++) maskRaw[y * W + x] = 255;
-    maskPng = new Uint8Array(await sharp(Buffer.from(maskRaw), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer());
+    ({ initPng, maskPng } = await rectInpaintInputs(W, H, rect));
   });
 
   after(async () => {
@@ -257,14 +245,7 @@ describe('SDXL on the analytic SDXL model', function () {
       assert.equal(txt.scheduler, sampler);
       const image = await decodeImage(txt.images[0].png);
       assert.ok(maxRgbDiff(image.data, image.channels, expected, 3) <= TOLERANCE, `txt2img max diff ${maxRgbDiff(image.data, image.channels, expected, 3)}`);
-      const img = await generate(dir, { ...common, initImage: initPng, strength: 0.5 });
-      const imgOut = await decodeImage(img.images[0].png);
-      assert.ok(maxRgbDiff(imgOut.data, imgOut.channels, expected, 3) <= TOLERANCE, `img2img max diff ${maxRgbDiff(imgOut.data, imgOut.channels, expected, 3)}`);
-      const inpaint = await generate(dir, { ...common, initImage: initPng, mask: maskPng, strength: 1 });
-      const inOut = await decodeImage(inpaint.images[0].png);
-      const source = await decodeImage(initPng);
-      assert.ok(maxRgbDiff(inOut.data, inOut.channels, expected, 3, inside) <= TOLERANCE, `inpaint inside max diff ${maxRgbDiff(inOut.data, inOut.channels, expected, 3, inside)}`);
-      assert.equal(maxRgbDiff(inOut.data, inOut.channels, source.data, source.channels, (p) => !inside(p)), 0, 'inpaint keeps the outside bit-identical');
+      await assertImg2imgAndInpaintLandOn((inputs) => generate(dir, { ...common, ...inputs }), { initPng, maskPng, inside }, expected, TOLERANCE);
     });
   }
 
