@@ -14,16 +14,8 @@ import { activatedApi, clearNotifications } from './localDiffusionExtension';
 import { imageFileName } from '../../src/host/output/fileNaming';
 import { workspaceRoot } from './workspaceFiles';
 import * as path from 'node:path';
-
-interface PanelReading {
-  prompt: string;
-  negativePrompt: string;
-  steps: string;
-  seedMode: string;
-  seed: string;
-  message: string;
-  cards: { resultId: string; prompt: string; saved: string }[];
-}
+// What the driver's generatePanel.read step answers (test/e2e/suites/browserSteps.ts); a type only, erased in the bundle.
+import type { PanelReading } from '../e2e/suites/localDiffusionUi';
 
 async function closeAll(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');

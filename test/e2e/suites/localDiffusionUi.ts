@@ -331,13 +331,21 @@ function quickPickRow(page: Page, label: string): Locator {
  * an extension's items until the extension host has registered the extension: retry with short attempts.
  */
 export async function explorerContextCommand(page: Page, name: string, label: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   const row = page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.getByText(name, { exact: true }) });
+  await contextMenuCommand(page, row, label, timeoutMs, (reason) => `Explorer: no "${label}" in the context menu of ${name} (${reason})`);
+}
+
+/**
+ * Right-clicks `target` and runs `label` from its context menu, retrying with short attempts until `timeoutMs`;
+ * then throws `failure(the last attempt's error message, or 'timeout')`.
+ */
+async function contextMenuCommand(page: Page, target: Locator, label: string, timeoutMs: number, failure: (reason: string) => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   const item = page.locator('.monaco-menu .action-item').filter({ has: page.getByText(label, { exact: true }) });
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
-      await row.click({ button: 'right', timeout: 5_000 });
+      await target.click({ button: 'right', timeout: 5_000 });
       // A menu ignores a click that comes right after it opened (the right button's own mouseup): hover first.
       await item.hover({ timeout: 2_000 });
       await page.waitForTimeout(300);
@@ -350,7 +358,7 @@ export async function explorerContextCommand(page: Page, name: string, label: st
       await page.waitForTimeout(500);
     }
   }
-  throw new Error(`Explorer: no "${label}" in the context menu of ${name} (${(lastError as Error | undefined)?.message ?? 'timeout'})`);
+  throw new Error(failure((lastError as Error | undefined)?.message ?? 'timeout'));
 }
 
 /** Waits until the Explorer shows `name` (under expanded folders). */
@@ -372,24 +380,7 @@ export async function historyRow(page: Page, text: string, timeoutMs = 30_000): 
 
 /** Right-clicks a history row and runs `label` from its context menu. */
 export async function historyContextCommand(page: Page, row: Locator, label: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const item = page.locator('.monaco-menu .action-item').filter({ has: page.getByText(label, { exact: true }) });
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      await row.click({ button: 'right', timeout: 5_000 });
-      await item.hover({ timeout: 2_000 });
-      await page.waitForTimeout(300);
-      await item.click({ timeout: 2_000 });
-      await item.waitFor({ state: 'hidden', timeout: 2_000 });
-      return;
-    } catch (error) {
-      lastError = error;
-      await page.keyboard.press('Escape').catch(() => undefined);
-      await page.waitForTimeout(500);
-    }
-  }
-  throw new Error(`Generation History: no "${label}" in the context menu (${(lastError as Error | undefined)?.message ?? 'timeout'})`);
+  await contextMenuCommand(page, row, label, timeoutMs, (reason) => `Generation History: no "${label}" in the context menu (${reason})`);
 }
 
 // ─── Notifications ─────────────────────────────────────────────────────────────────────────────────
