@@ -262,6 +262,25 @@ function heavyGraph(g: GraphBuilder, sample: string, heavy: NonNullable<Analytic
   return g.op1('Mul', [g.op1('ReduceMean', [x], { keepdims: 0 }), g.constFloat(0)]);
 }
 
+/**
+ * The latents and the target x0 of a UNet whose input is `sample` with `channels` channels: a 9-channel (inpainting)
+ * input is [scaled latents 4, mask 1, masked-image latents 4] (diffusers pipeline_onnx_stable_diffusion_inpaint.py),
+ * and its target keeps the masked image outside the mask, x0 = m·x0* + (1 − m)·masked; any other is the latents.
+ */
+export function inpaintingTargetGraph(g: GraphBuilder, sample: string, x0: string, channels: number): { latents: string; x0: string } {
+  if (channels !== 9) return { latents: sample, x0 };
+  const latents = slice(g, sample, 0, LATENT_CHANNELS, 1);
+  const mask = slice(g, sample, LATENT_CHANNELS, LATENT_CHANNELS + 1, 1);
+  const masked = slice(g, sample, LATENT_CHANNELS + 1, 2 * LATENT_CHANNELS + 1, 1);
+  const keep = g.op1('Sub', [g.constFloat(1), mask]);
+  return { latents, x0: g.op1('Add', [g.op1('Mul', [mask, x0]), g.op1('Mul', [keep, masked])]) };
+}
+
+/** The noise that takes x0 to `latents` at noise level (√ᾱ, √(1 − ᾱ)): ε = (x_t − √ᾱ·x0) / √(1 − ᾱ). */
+export function epsilonGraph(g: GraphBuilder, latents: string, x0: string, sqrtAlpha: string, sqrtOneMinusAlpha: string): string {
+  return g.op1('Div', [g.op1('Sub', [latents, g.op1('Mul', [sqrtAlpha, x0])]), sqrtOneMinusAlpha]);
+}
+
 function unetGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): GraphBuilder {
   const g = new GraphBuilder('unet');
   const channels = o.unetInChannels;
@@ -277,17 +296,10 @@ function unetGraph(o: AnalyticModelOptions, d: Dims, t: AnalyticTables): GraphBu
   if (o.loraLayers) weights = identityGemm(g, weights, EMBEDDING_DIM, LORA_LAYER_PATHS.unetGemm);
   let x0 = targetLatentGraph(g, t, weights, sample);
   if (o.loraLayers) x0 = identityConv(g, identityConv(g, x0, 1, LORA_LAYER_PATHS.unetConv1x1), 3, LORA_LAYER_PATHS.unetConv3x3);
-  let latents = sample;
-  if (channels === 9) {
-    // [scaled latents 4, mask 1, masked-image latents 4] (diffusers pipeline_onnx_stable_diffusion_inpaint.py): x0 = m·x0* + (1 − m)·masked.
-    latents = slice(g, sample, 0, LATENT_CHANNELS, 1);
-    const mask = slice(g, sample, LATENT_CHANNELS, LATENT_CHANNELS + 1, 1);
-    const masked = slice(g, sample, LATENT_CHANNELS + 1, 2 * LATENT_CHANNELS + 1, 1);
-    const keep = g.op1('Sub', [g.constFloat(1), mask]);
-    x0 = g.op1('Add', [g.op1('Mul', [mask, x0]), g.op1('Mul', [keep, masked])]);
-  }
+  const inpainting = inpaintingTargetGraph(g, sample, x0, channels);
+  x0 = inpainting.x0;
   const [sqrtAlpha, sqrtOneMinusAlpha] = noiseLevelGraph(g, timestep, o.timestep.type);
-  const eps = g.op1('Div', [g.op1('Sub', [latents, g.op1('Mul', [sqrtAlpha, x0])]), sqrtOneMinusAlpha]);
+  const eps = epsilonGraph(g, inpainting.latents, x0, sqrtAlpha, sqrtOneMinusAlpha);
   // v = √ᾱ·ε − √(1 − ᾱ)·x0 (diffusers get_velocity).
   let out = o.predictionType === 'v_prediction'
     ? g.op1('Sub', [g.op1('Mul', [sqrtAlpha, eps]), g.op1('Mul', [sqrtOneMinusAlpha, x0])])

@@ -23,6 +23,8 @@ import {
   decoderGraph,
   dimsOf,
   encoderGraph,
+  epsilonGraph,
+  inpaintingTargetGraph,
   json,
   noiseLevelGraph,
   slice,
@@ -317,16 +319,9 @@ function unetGraph(o: SdxlAnalyticOptions): GraphBuilder {
   const shift = g.op1('Reshape', [g.op1('Mul', [error, g.constFloat(TIME_IDS_PENALTY)]), g.constInt64([-1, 1, 1, 1])]);
   x0 = g.op1('Add', [x0, shift]);
 
-  let latents = sample;
-  if (channels === 9) {
-    latents = slice(g, sample, 0, LATENT_CHANNELS, 1);
-    const mask = slice(g, sample, LATENT_CHANNELS, LATENT_CHANNELS + 1, 1);
-    const masked = slice(g, sample, LATENT_CHANNELS + 1, 2 * LATENT_CHANNELS + 1, 1);
-    const keep = g.op1('Sub', [g.constFloat(1), mask]);
-    x0 = g.op1('Add', [g.op1('Mul', [mask, x0]), g.op1('Mul', [keep, masked])]);
-  }
+  const { latents, x0: target } = inpaintingTargetGraph(g, sample, x0, channels);
   const [sqrtAlpha, sqrtOneMinusAlpha] = noiseLevelGraph(g, timestep, o.timestep.type);
-  let eps = g.op1('Div', [g.op1('Sub', [latents, g.op1('Mul', [sqrtAlpha, x0])]), sqrtOneMinusAlpha]);
+  let eps = epsilonGraph(g, latents, target, sqrtAlpha, sqrtOneMinusAlpha);
   if (o.cudaOnlyOp) {
     // com.microsoft GroupNorm (NHWC), as onnxruntime's transformers optimizer fuses SD UNets' group norms; × 0.
     const nhwc = g.op1('Transpose', [latents], { perm: [0, 2, 3, 1] });
