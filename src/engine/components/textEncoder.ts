@@ -1,6 +1,6 @@
 // CLIP text encoder (transformers CLIPTextModel as diffusers exports it): input_ids int32 or int64 [batch, sequence] → last_hidden_state
 // [batch, sequence, hidden] (or `text_embeddings` in ORT demo engines).
-import { intTensor, toFloat32, type OnnxSession } from '../runtime/ort';
+import { intTensor, toFloat32, type OnnxSession, type OrtTensor } from '../runtime/ort';
 import { mismatch, textEncoderShape, type Dim } from './componentShapes';
 
 const COMPONENT = 'text_encoder';
@@ -33,20 +33,9 @@ export class TextEncoder {
   /** Encodes padded id rows; returns one [sequence × hidden] Float32Array per row. */
   async encode(rows: readonly number[][]): Promise<{ embeddings: Float32Array[]; sequenceLength: number; hiddenSize: number }> {
     const sequenceLength = rows[0].length;
-    if (this.sequenceLength !== 'dynamic' && this.sequenceLength !== sequenceLength) {
-      throw mismatch(COMPONENT, `the graph takes ${this.sequenceLength} tokens but the tokenizer produces ${sequenceLength}.`);
-    }
-    // A fixed batch dim: run in chunks of that size, padding the last chunk with its final row.
-    const chunk = this.batch === 'dynamic' ? rows.length : this.batch;
     const embeddings: Float32Array[] = [];
     let hiddenSize = 0;
-    for (let start = 0; start < rows.length; start += chunk) {
-      const count = Math.min(chunk, rows.length - start);
-      const ids: number[] = [];
-      for (let i = 0; i < chunk; i++) ids.push(...rows[start + Math.min(i, count - 1)]);
-      const out = await this.session.run({ [this.idsName]: intTensor(this.idsType, ids, [chunk, sequenceLength]) }, [
-        this.outputName,
-      ]);
+    for await (const { out, count } of this.runChunks(rows, [this.outputName], COMPONENT)) {
       const tensor = out[this.outputName];
       hiddenSize = Number(tensor.dims[2]);
       const data = toFloat32(tensor);
@@ -67,17 +56,9 @@ export class TextEncoder {
    */
   async encodeOutputs(rows: readonly number[][], outputNames: readonly string[]): Promise<{ outputs: Record<string, Float32Array>; sequenceLength: number; hiddenSize: number }> {
     const sequenceLength = rows[0].length;
-    if (this.sequenceLength !== 'dynamic' && this.sequenceLength !== sequenceLength) {
-      throw mismatch(COMPONENT, `the graph takes ${this.sequenceLength} tokens but the tokenizer produces ${sequenceLength}.`);
-    }
-    const chunk = this.batch === 'dynamic' ? rows.length : this.batch;
     const parts: Record<string, Float32Array[]> = Object.fromEntries(outputNames.map((name) => [name, []]));
     let hiddenSize = 0;
-    for (let start = 0; start < rows.length; start += chunk) {
-      const count = Math.min(chunk, rows.length - start);
-      const ids: number[] = [];
-      for (let i = 0; i < chunk; i++) ids.push(...rows[start + Math.min(i, count - 1)]);
-      const out = await this.session.run({ [this.idsName]: intTensor(this.idsType, ids, [chunk, sequenceLength]) }, outputNames);
+    for await (const { out, count } of this.runChunks(rows, outputNames, COMPONENT)) {
       for (const name of outputNames) {
         const tensor = out[name];
         if (tensor === undefined || tensor.dims.length !== 3) throw mismatch(COMPONENT, `the output ${name} is not [batch, sequence, hidden].`);
@@ -86,15 +67,7 @@ export class TextEncoder {
       }
     }
     const outputs: Record<string, Float32Array> = {};
-    for (const name of outputNames) {
-      const joined = new Float32Array(rows.length * sequenceLength * hiddenSize);
-      let offset = 0;
-      for (const part of parts[name]) {
-        joined.set(part, offset);
-        offset += part.length;
-      }
-      outputs[name] = joined;
-    }
+    for (const name of outputNames) outputs[name] = concatenate(parts[name], rows.length * sequenceLength * hiddenSize);
     return { outputs, sequenceLength, hiddenSize };
   }
 
@@ -103,18 +76,9 @@ export class TextEncoder {
    * with its per-row size (SDXL: a [sequence × hidden] hidden state and the [projection] pooled vector).
    */
   async encodeNamed(rows: readonly (readonly number[])[], outputNames: readonly string[]): Promise<Record<string, { data: Float32Array; itemSize: number; itemDims: number[] }>> {
-    const sequenceLength = rows[0].length;
-    if (this.sequenceLength !== 'dynamic' && this.sequenceLength !== sequenceLength) {
-      throw mismatch(this.component, `the graph takes ${this.sequenceLength} tokens but the tokenizer produces ${sequenceLength}.`);
-    }
-    const chunk = this.batch === 'dynamic' ? rows.length : this.batch;
     const parts: Record<string, Float32Array[]> = Object.fromEntries(outputNames.map((name) => [name, []]));
     const itemDims: Record<string, number[]> = {};
-    for (let start = 0; start < rows.length; start += chunk) {
-      const count = Math.min(chunk, rows.length - start);
-      const ids: number[] = [];
-      for (let i = 0; i < chunk; i++) ids.push(...rows[start + Math.min(i, count - 1)]);
-      const out = await this.session.run({ [this.idsName]: intTensor(this.idsType, ids, [chunk, sequenceLength]) }, outputNames);
+    for await (const { out, count } of this.runChunks(rows, outputNames, this.component)) {
       for (const name of outputNames) {
         const tensor = out[name];
         if (tensor === undefined || tensor.dims.length < 2) throw mismatch(this.component, `the output ${name} is not [batch, …].`);
@@ -126,14 +90,39 @@ export class TextEncoder {
     const result: Record<string, { data: Float32Array; itemSize: number; itemDims: number[] }> = {};
     for (const name of outputNames) {
       const itemSize = itemDims[name].reduce((a, b) => a * b, 1);
-      const data = new Float32Array(rows.length * itemSize);
-      let offset = 0;
-      for (const part of parts[name]) {
-        data.set(part, offset);
-        offset += part.length;
-      }
-      result[name] = { data, itemSize, itemDims: itemDims[name] };
+      result[name] = { data: concatenate(parts[name], rows.length * itemSize), itemSize, itemDims: itemDims[name] };
     }
     return result;
   }
+
+  /**
+   * Runs the graph on padded id rows for `outputNames` and yields each run's outputs with how many of its rows are
+   * real: a fixed batch dim runs chunks of that size, the last one padded with its final row. A fixed sequence dim
+   * must match the rows' length, else the error names `component`.
+   */
+  private async *runChunks(rows: readonly (readonly number[])[], outputNames: readonly string[], component: string): AsyncGenerator<{ out: Record<string, OrtTensor>; count: number }> {
+    const sequenceLength = rows[0].length;
+    if (this.sequenceLength !== 'dynamic' && this.sequenceLength !== sequenceLength) {
+      throw mismatch(component, `the graph takes ${this.sequenceLength} tokens but the tokenizer produces ${sequenceLength}.`);
+    }
+    const chunk = this.batch === 'dynamic' ? rows.length : this.batch;
+    for (let start = 0; start < rows.length; start += chunk) {
+      const count = Math.min(chunk, rows.length - start);
+      const ids: number[] = [];
+      for (let i = 0; i < chunk; i++) ids.push(...rows[start + Math.min(i, count - 1)]);
+      const out = await this.session.run({ [this.idsName]: intTensor(this.idsType, ids, [chunk, sequenceLength]) }, outputNames);
+      yield { out, count };
+    }
+  }
+}
+
+/** The parts one after the other in a Float32Array of `length`. */
+function concatenate(parts: readonly Float32Array[], length: number): Float32Array {
+  const joined = new Float32Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
 }
