@@ -10,11 +10,12 @@ import { catalogSource, findCatalogEntry } from '../../node/modelStore/catalog';
 import type { InstalledModel } from '../../node/modelStore/installedModels';
 import { modelSettingValue } from '../../node/modelStore/modelReference';
 import { parseModelSpec, type ModelSource } from '../../node/modelStore/modelSource';
-import { buildModelChoices, type ModelChoice } from '../models/modelChoices';
+import { buildModelChoices } from '../models/modelChoices';
 import type { ModelLibrary } from '../models/modelLibrary';
 import { checkModel } from '../models/modelReport';
 import { BUILT_IN_MODEL_NAME, type ModelResolver } from '../models/modelResolver';
 import { readSettings } from '../settings';
+import { choiceQuickPickItem } from '../util/choiceQuickPickItem';
 import { isCancellation, registerFailableCommand } from '../util/failableCommand';
 import { logError } from '../util/logError';
 import type { Log } from '../util/log';
@@ -31,20 +32,8 @@ export interface SelectModelDeps {
 const RECENT_KEY = 'localDiffusion.recentModelFolders';
 const MAX_RECENT = 8;
 
-type ChoiceItem = vscode.QuickPickItem & { choice: ModelChoice };
-
 export function registerSelectModelCommand(deps: SelectModelDeps): vscode.Disposable {
   return registerFailableCommand(Commands.selectModel, deps.log, () => selectModel(deps));
-}
-
-function toItem(choice: ModelChoice): ChoiceItem {
-  if (choice.kind === 'separator') return { choice, label: choice.label, kind: vscode.QuickPickItemKind.Separator };
-  return {
-    choice,
-    label: choice.label,
-    ...(choice.description !== undefined ? { description: choice.description } : {}),
-    ...(choice.detail !== undefined ? { detail: choice.detail } : {}),
-  };
 }
 
 async function selectModel(deps: SelectModelDeps): Promise<void> {
@@ -66,7 +55,7 @@ async function selectModel(deps: SelectModelDeps): Promise<void> {
     recentFolders: recentFolders(deps.state, current),
     downloading: (source) => deps.library.isDownloading(source),
   });
-  const picked = await vscode.window.showQuickPick(choices.map(toItem), {
+  const picked = await vscode.window.showQuickPick(choices.map(choiceQuickPickItem), {
     title: 'Local Diffusion: Select Model',
     placeHolder: 'The model all commands use',
     matchOnDescription: true,

@@ -3,21 +3,10 @@
 // is remembered per tool.
 import * as vscode from 'vscode';
 import type { ModelLibrary } from '../models/modelLibrary';
-import { imageToolChoices, type ImageTool, type ImageToolChoice } from './imageToolChoices';
+import { choiceQuickPickItem } from '../util/choiceQuickPickItem';
+import { imageToolChoices, type ImageTool } from './imageToolChoices';
 
 export type PickedModel = { kind: 'lanczos' } | { kind: 'model'; path: string; preset?: string };
-
-type ChoiceItem = vscode.QuickPickItem & { choice: ImageToolChoice };
-
-function toItem(choice: ImageToolChoice): ChoiceItem {
-  if (choice.kind === 'separator') return { choice, label: choice.label, kind: vscode.QuickPickItemKind.Separator };
-  return {
-    choice,
-    label: choice.label,
-    ...(choice.description !== undefined ? { description: choice.description } : {}),
-    ...(choice.detail !== undefined ? { detail: choice.detail } : {}),
-  };
-}
 
 const lastKey = (tool: ImageTool): string => `localDiffusion.imageTools.${tool}.lastModel`;
 
@@ -38,7 +27,7 @@ export async function pickImageToolModel(options: {
     ...(lastModel !== undefined ? { lastModel } : {}),
     downloading: (source) => options.library.isDownloading(source),
   });
-  const picked = await vscode.window.showQuickPick(choices.map(toItem), {
+  const picked = await vscode.window.showQuickPick(choices.map(choiceQuickPickItem), {
     title: options.title,
     placeHolder: options.tool === 'upscaler' ? 'Upscale with…' : 'Cut the background out with…',
     matchOnDescription: true,
