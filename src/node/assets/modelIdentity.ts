@@ -54,18 +54,7 @@ export async function modelIdentity(dir: string): Promise<string> {
   const files: string[] = [...IDENTITY_FILES];
   for (const folder of IDENTITY_FOLDERS) files.push(...(await listFiles(path.join(dir, folder), folder)));
   files.sort();
-  const outer = createHash('sha256');
-  for (const rel of files) {
-    const file = path.join(dir, ...rel.split('/'));
-    let stat: import('node:fs').Stats;
-    try {
-      stat = await fs.stat(file);
-    } catch (e) {
-      throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (is ${dir} a diffusers ONNX model folder?)`);
-    }
-    outer.update(`${rel}\0${stat.size}\0${await sha256OfFile(file, stat.size, stat.mtimeMs)}\n`);
-  }
-  return outer.digest('hex');
+  return digestOfFiles(dir, files, (file, e) => new Error(`cannot read ${file}: ${errorCode(e)} (is ${dir} a diffusers ONNX model folder?)`));
 }
 
 /**
@@ -77,16 +66,34 @@ export async function fileIdentity(target: string, what: string): Promise<string
   try {
     stat = await fs.stat(target);
   } catch (e) {
-    throw new Error(`${what} ${target} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(`${what} ${target} cannot be read: ${errorCode(e)}`);
   }
   if (stat.isFile()) return sha256OfFile(target, stat.size, stat.mtimeMs);
   const files = (await listFiles(target, '')).map((rel) => rel.slice(1)).sort();
   if (files.length === 0) throw new Error(`${what} ${target} is an empty folder`);
+  return digestOfFiles(target, files);
+}
+
+/**
+ * SHA-256 over a line `rel\0size\0sha256\n` for each of `files` in order ('/'-separated paths under `dir`). A file
+ * that cannot be stat'ed throws `cannotRead(file, error)` when given, else the error itself.
+ */
+async function digestOfFiles(dir: string, files: readonly string[], cannotRead?: (file: string, error: unknown) => Error): Promise<string> {
   const outer = createHash('sha256');
   for (const rel of files) {
-    const file = path.join(target, ...rel.split('/'));
-    const s = await fs.stat(file);
-    outer.update(`${rel}\0${s.size}\0${await sha256OfFile(file, s.size, s.mtimeMs)}\n`);
+    const file = path.join(dir, ...rel.split('/'));
+    let stat: import('node:fs').Stats;
+    try {
+      stat = await fs.stat(file);
+    } catch (e) {
+      throw cannotRead ? cannotRead(file, e) : e;
+    }
+    outer.update(`${rel}\0${stat.size}\0${await sha256OfFile(file, stat.size, stat.mtimeMs)}\n`);
   }
   return outer.digest('hex');
+}
+
+/** An fs error's code (ENOENT, EACCES …), else its message. */
+function errorCode(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 }
