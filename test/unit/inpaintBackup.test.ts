@@ -109,7 +109,7 @@ describe('inpaintBackup', () => {
     model.push({ kind: 'generation', png: bytes(100, 6), seed: '1', parameters: 'x' });
     for (let i = 10; i < 15; i++) model.push({ kind: 'mask', op: strokeOp(i) });
     const snap = model.backupSnapshot();
-    const decoded = decodeInpaintBackup(encodeInpaintBackup({ width: W, height: H, ...snap }));
+    const decoded = decodeInpaintBackup(encodeInpaintBackup(snap));
     const restored = new InpaintEditModel(W, H, decoded.base, decoded.edits);
     assert.deepEqual(restored.mask.data, model.mask.data);
     assert.deepEqual(restored.image, model.image);
@@ -124,7 +124,7 @@ describe('inpaintBackup', () => {
     for (let i = 0; i < 100; i++) edits.push({ kind: 'mask', op: strokeOp(i) });
     const model = new InpaintEditModel(width, height, { image }, edits);
     const snap = model.backupSnapshot();
-    const encoded = encodeInpaintBackup({ width, height, ...snap });
+    const encoded = encodeInpaintBackup(snap);
     // The image plus well under 64 KiB for 100 strokes and a 1 MiB (empty) mask.
     assert.ok(encoded.length < image.length + 64 * 1024, `backup is ${encoded.length} bytes`);
     assert.ok(encoded.length > image.length);
