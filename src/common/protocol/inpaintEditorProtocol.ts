@@ -183,6 +183,10 @@ export const expandMarginsSchema = v.object({ left: marginSchema, top: marginSch
 export const inpaintExpandSchema = v.object({ margins: expandMarginsSchema, overlap: integerIn(LIMITS.outpaintOverlap) });
 export type InpaintExpand = v.InferOutput<typeof inpaintExpandSchema>;
 
+export function isInpaintExpand(value: unknown): value is InpaintExpand {
+  return v.is(inpaintExpandSchema, value);
+}
+
 // ─── Documents, candidates, jobs ─────────────────────────────────────────────────────────────────
 
 export const imageFileFormatSchema = v.picklist(['png', 'jpeg', 'webp']);
