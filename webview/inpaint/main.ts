@@ -88,6 +88,8 @@ keepTextFieldUndo(document);
 
 const expandPanel = new ExpandPanel({
   changed: () => {
+    // "Drag the frame outward…" no longer holds once the margins change.
+    notices.clearTransient();
     refreshFrame();
     saveStateSoon();
   },
