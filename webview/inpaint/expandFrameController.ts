@@ -13,6 +13,8 @@ export interface ExpandFrameHost {
   setMargins(margins: ExpandMargins): void;
   /** The model's size multiple (1 until the model is known). */
   sizeMultiple(): number;
+  /** A drag of a handle ended. */
+  dragEnded(): void;
 }
 
 interface Drag {
@@ -86,5 +88,6 @@ export class ExpandFrameController {
     const { view } = this.host;
     if (view.canvas.hasPointerCapture(e.pointerId)) view.canvas.releasePointerCapture(e.pointerId);
     this.drag = undefined;
+    this.host.dragEnded();
   }
 }

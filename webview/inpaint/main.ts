@@ -88,8 +88,9 @@ keepTextFieldUndo(document);
 
 const expandPanel = new ExpandPanel({
   changed: () => {
-    // "Drag the frame outward…" no longer holds once the margins change.
-    notices.clearTransient();
+    // "Drag the frame outward…" no longer holds once the margins change (after a drag: removing a notice changes the
+    // layout, which refits the view, and must not move the frame under the pointer).
+    if (!frameController.dragging) notices.clearTransient();
     refreshFrame();
     saveStateSoon();
   },
@@ -161,8 +162,9 @@ const controller = new ToolController({
   canEdit: () => info !== undefined && sync.mask !== undefined && !candidates.isPreviewing,
 });
 
-new ExpandFrameController({
+const frameController = new ExpandFrameController({
   view,
+  dragEnded: () => notices.clearTransient(),
   active: () => expandActive && info !== undefined && !candidates.isPreviewing,
   margins: () => expandPanel.margins,
   setMargins: (margins) => expandPanel.setMargins(margins),
