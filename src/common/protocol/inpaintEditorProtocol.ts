@@ -210,7 +210,7 @@ const candidateIndex = integerIn({ min: 0, max: LIMITS.batchCount.max - 1 });
 export const inpaintCandidateSchema = v.object({
   /** Index in the job's results. */
   index: candidateIndex,
-  /** The engine's PNG (same size as the document image; pixels outside the mask unchanged). */
+  /** The engine's PNG (the document image's size, pixels outside the mask unchanged; an Expand canvas result: the grown size). */
   png: bytesSchema,
   seed: seedTextSchema,
   /** The A1111 infotext written into the PNG. */
