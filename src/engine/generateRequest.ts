@@ -1,6 +1,7 @@
 // Validates a GenerateParams against the loaded model and fills in defaults, task by task. Every rejection is an
 // InvalidParams error that says what is wrong and what to do. Ranges come from the one limits table
 // (src/common/limits.ts), so what the panel, the editor and the CLI accept the engine accepts too.
+import { OUTPAINT_DEFAULT_OVERLAP } from '../common/outpaint/outpaintOverlap';
 import { LIMITS, type NumberRange } from '../common/limits';
 import {
   GENERATE_TASKS,
@@ -97,8 +98,6 @@ export const LCM_DEFAULT_GUIDANCE = 8.5;
 export const IMG2IMG_DEFAULT_STRENGTH = 0.75;
 /** A1111's txt2img "Denoising strength" default for the hires fix (modules/ui.py, 0.7). */
 export const HIRES_DEFAULT_STRENGTH = 0.7;
-/** How far the outpainting mask reaches into the original by default, in pixels. */
-export const OUTPAINT_DEFAULT_OVERLAP = 32;
 /** A1111's "Only masked padding, pixels" default. */
 export const DEFAULT_MASK_PADDING = 32;
 

@@ -109,7 +109,7 @@ describe('inpaintBackup', () => {
     model.push({ kind: 'generation', png: bytes(100, 6), seed: '1', parameters: 'x' });
     for (let i = 10; i < 15; i++) model.push({ kind: 'mask', op: strokeOp(i) });
     const snap = model.backupSnapshot();
-    const decoded = decodeInpaintBackup(encodeInpaintBackup({ width: W, height: H, ...snap }));
+    const decoded = decodeInpaintBackup(encodeInpaintBackup(snap));
     const restored = new InpaintEditModel(W, H, decoded.base, decoded.edits);
     assert.deepEqual(restored.mask.data, model.mask.data);
     assert.deepEqual(restored.image, model.image);
@@ -124,7 +124,7 @@ describe('inpaintBackup', () => {
     for (let i = 0; i < 100; i++) edits.push({ kind: 'mask', op: strokeOp(i) });
     const model = new InpaintEditModel(width, height, { image }, edits);
     const snap = model.backupSnapshot();
-    const encoded = encodeInpaintBackup({ width, height, ...snap });
+    const encoded = encodeInpaintBackup(snap);
     // The image plus well under 64 KiB for 100 strokes and a 1 MiB (empty) mask.
     assert.ok(encoded.length < image.length + 64 * 1024, `backup is ${encoded.length} bytes`);
     assert.ok(encoded.length > image.length);
@@ -153,6 +153,77 @@ describe('inpaintBackup', () => {
       edits: [{ kind: 'mask', op: { kind: 'grow', pixels: 0 } }],
     });
     assert.throws(() => decodeInpaintBackup(withBadOp), /edit 0 is not a valid mask operation/);
+  });
+
+  /** An expand edit of the W × H base: 8 left, 4 top, 0 right, 12 bottom. */
+  const EXPAND: InpaintEdit = {
+    kind: 'expand',
+    png: bytes(150, 9),
+    seed: '42',
+    parameters: 'a wider beach',
+    from: { width: W, height: H },
+    to: { width: W + 8, height: H + 16 },
+    offset: { x: 8, y: 4 },
+  };
+
+  it('round-trips expand edits (sizes before and after, offset) and the edits after them at the new size', () => {
+    const backup: InpaintBackup = {
+      ...sampleBackup(),
+      edits: [{ kind: 'mask', op: strokeOp(2) }, EXPAND, { kind: 'mask', op: { kind: 'fill' } }],
+    };
+    const decoded = decodeInpaintBackup(encodeInpaintBackup(backup));
+    assert.deepEqual(decoded, backup);
+    const model = new InpaintEditModel(decoded.width, decoded.height, decoded.base, decoded.edits);
+    assert.deepEqual([model.width, model.height], [W + 8, H + 16]);
+    assert.deepEqual(model.image, EXPAND.png);
+  });
+
+  it('refuses an expand edit whose size does not follow from the edits before it', () => {
+    const twice = encodeInpaintBackup({ ...sampleBackup(), edits: [EXPAND, EXPAND] });
+    assert.throws(() => decodeInpaintBackup(twice), /edit 1 cannot expand the canvas: it was made for a 64×48 image, the document is 72×64/);
+    const badOffset = encodeInpaintBackup({ ...sampleBackup(), edits: [{ ...EXPAND, offset: { x: 9, y: 4 } } as InpaintEdit] });
+    assert.throws(() => decodeInpaintBackup(badOffset), /edit 0 cannot expand the canvas: the old image does not lie inside the new one/);
+  });
+
+  it('reads a version 1 backup (written before expand edits), and refuses an expand edit in one', () => {
+    // Written as version 1 wrote it, by hand: magic, version, header length, header JSON, blobs (image, mask RLE, PNG).
+    const image = bytes(40, 11);
+    const mask = new Uint8Array(W * H);
+    mask.fill(255, 10, 50);
+    const rle = encodeMaskRle(mask);
+    const png = bytes(30, 12);
+    const header = new TextEncoder().encode(
+      JSON.stringify({
+        width: W,
+        height: H,
+        image: { offset: 0, length: image.length },
+        mask: { offset: image.length, length: rle.length },
+        edits: [
+          { kind: 'mask', op: { kind: 'invert' } },
+          { kind: 'generation', png: { offset: image.length + rle.length, length: png.length }, seed: 5, parameters: 'old' },
+        ],
+      }),
+    );
+    const v1 = new Uint8Array(16 + header.length + image.length + rle.length + png.length);
+    v1.set(new TextEncoder().encode('LDINPBAK'));
+    new DataView(v1.buffer).setUint32(8, 1, true);
+    new DataView(v1.buffer).setUint32(12, header.length, true);
+    v1.set(header, 16);
+    v1.set(image, 16 + header.length);
+    v1.set(rle, 16 + header.length + image.length);
+    v1.set(png, 16 + header.length + image.length + rle.length);
+    assert.deepEqual(decodeInpaintBackup(v1), {
+      width: W,
+      height: H,
+      base: { image, mask },
+      edits: [
+        { kind: 'mask', op: { kind: 'invert' } },
+        { kind: 'generation', png, seed: '5', parameters: 'old' },
+      ],
+    });
+    const v1Expand = encodeInpaintBackup({ ...sampleBackup(), edits: [EXPAND] });
+    new DataView(v1Expand.buffer).setUint32(8, 1, true);
+    assert.throws(() => decodeInpaintBackup(v1Expand), /edit 0 has an unknown kind/);
   });
 
   it('refuses to write a mask of the wrong size', () => {

@@ -126,6 +126,21 @@ describe('InpaintDocumentState', function () {
     await assert.rejects(doc.generate(SETTINGS), InpaintUserError);
   });
 
+  it('Expand canvas: margins all zero or a result over the size limit fail with one clear message before anything runs', async () => {
+    const { doc, engine } = await open(await solidPng(12, 8, [10, 20, 30]));
+    await assert.rejects(
+      doc.generate(SETTINGS, { margins: { left: 0, top: 0, right: 0, bottom: 0 }, overlap: 8 }),
+      (e: Error) => e instanceof InpaintUserError && /drag the frame outward, or type a margin above 0/.test(e.message),
+    );
+    await assert.rejects(
+      doc.generate(SETTINGS, { margins: { left: 2048, top: 0, right: 2048, bottom: 0 }, overlap: 8 }),
+      (e: Error) => e instanceof InpaintUserError && e.message === 'Expanding 12×8 by these margins makes 4108×8, over 4096 pixels a side: use smaller margins.',
+    );
+    await assert.rejects(doc.generate({ ...SETTINGS, prompt: '' }, { margins: { left: 8, top: 0, right: 0, bottom: 0 }, overlap: 8 }), InpaintUserError);
+    assert.equal(engine.jobs.length, 0, 'nothing reached the engine');
+    assert.equal(doc.jobs.running, undefined);
+  });
+
   it('refuses an empty prompt with the panel\'s own rule (src/common/prompt/promptProblem.ts)', async () => {
     const { doc, engine } = await open(await solidPng(12, 8, [10, 20, 30]));
     doc.applyMaskOp(RECT, 0, 'view');

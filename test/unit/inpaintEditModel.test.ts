@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { MaskOp } from '../../src/common/protocol/inpaintEditorProtocol';
-import { InpaintEditModel, type GenerationEdit, type InpaintEdit } from '../../src/host/inpaint/inpaintEditModel';
+import { InpaintEditModel, type ExpandEdit, type GenerationEdit, type InpaintEdit } from '../../src/host/inpaint/inpaintEditModel';
 import { applyMaskOp } from '../../src/common/mask/maskOps';
 import { createMask } from '../../src/common/mask/maskRect';
 
@@ -204,10 +204,10 @@ describe('InpaintEditModel', () => {
     model.push(maskEdit(STROKE));
     model.markSaved();
     model.push(maskEdit(RECT));
-    assert.deepEqual(model.savedMask(), replay([STROKE]));
+    assert.deepEqual(model.savedMask().data, replay([STROKE]));
     model.undo();
     model.undo();
-    assert.deepEqual(model.savedMask(), replay([STROKE]));
+    assert.deepEqual(model.savedMask().data, replay([STROKE]));
     assert.deepEqual(model.mask.data, new Uint8Array(W * H));
   });
 
@@ -228,5 +228,121 @@ describe('InpaintEditModel', () => {
   it('rejects sizes and masks that do not fit', () => {
     assert.throws(() => new InpaintEditModel(0, 5, { image: BASE }), RangeError);
     assert.throws(() => new InpaintEditModel(4, 4, { image: BASE, mask: new Uint8Array(15) }), RangeError);
+  });
+
+  /** An Expand canvas result: W × H grown by 5 left, 3 top, 7 right, 0 bottom. */
+  function expand(tag: number, from = { width: W, height: H }): ExpandEdit {
+    return {
+      kind: 'expand',
+      png: Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0xee, tag]),
+      seed: String(tag),
+      parameters: `expand ${tag}`,
+      from,
+      to: { width: from.width + 12, height: from.height + 3 },
+      offset: { x: 5, y: 3 },
+    };
+  }
+
+  /** The mask `data` (W × H) moved to (5, 3) in a (W + 12) × (H + 3) mask, zero around it. */
+  function moved(data: Uint8Array): Uint8Array {
+    const out = new Uint8Array((W + 12) * (H + 3));
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) out[(y + 3) * (W + 12) + x + 5] = data[y * W + x]!;
+    return out;
+  }
+
+  it('an expand edit changes the size, moves the mask (new area unmasked), and undo / redo give back size, image and mask', () => {
+    const model = new InpaintEditModel(W, H, { image: BASE });
+    model.push(maskEdit(STROKE));
+    const maskBefore = model.mask.data.slice();
+    const e = expand(1);
+    const change = model.push(e);
+    assert.deepEqual(change, { kind: 'size', edit: e, width: W + 12, height: H + 3 });
+    assert.equal(model.width, W + 12);
+    assert.equal(model.height, H + 3);
+    assert.equal(model.image, e.png);
+    assert.equal(model.imageEdit, e);
+    assert.ok(!model.imageIsBase);
+    assert.deepEqual(model.mask.data, moved(maskBefore));
+    assert.ok(model.mask.data.some((v) => v > 0), 'the stroke came along');
+    // A mask edit at the new size, then undo both.
+    model.push(maskEdit({ kind: 'fill' }));
+    assert.ok(model.mask.data.every((v) => v === 255));
+    model.undo();
+    assert.deepEqual(model.mask.data, moved(maskBefore));
+    const undo = model.undo();
+    assert.deepEqual(undo, { kind: 'size', edit: e, width: W, height: H });
+    assert.equal(model.width, W);
+    assert.equal(model.height, H);
+    assert.equal(model.image, BASE, 'the exact previous bytes');
+    assert.deepEqual(model.mask.data, maskBefore);
+    assert.equal(model.mask.width, W);
+    const redo = model.redo();
+    assert.deepEqual(redo, { kind: 'size', edit: e, width: W + 12, height: H + 3 });
+    assert.deepEqual(model.mask.data, moved(maskBefore));
+    model.redo();
+    assert.ok(model.mask.data.every((v) => v === 255), 'the fill redone at the new size');
+    // Rewinding from here crosses the size change.
+    const s0 = model.stateAt(1);
+    assert.deepEqual([s0.width, s0.height], [W, H]);
+    assert.deepEqual(s0.mask, maskBefore);
+    assert.equal(s0.image, BASE);
+    const s2 = model.stateAt(2);
+    assert.deepEqual([s2.width, s2.height], [W + 12, H + 3]);
+    assert.deepEqual(s2.mask, moved(maskBefore));
+    assert.deepEqual(model.sizeAt(1), { width: W, height: H });
+    assert.deepEqual(model.sizeAt(3), { width: W + 12, height: H + 3 });
+  });
+
+  it('refuses an expand edit made for another size', () => {
+    const model = new InpaintEditModel(W, H, { image: BASE });
+    assert.throws(() => model.push(expand(1, { width: W + 1, height: H })), /made for a 33×24 image, the document is 32×24/);
+    assert.throws(() => model.push({ ...expand(1), offset: { x: 13, y: 0 } }), /does not lie inside/);
+    assert.throws(() => model.push({ ...expand(1), to: { width: W, height: H }, offset: { x: 0, y: 0 } }), /does not change the size/);
+    assert.equal(model.edits.length, 0);
+  });
+
+  it('backs up and restores across a size change: the saved base at its size, the pending edits after it', () => {
+    const model = new InpaintEditModel(W, H, { image: BASE });
+    model.push(maskEdit(STROKE));
+    model.markSaved();
+    model.push(expand(2));
+    model.push(maskEdit(RECT));
+    let snap = model.backupSnapshot();
+    assert.deepEqual([snap.width, snap.height], [W, H]);
+    const rebuilt = new InpaintEditModel(snap.width, snap.height, snap.base, snap.edits);
+    assert.deepEqual([rebuilt.width, rebuilt.height], [W + 12, H + 3]);
+    assert.deepEqual(rebuilt.mask.data, model.mask.data);
+    assert.equal(rebuilt.image, model.image);
+    // Saved after the expansion: the base is the expanded state.
+    model.markSaved();
+    snap = model.backupSnapshot();
+    assert.deepEqual([snap.width, snap.height], [W + 12, H + 3]);
+    assert.equal(snap.base.mask.length, (W + 12) * (H + 3));
+    assert.equal(snap.edits.length, 0);
+  });
+
+  it('gives the saved mask with its size across an expand edit, backwards and forwards', () => {
+    const model = new InpaintEditModel(W, H, { image: BASE });
+    model.push(maskEdit(STROKE));
+    model.markSaved();
+    model.push(expand(3));
+    let saved = model.savedMask();
+    assert.deepEqual([saved.width, saved.height], [W, H]);
+    assert.deepEqual(saved.data, replay([STROKE]));
+    model.markSaved();
+    model.undo();
+    saved = model.savedMask();
+    assert.deepEqual([saved.width, saved.height], [W + 12, H + 3]);
+    assert.deepEqual(saved.data, moved(replay([STROKE])));
+  });
+
+  it('resets at the current size after an expansion (revert to a file of that size)', () => {
+    const model = new InpaintEditModel(W, H, { image: BASE });
+    model.push(expand(4));
+    const fresh = Uint8Array.from([7, 7]);
+    model.reset({ image: fresh });
+    assert.deepEqual([model.width, model.height], [W + 12, H + 3]);
+    assert.equal(model.image, fresh);
+    assert.deepEqual(model.sizeAt(0), { width: W + 12, height: H + 3 });
   });
 });

@@ -64,3 +64,21 @@ describe('text fields keep their own undo', () => {
     assert.equal(press({ tagName: 'CANVAS' }), false, 'on the canvas Ctrl+Z stays the mask undo');
   });
 });
+
+describe('ViewTransform.fitRect', () => {
+  it('fits an area that reaches outside the image, centred (the Expand canvas frame)', () => {
+    const t = new ViewTransform();
+    // A 100 × 50 image with 50 px added on the left: the area is x ∈ [−50, 100], 150 × 50, in a 332 × 232 view
+    // (16 px margins: 300 × 200 to fill, so ×2).
+    t.fitRect({ x: -50, y: 0, width: 150, height: 50 }, 332, 232);
+    assert.equal(t.scale, 2);
+    assert.deepEqual(t.toScreen(-50, 0), { x: 16, y: 66 });
+    assert.deepEqual(t.toScreen(100, 50), { x: 316, y: 166 });
+    // fit is fitRect of the image itself.
+    const a = new ViewTransform();
+    const b = new ViewTransform();
+    a.fit(640, 480, 900, 700);
+    b.fitRect({ x: 0, y: 0, width: 640, height: 480 }, 900, 700);
+    assert.deepEqual([a.scale, a.offsetX, a.offsetY], [b.scale, b.offsetX, b.offsetY]);
+  });
+});

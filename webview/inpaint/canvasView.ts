@@ -1,5 +1,7 @@
 // The main canvas (#canvas): the image (decoded by the browser from the host's bytes, never re-encoded),
-// the mask overlay, and the tool's cursor or rectangle, under a zoom/pan transform. Renders on demand.
+// the mask overlay, and the tool's cursor or rectangle or the Expand canvas frame, under a zoom/pan transform.
+// Renders on demand.
+import type { ExpandMargins } from '../../src/common/outpaint/expandMargins';
 import type { MaskOverlay } from './maskOverlay';
 import { ViewTransform, ZOOM_STEP, type ViewState } from './viewTransform';
 
@@ -11,7 +13,12 @@ export type Decoration =
   /** Brush outline at an image point; radius in image pixels. */
   | { kind: 'brush'; x: number; y: number; radius: number; erase: boolean }
   /** Rectangle being dragged, in image pixels. */
-  | { kind: 'rect'; x0: number; y0: number; x1: number; y1: number; erase: boolean };
+  | { kind: 'rect'; x0: number; y0: number; x1: number; y1: number; erase: boolean }
+  /** The Expand canvas frame: the image grown by these margins, with handles on its edges and corners. */
+  | { kind: 'frame'; margins: ExpandMargins };
+
+/** Half the side of a frame handle, in CSS pixels. */
+export const FRAME_HANDLE_RADIUS = 5;
 
 export class CanvasView {
   readonly canvas: HTMLCanvasElement;
@@ -19,6 +26,8 @@ export class CanvasView {
   private readonly ctx: CanvasRenderingContext2D;
   private image: ImageBitmap | undefined;
   private candidate: ImageBitmap | undefined;
+  /** An Expand canvas candidate is drawn grown by these margins around the image. */
+  private candidateMargins: ExpandMargins | undefined;
   private imageWidth = 0;
   private imageHeight = 0;
   private viewWidth = 0;
@@ -86,14 +95,19 @@ export class CanvasView {
     this.requestRender();
   }
 
-  /** Shows a candidate in place of the image (undefined: back to the image). */
-  setCandidate(bitmap: ImageBitmap | undefined): void {
+  /** Shows a candidate in place of the image (undefined: back to the image); `margins`: an Expand canvas result. */
+  setCandidate(bitmap: ImageBitmap | undefined, margins?: ExpandMargins): void {
     this.candidate = bitmap;
+    this.candidateMargins = bitmap ? margins : undefined;
     this.requestRender();
   }
 
   get showingCandidate(): boolean {
     return this.candidate !== undefined;
+  }
+
+  get currentDecoration(): Decoration {
+    return this.decoration;
   }
 
   setDecoration(decoration: Decoration): void {
@@ -104,8 +118,25 @@ export class CanvasView {
   fit(): void {
     if (!this.imageWidth) return;
     this.fitted = true;
-    this.transform.fit(this.imageWidth, this.imageHeight, this.viewWidth, this.viewHeight);
+    const m = this.fitMargins();
+    if (m) {
+      this.transform.fitRect({ x: -m.left, y: -m.top, width: this.imageWidth + m.left + m.right, height: this.imageHeight + m.top + m.bottom }, this.viewWidth, this.viewHeight);
+    } else {
+      this.transform.fit(this.imageWidth, this.imageHeight, this.viewWidth, this.viewHeight);
+    }
     this.changed();
+  }
+
+  /**
+   * What Fit takes in besides the image: the Expand canvas frame, or an expanded candidate, plus room to drag the
+   * frame further (a quarter of the image's longer side around it) while the frame shows.
+   */
+  private fitMargins(): ExpandMargins | undefined {
+    const d = this.decoration;
+    const m = this.candidateMargins ?? (d.kind === 'frame' ? d.margins : undefined);
+    if (!m) return undefined;
+    const room = d.kind === 'frame' && !this.candidateMargins ? Math.round(Math.max(this.imageWidth, this.imageHeight) / 4) : 0;
+    return { left: m.left + room, top: m.top + room, right: m.right + room, bottom: m.bottom + room };
   }
 
   actualSize(): void {
@@ -185,9 +216,15 @@ export class CanvasView {
     ctx.setTransform(dpr * t.scale, 0, 0, dpr * t.scale, dpr * t.offsetX, dpr * t.offsetY);
     // Smooth when zoomed out, crisp pixels when zoomed in (precise masking).
     ctx.imageSmoothingEnabled = t.scale < 1;
+    const cm = this.candidate ? this.candidateMargins : undefined;
     const bitmap = this.candidate ?? this.image;
-    if (bitmap) ctx.drawImage(bitmap, 0, 0, this.imageWidth, this.imageHeight);
-    if (this.showMask && !this.maskSuppressed && !this.candidate) {
+    if (bitmap && cm) {
+      ctx.drawImage(bitmap, -cm.left, -cm.top, this.imageWidth + cm.left + cm.right, this.imageHeight + cm.top + cm.bottom);
+    } else if (bitmap) {
+      ctx.drawImage(bitmap, 0, 0, this.imageWidth, this.imageHeight);
+    }
+    // The mask is not used while the Expand canvas frame shows: it is not drawn either.
+    if (this.showMask && !this.maskSuppressed && !this.candidate && this.decoration.kind !== 'frame') {
       ctx.globalAlpha = MASK_ALPHA;
       ctx.drawImage(this.overlay.canvas, 0, 0, this.imageWidth, this.imageHeight);
       ctx.globalAlpha = 1;
@@ -206,6 +243,8 @@ export class CanvasView {
         ctx.beginPath();
         ctx.arc(c.x, c.y, r, 0, Math.PI * 2);
       }, d.erase);
+    } else if (d.kind === 'frame') {
+      this.drawFrame(d.margins);
     } else if (d.kind === 'rect') {
       const a = t.toScreen(Math.min(d.x0, d.x1), Math.min(d.y0, d.y1));
       const b = t.toScreen(Math.max(d.x0, d.x1), Math.max(d.y0, d.y1));
@@ -213,6 +252,37 @@ export class CanvasView {
         ctx.beginPath();
         ctx.rect(a.x, a.y, b.x - a.x, b.y - a.y);
       }, d.erase);
+    }
+  }
+
+  /** The new area shaded, the frame's outline and its eight handles (view pixels). */
+  private drawFrame(m: ExpandMargins): void {
+    const { ctx, transform: t } = this;
+    const a = t.toScreen(-m.left, -m.top);
+    const b = t.toScreen(this.imageWidth + m.right, this.imageHeight + m.bottom);
+    const i0 = t.toScreen(0, 0);
+    const i1 = t.toScreen(this.imageWidth, this.imageHeight);
+    ctx.fillStyle = 'rgba(128, 128, 128, 0.35)';
+    ctx.beginPath();
+    ctx.rect(a.x, a.y, b.x - a.x, b.y - a.y);
+    ctx.rect(i1.x, i0.y, i0.x - i1.x, i1.y - i0.y); // the image, wound the other way: a hole
+    ctx.fill('evenodd');
+    this.outline(() => {
+      ctx.beginPath();
+      ctx.rect(a.x, a.y, b.x - a.x, b.y - a.y);
+    }, true);
+    const xs = [a.x, (a.x + b.x) / 2, b.x];
+    const ys = [a.y, (a.y + b.y) / 2, b.y];
+    const r = FRAME_HANDLE_RADIUS;
+    for (const [ix, x] of xs.entries()) {
+      for (const [iy, y] of ys.entries()) {
+        if (ix === 1 && iy === 1) continue;
+        ctx.fillStyle = 'rgba(255, 255, 255, 0.95)';
+        ctx.strokeStyle = 'rgba(0, 0, 0, 0.8)';
+        ctx.lineWidth = 1;
+        ctx.fillRect(x - r, y - r, 2 * r, 2 * r);
+        ctx.strokeRect(x - r + 0.5, y - r + 0.5, 2 * r - 1, 2 * r - 1);
+      }
     }
   }
 

@@ -2,10 +2,11 @@
 // the editor (no retainContextWhenHidden) loses nothing the host does not resend: tool settings, the
 // prompt bar and the view. Image, mask, job and candidates come from the host on `ready`.
 import { LIMITS } from '../../src/common/limits';
-import { isInpaintSettings, type InpaintSettings } from '../../src/common/protocol/inpaintEditorProtocol';
+import { isInpaintExpand, isInpaintSettings, type InpaintExpand, type InpaintSettings } from '../../src/common/protocol/inpaintEditorProtocol';
 import type { ViewState } from './viewTransform';
 
-export type ToolName = 'brush' | 'eraser' | 'rectangle' | 'rectangleEraser' | 'pan';
+/** The mask tools, Pan, and Expand canvas (the frame around the image: outpainting instead of inpainting). */
+export type ToolName = 'brush' | 'eraser' | 'rectangle' | 'rectangleEraser' | 'pan' | 'expand';
 
 export interface ToolSettings {
   tool: ToolName;
@@ -27,6 +28,8 @@ export interface InpaintPageState {
   version: 1;
   tools: ToolSettings;
   settings?: InpaintSettings;
+  /** Expand canvas's margins and overlap, for an image of this size. */
+  expand?: InpaintExpand & { imageWidth: number; imageHeight: number };
   /** The view, for an image of this size. */
   view?: ViewState & { imageWidth: number; imageHeight: number };
 }
@@ -50,7 +53,7 @@ export function brushSizeForImage(width: number, height: number): number {
   return Math.min(LIMITS.brushSize.max, Math.max(1, Math.round(Math.min(width, height) / 16)));
 }
 
-const TOOLS: readonly ToolName[] = ['brush', 'eraser', 'rectangle', 'rectangleEraser', 'pan'];
+const TOOLS: readonly ToolName[] = ['brush', 'eraser', 'rectangle', 'rectangleEraser', 'pan', 'expand'];
 
 function num(value: unknown, min: number, max: number, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
@@ -58,8 +61,8 @@ function num(value: unknown, min: number, max: number, fallback: number): number
 
 /** A state read back from VS Code, checked field by field (it may come from an older version). */
 export function readPageState(value: unknown): InpaintPageState {
-  const v = (typeof value === 'object' && value !== null ? value : {}) as Partial<InpaintPageState>;
-  const t = (typeof v.tools === 'object' && v.tools !== null ? v.tools : {}) as Partial<ToolSettings>;
+  const saved = (typeof value === 'object' && value !== null ? value : {}) as Partial<InpaintPageState>;
+  const t = (typeof saved.tools === 'object' && saved.tools !== null ? saved.tools : {}) as Partial<ToolSettings>;
   const d = DEFAULT_TOOLS;
   const state: InpaintPageState = {
     version: 1,
@@ -74,8 +77,12 @@ export function readPageState(value: unknown): InpaintPageState {
       maskStyle: MASK_STYLES.includes(t.maskStyle as MaskStyle) ? (t.maskStyle as MaskStyle) : d.maskStyle,
     },
   };
-  if (isInpaintSettings(v.settings)) state.settings = v.settings;
-  const view = v.view;
+  if (isInpaintSettings(saved.settings)) state.settings = saved.settings;
+  const expand = saved.expand;
+  if (expand && isInpaintExpand(expand) && [expand.imageWidth, expand.imageHeight].every((n) => Number.isInteger(n) && n > 0)) {
+    state.expand = { margins: { ...expand.margins }, overlap: expand.overlap, imageWidth: expand.imageWidth, imageHeight: expand.imageHeight };
+  }
+  const view = saved.view;
   if (
     view &&
     [view.scale, view.offsetX, view.offsetY, view.imageWidth, view.imageHeight].every((n) => typeof n === 'number' && Number.isFinite(n))

@@ -1,12 +1,15 @@
 // Entry of the inpaint editor page (dist/webview/inpaint.js). Builds the page, then follows the host:
 // nothing is drawn until `init`, `image` and `mask` arrive after our `ready`. The page only displays the
 // image (decoded by the browser from the host's bytes); mask edits are applied locally for instant
-// feedback and sent as ops; undo/redo is VS Code's (Ctrl+Z), and the host sends the resulting mask.
+// feedback and sent as ops; undo/redo is VS Code's (Ctrl+Z), and the host sends the resulting mask. With the Expand
+// canvas tool, a frame around the image and the Expand panel set the margins, and Generate asks for an outpaint;
+// applying its result changes the document's size (documentResized, then the image and the whole mask).
 import { connectToHost } from '../common/vscodeApi';
 import {
   parseToInpaintWebviewMessage,
   type FromInpaintWebviewMessage,
   type InpaintDocumentInfo,
+  type InpaintModel,
   type MaskOp,
   type ToInpaintWebviewMessage,
 } from '../../src/common/protocol/inpaintEditorProtocol';
@@ -22,6 +25,9 @@ import { PromptBar } from './promptBar';
 import { ToolController } from './toolController';
 import { Toolbar } from './toolbar';
 import { keepTextFieldUndo } from './textFieldUndo';
+import { ExpandPanel } from './expandPanel';
+import { ExpandFrameController } from './expandFrameController';
+import { ZERO_MARGINS, expandProblem, expandedSize, type ExpandMargins } from '../../src/common/outpaint/expandMargins';
 
 const FALLBACK_MASK_COLOR: Rgb = [255, 64, 64];
 const STATE_SAVE_DELAY_MS = 300;
@@ -32,6 +38,12 @@ let info: InpaintDocumentInfo | undefined;
 let imageRevision = -1;
 let imageDecodes = 0;
 let maskRequested = false;
+/** The selected model (its size multiple snaps the Expand canvas frame); null until the host reports on it. */
+let model: InpaintModel | null = null;
+/** The offered candidates are Expand canvas results: the image grown by these margins. */
+let candidateMargins: ExpandMargins | undefined;
+/** The Expand canvas tool is active (its panel and frame show). */
+let expandActive = false;
 
 function post(message: FromInpaintWebviewMessage): void {
   host.post(message);
@@ -60,6 +72,7 @@ const toolbar = new Toolbar(pageState.tools, {
     }
     view.requestRender();
     controller.toolChanged();
+    syncExpandMode();
     saveStateSoon();
   },
   maskAction: (op) => applyMaskAction(op),
@@ -73,8 +86,36 @@ let applyPending = false;
 let maskStyle = pageState.tools.maskStyle;
 keepTextFieldUndo(document);
 
+const expandPanel = new ExpandPanel({
+  changed: () => {
+    // "Drag the frame outward…" no longer holds once the margins change (after a drag: removing a notice changes the
+    // layout, which refits the view, and must not move the frame under the pointer).
+    if (!frameController.dragging) notices.clearTransient();
+    refreshFrame();
+    saveStateSoon();
+  },
+});
+
 const promptBar = new PromptBar({
-  generate: (settings) => post({ type: 'generate', settings }),
+  generate: (settings) => {
+    if (!expandActive) {
+      post({ type: 'generate', settings });
+      return;
+    }
+    // Expand canvas: the margins are checked here first (the host checks them again), so the message says what to do.
+    const read = expandPanel.read();
+    if ('error' in read) {
+      notices.show('warning', read.error, true);
+      read.field.focus();
+      return;
+    }
+    const problem = info ? expandProblem(info.width, info.height, read.expand.margins) : undefined;
+    if (problem) {
+      notices.show('warning', problem, true);
+      return;
+    }
+    post({ type: 'generate', settings, expand: read.expand });
+  },
   cancel: () => post({ type: 'cancel' }),
   changed: () => saveStateSoon(),
   countTokens: (message) => post(message),
@@ -85,9 +126,9 @@ const jobView = new JobView();
 
 const candidates = new CandidatesView({
   preview: (bitmap) => {
-    view.setCandidate(bitmap);
+    view.setCandidate(bitmap, candidateMargins);
     toolbar.setEditable(bitmap === undefined);
-    updateStatus();
+    refreshFrame();
   },
   apply: (jobId, index) => {
     candidates.unselect();
@@ -121,6 +162,15 @@ const controller = new ToolController({
   canEdit: () => info !== undefined && sync.mask !== undefined && !candidates.isPreviewing,
 });
 
+const frameController = new ExpandFrameController({
+  view,
+  dragEnded: () => notices.clearTransient(),
+  active: () => expandActive && info !== undefined && !candidates.isPreviewing,
+  margins: () => expandPanel.margins,
+  setMargins: (margins) => expandPanel.setMargins(margins),
+  sizeMultiple: () => model?.sizeMultiple ?? 1,
+});
+
 view.onViewChange = () => {
   toolbar.setZoom(view.transform.scale);
   updateStatus();
@@ -138,7 +188,7 @@ root.append(
       'div',
       { class: 'body' },
       h('main', { class: 'stage-wrap', 'aria-label': 'Canvas' }, stage, statusLine),
-      h('aside', { class: 'side', 'aria-label': 'Inpaint' }, promptBar.element, jobView.element, candidates.element),
+      h('aside', { class: 'side', 'aria-label': 'Inpaint' }, expandPanel.element, promptBar.element, jobView.element, candidates.element),
     ),
   ),
 );
@@ -190,9 +240,31 @@ function applySync(result: SyncResult): void {
   }
 }
 
+/** The Expand canvas tool switched on or off: its panel, the frame, and a fit that leaves room for the frame. */
+function syncExpandMode(): void {
+  const on = toolbar.current.tool === 'expand';
+  const changed = on !== expandActive;
+  expandActive = on;
+  expandPanel.setVisible(on);
+  refreshFrame();
+  if (changed && info) view.fit();
+}
+
+/** The frame follows the margins (hidden while a result is shown); the prompt bar's note says what they make. */
+function refreshFrame(): void {
+  if (expandActive && info && !candidates.isPreviewing) view.setDecoration({ kind: 'frame', margins: { ...expandPanel.margins } });
+  else if (view.currentDecoration.kind === 'frame') view.setDecoration({ kind: 'none' });
+  promptBar.setExpand(expandActive && info ? expandedSize(info.width, info.height, expandPanel.margins) : null);
+  updateStatus();
+}
+
 function updateStatus(): void {
   if (!info) return;
   const parts = [`${info.width}×${info.height}`, info.format.toUpperCase(), `${Math.round(view.transform.scale * 100)}%`];
+  if (expandActive) {
+    const size = expandedSize(info.width, info.height, expandPanel.margins);
+    parts.push(`Expand canvas to ${size.width}×${size.height}: drag the frame or type the margins`);
+  }
   if (view.showingCandidate) parts.push('showing a result: Apply it, or click it again to go back');
   statusLine.textContent = parts.join(' · ');
 }
@@ -208,6 +280,7 @@ function saveStateSoon(): void {
       version: 1,
       tools: toolbar.current,
       ...(settings ? { settings } : {}),
+      ...(info ? { expand: { ...expandPanel.value, imageWidth: info.width, imageHeight: info.height } } : {}),
       ...(info ? { view: { scale: t.scale, offsetX: t.offsetX, offsetY: t.offsetY, imageWidth: info.width, imageHeight: info.height } } : {}),
     };
     host.setState(pageState);
@@ -228,6 +301,13 @@ function onInit(message: Extract<ToInpaintWebviewMessage, { type: 'init' }>): vo
   const view0 = savedView && savedView.imageWidth === doc.width && savedView.imageHeight === doc.height ? savedView : undefined;
   view.setDocumentSize(doc.width, doc.height, view0);
   promptBar.setImageSize(doc.width, doc.height);
+  expandPanel.setImageSize(doc.width, doc.height);
+  const savedExpand = pageState.expand;
+  if (savedExpand && savedExpand.imageWidth === doc.width && savedExpand.imageHeight === doc.height) {
+    expandPanel.setMargins(savedExpand.margins, savedExpand.overlap);
+  } else if (sizeChanged) {
+    expandPanel.setMargins(ZERO_MARGINS);
+  }
   // A freshly opened image (no view kept for it): the brush is sized from the image.
   if (sizeChanged && !view0) toolbar.setBrushSize(brushSizeForImage(doc.width, doc.height));
   toolbar.setZoom(view.transform.scale);
@@ -239,7 +319,28 @@ function onInit(message: Extract<ToInpaintWebviewMessage, { type: 'init' }>): vo
   notices.clear();
   for (const warning of doc.warnings) notices.show('warning', warning);
   document.title = `Inpaint ${doc.fileName}`;
+  syncExpandMode();
   updateStatus();
+}
+
+/**
+ * The document's size changed (an Expand canvas result applied, or undone / redone): the view and the mask start
+ * over at the new size (the image and the whole mask follow), the frame goes back to the image's edges.
+ */
+function onResized(doc: InpaintDocumentInfo): void {
+  info = doc;
+  sync.reset(doc.width, doc.height);
+  overlay.update(sync.mask!, { x: 0, y: 0, width: doc.width, height: doc.height });
+  // The old bitmap would be drawn stretched to the new size until the new one is decoded.
+  view.setImage(undefined);
+  promptBar.setImageSize(doc.width, doc.height);
+  expandPanel.setImageSize(doc.width, doc.height);
+  expandPanel.setMargins(ZERO_MARGINS);
+  refreshFrame();
+  // Fits the new size (with room around it for the frame while Expand canvas is active).
+  view.setDocumentSize(doc.width, doc.height);
+  toolbar.setZoom(view.transform.scale);
+  saveStateSoon();
 }
 
 function onImage(message: Extract<ToInpaintWebviewMessage, { type: 'image' }>): void {
@@ -277,6 +378,9 @@ function onMessage(message: ToInpaintWebviewMessage): void {
     case 'init':
       onInit(message);
       return;
+    case 'documentResized':
+      onResized(message.document);
+      return;
     case 'image':
       onImage(message);
       return;
@@ -303,6 +407,7 @@ function onMessage(message: ToInpaintWebviewMessage): void {
       promptBar.setRunning(false);
       return;
     case 'candidates':
+      candidateMargins = message.expand;
       candidates.show(message.jobId, message.candidates);
       toolbar.setEditable(!candidates.isPreviewing);
       return;
@@ -313,6 +418,8 @@ function onMessage(message: ToInpaintWebviewMessage): void {
       promptBar.tokenCounter.receive(message);
       return;
     case 'model':
+      model = message.model;
+      expandPanel.setSizeMultiple(model?.sizeMultiple ?? 1);
       promptBar.setModel(message.model, message.error);
       return;
     case 'loraList':

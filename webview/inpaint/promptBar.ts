@@ -47,6 +47,8 @@ export class PromptBar {
   /** The steps and guidance the bar last put in as defaults (the settings' until a model brings its own). */
   private appliedDefaults = { steps: DEFAULT_INPAINT_SETTINGS.steps, guidanceScale: DEFAULT_INPAINT_SETTINGS.guidanceScale };
   private imageSize: { width: number; height: number } | null = null;
+  /** While Expand canvas is active: the size the margins make (the note says what that is worked on at). */
+  private expandSize: { width: number; height: number } | null = null;
   private running = false;
   private ready = false;
   /** `used/limit` beside the prompt boxes; the page hands it the host's answers. */
@@ -168,9 +170,22 @@ export class PromptBar {
     if (changed) this.actions.changed();
   }
 
+  /**
+   * Expand canvas on (the size the margins make) or off (null): the prompt is for the new area, and the mask's
+   * settings (only masked, padding, mask blur) do not apply.
+   */
+  setExpand(size: { width: number; height: number } | null): void {
+    this.expandSize = size;
+    this.prompt.placeholder = size ? 'What to paint around the image' : 'What to paint into the masked area';
+    this.syncEnabled();
+    this.renderModelNote();
+  }
+
   private renderModelNote(): void {
     if (!this.model || !this.imageSize) return;
-    this.modelNote.textContent = modelSizeNote(this.model, this.imageSize, this.onlyMasked.checked);
+    this.modelNote.textContent = this.expandSize
+      ? modelSizeNote(this.model, this.expandSize, false)
+      : modelSizeNote(this.model, this.imageSize, this.onlyMasked.checked);
   }
 
   /** Uses a candidate's seed for the next run. */
@@ -256,7 +271,10 @@ export class PromptBar {
 
   private syncEnabled(): void {
     this.seed.disabled = this.randomSeed.checked;
-    this.padding.disabled = !this.onlyMasked.checked;
+    const expanding = this.expandSize !== null;
+    this.padding.disabled = expanding || !this.onlyMasked.checked;
+    this.onlyMasked.disabled = expanding;
+    this.blur.disabled = expanding;
     this.generateButton.disabled = this.running || !this.ready;
     this.cancelButton.disabled = !this.running;
   }

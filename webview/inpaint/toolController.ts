@@ -1,5 +1,6 @@
 // Pointer and keyboard input on the canvas: brush / eraser strokes (stamped live, sent as one op when the
-// pointer is released), rectangles, pan (Pan tool, Space+drag, middle button) and wheel zoom.
+// pointer is released), rectangles, pan (Pan tool, Space+drag, middle button) and wheel zoom. With the Expand canvas
+// tool the frame's handles are expandFrameController.ts's (pan and zoom stay here).
 import { LIMITS } from '../../src/common/limits';
 import type { MaskMode, MaskOp } from '../../src/common/protocol/inpaintEditorProtocol';
 import type { CanvasView } from './canvasView';
@@ -72,7 +73,7 @@ export class ToolController {
     canvas.addEventListener('pointercancel', (e) => this.onPointerUp(e));
     canvas.addEventListener('pointerleave', () => {
       this.lastPointer = undefined;
-      if (!this.stroke && !this.rect) this.host.view.setDecoration({ kind: 'none' });
+      if (!this.stroke && !this.rect && this.host.tools().tool !== 'expand') this.host.view.setDecoration({ kind: 'none' });
     });
     canvas.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     canvas.addEventListener('auxclick', (e) => e.preventDefault());
@@ -108,7 +109,7 @@ export class ToolController {
       this.updateCursor();
       return;
     }
-    if (e.button !== 0 || !this.host.canEdit() || this.stroke || this.rect) return;
+    if (tool === 'expand' || e.button !== 0 || !this.host.canEdit() || this.stroke || this.rect) return;
     e.preventDefault();
     view.canvas.setPointerCapture(e.pointerId);
     const p = view.eventToImage(e);
@@ -257,6 +258,10 @@ export class ToolController {
       case 'H':
         this.host.setTool('pan');
         return;
+      case 'x':
+      case 'X':
+        this.host.setTool('expand');
+        return;
       case '[':
         this.host.setBrushSize(Math.max(1, Math.round(this.host.tools().size / 1.2)));
         this.refreshDecoration();
@@ -304,6 +309,8 @@ export class ToolController {
     }
     const p = this.lastPointer;
     const tools = this.host.tools();
+    // The Expand canvas frame is the page's (main.ts) to draw.
+    if (tools.tool === 'expand') return;
     if (p && alt !== undefined) p.alt = alt;
     if (!p || this.pan || this.spaceDown || !(tools.tool === 'brush' || tools.tool === 'eraser')) {
       view.setDecoration({ kind: 'none' });
@@ -315,7 +322,15 @@ export class ToolController {
 
   private updateCursor(): void {
     const tool = this.host.tools().tool;
-    const cursor = this.pan ? 'grabbing' : this.spaceDown || tool === 'pan' ? 'grab' : tool === 'brush' || tool === 'eraser' ? 'brush' : 'crosshair';
+    const cursor = this.pan
+      ? 'grabbing'
+      : this.spaceDown || tool === 'pan'
+        ? 'grab'
+        : tool === 'brush' || tool === 'eraser'
+          ? 'brush'
+          : tool === 'expand'
+            ? 'default'
+            : 'crosshair';
     this.host.view.canvas.dataset.cursor = cursor;
   }
 }

@@ -1,4 +1,4 @@
-// The tool bar: mask tools, brush settings, whole-mask actions and zoom. Stable ids and aria-labels
+// The tool bar: mask tools, Pan, Expand canvas, brush settings, whole-mask actions and zoom. Stable ids and aria-labels
 // (the end-to-end tests drive them).
 import { LIMITS } from '../../src/common/limits';
 import type { MaskOp } from '../../src/common/protocol/inpaintEditorProtocol';
@@ -20,6 +20,7 @@ const TOOLS: { tool: ToolName; label: string; text: string; key: string }[] = [
   { tool: 'rectangle', label: 'Rectangle', text: 'Rect', key: 'R' },
   { tool: 'rectangleEraser', label: 'Rectangle eraser', text: 'Rect erase', key: 'Shift+R' },
   { tool: 'pan', label: 'Pan', text: 'Pan', key: 'H, or hold Space' },
+  { tool: 'expand', label: 'Expand canvas', text: 'Expand', key: 'X: drag the frame outward, Generate paints the new area' },
 ];
 
 export class Toolbar {
@@ -41,7 +42,7 @@ export class Toolbar {
     this.settings = { ...initial };
     const tools = h('div', { class: 'group', role: 'radiogroup', 'aria-label': 'Mask tool' });
     for (const t of TOOLS) {
-      const button = h('button', { type: 'button', class: 'tool', 'aria-label': t.label, title: `${t.label} (${t.key})`, role: 'radio' }, t.text);
+      const button = h('button', { type: 'button', class: 'tool', id: `tool-${t.tool}`, 'aria-label': t.label, title: `${t.label} (${t.key})`, role: 'radio' }, t.text);
       button.addEventListener('click', () => this.setTool(t.tool));
       this.toolButtons.set(t.tool, button);
       tools.append(button);

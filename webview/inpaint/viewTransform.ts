@@ -32,11 +32,17 @@ export class ViewTransform implements ViewState {
 
   /** Fits the image in the view with a margin, centred; never enlarges beyond 100 % unless the image is tiny. */
   fit(imageWidth: number, imageHeight: number, viewWidth: number, viewHeight: number, margin = 16): void {
+    this.fitRect({ x: 0, y: 0, width: imageWidth, height: imageHeight }, viewWidth, viewHeight, margin);
+  }
+
+  /** Fits an area of image space (the Expand canvas frame, which reaches outside the image) as `fit` fits the image. */
+  fitRect(area: { x: number; y: number; width: number; height: number }, viewWidth: number, viewHeight: number, margin = 16): void {
     const w = Math.max(1, viewWidth - 2 * margin);
     const h = Math.max(1, viewHeight - 2 * margin);
-    const fitScale = Math.min(w / imageWidth, h / imageHeight);
+    const fitScale = Math.min(w / area.width, h / area.height);
     this.scale = clampScale(fitScale >= 1 ? Math.min(fitScale, Math.max(1, Math.floor(fitScale))) : fitScale);
-    this.center(imageWidth, imageHeight, viewWidth, viewHeight);
+    this.offsetX = Math.round((viewWidth - area.width * this.scale) / 2 - area.x * this.scale);
+    this.offsetY = Math.round((viewHeight - area.height * this.scale) / 2 - area.y * this.scale);
   }
 
   /** 100 %, centred. */

@@ -172,6 +172,21 @@ function sanitizeSeed(value: unknown, fallback: string | null): string | null {
   return 'seed' in parsed ? parsed.seed.toString() : 'random' in parsed ? null : fallback;
 }
 
+// ─── Expand canvas (outpainting) ─────────────────────────────────────────────────────────────────
+
+const marginSchema = integerIn(LIMITS.outpaintMargin);
+
+/** Pixels added on each side of the document by Expand canvas (the engine's OutpaintMargins). */
+export const expandMarginsSchema = v.object({ left: marginSchema, top: marginSchema, right: marginSchema, bottom: marginSchema });
+
+/** What Expand canvas asks for: the margins and how far the feathered mask reaches into the image. */
+export const inpaintExpandSchema = v.object({ margins: expandMarginsSchema, overlap: integerIn(LIMITS.outpaintOverlap) });
+export type InpaintExpand = v.InferOutput<typeof inpaintExpandSchema>;
+
+export function isInpaintExpand(value: unknown): value is InpaintExpand {
+  return v.is(inpaintExpandSchema, value);
+}
+
 // ─── Documents, candidates, jobs ─────────────────────────────────────────────────────────────────
 
 export const imageFileFormatSchema = v.picklist(['png', 'jpeg', 'webp']);
@@ -195,7 +210,7 @@ const candidateIndex = integerIn({ min: 0, max: LIMITS.batchCount.max - 1 });
 export const inpaintCandidateSchema = v.object({
   /** Index in the job's results. */
   index: candidateIndex,
-  /** The engine's PNG (same size as the document image; pixels outside the mask unchanged). */
+  /** The engine's PNG (the document image's size, pixels outside the mask unchanged; an Expand canvas result: the grown size). */
   png: bytesSchema,
   seed: seedTextSchema,
   /** The A1111 infotext written into the PNG. */
@@ -237,6 +252,11 @@ export type MaskRegion = v.InferOutput<typeof maskRegionSchema>;
 
 export const toInpaintWebviewMessageSchema = v.variant('type', [
   v.object({ type: v.literal('init'), document: inpaintDocumentInfoSchema, settings: inpaintSettingsSchema }),
+  /**
+   * The document's size changed (an Expand canvas result applied, or its undo / redo): the page starts its view and
+   * mask over at the new size; the image and the whole mask follow.
+   */
+  v.object({ type: v.literal('documentResized'), document: inpaintDocumentInfoSchema }),
   /** The image to display (after open, an applied/undone generation, revert). Display only. */
   v.object({
     type: v.literal('image'),
@@ -274,13 +294,17 @@ export const toInpaintWebviewMessageSchema = v.variant('type', [
     v.check((p) => p.rgba.length === p.width * p.height * 4, 'a preview holds width × height × 4 bytes'),
   ),
   v.object({ type: v.literal('jobEnded'), jobId: counterSchema, outcome: jobOutcomeSchema, message: v.optional(textSchema) }),
-  /** The candidates waiting for a choice; an empty list clears them. */
+  /**
+   * The candidates waiting for a choice; an empty list clears them. `expand`: they are Expand canvas results, the
+   * image grown by these margins (width × height is their size).
+   */
   v.object({
     type: v.literal('candidates'),
     jobId: v.nullable(counterSchema),
     width: integerIn({ min: 0, max: LIMITS.imageSide.max }),
     height: integerIn({ min: 0, max: LIMITS.imageSide.max }),
     candidates: v.pipe(v.array(inpaintCandidateSchema), v.maxLength(LIMITS.batchCount.max)),
+    expand: v.optional(expandMarginsSchema),
   }),
   v.object({ type: v.literal('notice'), level: v.picklist(['info', 'warning', 'error']), message: textSchema }),
   /** The selected model, once the engine has reported on it (error: it cannot be read). */
@@ -297,7 +321,8 @@ export const fromInpaintWebviewMessageSchema = v.variant('type', [
   /** A finished stroke / tool action, already applied locally on top of mask revision `baseRevision`. */
   v.object({ type: v.literal('maskOp'), op: maskOpSchema, baseRevision: counterSchema }),
   v.object({ type: v.literal('requestMask') }),
-  v.object({ type: v.literal('generate'), settings: inpaintSettingsSchema }),
+  /** Generate with the prompt bar's settings: an inpaint of the mask, or with `expand` an outpaint (the mask unused). */
+  v.object({ type: v.literal('generate'), settings: inpaintSettingsSchema, expand: v.optional(inpaintExpandSchema) }),
   v.object({ type: v.literal('cancel') }),
   v.object({ type: v.literal('applyCandidate'), jobId: counterSchema, index: candidateIndex }),
   v.object({ type: v.literal('discardCandidates'), jobId: counterSchema }),

@@ -3,9 +3,10 @@
 // and is unit-tested; this class reads and writes the file through vscode.workspace.fs, watches it on disk, asks
 // the user when it changed under unsaved edits, and restores hot-exit backups. Every edit is announced through
 // onDidEdit with undo/redo closures, which the provider forwards as onDidChangeCustomDocument so VS Code's own
-// undo/redo (Ctrl+Z) drives it; views follow onDidChangeMask / onDidChangeImage / onDidReload.
+// undo/redo (Ctrl+Z) drives it; views follow onDidChangeMask / onDidChangeImage / onDidResize / onDidReload.
 import * as vscode from 'vscode';
-import type { InpaintCandidate, InpaintDocumentInfo, InpaintSettings, MaskOp } from '../../common/protocol/inpaintEditorProtocol';
+import type { InpaintCandidate, InpaintDocumentInfo, InpaintExpand, InpaintSettings, MaskOp } from '../../common/protocol/inpaintEditorProtocol';
+import type { ExpandMargins } from '../../common/outpaint/expandMargins';
 import type { Mask } from '../../common/mask/maskRect';
 import { Disposable } from '../util/dispose';
 import { Emitter } from './emitter';
@@ -86,6 +87,9 @@ export class InpaintDocument extends Disposable implements vscode.CustomDocument
   get onDidChangeImage(): InpaintDocumentState['onDidChangeImage'] {
     return this.state.onDidChangeImage;
   }
+  get onDidResize(): InpaintDocumentState['onDidResize'] {
+    return this.state.onDidResize;
+  }
   get onDidReload(): InpaintDocumentState['onDidReload'] {
     return this.state.onDidReload;
   }
@@ -134,12 +138,12 @@ export class InpaintDocument extends Disposable implements vscode.CustomDocument
     this.state.applyMaskOp(op, baseRevision, origin);
   }
 
-  applyCandidate(candidate: InpaintCandidate): void {
-    this.state.applyCandidate(candidate);
+  applyCandidate(candidate: InpaintCandidate, of?: { width: number; height: number; expand?: ExpandMargins }): void {
+    this.state.applyCandidate(candidate, of);
   }
 
-  generate(settings: InpaintSettings): Promise<void> {
-    return this.state.generate(settings);
+  generate(settings: InpaintSettings, expand?: InpaintExpand): Promise<void> {
+    return this.state.generate(settings, expand);
   }
 
   // ─── Save, revert, backup ─────────────────────────────────────────────────────────────────────

@@ -8,6 +8,7 @@ import {
   maskOpLabel,
   type InpaintCandidate,
   type InpaintDocumentInfo,
+  type InpaintExpand,
   type InpaintSettings,
   type MaskOp,
 } from '../../common/protocol/inpaintEditorProtocol';
@@ -16,10 +17,11 @@ import type { Log } from '../util/log';
 import { isMaskEmpty, maskRegionHash, type Mask, type Rect } from '../../common/mask/maskRect';
 import { IMAGE_QUALITY, readImageParameters } from '../../node/image/imageCodec';
 import { promptProblem } from '../../common/prompt/promptProblem';
+import { expandProblem, type ExpandMargins } from '../../common/outpaint/expandMargins';
 import { Emitter } from './emitter';
 import { imageFormatFromPath, imageMimeType, isLossyFile, sniffImageFormat, type ImageFileFormat } from './imageFormat';
 import { decodeInpaintBackup, encodeInpaintBackup } from './inpaintBackup';
-import { InpaintEditModel, type InpaintEdit, type InpaintEditChange } from './inpaintEditModel';
+import { InpaintEditModel, expandEditProblem, type InpaintEdit, type InpaintEditChange } from './inpaintEditModel';
 import { encodeImageForSave, encodeMaskPng, probeImage, type ImageProbe } from './inpaintImageCodec';
 import { InpaintJobRunner } from './inpaintJobRunner';
 
@@ -124,6 +126,9 @@ export class InpaintDocumentState extends Disposable {
   readonly onDidChangeMask = this.maskEmitter.event;
   private readonly imageEmitter = this.register(new Emitter<void>());
   readonly onDidChangeImage = this.imageEmitter.event;
+  /** The size changed (an expand edit applied, undone or redone): image, size and the whole mask are new. */
+  private readonly resizeEmitter = this.register(new Emitter<void>());
+  readonly onDidResize = this.resizeEmitter.event;
   /** Everything changed (revert, reload from disk): views start over from init. */
   private readonly reloadEmitter = this.register(new Emitter<void>());
   readonly onDidReload = this.reloadEmitter.event;
@@ -260,14 +265,46 @@ export class InpaintDocumentState extends Disposable {
     this.announce(edit, maskOpLabel(op));
   }
 
-  /** Makes a candidate the document image (one undoable edit; undo restores the exact previous bytes). */
-  applyCandidate(candidate: InpaintCandidate): void {
+  /**
+   * Makes a candidate the document image (one undoable edit; undo restores the exact previous bytes). With `expand`
+   * (an Expand canvas result: the image grown by these margins) the edit also changes the document's size and moves
+   * the mask onto the larger canvas; undo gives back the old size, image and mask. `of`: the job's results'
+   * size (InpaintCandidates), checked against what the edit makes.
+   */
+  applyCandidate(candidate: InpaintCandidate, of?: { width: number; height: number; expand?: ExpandMargins }): void {
+    const reason = 'Another result was applied while this one was generating: it was cancelled.';
+    const expand = of?.expand;
+    const from = { width: this.width, height: this.height };
+    const to = expand ? { width: from.width + expand.left + expand.right, height: from.height + expand.top + expand.bottom } : from;
+    if (of && (of.width !== to.width || of.height !== to.height)) {
+      // Another result of the same Expand canvas job is applied already: the document has the results' size.
+      throw new InpaintUserError(
+        `That ${of.width}×${of.height} result was made from an image of another size than this ${from.width}×${from.height} one: undo back to that size to apply it.`,
+      );
+    }
+    if (expand) {
+      const edit: InpaintEdit = { kind: 'expand', png: candidate.png, seed: candidate.seed, parameters: candidate.parameters, from, to, offset: { x: expand.left, y: expand.top } };
+      const problem = expandEditProblem(edit, from);
+      if (problem) throw new InpaintUserError(`That result cannot be applied: ${problem}.`);
+      this.model.push(edit);
+      this.sizeChanged(reason);
+      this.announce(edit, 'Expand Canvas');
+      return;
+    }
     const edit: InpaintEdit = { kind: 'generation', png: candidate.png, seed: candidate.seed, parameters: candidate.parameters };
     this.model.push(edit);
     this.imageRevisionValue++;
-    this.imageChanged('Another result was applied while this one was generating: it was cancelled.');
+    this.imageChanged(reason);
     this.imageEmitter.fire();
     this.announce(edit, 'Apply Inpaint Result');
+  }
+
+  /** Image, size and mask changed at once: new revisions of both, then one resize event. */
+  private sizeChanged(reason: string): void {
+    this.imageRevisionValue++;
+    this.maskRevisionValue++;
+    this.imageChanged(reason);
+    this.resizeEmitter.fire();
   }
 
   private announce(edit: InpaintEdit, label: string): void {
@@ -293,6 +330,10 @@ export class InpaintDocumentState extends Disposable {
 
   private publish(change: InpaintEditChange | undefined): void {
     if (!change) return;
+    if (change.kind === 'size') {
+      this.sizeChanged('The canvas size changed (undo / redo) while generating: the generation was cancelled.');
+      return;
+    }
     if (change.kind === 'image') {
       this.imageRevisionValue++;
       this.imageChanged('The image changed (undo / redo) while generating: the generation was cancelled.');
@@ -312,9 +353,19 @@ export class InpaintDocumentState extends Disposable {
     return this.imageParametersRead;
   }
 
-  /** Starts an inpaint of the current image with the current mask; resolves when the job has ended. */
-  async generate(settings: InpaintSettings): Promise<void> {
+  /**
+   * Starts an inpaint of the current image with the current mask, or with `expand` an outpaint of it (Expand canvas:
+   * the canvas grown by the margins, the mask unused); resolves when the job has ended.
+   */
+  async generate(settings: InpaintSettings, expand?: InpaintExpand): Promise<void> {
     if (this.starting || this.jobs.running) throw new InpaintUserError('A generation is already running for this image.');
+    if (expand) {
+      const problem = expandProblem(this.width, this.height, expand.margins) ?? promptProblem(settings.prompt);
+      if (problem) throw new InpaintUserError(problem);
+      const { width, height, fileName } = this;
+      await this.jobs.run({ settings, initImage: this.model.image, width, height, fileName, expand });
+      return;
+    }
     if (isMaskEmpty(this.model.mask)) throw new InpaintUserError('Paint a mask first: white areas are repainted.');
     const problem = promptProblem(settings.prompt);
     if (problem) throw new InpaintUserError(problem);
@@ -368,8 +419,7 @@ export class InpaintDocumentState extends Disposable {
 
   /** The hot-exit backup of the document (its base, edits and mask). */
   backupBytes(): Uint8Array {
-    const snapshot = this.model.backupSnapshot();
-    return encodeInpaintBackup({ width: this.width, height: this.height, ...snapshot });
+    return encodeInpaintBackup(this.model.backupSnapshot());
   }
 
   /** Revert to the file's `bytes`: the edits are dropped and the mask goes back to what it was when last saved. */
@@ -397,17 +447,18 @@ export class InpaintDocumentState extends Disposable {
     });
   }
 
-  /** Replaces the image with `bytes` (revert, reload from disk); the mask is kept when the size allows. */
-  async reload(bytes: Uint8Array, mask: Uint8Array | undefined = this.model.mask.data.slice()): Promise<void> {
+  /** Replaces the image with `bytes` (revert, reload from disk); the mask is kept when its size is the image's. */
+  async reload(bytes: Uint8Array, keep: Mask | undefined = { ...this.model.mask, data: this.model.mask.data.slice() }): Promise<void> {
     const probe = await probeImage(bytes);
     const sameSize = probe.width === this.width && probe.height === this.height;
+    const mask = keep && keep.width === probe.width && keep.height === probe.height ? keep.data : undefined;
     // Candidates were composited onto the image as it was when their job ran: after a revert or a reload from
     // disk, applying one would bring back pixels outside its mask that are no longer the document's, or a result
     // of the old size. The running job is cancelled and the offered candidates dropped.
     this.imageChanged(`${this.fileName} was reloaded while generating: the generation was cancelled.`);
     this.jobs.discard();
     if (!sameSize) {
-      this.model = new InpaintEditModel(probe.width, probe.height, { image: bytes });
+      this.model = new InpaintEditModel(probe.width, probe.height, { image: bytes, ...(mask ? { mask } : {}) });
     } else {
       this.model.reset({ image: bytes, ...(mask ? { mask } : {}) });
     }

@@ -75,6 +75,7 @@ export class InpaintEditorView extends Disposable {
     panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message), null, disposables);
     document.onDidChangeMask((change) => this.onMaskChange(change), null, disposables);
     document.onDidChangeImage(() => this.postImage(), null, disposables);
+    document.onDidResize(() => this.onResize(), null, disposables);
     document.onDidReload(() => this.sendAll(), null, disposables);
     document.onDidNotice((n) => this.post({ type: 'notice', level: n.level, message: n.message }), null, disposables);
     document.jobs.onDidChange((event) => this.onJobEvent(event), null, disposables);
@@ -106,7 +107,7 @@ export class InpaintEditorView extends Disposable {
         return;
       case 'generate':
         void this.deps.settings.set(message.settings);
-        this.document.generate(message.settings).catch((error: unknown) => {
+        this.document.generate(message.settings, message.expand).catch((error: unknown) => {
           if (error instanceof InpaintUserError) {
             this.post({ type: 'notice', level: 'warning', message: error.message });
           } else {
@@ -124,7 +125,13 @@ export class InpaintEditorView extends Disposable {
           this.post({ type: 'notice', level: 'warning', message: 'That result is no longer available.' });
           return;
         }
-        this.document.applyCandidate(candidate);
+        const { width, height, expand } = this.document.jobs.candidates;
+        try {
+          this.document.applyCandidate(candidate, { width, height, ...(expand ? { expand } : {}) });
+        } catch (error) {
+          if (!(error instanceof InpaintUserError)) throw error;
+          this.post({ type: 'notice', level: 'warning', message: error.message });
+        }
         return;
       }
       case 'discardCandidates':
@@ -191,6 +198,13 @@ export class InpaintEditorView extends Disposable {
     this.postCandidates();
   }
 
+  /** The document's size changed: the page starts over at the new size, then gets the image and the whole mask. */
+  private onResize(): void {
+    this.post({ type: 'documentResized', document: this.document.info });
+    this.postImage();
+    this.postFullMask();
+  }
+
   private postImage(): void {
     const { bytes, mimeType } = this.document.image;
     this.post({
@@ -220,6 +234,7 @@ export class InpaintEditorView extends Disposable {
       width: c.width,
       height: c.height,
       candidates: c.candidates.map((x) => ({ ...x, png: fresh(x.png) })),
+      ...(c.expand ? { expand: { ...c.expand } } : {}),
     });
   }
 

@@ -4,7 +4,8 @@
 // (the editor closed). No vscode import: unit-tested with the document's logic (InpaintDocumentState).
 import type { GenerationService } from '../jobs/generationService';
 import type { GenerateProgress, GenerateResult } from '../../common/protocol/engineProtocol';
-import type { InpaintCandidate, InpaintJobProgress, InpaintSettings } from '../../common/protocol/inpaintEditorProtocol';
+import type { InpaintCandidate, InpaintExpand, InpaintJobProgress, InpaintSettings } from '../../common/protocol/inpaintEditorProtocol';
+import { expandedSize, type ExpandMargins } from '../../common/outpaint/expandMargins';
 import type { JobOutcome } from '../../common/protocol/schemaParts';
 import { Disposable } from '../util/dispose';
 import { ErrorCode, RpcFailure } from '../../common/protocol/rpc';
@@ -13,15 +14,20 @@ import { logError } from '../util/logError';
 import { CancellationSource, Emitter } from './emitter';
 import { probeImage } from './inpaintImageCodec';
 import { buildInpaintParams, inpaintJobTitle } from './inpaintParams';
+import { buildOutpaintParams, outpaintJobTitle } from './outpaintParams';
 
 export interface InpaintJobInput {
   settings: InpaintSettings;
   /** The document image and its mask (a greyscale PNG of the same size) at the moment Generate was pressed. */
   initImage: Uint8Array;
-  maskPng: Uint8Array;
+  /** Absent for an outpaint (`expand`): the engine builds the mask of the new area itself. */
+  maskPng?: Uint8Array;
+  /** The document's size (before the expansion). */
   width: number;
   height: number;
   fileName: string;
+  /** Expand canvas: an outpaint by these margins instead of an inpaint of the mask. */
+  expand?: InpaintExpand;
 }
 
 export interface RunningInpaintJob {
@@ -33,9 +39,12 @@ export interface RunningInpaintJob {
 
 export interface InpaintCandidates {
   jobId: number | null;
+  /** The candidates' size: the document's, or the expanded canvas's. */
   width: number;
   height: number;
   candidates: InpaintCandidate[];
+  /** Expand canvas results: the image of the job grown by these margins. */
+  expand?: ExpandMargins;
 }
 
 export type InpaintJobEvent =
@@ -86,8 +95,10 @@ export class InpaintJobRunner extends Disposable {
     let message: string | undefined;
     try {
       const result = await this.generation.generate({
-        title: inpaintJobTitle(input.settings, input.fileName),
-        params: buildInpaintParams(input.settings, input.initImage, input.maskPng),
+        title: input.expand ? outpaintJobTitle(input.settings, input.fileName) : inpaintJobTitle(input.settings, input.fileName),
+        params: input.expand
+          ? buildOutpaintParams(input.settings, input.initImage, input.expand)
+          : buildInpaintParams(input.settings, input.initImage, requiredMask(input)),
         token: cancellation.token,
         onProgress: (progress) => this.onProgress(job, progress),
         // Every candidate is kept in the generation history, applied or not.
@@ -101,7 +112,8 @@ export class InpaintJobRunner extends Disposable {
         if (this.isDisposed) return;
         // The document may have changed while the results were read: they were built on the image it had.
         if (job.staleReason !== undefined) throw new StaleJobError(job.staleReason);
-        this.current = { jobId, width: input.width, height: input.height, candidates };
+        const size = resultSize(input);
+        this.current = { jobId, ...size, candidates, ...(input.expand ? { expand: { ...input.expand.margins } } : {}) };
         this.emitter.fire({ kind: 'candidates', candidates: this.current });
         outcome = 'done';
         if (result.warnings.length > 0) message = result.warnings.join(' ');
@@ -176,14 +188,15 @@ export class InpaintJobRunner extends Disposable {
     this.emitter.fire({ kind: 'progress', jobId: job.jobId, progress: summary });
   }
 
-  /** Checks every result has the document's size (the engine pastes back at full size) and copies the bytes. */
+  /** Checks every result has the document's size (or the expanded one; the engine pastes back at full size) and copies the bytes. */
   private async toCandidates(result: GenerateResult, input: InpaintJobInput): Promise<InpaintCandidate[]> {
     const out: InpaintCandidate[] = [];
+    const size = resultSize(input);
     for (const [index, image] of result.images.entries()) {
       const probe = await probeImage(image.png);
-      if (probe.format !== 'png' || probe.width !== input.width || probe.height !== input.height) {
+      if (probe.format !== 'png' || probe.width !== size.width || probe.height !== size.height) {
         throw new Error(
-          `The engine returned a ${probe.width}×${probe.height} ${probe.format.toUpperCase()} for a ${input.width}×${input.height} image; it was not applied.`,
+          `The engine returned a ${probe.width}×${probe.height} ${probe.format.toUpperCase()} for a ${size.width}×${size.height} image; it was not applied.`,
         );
       }
       out.push({ index, png: new Uint8Array(image.png), seed: String(image.seed), parameters: image.parameters });
@@ -191,6 +204,16 @@ export class InpaintJobRunner extends Disposable {
     if (out.length === 0) throw new Error('The engine returned no image.');
     return out;
   }
+}
+
+/** The size the job's results must have: the document's, or the expanded canvas's. */
+function resultSize(input: InpaintJobInput): { width: number; height: number } {
+  return input.expand ? expandedSize(input.width, input.height, input.expand.margins) : { width: input.width, height: input.height };
+}
+
+function requiredMask(input: InpaintJobInput): Uint8Array {
+  if (!input.maskPng) throw new Error('An inpaint job needs a mask.');
+  return input.maskPng;
 }
 
 /** The engine's cancelled error, or vscode.CancellationError (its name is 'Canceled'), told apart without vscode. */

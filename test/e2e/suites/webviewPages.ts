@@ -40,6 +40,7 @@ import { TOKEN_COUNT_DEBOUNCE_MS } from '../../../src/common/protocol/tokenCount
 import { paintStroke } from './localDiffusionUi';
 import { generatePanelScenarios } from './generatePanelPages';
 import { inpaintMaskTintScenario } from './inpaintMaskTintPage';
+import { inpaintExpandCanvasScenario } from './inpaintExpandCanvasPage';
 
 /** The page as the extension builds it (src/host/util/webviewDocument.ts; {{cspSource}} and {{nonce}} filled by openWebviewPage). */
 export function extensionPageHtml(script: 'generate' | 'inpaint', title: string): string {
@@ -155,6 +156,7 @@ export function webviewPagesSuite(repoRoot: string): E2eSuite {
       // The Generate panel's focus, layout at two widths and two themes, restore, history parameters, result cards.
       ...generatePanelScenarios(repoRoot),
       inpaintMaskTintScenario(repoRoot),
+      inpaintExpandCanvasScenario(repoRoot),
       {
         name: 'generate-preview',
         async run({ page, screenshot }) {
