@@ -4,6 +4,7 @@ import type { BrowserStepHandler } from '../extensionHostSuite';
 import {
   answerQuickInput,
   clickResultAction,
+  expandAndApply,
   generateInPanel,
   inpaintAndApply,
   paintStroke,
@@ -11,6 +12,7 @@ import {
   saveResult,
   waitForInpaintEditor,
   waitForNotification,
+  type ExpandCanvas,
   type InpaintRun,
   type PanelGeneration,
   type QuickInputAnswer,
@@ -79,6 +81,12 @@ export function localDiffusionBrowserSteps(): Record<string, BrowserStepHandler>
       const { run, image } = args as { run: InpaintRun; image: ImageSize };
       const frame = await waitForInpaintEditor(page, image.width, image.height);
       return inpaintAndApply(frame, run);
+    },
+    /** Expand canvas tool → margins (and overlap) → Generate → apply the result → {candidate, width, height} (the grown size). */
+    async 'inpaint.expandAndApply'({ page, args }) {
+      const { expand, run, image } = args as { expand: ExpandCanvas; run: InpaintRun; image: ImageSize };
+      const frame = await waitForInpaintEditor(page, image.width, image.height);
+      return expandAndApply(frame, expand, run, image);
     },
   };
 }

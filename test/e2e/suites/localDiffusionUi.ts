@@ -2,6 +2,7 @@
 // editor's canvas and prompt bar, and the workbench's quick input (input boxes and quick picks). Shared by the UI
 // scenarios (uiScenarios.ts) and the browser steps of the extension-host tests (browserSteps.ts).
 import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { EXPAND_SIDES, expandedSize, type ExpandMargins } from '../../../src/common/outpaint/expandMargins';
 
 /** Image pixels, [x, y]; pixel i covers [i, i + 1). */
 export type ImagePoint = readonly [number, number];
@@ -184,9 +185,14 @@ export async function readPanel(page: Page, until: { prompt?: string; cards?: nu
 /** Waits until the inpaint editor shows its document ("W×H · PNG · …" in the status line). */
 export async function waitForInpaintEditor(page: Page, width: number, height: number): Promise<FrameLocator> {
   const frame = await webviewWith(page, '#canvas', 60_000);
-  await frame.locator('#statusLine').filter({ hasText: `${width}×${height}` }).waitFor({ timeout: 60_000 });
+  await waitForInpaintSize(frame, width, height, 60_000);
   await frame.locator('#canvas').waitFor({ state: 'visible', timeout: 10_000 });
   return frame;
+}
+
+/** Waits until the status line starts with the document's size W×H (not the "Expand canvas to W×H" it may also show). */
+async function waitForInpaintSize(frame: ElementScope, width: number, height: number, timeoutMs: number): Promise<void> {
+  await frame.locator('#statusLine').filter({ hasText: new RegExp(`^${width}×${height} · `) }).waitFor({ timeout: timeoutMs });
 }
 
 /** Where the editor's elements are: a webview's frame in the workbench, or the page itself when it runs alone. */
@@ -270,6 +276,45 @@ export async function inpaintAndApply(frame: FrameLocator, run: InpaintRun, time
   if ((await candidate.getAttribute('aria-selected')) !== 'true') await candidate.click();
   await frame.locator('#applyCandidate:not([disabled])').click({ timeout: 10_000 });
   return { candidate: label };
+}
+
+export interface ExpandCanvas {
+  margins: ExpandMargins;
+  /** Typed into the panel's Overlap field when given (else the panel's default stays). */
+  overlap?: number;
+}
+
+/**
+ * The Expand canvas tool: chooses it, types the margins (and the overlap) into its panel, and waits until the status
+ * line says the size they make. `image` is the document's size now.
+ */
+export async function chooseExpandCanvas(frame: ElementScope, expand: ExpandCanvas, image: { width: number; height: number }): Promise<void> {
+  // Results on show hide the frame (and would be applied instead of a new run's).
+  await discardCandidates(frame);
+  await frame.getByRole('radio', { name: 'Expand canvas', exact: true }).click();
+  await frame.locator('#expandPanel').waitFor({ state: 'visible', timeout: 10_000 });
+  for (const side of EXPAND_SIDES) await frame.locator(`#expand-${side}`).fill(String(expand.margins[side]));
+  if (expand.overlap !== undefined) await frame.locator('#expandOverlap').fill(String(expand.overlap));
+  const size = expandedSize(image.width, image.height, expand.margins);
+  await frame.locator('#statusLine').filter({ hasText: `Expand canvas to ${size.width}×${size.height}` }).waitFor({ timeout: 10_000 });
+}
+
+/**
+ * Expand canvas from the prompt bar: the tool and margins (chooseExpandCanvas), then Generate and apply a result
+ * (inpaintAndApply); waits until the editor shows the document at the grown size → {candidate, width, height}.
+ */
+export async function expandAndApply(
+  frame: FrameLocator,
+  expand: ExpandCanvas,
+  run: InpaintRun,
+  image: { width: number; height: number },
+  timeoutMs = 120_000,
+): Promise<{ candidate: string; width: number; height: number }> {
+  await chooseExpandCanvas(frame, expand, image);
+  const applied = await inpaintAndApply(frame, run, timeoutMs);
+  const grown = expandedSize(image.width, image.height, expand.margins);
+  await waitForInpaintSize(frame, grown.width, grown.height, 10_000);
+  return { ...applied, ...grown };
 }
 
 // ─── Workbench quick input ────────────────────────────────────────────────────────────────────────
