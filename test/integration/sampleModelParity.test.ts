@@ -1,8 +1,9 @@
 // The trained sample model (models/tiny-shapes) against its PyTorch reference sampler (tools/trainSampleModel.py,
 // diffusers' StableDiffusionPipeline semantics): the same prompt, negative prompt, seed, steps, guidance and scheduler
 // give the same final latents (within 1e-3) and the same image (within 1 level out of 255 on at least 99.9% of the
-// channel values). The reference is the stored fixture in test/fixtures/parity/; regenerating it needs Python
-// (see models/tiny-shapes/README.md).
+// channel values). Seamless tiling too: the engine's circular-padding graph edit against PyTorch's padding_mode
+// 'circular' on every Conv2d of the UNet and the VAE decoder (A1111's apply_circular). The reference is the stored
+// fixture in test/fixtures/parity/; regenerating it needs Python (see models/tiny-shapes/README.md).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,6 +19,8 @@ import { Txt2ImgPipeline } from '../../src/engine/pipelines/txt2imgPipeline';
 import { BYTE_TO_UNICODE } from '../../src/engine/tokenizer/bytesToUnicode';
 import { ClipTokenizer } from '../../src/engine/tokenizer/clipTokenizer';
 import type { ConcreteSchedulerName } from '../../src/common/protocol/engineProtocol';
+import type { TilingMode } from '../../src/common/tilingMode';
+import { graphEditsFor } from '../../src/engine/model/loadEdits';
 
 const repo = path.resolve(__dirname, '../../..');
 const modelDir = path.join(repo, 'models', 'tiny-shapes');
@@ -40,6 +43,8 @@ interface ParityCase {
   width: number;
   height: number;
   latentShape: number[];
+  /** Seamless tiling's axes (the reference pads every Conv2d of the UNet and the VAE decoder circularly). */
+  tiling?: TilingMode;
   /** float32 little-endian NCHW, UNet space (before / scaling_factor). */
   latents: string;
   image: string;
@@ -103,6 +108,7 @@ async function runEngine(model: PipelineModel, c: ParityCase): Promise<{ latents
       width: c.width,
       height: c.height,
       previewEverySteps: 0,
+      ...(c.tiling ? { tiling: c.tiling } : {}),
     },
     model.info,
   );
@@ -118,21 +124,24 @@ describe('sample model tiny-shapes: parity with the PyTorch reference sampler', 
   this.timeout(120_000);
   let fixture: Fixture;
   let model: PipelineModel;
+  let tiledModel: PipelineModel;
   const engine = new Engine();
+  const modelFor = (c: ParityCase): PipelineModel => (c.tiling ? tiledModel : model);
 
   before(async () => {
     fixture = readFixture();
     assert.equal(path.resolve(repo, fixture.model), modelDir);
     model = await PipelineModel.load(modelDir, undefined, { executionProvider: 'cpu' });
+    tiledModel = await PipelineModel.load(modelDir, undefined, { executionProvider: 'cpu', graphEdits: graphEditsFor({ tiling: 'xy' }) });
   });
   after(async () => {
     await model?.release();
+    await tiledModel?.release();
     await engine.dispose();
   });
 
-  it('the fixture covers DDIM and Euler with classifier-free guidance', () => {
-    const schedulers = fixture.cases.map((c) => c.scheduler).sort();
-    assert.deepEqual(schedulers, ['ddim', 'euler']);
+  it('the fixture covers DDIM and Euler with classifier-free guidance, and Euler tiled along both axes', () => {
+    assert.deepEqual(fixture.cases.map((c) => `${c.scheduler}${c.tiling ? `+tiling ${c.tiling}` : ''}`).sort(), ['ddim', 'euler', 'euler+tiling xy']);
     for (const c of fixture.cases) assert.ok(c.guidanceScale > 1, `${c.name} uses guidance`);
   });
 
@@ -153,11 +162,11 @@ describe('sample model tiny-shapes: parity with the PyTorch reference sampler', 
     assert.deepEqual(info.warnings, []);
   });
 
-  for (const name of ['ddim', 'euler']) {
+  for (const name of ['ddim', 'euler', 'euler-tiling-xy']) {
     it(`${name}: final latents within ${LATENT_TOLERANCE} and the image within ${IMAGE_LEVELS} level of PyTorch`, async () => {
       const c = fixture.cases.find((x) => x.name === name) as ParityCase;
       const reference = readLatents(c.latents);
-      const { latents, image } = await runEngine(model, c);
+      const { latents, image } = await runEngine(modelFor(c), c);
       const diff = maxAbsDiff(latents, reference);
       assert.ok(diff <= LATENT_TOLERANCE, `latents differ by up to ${diff}`);
       // The latents are not trivially small: the comparison means something.
@@ -181,6 +190,7 @@ describe('sample model tiny-shapes: parity with the PyTorch reference sampler', 
         guidanceScale: c.guidanceScale,
         scheduler: c.scheduler,
         previewEverySteps: 0,
+        ...(c.tiling ? { tiling: c.tiling } : {}),
       });
       assert.equal(result.width, c.width);
       assert.equal(result.height, c.height);
@@ -195,6 +205,12 @@ describe('sample model tiny-shapes: parity with the PyTorch reference sampler', 
     const c = fixture.cases[0];
     const { latents } = await runEngine(model, { ...c, seed: c.seed + 1 });
     assert.ok(maxAbsDiff(latents, readLatents(c.latents)) > 0.1);
+  });
+
+  it('the tiled case without the circular padding differs from its reference (the edit is what matches)', async () => {
+    const c = fixture.cases.find((x) => x.tiling) as ParityCase;
+    const { latents } = await runEngine(model, { ...c, tiling: undefined });
+    assert.ok(maxAbsDiff(latents, readLatents(c.latents)) > 0.05);
   });
 });
 
