@@ -202,8 +202,9 @@ def shape_distance(shape, x, y, r):
     raise ValueError(shape)
 
 
-def render_scene(scene):
-    """scene: dict(shape, color, background, size, place, dx, dy, dr) -> uint8 [64, 64, 3]."""
+def render_scene(scene, colors=COLORS, distance=None):
+    """scene: dict(shape, color, background, size, place, dx, dy, dr) -> uint8 [64, 64, 3]. distance: the signed
+    distance of shapes shape_distance does not know (shape, x, y, r), for a LoRA's new shape."""
     coords = np.arange(IMAGE_SIZE, dtype=np.float64) + 0.5
     _, _, _, col, row = PLACES[scene['place']]
     cx = GRID[col] + scene['dx']
@@ -211,9 +212,10 @@ def render_scene(scene):
     r = SIZES[scene['size']] + scene['dr']
     x = coords[None, :] - cx
     y = coords[:, None] - cy
-    alpha = np.clip(0.5 - shape_distance(scene['shape'], x, y, r), 0, 1)[..., None]
-    fg = np.array(COLORS[scene['color']], dtype=np.float64)
-    bg = np.array(COLORS[scene['background']], dtype=np.float64)
+    d = distance(scene['shape'], x, y, r) if distance is not None and scene['shape'] not in SHAPES else shape_distance(scene['shape'], x, y, r)
+    alpha = np.clip(0.5 - d, 0, 1)[..., None]
+    fg = np.array(colors[scene['color']], dtype=np.float64)
+    bg = np.array(colors[scene['background']], dtype=np.float64)
     return np.round(bg * (1 - alpha) + fg * alpha).astype(np.uint8)
 
 
@@ -1169,7 +1171,6 @@ def read_png(path):
 # ----------------------------------------------------------------------------------------------------------------
 # The checker: what is in a 64x64 image?
 # ----------------------------------------------------------------------------------------------------------------
-PALETTE = np.array([COLORS[c] for c in COLOR_NAMES], dtype=np.float64)
 CONFIDENT_DISTANCE = 40.0   # a pixel is "that palette colour" when this close (orange-yellow are 78 apart)
 MASK_DISTANCE = 60.0
 BIG_EXTENT = 22             # bounding-box side in pixels separating small (about 16) from big (about 30)
@@ -1211,19 +1212,22 @@ def mask_features(component):
     return F.interpolate(t, size=(CLASSIFIER_SIDE, CLASSIFIER_SIDE), mode='bilinear', align_corners=False, antialias=True)[0, 0]
 
 
-def analyse_image(image):
-    """-> dict(background, color, place, size, component) from pixels alone; None entries when nothing is found."""
+def analyse_image(image, colors=COLORS):
+    """-> dict(background, color, place, size, component) from pixels alone; None entries when nothing is found.
+    colors: the palette read (name -> RGB)."""
+    names = list(colors)
+    palette = np.array([colors[c] for c in names], dtype=np.float64)
     pixels = image.reshape(-1, 3).astype(np.float64)
-    distances = np.sqrt(((pixels[:, None, :] - PALETTE[None]) ** 2).sum(-1))
+    distances = np.sqrt(((pixels[:, None, :] - palette[None]) ** 2).sum(-1))
     nearest, distance = distances.argmin(1), distances.min(1)
     border = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=bool)
     border[0, :] = border[-1, :] = border[:, 0] = border[:, -1] = True
-    background = int(np.bincount(nearest[border.reshape(-1)], minlength=len(PALETTE)).argmax())
+    background = int(np.bincount(nearest[border.reshape(-1)], minlength=len(palette)).argmax())
     candidates = (nearest != background) & (distance < CONFIDENT_DISTANCE)
-    result = {'background': COLOR_NAMES[background], 'color': None, 'place': None, 'size': None, 'component': None}
+    result = {'background': names[background], 'color': None, 'place': None, 'size': None, 'component': None}
     if candidates.sum() < 6:
         return result
-    color = int(np.bincount(nearest[candidates], minlength=len(PALETTE)).argmax())
+    color = int(np.bincount(nearest[candidates], minlength=len(palette)).argmax())
     mask = ((nearest == color) & (distance < MASK_DISTANCE)).reshape(IMAGE_SIZE, IMAGE_SIZE)
     component = largest_component(mask)
     ys, xs = np.nonzero(component)
@@ -1231,7 +1235,7 @@ def analyse_image(image):
     col, row = min(2, int(cx // (IMAGE_SIZE / 3))), min(2, int(cy // (IMAGE_SIZE / 3)))
     place = next(i for i, p in enumerate(PLACES) if p[3] == col and p[4] == row)
     extent = max(xs.max() - xs.min() + 1, ys.max() - ys.min() + 1)
-    result.update(color=COLOR_NAMES[color], place=place, size='big' if extent >= BIG_EXTENT else 'small', component=component)
+    result.update(color=names[color], place=place, size='big' if extent >= BIG_EXTENT else 'small', component=component)
     return result
 
 
@@ -1283,8 +1287,8 @@ def train_shape_classifier(decoder, encoder, rng, generator):
     return model, {'classifier_accuracy': accuracy, 'examples': len(x), 'clean': clean, 'reconstructed': recon_score}
 
 
-def check_image(image, classifier):
-    found = analyse_image(image)
+def check_image(image, classifier, colors=COLORS):
+    found = analyse_image(image, colors)
     shape = None
     if found['component'] is not None:
         with torch.no_grad():
@@ -1548,6 +1552,7 @@ def build_cli(work):
 
 
 def engine_generate(cli, prompt, seed, out_png, extra=()):
+    """One image through our engine's CLI (20 steps, the model's defaults); -> the CLI's --json line."""
     env = dict(os.environ, NODE_PATH=os.path.join(REPO, 'node_modules'))  # the bundle may live outside the repository
     run = subprocess.run(['node', cli, 'generate', '--model', MODEL_DIR, '--prompt', prompt, '--seed', str(seed),
                           '--steps', '20', '--out', out_png, '--json', *extra], cwd=REPO, capture_output=True, text=True,
