@@ -22,7 +22,9 @@ Run from the repository root (about 35-45 minutes on a quiet 2-core CPU; the mac
   apt-get install -y python3-torch python3-onnx libopenblas0-pthread
   /usr/bin/python3 tools/trainSampleModel.py
 Options: --work DIR (checkpoints and evaluation images, default out/tiny-shapes-train), --reuse (load the
-checkpoints in --work instead of training: re-export, re-evaluate, rewrite the fixture), --skip-engine-eval.
+checkpoints in --work instead of training: re-export, re-evaluate, rewrite the fixture), --skip-engine-eval,
+--from-onnx (no checkpoints either: read the weights back from models/tiny-shapes' ONNX files, export them again and
+rewrite the parity fixture; a few minutes).
 """
 import argparse
 import gzip
@@ -200,8 +202,9 @@ def shape_distance(shape, x, y, r):
     raise ValueError(shape)
 
 
-def render_scene(scene):
-    """scene: dict(shape, color, background, size, place, dx, dy, dr) -> uint8 [64, 64, 3]."""
+def render_scene(scene, colors=COLORS, distance=None):
+    """scene: dict(shape, color, background, size, place, dx, dy, dr) -> uint8 [64, 64, 3]. distance: the signed
+    distance of shapes shape_distance does not know (shape, x, y, r), for a LoRA's new shape."""
     coords = np.arange(IMAGE_SIZE, dtype=np.float64) + 0.5
     _, _, _, col, row = PLACES[scene['place']]
     cx = GRID[col] + scene['dx']
@@ -209,9 +212,10 @@ def render_scene(scene):
     r = SIZES[scene['size']] + scene['dr']
     x = coords[None, :] - cx
     y = coords[:, None] - cy
-    alpha = np.clip(0.5 - shape_distance(scene['shape'], x, y, r), 0, 1)[..., None]
-    fg = np.array(COLORS[scene['color']], dtype=np.float64)
-    bg = np.array(COLORS[scene['background']], dtype=np.float64)
+    d = distance(scene['shape'], x, y, r) if distance is not None and scene['shape'] not in SHAPES else shape_distance(scene['shape'], x, y, r)
+    alpha = np.clip(0.5 - d, 0, 1)[..., None]
+    fg = np.array(colors[scene['color']], dtype=np.float64)
+    bg = np.array(colors[scene['background']], dtype=np.float64)
     return np.round(bg * (1 - alpha) + fg * alpha).astype(np.uint8)
 
 
@@ -674,6 +678,53 @@ class TextTimeEmbedding(nn.Module):
         return self.norm2(self.proj(pooled))
 
 
+class DownBlock(nn.Module):
+    """CrossAttnDownBlock2D with layers_per_block 1: a ResNet block, a transformer, then a stride-2 conv (not at the
+    last level). A module of its own, called as one, so that torch.onnx names its nodes by their full module path
+    (/down.0/attention/block/attn2/to_k/MatMul) as in diffusers' exports; the parameter names are those a ModuleDict
+    gave (down.0.resnet.conv1.weight), so older checkpoints load."""
+
+    def __init__(self, cin, c, temb, cross, selfattn, downsample):
+        super().__init__()
+        self.resnet = ResnetBlock2D(cin, c, temb)
+        self.attention = Transformer2DModel(c, selfattn) if cross else None
+        self.downsample = nn.Conv2d(c, c, 3, stride=2, padding=1) if downsample else None
+
+    def forward(self, h, temb, context, skips):
+        h = self.resnet(h, temb)
+        if self.attention is not None:
+            h = self.attention(h, context)
+        skips.append(h)
+        if self.downsample is not None:
+            h = self.downsample(h)
+            skips.append(h)
+        return h
+
+
+class UpBlock(nn.Module):
+    """CrossAttnUpBlock2D: layers_per_block + 1 ResNet blocks over the skip connections, each followed by a
+    transformer, then nearest-neighbour x2 and a conv (not at the last level)."""
+
+    def __init__(self, cin, skip_channels, c, temb, cross, selfattn, upsample):
+        super().__init__()
+        self.resnets, self.attentions = nn.ModuleList(), nn.ModuleList()
+        for skip in skip_channels:
+            self.resnets.append(ResnetBlock2D(cin + skip, c, temb))
+            cin = c
+            if cross:
+                self.attentions.append(Transformer2DModel(c, selfattn))
+        self.upsample = nn.Conv2d(c, c, 3, padding=1) if upsample else None
+
+    def forward(self, h, temb, context, skips):
+        for j, resnet in enumerate(self.resnets):
+            h = resnet(torch.cat([h, skips.pop()], dim=1), temb)
+            if len(self.attentions) > 0:
+                h = self.attentions[j](h, context)
+        if self.upsample is not None:
+            h = self.upsample(F.interpolate(h, scale_factor=2.0, mode='nearest'))
+        return h
+
+
 # Stable Diffusion's UNet2DConditionModel blocks, scaled down: (channels, cross-attention, self-attention).
 UNET_LEVELS = [(UNET_CHANNELS[0], True, False), (UNET_CHANNELS[1], True, True), (UNET_CHANNELS[2], True, True)]
 
@@ -694,30 +745,18 @@ class TinyUNet(nn.Module):
         skips = [c0]
         cin = c0
         for i, (c, cross, selfattn) in enumerate(UNET_LEVELS):
-            block = nn.ModuleDict({'resnet': ResnetBlock2D(cin, c, temb)})
-            if cross:
-                block['attention'] = Transformer2DModel(c, selfattn)
-            skips.append(c)
-            if i < len(UNET_LEVELS) - 1:
-                block['downsample'] = nn.Conv2d(c, c, 3, stride=2, padding=1)
-                skips.append(c)
-            self.down.append(block)
+            last = i == len(UNET_LEVELS) - 1
+            self.down.append(DownBlock(cin, c, temb, cross, selfattn, downsample=not last))
+            skips += [c] if last else [c, c]
             cin = c
         self.mid_resnet1 = ResnetBlock2D(cin, cin, temb)
         self.mid_attention = Transformer2DModel(cin, True)
         self.mid_resnet2 = ResnetBlock2D(cin, cin, temb)
         self.up = nn.ModuleList()
         for i, (c, cross, selfattn) in reversed(list(enumerate(UNET_LEVELS))):
-            resnets, attentions = nn.ModuleList(), nn.ModuleList()
-            for _ in range(2):  # layers_per_block + 1
-                resnets.append(ResnetBlock2D(cin + skips.pop(), c, temb))
-                cin = c
-                if cross:
-                    attentions.append(Transformer2DModel(c, selfattn))
-            block = nn.ModuleDict({'resnets': resnets, 'attentions': attentions})
-            if i > 0:
-                block['upsample'] = nn.Conv2d(c, c, 3, padding=1)
-            self.up.append(block)
+            skip_channels = [skips.pop(), skips.pop()]  # layers_per_block + 1
+            self.up.append(UpBlock(cin, skip_channels, c, temb, cross, selfattn, upsample=i > 0))
+            cin = c
         self.conv_norm_out = nn.GroupNorm(UNET_GROUPS, cin, eps=1e-5)
         self.conv_out = nn.Conv2d(cin, LATENT_CHANNELS, 3, padding=1)
         nn.init.zeros_(self.conv_out.weight)
@@ -730,21 +769,10 @@ class TinyUNet(nn.Module):
         h = self.conv_in(torch.cat([sample, coordinate_planes(sample)], dim=1))
         skips = [h]
         for block in self.down:
-            h = block['resnet'](h, temb)
-            if 'attention' in block:
-                h = block['attention'](h, encoder_hidden_states)
-            skips.append(h)
-            if 'downsample' in block:
-                h = block['downsample'](h)
-                skips.append(h)
+            h = block(h, temb, encoder_hidden_states, skips)
         h = self.mid_resnet2(self.mid_attention(self.mid_resnet1(h, temb), encoder_hidden_states), temb)
         for block in self.up:
-            for j, resnet in enumerate(block['resnets']):
-                h = resnet(torch.cat([h, skips.pop()], dim=1), temb)
-                if len(block['attentions']) > 0:
-                    h = block['attentions'][j](h, encoder_hidden_states)
-            if 'upsample' in block:
-                h = block['upsample'](F.interpolate(h, scale_factor=2.0, mode='nearest'))
+            h = block(h, temb, encoder_hidden_states, skips)
         return self.conv_out(F.silu(self.conv_norm_out(h)))
 
 
@@ -1033,10 +1061,32 @@ class EulerDiscreteScheduler:
 SCHEDULERS = {'ddim': DDIMScheduler, 'euler': EulerDiscreteScheduler}
 
 
+class circular_padding:
+    """Seamless tiling as AUTOMATIC1111/stable-diffusion-webui does it (modules/sd_hijack.py, apply_circular): every
+    Conv2d of the given modules pads circularly (torch's padding_mode 'circular', both axes) while in the block."""
+
+    def __init__(self, *modules):
+        self.convs = [m for module in modules for m in module.modules() if isinstance(m, nn.Conv2d)]
+
+    def __enter__(self):
+        for conv in self.convs:
+            conv.padding_mode = 'circular'
+
+    def __exit__(self, *exc):
+        for conv in self.convs:
+            conv.padding_mode = 'zeros'
+
+
 @torch.no_grad()
-def reference_txt2img(model, prompt, negative_prompt, seed, steps, guidance_scale, scheduler_name):
-    """-> (final latents [1, 4, h, w] in UNet space, decoded image [-1, 1] [1, 3, H, W])."""
+def reference_txt2img(model, prompt, negative_prompt, seed, steps, guidance_scale, scheduler_name, tiling=None):
+    """-> (final latents [1, 4, h, w] in UNet space, decoded image [-1, 1] [1, 3, H, W]). tiling: None or 'xy' (the
+    UNet's and the VAE decoder's convolutions pad circularly)."""
     tokenizer, text_encoder, unet, decoder, scaling_factor = model
+    if tiling is not None:
+        if tiling != 'xy':
+            raise ValueError(f'the reference sampler tiles along both axes only, not {tiling}')
+        with circular_padding(unet, decoder):
+            return reference_txt2img(model, prompt, negative_prompt, seed, steps, guidance_scale, scheduler_name)
     prompt_embeds = text_encoder(torch.tensor([tokenizer.encode(prompt)]))[0]
     do_cfg = guidance_scale > 1.0
     if do_cfg:
@@ -1121,7 +1171,6 @@ def read_png(path):
 # ----------------------------------------------------------------------------------------------------------------
 # The checker: what is in a 64x64 image?
 # ----------------------------------------------------------------------------------------------------------------
-PALETTE = np.array([COLORS[c] for c in COLOR_NAMES], dtype=np.float64)
 CONFIDENT_DISTANCE = 40.0   # a pixel is "that palette colour" when this close (orange-yellow are 78 apart)
 MASK_DISTANCE = 60.0
 BIG_EXTENT = 22             # bounding-box side in pixels separating small (about 16) from big (about 30)
@@ -1163,19 +1212,22 @@ def mask_features(component):
     return F.interpolate(t, size=(CLASSIFIER_SIDE, CLASSIFIER_SIDE), mode='bilinear', align_corners=False, antialias=True)[0, 0]
 
 
-def analyse_image(image):
-    """-> dict(background, color, place, size, component) from pixels alone; None entries when nothing is found."""
+def analyse_image(image, colors=COLORS):
+    """-> dict(background, color, place, size, component) from pixels alone; None entries when nothing is found.
+    colors: the palette read (name -> RGB)."""
+    names = list(colors)
+    palette = np.array([colors[c] for c in names], dtype=np.float64)
     pixels = image.reshape(-1, 3).astype(np.float64)
-    distances = np.sqrt(((pixels[:, None, :] - PALETTE[None]) ** 2).sum(-1))
+    distances = np.sqrt(((pixels[:, None, :] - palette[None]) ** 2).sum(-1))
     nearest, distance = distances.argmin(1), distances.min(1)
     border = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=bool)
     border[0, :] = border[-1, :] = border[:, 0] = border[:, -1] = True
-    background = int(np.bincount(nearest[border.reshape(-1)], minlength=len(PALETTE)).argmax())
+    background = int(np.bincount(nearest[border.reshape(-1)], minlength=len(palette)).argmax())
     candidates = (nearest != background) & (distance < CONFIDENT_DISTANCE)
-    result = {'background': COLOR_NAMES[background], 'color': None, 'place': None, 'size': None, 'component': None}
+    result = {'background': names[background], 'color': None, 'place': None, 'size': None, 'component': None}
     if candidates.sum() < 6:
         return result
-    color = int(np.bincount(nearest[candidates], minlength=len(PALETTE)).argmax())
+    color = int(np.bincount(nearest[candidates], minlength=len(palette)).argmax())
     mask = ((nearest == color) & (distance < MASK_DISTANCE)).reshape(IMAGE_SIZE, IMAGE_SIZE)
     component = largest_component(mask)
     ys, xs = np.nonzero(component)
@@ -1183,7 +1235,7 @@ def analyse_image(image):
     col, row = min(2, int(cx // (IMAGE_SIZE / 3))), min(2, int(cy // (IMAGE_SIZE / 3)))
     place = next(i for i, p in enumerate(PLACES) if p[3] == col and p[4] == row)
     extent = max(xs.max() - xs.min() + 1, ys.max() - ys.min() + 1)
-    result.update(color=COLOR_NAMES[color], place=place, size='big' if extent >= BIG_EXTENT else 'small', component=component)
+    result.update(color=names[color], place=place, size='big' if extent >= BIG_EXTENT else 'small', component=component)
     return result
 
 
@@ -1235,8 +1287,8 @@ def train_shape_classifier(decoder, encoder, rng, generator):
     return model, {'classifier_accuracy': accuracy, 'examples': len(x), 'clean': clean, 'reconstructed': recon_score}
 
 
-def check_image(image, classifier):
-    found = analyse_image(image)
+def check_image(image, classifier, colors=COLORS):
+    found = analyse_image(image, colors)
     shape = None
     if found['component'] is not None:
         with torch.no_grad():
@@ -1297,7 +1349,8 @@ def latent_rgb_factors(latents_scaled, images):
     return factors, bias, float(r2)
 
 
-def export_model(folder, tokenizer, known_ids, text_encoder, unet, encoder, decoder, scaling_factor, rgb):
+def export_graphs(folder, tokenizer, text_encoder, unet, encoder, decoder):
+    """The four model.onnx files, with the input and output names and dynamic axes of diffusers' exports."""
     example_ids = torch.tensor([tokenizer.encode(''), tokenizer.encode('a red circle')], dtype=torch.int64)
     export_onnx(text_encoder, (example_ids,), os.path.join(folder, 'text_encoder', 'model.onnx'),
                 ['input_ids'], ['last_hidden_state', 'pooler_output'],
@@ -1316,6 +1369,69 @@ def export_model(folder, tokenizer, known_ids, text_encoder, unet, encoder, deco
                 os.path.join(folder, 'vae_decoder', 'model.onnx'), ['latent_sample'], ['sample'],
                 {'latent_sample': {0: 'batch', 2: 'height', 3: 'width'}, 'sample': {0: 'batch', 2: 'height', 3: 'width'}})
 
+
+def copy_weights_from_graph(module, fresh, shipped, label):
+    """Sets `module`'s parameters from the `shipped` ONNX graph, given `fresh`: the same module exported the same way
+    with every parameter set to distinct random values. The two graphs have the same nodes in the same order (their
+    names may differ), so each initializer of `shipped` sits where its parameter's sits in `fresh`, where the values
+    say which parameter it is (MatMul weights are stored transposed, GroupNorm's reshaped)."""
+    from onnx import numpy_helper
+    fresh_values = {t.name: numpy_helper.to_array(t) for t in fresh.initializer}
+    shipped_values = {t.name: numpy_helper.to_array(t) for t in shipped.initializer}
+    if [n.op_type for n in fresh.node] != [n.op_type for n in shipped.node]:
+        raise RuntimeError(f'{label}: the shipped graph is not the one this script exports (its nodes differ)')
+    params = dict(module.named_parameters())
+    by_value = {}
+    for name, p in params.items():
+        a = p.detach().numpy().astype(np.float32)
+        by_value[a.tobytes()] = (name, False)
+        if a.ndim == 2:
+            by_value[np.ascontiguousarray(a.T).tobytes()] = (name, True)
+    loaded = {}
+    for fresh_node, shipped_node in zip(fresh.node, shipped.node):
+        for fresh_input, shipped_input in zip(fresh_node.input, shipped_node.input):
+            if fresh_input not in fresh_values:
+                continue
+            value = fresh_values[fresh_input]
+            hit = by_value.get(np.ascontiguousarray(value).tobytes()) if value.dtype == np.float32 else None
+            if hit is None:  # a constant of the graph (not a parameter): the same in both
+                if not np.array_equal(value, shipped_values[shipped_input]):
+                    raise RuntimeError(f'{label}: constant {fresh_input} differs from {shipped_input}')
+                continue
+            name, transposed = hit
+            trained = shipped_values[shipped_input]
+            loaded[name] = (trained.T if transposed else trained).reshape(params[name].shape)
+    missing = sorted(set(params) - set(loaded))
+    if missing:
+        raise RuntimeError(f'{label}: no weight in the graph for {", ".join(missing[:5])}')
+    with torch.no_grad():
+        for name, value in loaded.items():
+            params[name].copy_(torch.from_numpy(np.ascontiguousarray(value)))
+
+
+def load_from_onnx(folder, tokenizer, known_ids):
+    """The PyTorch modules of an export this script wrote (models/tiny-shapes), with its weights: a re-export, a
+    LoRA or a reference sampler needs no checkpoint. -> (text_encoder, unet, encoder, decoder), in eval mode."""
+    import tempfile
+    import onnx
+    torch.manual_seed(SEED + 7)
+    modules = {'text_encoder': TinyClipTextModel(known_ids), 'unet': TinyUNet(), 'vae_encoder': VaeEncoder(),
+               'vae_decoder': VaeDecoder()}
+    with torch.no_grad():
+        for module in modules.values():
+            for p in module.parameters():
+                p.normal_()
+    with tempfile.TemporaryDirectory() as scratch:
+        export_graphs(scratch, tokenizer, *modules.values())
+        for name, module in modules.items():
+            fresh = onnx.load(os.path.join(scratch, name, 'model.onnx')).graph
+            shipped = onnx.load(os.path.join(folder, name, 'model.onnx')).graph
+            copy_weights_from_graph(module, fresh, shipped, name)
+    return tuple(m.eval() for m in modules.values())
+
+
+def export_model(folder, tokenizer, known_ids, text_encoder, unet, encoder, decoder, scaling_factor, rgb):
+    export_graphs(folder, tokenizer, text_encoder, unet, encoder, decoder)
     write_json(os.path.join(folder, 'model_index.json'), {
         '_class_name': 'OnnxStableDiffusionPipeline', '_diffusers_version': '0.30.0',
         'scheduler': ['diffusers', SCHEDULER_CONFIG['_class_name']], 'text_encoder': ['diffusers', 'OnnxRuntimeModel'],
@@ -1352,6 +1468,8 @@ PARITY_CASES = [
      'seed': 42, 'steps': 20, 'guidanceScale': 7.5, 'scheduler': 'ddim'},
     {'name': 'euler', 'prompt': 'a big yellow square in the center on a black background',
      'negativePrompt': 'a triangle', 'seed': 1234, 'steps': 20, 'guidanceScale': 5.0, 'scheduler': 'euler'},
+    {'name': 'euler-tiling-xy', 'prompt': 'a big white star on a red background, top left', 'negativePrompt': '',
+     'seed': 77, 'steps': 20, 'guidanceScale': 7.5, 'scheduler': 'euler', 'tiling': 'xy'},
 ]
 
 
@@ -1360,7 +1478,7 @@ def write_fixture(model):
     cases = []
     for case in PARITY_CASES:
         latents, image = reference_txt2img(model, case['prompt'], case['negativePrompt'], case['seed'], case['steps'],
-                                           case['guidanceScale'], case['scheduler'])
+                                           case['guidanceScale'], case['scheduler'], case.get('tiling'))
         latents_file, image_file = f"{case['name']}.latents.f32", f"{case['name']}.png"
         with open(os.path.join(FIXTURE_DIR, latents_file), 'wb') as f:
             f.write(latents.contiguous().numpy().astype('<f4').tobytes())
@@ -1369,11 +1487,47 @@ def write_fixture(model):
                           latentShape=list(latents.shape), latents=latents_file, image=image_file))
     write_json(os.path.join(FIXTURE_DIR, 'fixture.json'), {
         'about': 'Written by tools/trainSampleModel.py (reference sampler: diffusers StableDiffusionPipeline semantics, '
-                 'torch.Generator("cpu").manual_seed(seed), classifier-free guidance batched [negative, prompt]). '
+                 'torch.Generator("cpu").manual_seed(seed), classifier-free guidance batched [negative, prompt]; '
+                 'tiling "xy": every Conv2d of the UNet and the VAE decoder with padding_mode "circular"). '
                  'latents: the final UNet-space latents before / scaling_factor, float32 little-endian, NCHW. '
                  'image: the decoded image, (x/2 + 0.5).clamp(0, 1) * 255 rounded.',
         'model': 'models/tiny-shapes', 'torch': torch.__version__, 'cases': cases})
     return cases
+
+
+def check_stored_fixture(model, tolerance=1e-4):
+    """The stored parity fixture's cases through this model: the same latents, or these are not its weights."""
+    with open(os.path.join(FIXTURE_DIR, 'fixture.json')) as f:
+        stored = json.load(f)
+    worst = 0.0
+    for case in stored['cases']:
+        latents, _ = reference_txt2img(model, case['prompt'], case['negativePrompt'], case['seed'], case['steps'],
+                                       case['guidanceScale'], case['scheduler'], case.get('tiling'))
+        with open(os.path.join(FIXTURE_DIR, case['latents']), 'rb') as f:
+            expected = np.frombuffer(f.read(), dtype='<f4').reshape(case['latentShape'])
+        worst = max(worst, float(np.abs(latents.numpy() - expected).max()))
+    if worst > tolerance:
+        raise RuntimeError(f'the stored fixture does not come out again (latents differ by {worst:.2e})')
+    return worst
+
+
+def reexport_shipped_model(staging, tokenizer, known_ids):
+    """--from-onnx: the shipped model's own weights, read back from its ONNX files and exported again by this script
+    (node names by full module path, the parity fixture's new cases). Its card stays: the weights are the same."""
+    text_encoder, unet, encoder, decoder = load_from_onnx(MODEL_DIR, tokenizer, known_ids)
+    with open(os.path.join(MODEL_DIR, 'vae_decoder', 'config.json')) as f:
+        vae = json.load(f)
+    scaling_factor = vae['scaling_factor']
+    worst = check_stored_fixture((tokenizer, text_encoder, unet, decoder, scaling_factor))
+    log(f'weights read back from {MODEL_DIR}: the stored parity fixture comes out within {worst:.1e}')
+    rgb = (vae['latent_rgb_factors'], vae['latent_rgb_bias'], None)
+    export_model(staging, tokenizer, known_ids, text_encoder, unet, encoder, decoder, scaling_factor, rgb)
+    shutil.copy(os.path.join(MODEL_DIR, 'README.md'), os.path.join(staging, 'README.md'))
+    shutil.rmtree(MODEL_DIR)
+    os.rename(staging, MODEL_DIR)
+    log(f'export: {MODEL_DIR}')
+    write_fixture((load_tokenizer(os.path.join(MODEL_DIR, 'tokenizer')), text_encoder, unet, decoder, scaling_factor))
+    log(f'fixture: {FIXTURE_DIR}')
 
 
 def evaluation_prompts():
@@ -1398,6 +1552,7 @@ def build_cli(work):
 
 
 def engine_generate(cli, prompt, seed, out_png, extra=()):
+    """One image through our engine's CLI (20 steps, the model's defaults); -> the CLI's --json line."""
     env = dict(os.environ, NODE_PATH=os.path.join(REPO, 'node_modules'))  # the bundle may live outside the repository
     run = subprocess.run(['node', cli, 'generate', '--model', MODEL_DIR, '--prompt', prompt, '--seed', str(seed),
                           '--steps', '20', '--out', out_png, '--json', *extra], cwd=REPO, capture_output=True, text=True,
@@ -1555,7 +1710,9 @@ batch 2 for guidance) and {s['speed']['decodeMs']:.0f} ms to decode.
 - Time: {s['minutes_total']:.0f} minutes end to end (data and VAE {s['minutes']['vae']:.1f}, UNet {s['minutes']['unet']:.1f},
   export, fixture, checker and evaluation {s['minutes']['eval']:.1f}) on {s['machine']} (shared with other work at
   the time); {s['date']}.
-- Export: PyTorch {torch.__version__} `torch.onnx.export`, opset {OPSET}, fp32, dynamic batch and size.
+- Export: PyTorch {torch.__version__} `torch.onnx.export`, opset {OPSET}, fp32, dynamic batch and size; nodes named by
+  their full module path (`/down.0/attention/block/attn2/to_k/MatMul`), as diffusers' exports are, so LoRA files find
+  their layers.
 
 ## Limits
 
@@ -1573,8 +1730,11 @@ apt-get install -y python3-torch python3-onnx libopenblas0-pthread   # Debian 12
 
 It needs `../shared/data/clip/bpe_simple_vocab_16e6.txt.gz` (or `LOCAL_DIFFUSION_CLIP_BPE`) and Node.js with the
 repository's `node_modules` for the evaluation. A rerun on the same machine gives the same model (fixed seeds,
-deterministic algorithms, {THREADS} threads); another CPU or BLAS may differ in the last bits. `--reuse` loads the
-checkpoints kept in `out/tiny-shapes-train/` to redo only the export, the fixture and the evaluation. The script also
+deterministic algorithms, {THREADS} threads); another CPU or BLAS trains a different model (rounding differs
+in the last bits, and training amplifies it). `--reuse` loads the
+checkpoints kept in `out/tiny-shapes-train/` to redo only the export, the fixture and the evaluation; `--from-onnx`
+needs no checkpoint: it reads the weights back from this folder's ONNX files (a few seconds) and exports them again,
+bit for bit the same weights, for a change to the export or the fixture. The script also
 rewrites `test/fixtures/parity/` (the PyTorch reference for `test/integration/sampleModelParity.test.ts`).
 
 Licence: MIT, like the repository; no external data was used.
@@ -1591,6 +1751,9 @@ def main():
     parser.add_argument('--work', default=os.path.join(REPO, 'out', 'tiny-shapes-train'))
     parser.add_argument('--reuse', action='store_true', help='load the checkpoints in --work instead of training')
     parser.add_argument('--skip-engine-eval', action='store_true')
+    parser.add_argument('--from-onnx', action='store_true',
+                        help='no training: read the weights back from models/tiny-shapes, export them again and '
+                             'rewrite the parity fixture (the card stays)')
     args = parser.parse_args()
     torch.set_num_threads(THREADS)
     torch.use_deterministic_algorithms(True)
@@ -1614,6 +1777,9 @@ def main():
     known_ids = sorted({i for word in VOCABULARY_WORDS for i in tokenizer.ids(word)} | {BOS_ID, EOS_ID})
     summary['known_ids'] = known_ids
     log(f'tokenizer: {summary["merges"]} merges, {len(known_ids)} known ids')
+    if args.from_onnx:
+        reexport_shipped_model(staging, tokenizer, known_ids)
+        return
 
     rng = np.random.default_rng(SEED)
     generator = torch.Generator().manual_seed(SEED)

@@ -1,138 +1,61 @@
 // The trained sample model (models/tiny-shapes) against its PyTorch reference sampler (tools/trainSampleModel.py,
 // diffusers' StableDiffusionPipeline semantics): the same prompt, negative prompt, seed, steps, guidance and scheduler
 // give the same final latents (within 1e-3) and the same image (within 1 level out of 255 on at least 99.9% of the
-// channel values). The reference is the stored fixture in test/fixtures/parity/; regenerating it needs Python
-// (see models/tiny-shapes/README.md).
+// channel values). Seamless tiling too: the engine's circular-padding graph edit against PyTorch's padding_mode
+// 'circular' on every Conv2d of the UNet and the VAE decoder (A1111's apply_circular). The reference is the stored
+// fixture in test/fixtures/parity/; regenerating it needs Python (see models/tiny-shapes/README.md).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { Engine } from '../../src/engine/engine';
 import { decodeImage } from '../../src/node/image/imageCodec';
-import type { RasterImage } from '../../src/common/image/imageTypes';
 import { PipelineModel } from '../../src/engine/model/pipelineModel';
-import { normalizeGenerateParams } from '../../src/engine/generateRequest';
-import { decodeLatents } from '../../src/engine/pipelines/decodeLatents';
-import { latentShape } from '../../src/engine/pipelines/jobContext';
-import { Txt2ImgPipeline } from '../../src/engine/pipelines/txt2imgPipeline';
+import { graphEditsFor } from '../../src/engine/model/loadEdits';
 import { BYTE_TO_UNICODE } from '../../src/engine/tokenizer/bytesToUnicode';
 import { ClipTokenizer } from '../../src/engine/tokenizer/clipTokenizer';
-import type { ConcreteSchedulerName } from '../../src/common/protocol/engineProtocol';
+import {
+  IMAGE_AGREEMENT,
+  IMAGE_LEVELS,
+  LATENT_TOLERANCE,
+  assertMatchesReference,
+  imageAgreement,
+  maxAbsDiff,
+  readLatents,
+  readParityFixture,
+  readReferenceImage,
+  runTxt2imgStages,
+  type ParityCase,
+  type ParityFixture,
+} from '../fixtures/referenceParity';
 
 const repo = path.resolve(__dirname, '../../..');
 const modelDir = path.join(repo, 'models', 'tiny-shapes');
 const fixtureDir = path.join(repo, 'test', 'fixtures', 'parity');
 const sharedData = process.env.LOCAL_DIFFUSION_SHARED_DATA ?? path.resolve(__dirname, '../../../../shared/data');
 
-/** The issue's tolerances: latents within 1e-3, images within 1 level on at least 99.9% of the values. */
-const LATENT_TOLERANCE = 1e-3;
-const IMAGE_LEVELS = 1;
-const IMAGE_AGREEMENT = 0.999;
-
-interface ParityCase {
-  name: string;
-  prompt: string;
-  negativePrompt: string;
-  seed: number;
-  steps: number;
-  guidanceScale: number;
-  scheduler: ConcreteSchedulerName;
-  width: number;
-  height: number;
-  latentShape: number[];
-  /** float32 little-endian NCHW, UNet space (before / scaling_factor). */
-  latents: string;
-  image: string;
-}
-
-interface Fixture {
-  model: string;
-  cases: ParityCase[];
-}
-
-function readFixture(): Fixture {
-  return JSON.parse(fs.readFileSync(path.join(fixtureDir, 'fixture.json'), 'utf8')) as Fixture;
-}
-
-function readLatents(file: string): Float32Array {
-  const bytes = fs.readFileSync(path.join(fixtureDir, file));
-  const out = new Float32Array(bytes.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = bytes.readFloatLE(i * 4);
-  return out;
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
-
-/** Fraction of RGB values within `levels` of the reference, and the worst difference. */
-function imageAgreement(image: RasterImage, reference: RasterImage, levels: number): { fraction: number; worst: number } {
-  assert.equal(image.width, reference.width);
-  assert.equal(image.height, reference.height);
-  const n = image.width * image.height;
-  let close = 0;
-  let worst = 0;
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) {
-      const d = Math.abs(image.data[i * image.channels + c] - reference.data[i * reference.channels + c]);
-      worst = Math.max(worst, d);
-      if (d <= levels) close++;
-    }
-  }
-  return { fraction: close / (3 * n), worst };
-}
-
-/**
- * The txt2img pipeline's own stages (prepare, then the final latents of one seed), which Engine.generate runs too:
- * the latents are compared with PyTorch's as well as the image, and the public API returns only the image.
- */
-async function runEngine(model: PipelineModel, c: ParityCase): Promise<{ latents: Float32Array; image: RasterImage }> {
-  const request = normalizeGenerateParams(
-    {
-      task: 'txt2img',
-      model: { dir: modelDir },
-      prompt: c.prompt,
-      negativePrompt: c.negativePrompt,
-      seed: String(c.seed),
-      steps: c.steps,
-      guidanceScale: c.guidanceScale,
-      scheduler: c.scheduler,
-      width: c.width,
-      height: c.height,
-      previewEverySteps: 0,
-    },
-    model.info,
-  );
-  assert.ok(request.task === 'txt2img');
-  const pipeline = new Txt2ImgPipeline();
-  const prepared = await pipeline.prepare(request, { model, modelHash: undefined, emit: () => undefined });
-  assert.deepEqual(latentShape(prepared.ctx), c.latentShape);
-  const latents = await pipeline.latents(prepared, request.seed);
-  return { latents, image: await decodeLatents(prepared.ctx, latents) };
-}
-
 describe('sample model tiny-shapes: parity with the PyTorch reference sampler', function () {
   this.timeout(120_000);
-  let fixture: Fixture;
+  let fixture: ParityFixture;
   let model: PipelineModel;
+  let tiledModel: PipelineModel;
   const engine = new Engine();
+  const modelFor = (c: ParityCase): PipelineModel => (c.tiling ? tiledModel : model);
 
   before(async () => {
-    fixture = readFixture();
+    fixture = readParityFixture(fixtureDir);
     assert.equal(path.resolve(repo, fixture.model), modelDir);
     model = await PipelineModel.load(modelDir, undefined, { executionProvider: 'cpu' });
+    tiledModel = await PipelineModel.load(modelDir, undefined, { executionProvider: 'cpu', graphEdits: graphEditsFor({ tiling: 'xy' }) });
   });
   after(async () => {
     await model?.release();
+    await tiledModel?.release();
     await engine.dispose();
   });
 
-  it('the fixture covers DDIM and Euler with classifier-free guidance', () => {
-    const schedulers = fixture.cases.map((c) => c.scheduler).sort();
-    assert.deepEqual(schedulers, ['ddim', 'euler']);
+  it('the fixture covers DDIM and Euler with classifier-free guidance, and Euler tiled along both axes', () => {
+    assert.deepEqual(fixture.cases.map((c) => `${c.scheduler}${c.tiling ? `+tiling ${c.tiling}` : ''}`).sort(), ['ddim', 'euler', 'euler+tiling xy']);
     for (const c of fixture.cases) assert.ok(c.guidanceScale > 1, `${c.name} uses guidance`);
   });
 
@@ -153,18 +76,10 @@ describe('sample model tiny-shapes: parity with the PyTorch reference sampler', 
     assert.deepEqual(info.warnings, []);
   });
 
-  for (const name of ['ddim', 'euler']) {
+  for (const name of ['ddim', 'euler', 'euler-tiling-xy']) {
     it(`${name}: final latents within ${LATENT_TOLERANCE} and the image within ${IMAGE_LEVELS} level of PyTorch`, async () => {
       const c = fixture.cases.find((x) => x.name === name) as ParityCase;
-      const reference = readLatents(c.latents);
-      const { latents, image } = await runEngine(model, c);
-      const diff = maxAbsDiff(latents, reference);
-      assert.ok(diff <= LATENT_TOLERANCE, `latents differ by up to ${diff}`);
-      // The latents are not trivially small: the comparison means something.
-      assert.ok(Math.max(...reference.map(Math.abs)) > 0.5);
-      const expected = await decodeImage(fs.readFileSync(path.join(fixtureDir, c.image)));
-      const agreement = imageAgreement(image, expected, IMAGE_LEVELS);
-      assert.ok(agreement.fraction >= IMAGE_AGREEMENT, `only ${agreement.fraction} of the values within ${IMAGE_LEVELS} (worst ${agreement.worst})`);
+      await assertMatchesReference(fixtureDir, c, await runTxt2imgStages(modelFor(c), modelDir, c));
     });
   }
 
@@ -181,11 +96,12 @@ describe('sample model tiny-shapes: parity with the PyTorch reference sampler', 
         guidanceScale: c.guidanceScale,
         scheduler: c.scheduler,
         previewEverySteps: 0,
+        ...(c.tiling ? { tiling: c.tiling } : {}),
       });
       assert.equal(result.width, c.width);
       assert.equal(result.height, c.height);
       const image = await decodeImage(result.images[0].png);
-      const expected = await decodeImage(fs.readFileSync(path.join(fixtureDir, c.image)));
+      const expected = await readReferenceImage(fixtureDir, c.image);
       const agreement = imageAgreement(image, expected, IMAGE_LEVELS);
       assert.ok(agreement.fraction >= IMAGE_AGREEMENT, `${c.name}: only ${agreement.fraction} within ${IMAGE_LEVELS} (worst ${agreement.worst})`);
     }
@@ -193,8 +109,14 @@ describe('sample model tiny-shapes: parity with the PyTorch reference sampler', 
 
   it('a different seed gives a different image (the comparison can fail)', async () => {
     const c = fixture.cases[0];
-    const { latents } = await runEngine(model, { ...c, seed: c.seed + 1 });
-    assert.ok(maxAbsDiff(latents, readLatents(c.latents)) > 0.1);
+    const { latents } = await runTxt2imgStages(model, modelDir, { ...c, seed: c.seed + 1 });
+    assert.ok(maxAbsDiff(latents, readLatents(fixtureDir, c.latents)) > 0.1);
+  });
+
+  it('the tiled case without the circular padding differs from its reference (the edit is what matches)', async () => {
+    const c = fixture.cases.find((x) => x.tiling) as ParityCase;
+    const { latents } = await runTxt2imgStages(model, modelDir, { ...c, tiling: undefined });
+    assert.ok(maxAbsDiff(latents, readLatents(fixtureDir, c.latents)) > 0.05);
   });
 });
 
