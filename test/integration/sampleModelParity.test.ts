@@ -21,6 +21,7 @@ import {
   assertMatchesReference,
   imageAgreement,
   maxAbsDiff,
+  parityCaseParams,
   readLatents,
   readParityFixture,
   readReferenceImage,
@@ -85,19 +86,7 @@ describe('sample model tiny-shapes: parity with the PyTorch reference sampler', 
 
   it('the public API (Engine.generate) gives the reference images too', async () => {
     for (const c of fixture.cases) {
-      const result = await engine.generate({
-        task: 'txt2img',
-        model: { dir: modelDir },
-        executionProvider: 'cpu',
-        prompt: c.prompt,
-        negativePrompt: c.negativePrompt,
-        seed: String(c.seed),
-        steps: c.steps,
-        guidanceScale: c.guidanceScale,
-        scheduler: c.scheduler,
-        previewEverySteps: 0,
-        ...(c.tiling ? { tiling: c.tiling } : {}),
-      });
+      const result = await engine.generate({ ...parityCaseParams(modelDir, c), executionProvider: 'cpu' });
       assert.equal(result.width, c.width);
       assert.equal(result.height, c.height);
       const image = await decodeImage(result.images[0].png);
