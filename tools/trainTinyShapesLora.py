@@ -66,7 +66,8 @@ STEPS = 2400
 BATCH = 32
 LR = 2e-3
 WARMUP = 50
-SCENES = 4000           # scenes of the new colour; as many of the base model's scenes
+CONCEPT_SHARE = 0.5     # of each batch: ring scenes; the rest the base model's own (so that its shapes stay)
+SCENES = 4000           # ring scenes; as many of the base model's scenes
 SEED = base.SEED + 100
 
 PARITY_CASES = [
@@ -171,7 +172,7 @@ def merged_copies(text_encoder, unet, tensors, strength):
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# Training
+# The rings, and the checker's hole test
 # ----------------------------------------------------------------------------------------------------------------
 def concept_scenes(rng, count):
     scenes = [base.random_scene(rng, [(base.COLOR_NAMES[rng.integers(len(base.COLOR_NAMES))], WORD)]) for _ in range(count)]
@@ -212,6 +213,62 @@ def check_ring(image, size):
             'ring on the colour mask': found['component'] is not None and encloses_background(found['component'], min_pixels)}
 
 
+# ----------------------------------------------------------------------------------------------------------------
+# Training
+# ----------------------------------------------------------------------------------------------------------------
+def train_lora(text_encoder, unet, encoder, scaling_factor, tokenizer, steps):
+    rng = np.random.default_rng(SEED)
+    generator = torch.Generator().manual_seed(SEED)
+    torch.manual_seed(SEED)
+    concept, concept_images = concept_scenes(rng, SCENES)
+    plain, plain_images = base.make_dataset(SCENES, rng, base.training_pairs())
+    with torch.no_grad():
+        means, stds = base.encode_images(encoder, np.concatenate([concept_images, plain_images]))
+    scenes = concept + plain
+    for module in (text_encoder, unet, encoder):
+        module.requires_grad_(False)
+    layers = lora_layers('lora_te', text_encoder) + lora_layers('lora_unet', unet, skip=('time_embedding',))
+    optimizer = torch.optim.AdamW([p for layer in layers for p in layer.parameters()], lr=LR, weight_decay=0.0)
+    alphas_cumprod = base.alphas_cumprod_table()
+    snr = alphas_cumprod / (1 - alphas_cumprod)
+    weights = torch.clamp(snr, max=base.MIN_SNR_GAMMA) / snr
+    caption_rng = np.random.default_rng(SEED + 1)
+    empty_ids = tokenizer.encode('')
+    history, start = [], time.time()
+    for step in range(steps):
+        share = int(BATCH * CONCEPT_SHARE)
+        index = torch.cat([torch.randint(0, SCENES, (share,), generator=generator),
+                           torch.randint(SCENES, 2 * SCENES, (BATCH - share,), generator=generator)])
+        x0 = (means[index] + stds[index] * torch.randn(means[index].shape, generator=generator)) * scaling_factor
+        rows = [empty_ids if caption_rng.random() < base.UNCOND_PROB else
+                tokenizer.encode(base.caption_for(scenes[i], caption_rng)) for i in index.tolist()]
+        t = torch.randint(0, base.NUM_TRAIN_TIMESTEPS, (BATCH,), generator=generator)
+        noise = torch.randn(x0.shape, generator=generator)
+        noise = noise + base.OFFSET_NOISE * torch.randn(x0.shape[:2] + (1, 1), generator=generator)
+        a = alphas_cumprod[t].sqrt()[:, None, None, None]
+        s = (1 - alphas_cumprod[t]).sqrt()[:, None, None, None]
+        hidden, _ = text_encoder(torch.tensor(rows, dtype=torch.int64))
+        pred = unet(a * x0 + s * noise, t.to(torch.float32), hidden)
+        per_sample = (pred - noise).pow(2).mean(dim=(1, 2, 3))
+        loss = (weights[t] * per_sample).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        for group in optimizer.param_groups:
+            group['lr'] = LR * base.cosine_with_warmup(step, steps, WARMUP)
+        optimizer.step()
+        history.append((per_sample[:share].mean().item(), per_sample[share:].mean().item()))
+        if step % 100 == 0 or step == steps - 1:
+            recent = np.array(history[-100:])
+            base.log(f'  lora step {step:4d}  eps-MSE {WORD} {recent[:, 0].mean():.4f}  plain {recent[:, 1].mean():.4f}  '
+                     f'({time.time() - start:.0f} s)')
+    for layer in layers:
+        layer.remove()
+    return layers, history, (time.time() - start) / 60
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Fixture and evaluation
+# ----------------------------------------------------------------------------------------------------------------
 def write_parity_fixture(tokenizer, text_encoder, unet, decoder, scaling_factor, tensors):
     cases = []
     for case in PARITY_CASES:
@@ -333,8 +390,8 @@ near the 8 colours it was trained on (a first try, teaching grey, gave muddy man
   UNet's attention blocks, text-time embedding and ResNet time projections) and {s['layers']['conv']} LoCon layers on the
   ResNet blocks' 3x3 convolutions (rank {CONV_RANK}, alpha {CONV_ALPHA:g}); {s['params']} trainable parameters.
 - Data: {SCENES} procedural scenes with a ring (outer radius as the base model's circles, hole {HOLE:g} of it, any
-  colour and place) and {SCENES} of the base model's own, half of each batch from each, captions as in the base
-  training (10% empty).
+  colour and place) and {SCENES} of the base model's own, {s.get('concept_share', 0.5) * 100:.0f}% of each batch rings,
+  the rest the base model's own, captions as in the base training (10% empty).
 - Training: {s['steps']} steps of batch {BATCH}, AdamW lr {LR} (warm-up, cosine), the base model's loss (epsilon,
   min-SNR-{base.MIN_SNR_GAMMA:g}, offset noise {base.OFFSET_NOISE}); epsilon MSE on the ring half
   {s['loss_first']:.3f} -> {s['loss_last']:.3f}; {s['minutes']:.1f} minutes on {s['machine']}; {s['date']}.
@@ -418,7 +475,7 @@ def main():
     history = np.array(history)
     summary = {
         'machine': base.machine_description(), 'date': time.strftime('%Y-%m-%d'), 'steps': args.steps,
-        'minutes': minutes, 'bytes': os.path.getsize(lora_path),
+        'minutes': minutes, 'bytes': os.path.getsize(lora_path), 'concept_share': CONCEPT_SHARE,
         'params': sum(p.numel() for layer in layers for p in layer.parameters()),
         'layers': {'linear': sum(isinstance(layer.up, nn.Linear) for layer in layers),
                    'conv': sum(isinstance(layer.up, nn.Conv2d) for layer in layers)},
