@@ -17,7 +17,7 @@ import type { Log } from '../util/log';
 import { isMaskEmpty, maskRegionHash, type Mask, type Rect } from '../../common/mask/maskRect';
 import { IMAGE_QUALITY, readImageParameters } from '../../node/image/imageCodec';
 import { promptProblem } from '../../common/prompt/promptProblem';
-import { expandProblem, type ExpandMargins } from '../../common/outpaint/expandMargins';
+import { expandProblem, expandedSize, type ExpandMargins } from '../../common/outpaint/expandMargins';
 import { Emitter } from './emitter';
 import { imageFormatFromPath, imageMimeType, isLossyFile, sniffImageFormat, type ImageFileFormat } from './imageFormat';
 import { decodeInpaintBackup, encodeInpaintBackup } from './inpaintBackup';
@@ -275,7 +275,7 @@ export class InpaintDocumentState extends Disposable {
     const reason = 'Another result was applied while this one was generating: it was cancelled.';
     const expand = of?.expand;
     const from = { width: this.width, height: this.height };
-    const to = expand ? { width: from.width + expand.left + expand.right, height: from.height + expand.top + expand.bottom } : from;
+    const to = expand ? expandedSize(from.width, from.height, expand) : from;
     if (of && (of.width !== to.width || of.height !== to.height)) {
       // Another result of the same Expand canvas job is applied already: the document has the results' size.
       throw new InpaintUserError(
